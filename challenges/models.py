@@ -1,0 +1,224 @@
+"""An edition of the hackathon and its challenges, kept as data that organizers edit."""
+
+from __future__ import annotations
+
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+CONTENT_LANGUAGES = ("es", "pt", "en")
+
+
+def pick_translation(instance: models.Model, field: str) -> str:
+    """The text of ``field`` in the active language, falling back to Spanish, then any."""
+    language = (get_language() or "es").split("-")[0]
+    for code in (language, "es", *CONTENT_LANGUAGES):
+        text = getattr(instance, f"{field}_{code}", "")
+        if text:
+            return text
+    return ""
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+class EditionQuerySet(models.QuerySet):
+    def current(self) -> Edition | None:
+        """The edition the site shows: the one marked current, else the newest."""
+        return self.order_by("-is_current", "-created_at").first()
+
+
+class Edition(models.Model):
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    tagline_es = models.CharField(_("tagline (Spanish)"), max_length=300, blank=True)
+    tagline_pt = models.CharField(_("tagline (Portuguese)"), max_length=300, blank=True)
+    tagline_en = models.CharField(_("tagline (English)"), max_length=300, blank=True)
+    hub_organization = models.CharField(_("Hugging Face organization"), max_length=96)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="Etc/GMT+12",
+        validators=[validate_time_zone],
+        help_text=_("Deadlines are end of day in this zone. Anywhere on Earth is Etc/GMT+12."),
+    )
+    time_zone_label = models.CharField(_("time zone label"), max_length=40, default="AoE")
+    team_min_size = models.PositiveSmallIntegerField(
+        _("minimum team size"), default=1, validators=[MinValueValidator(1)]
+    )
+    team_max_size = models.PositiveSmallIntegerField(
+        _("maximum team size"), default=5, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    team_deadline = models.DateTimeField(
+        _("team deadline"), help_text=_("After it no team is created and no member joins or leaves.")
+    )
+    max_total_points = models.DecimalField(
+        _("maximum total points"), max_digits=6, decimal_places=2, default=Decimal("10")
+    )
+    gates = models.JSONField(
+        _("gates"),
+        default=dict,
+        blank=True,
+        help_text=_("What unlocks credits and prizes; read by the scoring rules."),
+    )
+    discord_url = models.URLField(_("Discord invitation"), blank=True)
+    hub_join_url = models.URLField(_("Hub organization invitation"), blank=True)
+    consent_version = models.CharField(_("consent text version"), max_length=40)
+    consent_text_es = models.TextField(_("consent text (Spanish)"))
+    consent_text_pt = models.TextField(_("consent text (Portuguese)"), blank=True)
+    consent_text_en = models.TextField(_("consent text (English)"), blank=True)
+    is_current = models.BooleanField(_("current edition"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = EditionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="one_current_edition"
+            ),
+            models.CheckConstraint(
+                condition=Q(team_min_size__lte=models.F("team_max_size")),
+                name="team_min_size_not_above_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tagline(self) -> str:
+        return pick_translation(self, "tagline")
+
+    @property
+    def consent_text(self) -> str:
+        return pick_translation(self, "consent_text")
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Challenge(models.Model):
+    class Kind(models.TextChoices):
+        INCLUDE = "include", _("INCLUDE exams")
+        STEREOTYPES = "stereotypes", _("Stereotypes")
+        BLEND = "blend", _("BLEND cultural questions")
+        PREFERENCES = "preferences", _("Preference dataset (LLM arena)")
+        ALIGNMENT = "alignment", _("Alignment")
+        DEMO = "demo", _("Demo Space")
+        VIDEO = "video", _("Video")
+        PAPER = "paper", _("Paper")
+
+    class Category(models.TextChoices):
+        MINI = "mini", _("Mini challenge")
+        MAIN = "main", _("Main challenge")
+        DELIVERABLE = "deliverable", _("Project deliverable")
+
+    edition = models.ForeignKey(
+        Edition, on_delete=models.CASCADE, related_name="challenges", verbose_name=_("edition")
+    )
+    slug = models.SlugField(_("slug"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    title_es = models.CharField(_("title (Spanish)"), max_length=200)
+    title_pt = models.CharField(_("title (Portuguese)"), max_length=200, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    description_es = models.TextField(_("description (Spanish)"), blank=True)
+    description_pt = models.TextField(_("description (Portuguese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(
+        _("closes"), null=True, blank=True, help_text=_("Empty when the window has no end.")
+    )
+    announced_closes_at = models.DateTimeField(
+        _("first announced close"),
+        null=True,
+        blank=True,
+        help_text=_("The close first announced; a later close shows the window as extended."),
+    )
+    max_points = models.DecimalField(
+        _("maximum points"), max_digits=6, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    scoring = models.JSONField(
+        _("scoring parameters"),
+        default=dict,
+        blank=True,
+        help_text=_("How points are earned; read by the scoring rules."),
+    )
+    required_for_prizes = models.BooleanField(_("required for prizes"), default=False)
+
+    class Meta:
+        verbose_name = _("challenge")
+        verbose_name_plural = _("challenges")
+        ordering = ["edition", "position", "opens_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "slug"], name="unique_challenge_slug"),
+            models.CheckConstraint(
+                condition=Q(closes_at__isnull=True) | Q(closes_at__gt=models.F("opens_at")),
+                name="challenge_closes_after_opening",
+            ),
+            models.CheckConstraint(condition=Q(max_points__gte=0), name="challenge_points_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return pick_translation(self, "title")
+
+    @property
+    def description(self) -> str:
+        return pick_translation(self, "description")
+
+
+class ChangeRecord(models.Model):
+    """One field of an edition or challenge changed: what, old and new value, when, by whom."""
+
+    class Source(models.TextChoices):
+        EDITION_FILE = "edition_file", _("Edition file")
+        ADMIN = "admin", _("Admin")
+        ORGANIZER = "organizer", _("Organizer action")
+
+    edition = models.ForeignKey(
+        Edition, on_delete=models.CASCADE, related_name="changes", verbose_name=_("edition")
+    )
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    object_label = models.CharField(_("object"), max_length=200)
+    field = models.CharField(_("field"), max_length=60)
+    old_value = models.TextField(_("old value"), blank=True)
+    new_value = models.TextField(_("new value"), blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("change record")
+        verbose_name_plural = _("change records")
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="change_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.object_label}.{self.field}: {self.old_value} → {self.new_value}"

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from challenges.views import healthz
+
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+    path("", include("teams.urls")),
+    path("", include("challenges.urls")),
+]
