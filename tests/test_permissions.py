@@ -1,0 +1,107 @@
+"""Every view, for every role: anonymous, participant, member of another team, judge, organizer.
+
+The participant is the captain of the team under test, whose second member is ``teammate``.
+"""
+
+import pytest
+
+from teams.models import Membership
+from tests.factories import UserFactory, make_team
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "participant", "other_team", "judge", "organizer"]
+LOGIN = "login"  # a redirect to the login page
+PUBLIC = dict.fromkeys(ROLES, 200)
+SIGNED_IN = {"anonymous": LOGIN, "participant": 200, "other_team": 200, "judge": 200, "organizer": 200}
+STAFF = {"anonymous": LOGIN, "participant": 403, "other_team": 403, "judge": 403, "organizer": 200}
+# POST actions on "my team": a redirect back to the team page, with a message, for anyone in a
+# team; 404 for someone without a team (judge, organizer here).
+MY_TEAM_ACTION = {"anonymous": LOGIN, "participant": 302, "other_team": 302, "judge": 404, "organizer": 404}
+
+MATRIX = [
+    ("get", "/", PUBLIC),
+    ("get", "/challenges/{challenge}/", PUBLIC),
+    ("get", "/teams/", PUBLIC),
+    ("get", "/teams/{team}/", PUBLIC),
+    ("get", "/healthz", PUBLIC),
+    ("get", "/profile/", SIGNED_IN),
+    ("get", "/team/", SIGNED_IN),
+    ("get", "/team/create/", SIGNED_IN),
+    ("get", "/join/{token}/", SIGNED_IN),
+    ("post", "/team/invite/", MY_TEAM_ACTION),
+    ("post", "/team/register/", MY_TEAM_ACTION),
+    ("post", "/team/edit/", MY_TEAM_ACTION),
+    ("post", "/team/members/{teammate}/remove/", MY_TEAM_ACTION),
+    ("post", "/team/members/{teammate}/captain/", MY_TEAM_ACTION),
+    ("get", "/organize/", STAFF),
+    ("get", "/admin/", STAFF),
+    ("get", "/admin/teams/team/", STAFF),
+    ("get", "/admin/accounts/user/", STAFF),
+    ("get", "/admin/challenges/changerecord/", STAFF),
+]
+
+
+@pytest.fixture
+def world(edition, organizer, judge):
+    from tests.factories import ChallengeFactory
+
+    challenge = ChallengeFactory(edition=edition, slug="include")
+    team = make_team(edition=edition, members=2, name="Bajo prueba")
+    captain = team.memberships.get(role=Membership.Role.CAPTAIN).user
+    teammate = team.memberships.get(role=Membership.Role.MEMBER).user
+    other = make_team(edition=edition, members=1, name="Otro").memberships.get().user
+    people = {"anonymous": None, "participant": captain, "other_team": other, "judge": judge, "organizer": organizer}
+    names = {"challenge": challenge.slug, "team": team.pk, "token": team.invite_token, "teammate": teammate.pk}
+    return people, names, team, teammate
+
+
+@pytest.mark.parametrize(("method", "path", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _e in MATRIX])
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(client, world, method, path, expected, role):
+    people, names, _team, _teammate = world
+    if people[role] is not None:
+        client.force_login(people[role])
+    response = getattr(client, method)(path.format(**names))
+    want = expected[role]
+    if want == LOGIN:
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code == want
+
+
+@pytest.mark.parametrize("action", ["remove", "captain"])
+def test_another_teams_captain_cannot_touch_this_team(client, world, action):
+    people, _names, team, teammate = world
+    client.force_login(people["other_team"])
+    client.post(f"/team/members/{teammate.pk}/{action}/")
+    assert team.memberships.get(user=teammate).role == Membership.Role.MEMBER
+    assert team.memberships.count() == 2
+
+
+def test_a_member_cannot_remove_the_captain(client, world):
+    people, _names, team, teammate = world
+    client.force_login(teammate)
+    client.post(f"/team/members/{people['participant'].pk}/remove/")
+    assert team.memberships.count() == 2
+
+
+def test_admin_login_page_sends_anonymous_visitors_to_allauth(client, world):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_judges_group_exists(roles):
+    assert set(roles) == {"organizers", "judges"}
+
+
+def test_a_participant_without_a_team_gets_404_on_team_actions(client, edition):
+    client.force_login(UserFactory())
+    assert client.post("/team/leave/").status_code == 404
+
+
+def test_admin_login_never_redirects_off_site(client, world):
+    people, *_rest = world
+    client.force_login(people["organizer"])
+    response = client.get("/admin/login/?next=https://evil.example.org/")
+    assert response.status_code == 302 and response["Location"] == "/admin/"
