@@ -1,0 +1,36 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from accounts.models import Consent, User
+from teams.models import Membership, Team
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_fills_the_edition_once(edition):
+    call_command("seed_demo", teams=4, participants=10)
+    call_command("seed_demo", teams=4, participants=10)
+    assert User.objects.count() == 10
+    assert Team.objects.count() == 4
+    sizes = Team.objects.annotate(size=Count("memberships")).values_list("size", flat=True)
+    assert all(edition.team_min_size <= size <= edition.team_max_size for size in sizes)
+    assert Membership.objects.filter(role="captain").count() == 4
+    assert Consent.objects.filter(version=edition.consent_version).count() == 10
+
+
+def test_seed_demo_needs_an_edition(db):
+    with pytest.raises(CommandError, match="load_edition"):
+        call_command("seed_demo", teams=1, participants=1)
+
+
+def test_create_organizer_prints_a_working_login(edition, capsys):
+    from django.test import Client
+
+    call_command("create_organizer", "boss@example.org", password="a-long-organizer-password")
+    assert "boss@example.org / a-long-organizer-password" in capsys.readouterr().out
+    client = Client()
+    response = client.post("/accounts/login/", {"login": "boss@example.org", "password": "a-long-organizer-password"})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/organize/").status_code == 200

@@ -1,0 +1,44 @@
+"""Every user-facing string is translated into Spanish and Portuguese."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+LOCALE = Path(__file__).resolve().parents[1] / "locale"
+
+
+@pytest.mark.parametrize("language", ["es", "pt", "en"])
+def test_catalog_is_complete(language):
+    if shutil.which("msgfmt") is None:
+        pytest.skip("needs GNU gettext's msgfmt")
+    catalog = LOCALE / language / "LC_MESSAGES" / "django.po"
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(catalog)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    translated = int(re.search(r"(\d+) translated", result.stderr).group(1)) if "translated" in result.stderr else 0
+    assert "fuzzy" not in result.stderr, result.stderr
+    if language != "en":  # English is the source language: an empty msgstr means "as written".
+        assert "untranslated" not in result.stderr, result.stderr
+        assert translated > 300
+
+
+def test_every_template_and_python_string_is_in_the_catalog(tmp_path):
+    """The catalogs were regenerated after the last text change (makemessages finds nothing new)."""
+    if shutil.which("xgettext") is None:
+        pytest.skip("needs GNU gettext's xgettext")
+    catalog = (LOCALE / "es" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    known = set(re.findall(r'^msgid "(.+)"$', catalog, flags=re.MULTILINE))
+    root = LOCALE.parent
+    sources = [p for p in root.glob("*/templates/**/*.html")] + list((root / "templates").glob("**/*.html"))
+    missing = []
+    for source in sources:
+        for text in re.findall(r"{% (?:translate|trans) [\"']([^\"']+)[\"']", source.read_text(encoding="utf-8")):
+            if text not in known:
+                missing.append(f"{source.relative_to(root)}: {text}")
+    assert not missing, "Run makemessages and translate:\n" + "\n".join(missing)
