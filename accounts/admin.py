@@ -14,14 +14,29 @@ class ProfileInline(admin.StackedInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "display_name_column", "hub_username_column", "is_staff", "is_active", "date_joined"]
+    list_display = [
+        "email",
+        "display_name_column",
+        "hub_username_column",
+        "is_staff",
+        "is_active",
+        "date_joined",
+    ]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
-    search_fields = ["email", "profile__display_name", "profile__hub_username", "profile__discord_username"]
+    search_fields = [
+        "email",
+        "profile__display_name",
+        "profile__hub_username",
+        "profile__discord_username",
+    ]
     list_select_related = ["profile"]
     inlines = [ProfileInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
@@ -37,7 +52,14 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "user", "hub_username", "discord_username", "country", "hub_membership_verified_at"]
+    list_display = [
+        "display_name",
+        "user",
+        "hub_username",
+        "discord_username",
+        "country",
+        "hub_membership_verified_at",
+    ]
     list_filter = ["country", ("hub_membership_verified_at", admin.EmptyFieldListFilter)]
     search_fields = ["display_name", "user__email", "hub_username", "discord_username"]
     list_select_related = ["user"]

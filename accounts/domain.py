@@ -27,7 +27,9 @@ class ChecklistStep:
 
 def has_consented(*, user: User, edition: Edition) -> bool:
     """A person has consented when they accepted the edition's current consent version."""
-    return Consent.objects.filter(user=user, edition=edition, version=edition.consent_version).exists()
+    return Consent.objects.filter(
+        user=user, edition=edition, version=edition.consent_version
+    ).exists()
 
 
 def update_profile(
@@ -45,7 +47,9 @@ def update_profile(
             setattr(profile, field, value)
         profile.save()
         if accept_consent and edition is not None:
-            Consent.objects.get_or_create(user=user, edition=edition, version=edition.consent_version)
+            Consent.objects.get_or_create(
+                user=user, edition=edition, version=edition.consent_version
+            )
     return profile
 
 
@@ -78,7 +82,9 @@ def mark_hub_membership_verified(*, profile: Profile) -> None:
         profile.save(update_fields=["hub_membership_verified_at", "updated_at"])
 
 
-def build_checklist(*, user: User, edition: Edition, membership=None, consented: bool) -> list[ChecklistStep]:
+def build_checklist(
+    *, user: User, edition: Edition, membership=None, consented: bool
+) -> list[ChecklistStep]:
     """The steps of the edition's 'before you start' list, each done or pending.
 
     Discord and Hub accounts count as done once the person gave their names; the registration
@@ -107,7 +113,9 @@ def build_checklist(*, user: User, edition: Edition, membership=None, consented:
     team = membership.team if membership else None
     return [
         ChecklistStep("discord", _("Join the community Discord"), "done" if discord else "pending"),
-        ChecklistStep("hub_account", _("Create a Hugging Face account"), "done" if hub else "pending"),
+        ChecklistStep(
+            "hub_account", _("Create a Hugging Face account"), "done" if hub else "pending"
+        ),
         ChecklistStep(
             "registration", _("Fill in the registration form"), "done" if complete else "pending"
         ),
@@ -115,7 +123,9 @@ def build_checklist(*, user: User, edition: Edition, membership=None, consented:
             "hub_organization",
             _("Join the edition's Hugging Face organization"),
             organization,
-            _("The Hub sync verifies it by your Hugging Face username.") if organization != "done" else "",
+            _("The Hub sync verifies it by your Hugging Face username.")
+            if organization != "done"
+            else "",
         ),
         ChecklistStep("team", _("Create or join a team"), "done" if team else "pending"),
         ChecklistStep(

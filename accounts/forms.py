@@ -25,8 +25,10 @@ class ProfileForm(forms.ModelForm):
         model = Profile
         fields = ["display_name", "discord_username", "hub_username", "country", "languages"]
         help_texts = {
-            "discord_username": _("Your Discord username (not the display name), e.g. maria_perez."),
-            "hub_username": _("As in huggingface.co/<username>."),
+            "discord_username": _(
+                "Your Discord username (not the display name), e.g. maria_perez."
+            ),
+            "hub_username": _("As on your page huggingface.co/your-username."),
         }
 
     def __init__(self, *args, consent_needed: bool, **kwargs):

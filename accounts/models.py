@@ -70,7 +70,10 @@ class Profile(models.Model):
     """What a participant tells the organizers about themselves: the registration form."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("user"),
     )
     display_name = models.CharField(
         _("display name"), max_length=80, help_text=_("Shown publicly on your team's page.")
@@ -108,10 +111,16 @@ class Consent(models.Model):
     """A person accepted one version of an edition's consent text, at a moment."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="consents",
+        verbose_name=_("user"),
     )
     edition = models.ForeignKey(
-        "challenges.Edition", on_delete=models.CASCADE, related_name="consents", verbose_name=_("edition")
+        "challenges.Edition",
+        on_delete=models.CASCADE,
+        related_name="consents",
+        verbose_name=_("edition"),
     )
     version = models.CharField(_("consent text version"), max_length=40)
     accepted_at = models.DateTimeField(_("accepted"), default=timezone.now)
@@ -120,7 +129,9 @@ class Consent(models.Model):
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
         constraints = [
-            models.UniqueConstraint(fields=["user", "edition", "version"], name="unique_consent_version"),
+            models.UniqueConstraint(
+                fields=["user", "edition", "version"], name="unique_consent_version"
+            ),
         ]
 
     def __str__(self) -> str:

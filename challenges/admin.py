@@ -29,7 +29,16 @@ class RecordedChangesAdmin(admin.ModelAdmin):
 
 class ChallengeInline(admin.TabularInline):
     model = Challenge
-    fields = ["position", "slug", "kind", "category", "title_es", "opens_at", "closes_at", "max_points"]
+    fields = [
+        "position",
+        "slug",
+        "kind",
+        "category",
+        "title_es",
+        "opens_at",
+        "closes_at",
+        "max_points",
+    ]
     extra = 0
     show_change_link = True
     ordering = ["position"]
@@ -45,20 +54,48 @@ class ChallengeInline(admin.TabularInline):
 
 @admin.register(Edition)
 class EditionAdmin(RecordedChangesAdmin):
-    list_display = ["name", "slug", "hub_organization", "team_deadline", "max_total_points", "is_current"]
+    list_display = [
+        "name",
+        "slug",
+        "hub_organization",
+        "team_deadline",
+        "max_total_points",
+        "is_current",
+    ]
     list_filter = ["is_current"]
     search_fields = ["name", "slug", "hub_organization"]
     inlines = [ChallengeInline]
     readonly_fields = ["created_at"]
     fieldsets = [
-        (None, {"fields": ["slug", "name", "is_current", "tagline_es", "tagline_pt", "tagline_en"]}),
+        (
+            None,
+            {"fields": ["slug", "name", "is_current", "tagline_es", "tagline_pt", "tagline_en"]},
+        ),
         (_("Hub and community"), {"fields": ["hub_organization", "hub_join_url", "discord_url"]}),
         (
             _("Teams and time"),
-            {"fields": ["time_zone", "time_zone_label", "team_min_size", "team_max_size", "team_deadline"]},
+            {
+                "fields": [
+                    "time_zone",
+                    "time_zone_label",
+                    "team_min_size",
+                    "team_max_size",
+                    "team_deadline",
+                ]
+            },
         ),
         (_("Points"), {"fields": ["max_total_points", "gates"]}),
-        (_("Consent"), {"fields": ["consent_version", "consent_text_es", "consent_text_pt", "consent_text_en"]}),
+        (
+            _("Consent"),
+            {
+                "fields": [
+                    "consent_version",
+                    "consent_text_es",
+                    "consent_text_pt",
+                    "consent_text_en",
+                ]
+            },
+        ),
         (None, {"fields": ["created_at"]}),
     ]
 
@@ -68,7 +105,15 @@ class EditionAdmin(RecordedChangesAdmin):
 
 @admin.register(Challenge)
 class ChallengeAdmin(RecordedChangesAdmin):
-    list_display = ["title_es", "edition", "kind", "category", "opens_at", "closes_at", "max_points"]
+    list_display = [
+        "title_es",
+        "edition",
+        "kind",
+        "category",
+        "opens_at",
+        "closes_at",
+        "max_points",
+    ]
     list_filter = ["edition", "kind", "category"]
     search_fields = ["slug", "title_es", "title_pt", "title_en"]
     list_select_related = ["edition"]
@@ -80,7 +125,15 @@ class ChallengeAdmin(RecordedChangesAdmin):
 
 @admin.register(ChangeRecord)
 class ChangeRecordAdmin(admin.ModelAdmin):
-    list_display = ["changed_at", "object_label", "field", "old_value", "new_value", "source", "changed_by"]
+    list_display = [
+        "changed_at",
+        "object_label",
+        "field",
+        "old_value",
+        "new_value",
+        "source",
+        "changed_by",
+    ]
     list_filter = ["edition", "source", "object_type", "field"]
     search_fields = ["object_label", "field", "old_value", "new_value", "reason"]
     list_select_related = ["changed_by"]

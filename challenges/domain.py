@@ -112,7 +112,7 @@ def record_changes(
                 edition=edition,
                 object_type=instance._meta.label_lower,
                 object_id=instance.pk,
-                object_label=str(instance)[:200],
+                object_label=str(getattr(instance, "record_label", instance))[:200],
                 field=field,
                 old_value=_as_text(old),
                 new_value=_as_text(new),
@@ -176,7 +176,9 @@ def read_edition_file(path: Path) -> dict[str, Any]:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError as error:
-        raise EditionFileError([_("There is no edition file at %(path)s.") % {"path": path}]) from error
+        raise EditionFileError(
+            [_("There is no edition file at %(path)s.") % {"path": path}]
+        ) from error
     except tomllib.TOMLDecodeError as error:
         raise EditionFileError(
             [_("The edition file is not valid TOML: %(error)s") % {"error": error}]
@@ -189,9 +191,7 @@ def _first_opening(data: dict[str, Any]) -> dt.date | None:
     return min(days) if days else None
 
 
-def load_edition(
-    *, data: dict[str, Any], starting_on: dt.date | None = None
-) -> LoadReport:
+def load_edition(*, data: dict[str, Any], starting_on: dt.date | None = None) -> LoadReport:
     """Create or update an edition and its challenges from edition-file data.
 
     The rule: the file is the source of truth for every field it names. Loading the same data
@@ -272,7 +272,11 @@ def load_edition(
         _assign(edition, edition_values, problems=problems, label=_("edition"))
         _validate(edition, label=_("edition"), problems=problems)
 
-        existing = {c.slug: c for c in Challenge.objects.filter(edition_id=edition.pk)} if edition.pk else {}
+        existing = (
+            {c.slug: c for c in Challenge.objects.filter(edition_id=edition.pk)}
+            if edition.pk
+            else {}
+        )
         prepared = []
         for slug, values in challenge_rows:
             challenge = existing.get(slug) or Challenge(slug=slug)
@@ -280,7 +284,9 @@ def load_edition(
             _assign(challenge, values, problems=problems, label=slug_label(challenge))
             prepared.append((challenge, challenge_before))
         for challenge, _before in prepared:
-            _validate(challenge, label=slug_label(challenge), problems=problems, exclude=["edition"])
+            _validate(
+                challenge, label=slug_label(challenge), problems=problems, exclude=["edition"]
+            )
         if problems:
             raise EditionFileError(problems)
 
@@ -290,8 +296,15 @@ def load_edition(
             if not edition.is_current:
                 edition.is_current = True
                 edition.save(update_fields=["is_current"])
-        changes = [] if created else record_changes(
-            edition=edition, instance=edition, before=before, source=ChangeRecord.Source.EDITION_FILE
+        changes = (
+            []
+            if created
+            else record_changes(
+                edition=edition,
+                instance=edition,
+                before=before,
+                source=ChangeRecord.Source.EDITION_FILE,
+            )
         )
         challenges_created = []
         for challenge, challenge_before in prepared:
@@ -317,12 +330,18 @@ def load_edition(
     )
 
 
-def _assign(instance: models.Model, values: dict[str, Any], *, problems: list[str], label: str) -> None:
+def _assign(
+    instance: models.Model, values: dict[str, Any], *, problems: list[str], label: str
+) -> None:
     """Set each value as the model field's own Python type, so that "1" and 1.00 compare equal."""
     for name, value in values.items():
         field = instance._meta.get_field(name)
         try:
-            setattr(instance, name, value if isinstance(field, models.JSONField) else field.to_python(value))
+            setattr(
+                instance,
+                name,
+                value if isinstance(field, models.JSONField) else field.to_python(value),
+            )
         except ValidationError as error:
             problems.extend(f"{label}: {name}: {message}" for message in error.messages)
 
@@ -346,4 +365,6 @@ def _validate(instance: models.Model, *, label: str, problems: list[str], exclud
     team_min = getattr(instance, "team_min_size", None)
     team_max = getattr(instance, "team_max_size", None)
     if isinstance(team_min, int) and isinstance(team_max, int) and team_min > team_max:
-        problems.append(_("%(label)s: the minimum team size is above the maximum.") % {"label": label})
+        problems.append(
+            _("%(label)s: the minimum team size is above the maximum.") % {"label": label}
+        )

@@ -59,7 +59,8 @@ class Edition(models.Model):
         _("maximum team size"), default=5, validators=[MinValueValidator(1), MaxValueValidator(50)]
     )
     team_deadline = models.DateTimeField(
-        _("team deadline"), help_text=_("After it no team is created and no member joins or leaves.")
+        _("team deadline"),
+        help_text=_("After it no team is created and no member joins or leaves."),
     )
     max_total_points = models.DecimalField(
         _("maximum total points"), max_digits=6, decimal_places=2, default=Decimal("10")
@@ -170,7 +171,9 @@ class Challenge(models.Model):
                 condition=Q(closes_at__isnull=True) | Q(closes_at__gt=models.F("opens_at")),
                 name="challenge_closes_after_opening",
             ),
-            models.CheckConstraint(condition=Q(max_points__gte=0), name="challenge_points_not_negative"),
+            models.CheckConstraint(
+                condition=Q(max_points__gte=0), name="challenge_points_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -179,6 +182,11 @@ class Challenge(models.Model):
     @property
     def title(self) -> str:
         return pick_translation(self, "title")
+
+    @property
+    def record_label(self) -> str:
+        # Change records name the challenge the same way whatever the reader's language.
+        return self.title_es or self.slug
 
     @property
     def description(self) -> str:

@@ -66,11 +66,14 @@ def organize(request):
     """The organizers' overview of the edition: people, teams, and the record of changes."""
     edition = get_current_edition(request)
     changes = Paginator(
-        ChangeRecord.objects.filter(edition=edition).select_related("changed_by"), settings.PAGE_SIZE
+        ChangeRecord.objects.filter(edition=edition).select_related("changed_by"),
+        settings.PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     stats = {
         "teams": Team.objects.filter(edition=edition).count(),
-        "registered_teams": Team.objects.filter(edition=edition, registered_at__isnull=False).count(),
+        "registered_teams": Team.objects.filter(
+            edition=edition, registered_at__isnull=False
+        ).count(),
         "people_in_teams": Membership.objects.filter(edition=edition).count(),
     }
     return render(request, "challenges/organize.html", {"changes": changes, "stats": stats})
@@ -84,7 +87,9 @@ def healthz(request):
     if settings.REDIS_URL:
         checks["broker"] = _check_redis(settings.REDIS_URL)
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
 
 
 def _check_database() -> str:

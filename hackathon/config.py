@@ -81,7 +81,8 @@ def parse_email_url(url: str) -> dict[str, object]:
     if parsed.scheme.startswith("smtp"):
         config.update(
             EMAIL_HOST=parsed.hostname or "localhost",
-            EMAIL_PORT=parsed.port or (465 if parsed.scheme == "smtp+ssl" else 587 if parsed.scheme == "smtp+tls" else 25),
+            EMAIL_PORT=parsed.port
+            or (465 if parsed.scheme == "smtp+ssl" else 587 if parsed.scheme == "smtp+tls" else 25),
             EMAIL_HOST_USER=unquote(parsed.username or ""),
             EMAIL_HOST_PASSWORD=unquote(parsed.password or ""),
             EMAIL_USE_TLS=parsed.scheme == "smtp+tls",

@@ -30,8 +30,12 @@ if not DEBUG:
     require_in_production(PRODUCTION_REQUIRED)
 
 # The development key is public on purpose: production refuses to start without its own.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-never-use-in-production-0123456789"
-ALLOWED_HOSTS = read_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+SECRET_KEY = (
+    os.environ.get("SECRET_KEY") or "dev-only-insecure-key-never-use-in-production-0123456789"
+)
+ALLOWED_HOSTS = read_list(
+    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"]
+)
 CSRF_TRUSTED_ORIGINS = read_list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -192,7 +196,9 @@ HF_ORG = os.environ.get("HF_ORG", "")
 # Email
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
 globals().update(parse_email_url(EMAIL_URL))
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SomosNLP Hackathon <hackathon@somosnlp.org>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "SomosNLP Hackathon <hackathon@somosnlp.org>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Internationalization: Spanish first, then Portuguese and English.

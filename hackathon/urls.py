@@ -3,7 +3,6 @@ from django.urls import include, path
 
 from challenges.views import healthz
 
-
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -43,16 +43,19 @@ def ensure_teams_can_change(*, edition: Edition, now: dt.datetime | None = None)
 def get_membership(*, user: User, edition: Edition) -> Membership | None:
     if not user.is_authenticated:
         return None
-    return (
-        Membership.objects.select_related("team")
-        .filter(user=user, edition=edition)
-        .first()
-    )
+    return Membership.objects.select_related("team").filter(user=user, edition=edition).first()
 
 
-def _record(team: Team, kind: str, *, person: User | None = None, actor: User | None = None) -> None:
+def _record(
+    team: Team, kind: str, *, person: User | None = None, actor: User | None = None
+) -> None:
     TeamEvent.objects.create(
-        edition_id=team.edition_id, team=team, team_name=team.name, kind=kind, person=person, actor=actor
+        edition_id=team.edition_id,
+        team=team,
+        team_name=team.name,
+        kind=kind,
+        person=person,
+        actor=actor,
     )
 
 
@@ -97,13 +100,21 @@ def create_team(
                 raise TeamRuleError(_("You are already in a team of this edition."))
             _ensure_name_free(edition=edition, name=name)
             team = Team.objects.create(
-                edition=edition, name=name, countries=countries, project_idea=project_idea, track=track
+                edition=edition,
+                name=name,
+                countries=countries,
+                project_idea=project_idea,
+                track=track,
             )
-            Membership.objects.create(team=team, user=user, edition=edition, role=Membership.Role.CAPTAIN)
+            Membership.objects.create(
+                team=team, user=user, edition=edition, role=Membership.Role.CAPTAIN
+            )
             _record(team, TeamEvent.Kind.CREATED, person=user, actor=user)
     except IntegrityError as error:
         # Somebody else took the name, or this person a team, between the check and the insert.
-        raise TeamRuleError(_("This team name was just taken, or you just joined a team.")) from error
+        raise TeamRuleError(
+            _("This team name was just taken, or you just joined a team.")
+        ) from error
     return team
 
 
@@ -118,7 +129,12 @@ def update_team(
                 raise TeamRuleError(_("Only the team's members can edit it."))
             name = name.strip()
             _ensure_name_free(edition=team.edition, name=name, exclude_pk=team.pk)
-            team.name, team.countries, team.project_idea, team.track = name, countries, project_idea, track
+            team.name, team.countries, team.project_idea, team.track = (
+                name,
+                countries,
+                project_idea,
+                track,
+            )
             team.save()
             _record(team, TeamEvent.Kind.UPDATED, actor=by)
     except IntegrityError as error:
@@ -142,23 +158,32 @@ def join_team(*, user: User, invite_token: str, now: dt.datetime | None = None) 
             )
             if team is None:
                 raise TeamRuleError(
-                    _("This invitation link is not valid any more. Ask the team's captain for the current one.")
+                    _(
+                        "This invitation link is not valid any more. Ask the team's captain for the current one."
+                    )
                 )
             edition = team.edition
             ensure_teams_can_change(edition=edition, now=now)
-            current = Membership.objects.filter(user=user, edition=edition).select_related("team").first()
+            current = (
+                Membership.objects.filter(user=user, edition=edition).select_related("team").first()
+            )
             if current is not None:
                 if current.team_id == team.pk:
                     raise TeamRuleError(_("You are already a member of this team."))
                 raise TeamRuleError(
-                    _("You are already in the team “%(team)s”. Leave it before joining another one.")
+                    _(
+                        "You are already in the team “%(team)s”. Leave it before joining another one."
+                    )
                     % {"team": current.team.name}
                 )
             if Membership.objects.filter(team=team).count() >= edition.team_max_size:
                 raise TeamRuleError(
-                    _("This team is full: it already has %(max)s members.") % {"max": edition.team_max_size}
+                    _("This team is full: it already has %(max)s members.")
+                    % {"max": edition.team_max_size}
                 )
-            Membership.objects.create(team=team, user=user, edition=edition, role=Membership.Role.MEMBER)
+            Membership.objects.create(
+                team=team, user=user, edition=edition, role=Membership.Role.MEMBER
+            )
             _record(team, TeamEvent.Kind.JOINED, person=user, actor=user)
     except IntegrityError as error:
         raise TeamRuleError(_("You just joined another team of this edition.")) from error
@@ -245,7 +270,8 @@ def register_team(*, team: Team, by: User, now: dt.datetime | None = None) -> Te
         count = Membership.objects.filter(team=team).count()
         if count < team.edition.team_min_size:
             raise TeamRuleError(
-                _("A team needs at least %(min)s members to be registered.") % {"min": team.edition.team_min_size}
+                _("A team needs at least %(min)s members to be registered.")
+                % {"min": team.edition.team_min_size}
             )
         team.registered_at = now or timezone.now()
         team.registered_by = by

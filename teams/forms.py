@@ -35,5 +35,7 @@ class TeamForm(forms.ModelForm):
         chosen = self.cleaned_data["countries"]
         unknown = [code for code in chosen if code not in dict(countries)]
         if unknown:
-            raise forms.ValidationError(_("Choose countries from the list."), code="invalid_country")
+            raise forms.ValidationError(
+                _("Choose countries from the list."), code="invalid_country"
+            )
         return chosen

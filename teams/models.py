@@ -22,7 +22,9 @@ class TeamQuerySet(models.QuerySet):
         return self.annotate(member_count=Count("memberships")).prefetch_related(
             Prefetch(
                 "memberships",
-                queryset=Membership.objects.select_related("user__profile").order_by("joined_at", "id"),
+                queryset=Membership.objects.select_related("user__profile").order_by(
+                    "joined_at", "id"
+                ),
             )
         )
 
@@ -33,7 +35,10 @@ class Team(models.Model):
         B = "B", _("B: multimodal alignment")
 
     edition = models.ForeignKey(
-        "challenges.Edition", on_delete=models.CASCADE, related_name="teams", verbose_name=_("edition")
+        "challenges.Edition",
+        on_delete=models.CASCADE,
+        related_name="teams",
+        verbose_name=_("edition"),
     )
     name = models.CharField(_("team name"), max_length=60)
     countries = CountryField(_("countries represented"), multiple=True, blank=True)
@@ -84,9 +89,14 @@ class Membership(models.Model):
         CAPTAIN = "captain", _("Captain")
         MEMBER = "member", _("Member")
 
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("team"))
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("team")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("person"),
     )
     edition = models.ForeignKey(
         "challenges.Edition", on_delete=models.CASCADE, related_name="+", verbose_name=_("edition")
@@ -135,10 +145,18 @@ class TeamEvent(models.Model):
         DISSOLVED = "dissolved", _("Team dissolved")
 
     edition = models.ForeignKey(
-        "challenges.Edition", on_delete=models.CASCADE, related_name="team_events", verbose_name=_("edition")
+        "challenges.Edition",
+        on_delete=models.CASCADE,
+        related_name="team_events",
+        verbose_name=_("edition"),
     )
     team = models.ForeignKey(
-        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="events", verbose_name=_("team")
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("team"),
     )
     team_name = models.CharField(_("team name"), max_length=60)
     kind = models.CharField(_("what happened"), max_length=30, choices=Kind.choices)

@@ -41,7 +41,9 @@ def my_team(request):
         )
     team = Team.objects.with_members().get(pk=membership.team_id)
     invite_url = request.build_absolute_uri(reverse("teams:join", args=[team.invite_token]))
-    events = TeamEvent.objects.filter(team=team).select_related("person__profile", "actor__profile")[:20]
+    events = TeamEvent.objects.filter(team=team).select_related(
+        "person__profile", "actor__profile"
+    )[:20]
     return render(
         request,
         "teams/my_team.html",
@@ -68,7 +70,9 @@ def create_team(request):
         except TeamRuleError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Team “%(team)s” created. You are its captain.") % {"team": team.name})
+            messages.success(
+                request, _("Team “%(team)s” created. You are its captain.") % {"team": team.name}
+            )
             return redirect("teams:mine")
     return render(
         request,
@@ -156,7 +160,9 @@ def leave_team(request):
         messages.error(request, error.message)
         return redirect("teams:mine")
     if dissolved:
-        messages.success(request, _("You left the team; as its last member, the team was dissolved."))
+        messages.success(
+            request, _("You left the team; as its last member, the team was dissolved.")
+        )
     else:
         messages.success(request, _("You left the team."))
     return redirect("teams:mine")

@@ -42,7 +42,10 @@ def need_chromium():
         import playwright  # noqa: F401 - only whether it is installed matters here
     except ImportError:
         need(False, "needs Playwright for Python (pip install -e '.[test]')")
-    need(shutil.which(CHROMIUM) is not None, f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+    need(
+        shutil.which(CHROMIUM) is not None,
+        f"needs Chromium at {CHROMIUM} (apt-get install chromium)",
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +53,15 @@ def fresh_cache():
     # allauth's rate limits live in the cache: each test starts with none spent.
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Domain messages are read in English by the tests; pages choose their own language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,20 @@ import pytest
 LOCALE = Path(__file__).resolve().parents[1] / "locale"
 
 
+def read_msgids(catalog: str) -> list[str]:
+    """The msgids of a .po file, with their continuation lines joined."""
+    msgids, current = [], None
+    for line in catalog.splitlines():
+        if line.startswith('msgid "'):
+            current = [line[7:-1]]
+        elif current is not None and line.startswith('"'):
+            current.append(line[1:-1])
+        elif current is not None:
+            msgids.append("".join(current).replace('\\"', '"'))
+            current = None
+    return msgids
+
+
 @pytest.mark.parametrize("language", ["es", "pt", "en"])
 def test_catalog_is_complete(language):
     if shutil.which("msgfmt") is None:
@@ -21,7 +35,11 @@ def test_catalog_is_complete(language):
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    translated = int(re.search(r"(\d+) translated", result.stderr).group(1)) if "translated" in result.stderr else 0
+    translated = (
+        int(re.search(r"(\d+) translated", result.stderr).group(1))
+        if "translated" in result.stderr
+        else 0
+    )
     assert "fuzzy" not in result.stderr, result.stderr
     if language != "en":  # English is the source language: an empty msgstr means "as written".
         assert "untranslated" not in result.stderr, result.stderr
@@ -33,12 +51,16 @@ def test_every_template_and_python_string_is_in_the_catalog(tmp_path):
     if shutil.which("xgettext") is None:
         pytest.skip("needs GNU gettext's xgettext")
     catalog = (LOCALE / "es" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
-    known = set(re.findall(r'^msgid "(.+)"$', catalog, flags=re.MULTILINE))
+    known = set(read_msgids(catalog))
     root = LOCALE.parent
-    sources = [p for p in root.glob("*/templates/**/*.html")] + list((root / "templates").glob("**/*.html"))
+    sources = [p for p in root.glob("*/templates/**/*.html")] + list(
+        (root / "templates").glob("**/*.html")
+    )
     missing = []
     for source in sources:
-        for text in re.findall(r"{% (?:translate|trans) [\"']([^\"']+)[\"']", source.read_text(encoding="utf-8")):
+        for text in re.findall(
+            r"{% (?:translate|trans) [\"']([^\"']+)[\"']", source.read_text(encoding="utf-8")
+        ):
             if text not in known:
                 missing.append(f"{source.relative_to(root)}: {text}")
     assert not missing, "Run makemessages and translate:\n" + "\n".join(missing)

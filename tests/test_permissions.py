@@ -13,11 +13,23 @@ pytestmark = pytest.mark.django_db
 ROLES = ["anonymous", "participant", "other_team", "judge", "organizer"]
 LOGIN = "login"  # a redirect to the login page
 PUBLIC = dict.fromkeys(ROLES, 200)
-SIGNED_IN = {"anonymous": LOGIN, "participant": 200, "other_team": 200, "judge": 200, "organizer": 200}
+SIGNED_IN = {
+    "anonymous": LOGIN,
+    "participant": 200,
+    "other_team": 200,
+    "judge": 200,
+    "organizer": 200,
+}
 STAFF = {"anonymous": LOGIN, "participant": 403, "other_team": 403, "judge": 403, "organizer": 200}
 # POST actions on "my team": a redirect back to the team page, with a message, for anyone in a
 # team; 404 for someone without a team (judge, organizer here).
-MY_TEAM_ACTION = {"anonymous": LOGIN, "participant": 302, "other_team": 302, "judge": 404, "organizer": 404}
+MY_TEAM_ACTION = {
+    "anonymous": LOGIN,
+    "participant": 302,
+    "other_team": 302,
+    "judge": 404,
+    "organizer": 404,
+}
 
 MATRIX = [
     ("get", "/", PUBLIC),
@@ -51,12 +63,25 @@ def world(edition, organizer, judge):
     captain = team.memberships.get(role=Membership.Role.CAPTAIN).user
     teammate = team.memberships.get(role=Membership.Role.MEMBER).user
     other = make_team(edition=edition, members=1, name="Otro").memberships.get().user
-    people = {"anonymous": None, "participant": captain, "other_team": other, "judge": judge, "organizer": organizer}
-    names = {"challenge": challenge.slug, "team": team.pk, "token": team.invite_token, "teammate": teammate.pk}
+    people = {
+        "anonymous": None,
+        "participant": captain,
+        "other_team": other,
+        "judge": judge,
+        "organizer": organizer,
+    }
+    names = {
+        "challenge": challenge.slug,
+        "team": team.pk,
+        "token": team.invite_token,
+        "teammate": teammate.pk,
+    }
     return people, names, team, teammate
 
 
-@pytest.mark.parametrize(("method", "path", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _e in MATRIX])
+@pytest.mark.parametrize(
+    ("method", "path", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _e in MATRIX]
+)
 @pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix(client, world, method, path, expected, role):
     people, names, _team, _teammate = world

@@ -33,9 +33,16 @@ def test_saving_the_profile_records_consent_with_version_and_time(client, editio
     client.force_login(newcomer)
     response = client.post(URL, valid_form(), follow=True)
     assert response.status_code == 200
-    assert "Your profile was saved." in response.content.decode() or "perfil" in response.content.decode()
+    assert (
+        "Your profile was saved." in response.content.decode()
+        or "perfil" in response.content.decode()
+    )
     profile = Profile.objects.get(user=newcomer)
-    assert (profile.display_name, profile.hub_username, profile.country.code) == ("María Pérez", "maria-perez", "PE")
+    assert (profile.display_name, profile.hub_username, profile.country.code) == (
+        "María Pérez",
+        "maria-perez",
+        "PE",
+    )
     assert profile.languages == ["es", "qu"]
     consent = Consent.objects.get(user=newcomer)
     assert consent.version == edition.consent_version and consent.accepted_at is not None
@@ -88,7 +95,10 @@ def test_a_hub_username_taken_by_someone_else_is_refused(client, edition, newcom
     client.force_login(newcomer)
     response = client.post(URL, valid_form(hub_username="maria-perez"))
     assert response.status_code == 400
-    assert "hub_username" in response.context["form"].errors or response.context["form"].non_field_errors()
+    assert (
+        "hub_username" in response.context["form"].errors
+        or response.context["form"].non_field_errors()
+    )
     assert not Profile.objects.filter(user=newcomer).exists()
 
 
@@ -106,7 +116,9 @@ def test_valid_hub_usernames(name):
 
 
 def test_checklist_follows_the_person(edition, newcomer):
-    steps = lambda **kw: {s.key: s.state for s in build_checklist(user=newcomer, edition=edition, **kw)}  # noqa: E731 - a local shorthand
+    steps = lambda **kw: {
+        s.key: s.state for s in build_checklist(user=newcomer, edition=edition, **kw)
+    }  # noqa: E731 - a local shorthand
     assert set(steps(consented=False).values()) == {"pending"}
     ProfileFactory(user=newcomer)
     newcomer.refresh_from_db()
@@ -148,11 +160,15 @@ def test_the_social_adapter_reads_the_oidc_claims(rf, newcomer, monkeypatch):
     from allauth.socialaccount.models import SocialAccount, SocialLogin
 
     account = SocialAccount(
-        provider="huggingface", uid="123", extra_data={"userinfo": {"preferred_username": "hub-person", "sub": "123"}}
+        provider="huggingface",
+        uid="123",
+        extra_data={"userinfo": {"preferred_username": "hub-person", "sub": "123"}},
     )
     sociallogin = SocialLogin(user=newcomer, account=account)
     # The parent's save_user writes the account; here only our addition is under test.
-    monkeypatch.setattr(DefaultSocialAccountAdapter, "save_user", lambda self, request, sl, form=None: sl.user)
+    monkeypatch.setattr(
+        DefaultSocialAccountAdapter, "save_user", lambda self, request, sl, form=None: sl.user
+    )
     HubSocialAccountAdapter().save_user(rf.get("/"), sociallogin)
     assert Profile.objects.get(user=newcomer).hub_username == "hub-person"
 

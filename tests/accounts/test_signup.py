@@ -19,7 +19,8 @@ def link_in(message) -> str:
 
 def test_sign_up_verify_and_log_in(client, edition):
     response = client.post(
-        "/accounts/signup/", {"email": "Ana@Example.org", "password1": PASSWORD, "password2": PASSWORD}
+        "/accounts/signup/",
+        {"email": "Ana@Example.org", "password1": PASSWORD, "password2": PASSWORD},
     )
     assert response.status_code == 302
     user = User.objects.get()
@@ -42,7 +43,8 @@ def test_sign_up_verify_and_log_in(client, edition):
 
 def test_a_second_account_with_the_same_email_is_refused(client, edition, participant):
     response = client.post(
-        "/accounts/signup/", {"email": participant.email.upper(), "password1": PASSWORD, "password2": PASSWORD}
+        "/accounts/signup/",
+        {"email": participant.email.upper(), "password1": PASSWORD, "password2": PASSWORD},
     )
     assert User.objects.count() == 1
     assert response.status_code in (200, 302)
@@ -53,12 +55,17 @@ def test_a_second_account_with_the_same_email_is_refused(client, edition, partic
 def test_password_reset_sends_a_working_link(client, edition, participant):
     from allauth.account.models import EmailAddress
 
-    EmailAddress.objects.create(user=participant, email=participant.email, verified=True, primary=True)
+    EmailAddress.objects.create(
+        user=participant, email=participant.email, verified=True, primary=True
+    )
     client.post("/accounts/password/reset/", {"email": participant.email})
     assert len(mail.outbox) == 1
     reset = client.get(link_in(mail.outbox[0]), follow=True)
     form_url = reset.redirect_chain[-1][0] if reset.redirect_chain else link_in(mail.outbox[0])
-    client.post(form_url, {"password1": "otra-clave-muy-larga-2025", "password2": "otra-clave-muy-larga-2025"})
+    client.post(
+        form_url,
+        {"password1": "otra-clave-muy-larga-2025", "password2": "otra-clave-muy-larga-2025"},
+    )
     participant.refresh_from_db()
     assert participant.check_password("otra-clave-muy-larga-2025")
 
@@ -71,20 +78,33 @@ def test_rate_limits_are_on():
 def test_repeated_failed_logins_are_rate_limited(client, edition, participant):
     from allauth.account.models import EmailAddress
 
-    EmailAddress.objects.create(user=participant, email=participant.email, verified=True, primary=True)
+    EmailAddress.objects.create(
+        user=participant, email=participant.email, verified=True, primary=True
+    )
     codes = []
     for _attempt in range(6):
-        form = client.post("/accounts/login/", {"login": participant.email, "password": "wrong"}).context["form"]
+        form = client.post(
+            "/accounts/login/", {"login": participant.email, "password": "wrong"}
+        ).context["form"]
         codes.append({error.code for errors in form.errors.as_data().values() for error in errors})
     assert all("too_many_login_attempts" not in attempt for attempt in codes[:5])
     assert "too_many_login_attempts" in codes[5]
     # Even the right password is refused while the limit holds.
-    response = client.post("/accounts/login/", {"login": participant.email, "password": "correct-horse-battery-staple-42"})
+    response = client.post(
+        "/accounts/login/",
+        {"login": participant.email, "password": "correct-horse-battery-staple-42"},
+    )
     assert response.status_code == 200
 
 
 def test_hugging_face_button_is_hidden_without_credentials(client, edition):
-    assert "Hugging Face" not in client.get("/accounts/login/").content.decode().split("<main", 1)[1].split("</main>")[0]
+    assert (
+        "Hugging Face"
+        not in client.get("/accounts/login/")
+        .content.decode()
+        .split("<main", 1)[1]
+        .split("</main>")[0]
+    )
 
 
 def test_hugging_face_button_shows_with_credentials(client, edition):

@@ -43,7 +43,9 @@ def test_days_are_read_in_anywhere_on_earth():
     assert include.opens_at == dt.datetime(2025, 4, 9, 12, 0, tzinfo=dt.UTC)
     assert include.closes_at == dt.datetime(2025, 6, 1, 11, 59, 59, tzinfo=dt.UTC)
     assert include.announced_closes_at == dt.datetime(2025, 4, 22, 11, 59, 59, tzinfo=dt.UTC)
-    assert Edition.objects.get().team_deadline == dt.datetime(2025, 5, 24, 11, 59, 59, tzinfo=dt.UTC)
+    assert Edition.objects.get().team_deadline == dt.datetime(
+        2025, 5, 24, 11, 59, 59, tzinfo=dt.UTC
+    )
     assert Challenge.objects.get(slug="paper").closes_at is None
 
 
@@ -151,7 +153,10 @@ def test_admin_edits_are_recorded_with_who(client, organizer):
     for name, field in form.fields.items():
         value = form.initial.get(name, field.initial)
         if hasattr(value, "isoformat"):
-            data[f"{name}_0"], data[f"{name}_1"] = value.strftime("%Y-%m-%d"), value.strftime("%H:%M:%S")
+            data[f"{name}_0"], data[f"{name}_1"] = (
+                value.strftime("%Y-%m-%d"),
+                value.strftime("%H:%M:%S"),
+            )
         elif isinstance(value, dict):
             import json
 

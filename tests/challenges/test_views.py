@@ -19,7 +19,12 @@ def count_queries(client, url) -> int:
 
 def test_home_shows_each_window_state(client, edition):
     now = timezone.now()
-    ChallengeFactory(edition=edition, title_en="Upcoming one", opens_at=now + dt.timedelta(days=2), closes_at=now + dt.timedelta(days=9))
+    ChallengeFactory(
+        edition=edition,
+        title_en="Upcoming one",
+        opens_at=now + dt.timedelta(days=2),
+        closes_at=now + dt.timedelta(days=9),
+    )
     ChallengeFactory(edition=edition, title_en="Open one")
     ChallengeFactory(
         edition=edition,
@@ -27,9 +32,22 @@ def test_home_shows_each_window_state(client, edition):
         closes_at=now + dt.timedelta(days=3),
         announced_closes_at=now - dt.timedelta(hours=1),
     )
-    ChallengeFactory(edition=edition, title_en="Closed one", opens_at=now - dt.timedelta(days=9), closes_at=now - dt.timedelta(days=1))
+    ChallengeFactory(
+        edition=edition,
+        title_en="Closed one",
+        opens_at=now - dt.timedelta(days=9),
+        closes_at=now - dt.timedelta(days=1),
+    )
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    for text in ["Upcoming one", "opens in", "Open one", "closes in", "Extended", "Closed one", "closed"]:
+    for text in [
+        "Upcoming one",
+        "opens in",
+        "Open one",
+        "closes in",
+        "Extended",
+        "Closed one",
+        "closed",
+    ]:
         assert text in page
 
 
@@ -69,12 +87,20 @@ def test_home_query_count_is_constant(client, edition, participant, django_asser
 
 def record(edition, n):
     return ChangeRecord.objects.create(
-        edition=edition, object_type="challenges.edition", object_id=edition.pk, object_label=edition.name,
-        field=f"field_{n}", old_value="1", new_value="2", source=ChangeRecord.Source.ADMIN,
+        edition=edition,
+        object_type="challenges.edition",
+        object_id=edition.pk,
+        object_label=edition.name,
+        field=f"field_{n}",
+        old_value="1",
+        new_value="2",
+        source=ChangeRecord.Source.ADMIN,
     )
 
 
-def test_organize_lists_changes_with_constant_queries(client, edition, organizer, django_assert_num_queries):
+def test_organize_lists_changes_with_constant_queries(
+    client, edition, organizer, django_assert_num_queries
+):
     client.force_login(organizer)
     record(edition, 1)
     one = count_queries(client, "/organize/")
@@ -87,4 +113,7 @@ def test_organize_lists_changes_with_constant_queries(client, edition, organizer
 
 def test_organize_empty_state(client, edition, organizer):
     client.force_login(organizer)
-    assert "Nothing has changed" in client.get("/organize/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        "Nothing has changed"
+        in client.get("/organize/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )

@@ -35,5 +35,7 @@ def test_a_window_without_close_stays_open():
     ("announced", "extended"), [(ANNOUNCED, True), (CLOSES, False), (None, False)]
 )
 def test_extended_when_it_closes_later_than_announced(announced, extended):
-    window = describe_window(opens_at=OPENS, closes_at=CLOSES, announced_closes_at=announced, now=OPENS)
+    window = describe_window(
+        opens_at=OPENS, closes_at=CLOSES, announced_closes_at=announced, now=OPENS
+    )
     assert window.extended is extended

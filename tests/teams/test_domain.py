@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_creator_becomes_captain(edition, participant):
-    team = domain.create_team(user=participant, edition=edition, name="Las Llamas", countries=["PE"])
+    team = domain.create_team(
+        user=participant, edition=edition, name="Las Llamas", countries=["PE"]
+    )
     membership = Membership.objects.get(team=team)
     assert membership.user == participant and membership.is_captain
     assert list(TeamEvent.objects.values_list("kind", flat=True)) == [TeamEvent.Kind.CREATED]
@@ -21,7 +23,9 @@ def test_creator_becomes_captain(edition, participant):
 def test_team_names_are_unique_per_edition_whatever_the_case(edition, participant):
     make_team(edition=edition, name="Las Llamas")
     with pytest.raises(TeamRuleError, match="already exists"):
-        domain.create_team(user=participant, edition=edition, name="  las LLAMAS ", countries=["PE"])
+        domain.create_team(
+            user=participant, edition=edition, name="  las LLAMAS ", countries=["PE"]
+        )
     assert Team.objects.count() == 1
 
 
@@ -29,7 +33,9 @@ def test_the_same_name_is_free_in_another_edition(edition, participant):
     from tests.factories import EditionFactory
 
     make_team(edition=EditionFactory(is_current=False), name="Las Llamas")
-    team = domain.create_team(user=participant, edition=edition, name="Las Llamas", countries=["PE"])
+    team = domain.create_team(
+        user=participant, edition=edition, name="Las Llamas", countries=["PE"]
+    )
     assert team.edition == edition
 
 
@@ -109,7 +115,9 @@ def test_membership_changes_are_refused_after_the_team_deadline(edition, action)
     outsider = UserFactory()
     after = edition.team_deadline + dt.timedelta(seconds=1)
     calls = {
-        "create": lambda: domain.create_team(user=outsider, edition=edition, name="Tarde", countries=[], now=after),
+        "create": lambda: domain.create_team(
+            user=outsider, edition=edition, name="Tarde", countries=[], now=after
+        ),
         "join": lambda: domain.join_team(user=outsider, invite_token=team.invite_token, now=after),
         "leave": lambda: domain.leave_team(team=team, user=member, now=after),
         "remove": lambda: domain.remove_member(team=team, member=member, by=captain, now=after),
@@ -181,7 +189,9 @@ def test_the_captain_removes_a_member_but_members_cannot(edition):
         domain.remove_member(team=team, member=second, by=first)
     domain.remove_member(team=team, member=second, by=captain)
     assert set(team.memberships.values_list("user_id", flat=True)) == {captain.pk, first.pk}
-    assert TeamEvent.objects.filter(kind=TeamEvent.Kind.REMOVED, person=second, actor=captain).exists()
+    assert TeamEvent.objects.filter(
+        kind=TeamEvent.Kind.REMOVED, person=second, actor=captain
+    ).exists()
 
 
 def test_removing_someone_outside_the_team_is_refused(edition, other_team_member):
@@ -223,7 +233,9 @@ def test_renaming_to_a_taken_name_is_refused(edition):
     team = make_team(edition=edition, name="Libre")
     captain = team.memberships.get().user
     with pytest.raises(TeamRuleError, match="already exists"):
-        domain.update_team(team=team, by=captain, name="TOMADO", countries=["PE"], project_idea="", track="")
+        domain.update_team(
+            team=team, by=captain, name="TOMADO", countries=["PE"], project_idea="", track=""
+        )
     team.refresh_from_db()
     assert team.name == "Libre"
 

@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from teams import domain
 from teams.domain import TeamRuleError
@@ -19,7 +20,8 @@ def _race(calls):
     def run(index, call):
         try:
             barrier.wait(timeout=10)
-            call()
+            with translation.override("en"):  # each thread has its own active language
+                call()
             outcomes[index] = "joined"
         except TeamRuleError as error:
             outcomes[index] = f"refused: {error}"
@@ -72,7 +74,9 @@ def test_two_teams_with_the_same_name_at_once_end_in_one(need_postgres):
     people = [UserFactory(), UserFactory()]
     outcomes = _race(
         [
-            lambda person=person: domain.create_team(user=person, edition=edition, name="Igual", countries=[])
+            lambda person=person: domain.create_team(
+                user=person, edition=edition, name="Igual", countries=[]
+            )
             for person in people
         ]
     )

@@ -39,7 +39,9 @@ def test_create_a_team_from_the_page(client, edition, participant):
         ({"project_idea": "x" * 2001}, "project_idea"),
     ],
 )
-def test_bad_team_input_is_refused_and_nothing_changes(client, edition, participant, overrides, field):
+def test_bad_team_input_is_refused_and_nothing_changes(
+    client, edition, participant, overrides, field
+):
     client.force_login(participant)
     response = client.post("/team/create/", team_form(**overrides))
     assert response.status_code == 400
@@ -50,7 +52,9 @@ def test_bad_team_input_is_refused_and_nothing_changes(client, edition, particip
 def test_duplicate_name_is_refused_with_a_message(client, edition, participant):
     make_team(edition=edition, name="Las Alpacas")
     client.force_login(participant)
-    response = client.post("/team/create/", team_form(name="LAS ALPACAS"), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        "/team/create/", team_form(name="LAS ALPACAS"), HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     assert "already exists" in response.content.decode()
     assert Team.objects.count() == 1
@@ -58,7 +62,9 @@ def test_duplicate_name_is_refused_with_a_message(client, edition, participant):
 
 def test_html_in_team_text_is_escaped(client, edition, participant):
     client.force_login(participant)
-    client.post("/team/create/", team_form(name="<b>x</b>", project_idea="<script>alert(1)</script>"))
+    client.post(
+        "/team/create/", team_form(name="<b>x</b>", project_idea="<script>alert(1)</script>")
+    )
     team = Team.objects.get()
     page = client.get(f"/teams/{team.pk}/").content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
@@ -124,7 +130,9 @@ def test_register_and_edit_from_the_page(client, edition):
 def test_a_tampered_edit_changes_nothing(client, edition):
     team = make_team(edition=edition, name="Original")
     client.force_login(team.memberships.get().user)
-    response = client.post("/team/edit/", {"name": "x" * 500, "countries": ["??"], "track": "Z"}, follow=True)
+    response = client.post(
+        "/team/edit/", {"name": "x" * 500, "countries": ["??"], "track": "Z"}, follow=True
+    )
     team.refresh_from_db()
     assert team.name == "Original"
     assert response.status_code == 200
@@ -150,7 +158,10 @@ def test_team_search_answers_htmx_with_the_results_only(client, edition):
 
 
 def test_empty_team_list_says_so(client, edition):
-    assert "No team has been created yet." in client.get("/teams/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        "No team has been created yet."
+        in client.get("/teams/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
 
 
 # --- query counts: the number of queries does not grow with the number of items -------------

@@ -13,7 +13,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", type=Path, help="The edition file, e.g. editions/somosnlp-2025.toml")
+        parser.add_argument(
+            "path", type=Path, help="The edition file, e.g. editions/somosnlp-2025.toml"
+        )
         parser.add_argument(
             "--starting-on",
             type=dt.date.fromisoformat,
@@ -26,7 +28,8 @@ class Command(BaseCommand):
             report = load_edition(data=read_edition_file(path), starting_on=starting_on)
         except EditionFileError as error:
             raise CommandError(
-                f"{path} was not loaded; nothing changed:\n  - " + "\n  - ".join(map(str, error.problems))
+                f"{path} was not loaded; nothing changed:\n  - "
+                + "\n  - ".join(map(str, error.problems))
             ) from error
         edition = report.edition
         if report.created:
@@ -39,10 +42,18 @@ class Command(BaseCommand):
         for slug in report.challenges_created:
             self.stdout.write(self.style.SUCCESS(f"Added challenge {slug}."))
         for change in report.changes:
-            self.stdout.write(f"Changed {change.object_label} · {change.field}: {change.old_value!r} → {change.new_value!r}")
+            self.stdout.write(
+                f"Changed {change.object_label} · {change.field}: {change.old_value!r} → {change.new_value!r}"
+            )
         for slug in report.not_in_file:
-            self.stdout.write(self.style.WARNING(f"Challenge {slug} is not in the file; left as it is."))
+            self.stdout.write(
+                self.style.WARNING(f"Challenge {slug} is not in the file; left as it is.")
+            )
         if not report.changes and not report.challenges_created:
             self.stdout.write(f"Edition {edition.slug} is already up to date; nothing changed.")
         else:
-            self.stdout.write(self.style.SUCCESS(f"Updated edition {edition.slug}: {len(report.changes)} changes recorded."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Updated edition {edition.slug}: {len(report.changes)} changes recorded."
+                )
+            )

@@ -29,8 +29,32 @@ TEAM_WORDS = [
     "Alpacas", "Cóndores", "Jaguares", "Colibríes", "Quetzales", "Vicuñas", "Tucanes", "Capibaras",
     "Ceibas", "Araucarias", "Andes", "Pampas", "Caribe", "Amazonía", "Atlántico", "Mesetas",
 ]  # fmt: skip
-COUNTRIES = ["PE", "MX", "AR", "CO", "CL", "ES", "PT", "BR", "BO", "EC", "VE", "UY", "PY", "GT", "CU", "CR"]
-LANGUAGES = {"BR": ["pt"], "PT": ["pt"], "PY": ["es", "gn"], "PE": ["es", "qu"], "BO": ["es", "ay"], "ES": ["es", "ca"]}
+COUNTRIES = [
+    "PE",
+    "MX",
+    "AR",
+    "CO",
+    "CL",
+    "ES",
+    "PT",
+    "BR",
+    "BO",
+    "EC",
+    "VE",
+    "UY",
+    "PY",
+    "GT",
+    "CU",
+    "CR",
+]
+LANGUAGES = {
+    "BR": ["pt"],
+    "PT": ["pt"],
+    "PY": ["es", "gn"],
+    "PE": ["es", "qu"],
+    "BO": ["es", "ay"],
+    "ES": ["es", "ca"],
+}
 DEMO_PASSWORD = "demo-participant"
 
 
@@ -40,12 +64,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--teams", type=int, default=6)
         parser.add_argument("--participants", type=int, default=20)
-        parser.add_argument("--seed", type=int, default=2025, help="Random seed: same seed, same data.")
+        parser.add_argument(
+            "--seed", type=int, default=2025, help="Random seed: same seed, same data."
+        )
 
     def handle(self, *args, teams: int, participants: int, seed: int, **options):
         edition = Edition.objects.current()
         if edition is None:
-            raise CommandError("Load an edition first: python manage.py load_edition editions/somosnlp-2025.toml")
+            raise CommandError(
+                "Load an edition first: python manage.py load_edition editions/somosnlp-2025.toml"
+            )
         if teams * edition.team_min_size > participants:
             raise CommandError("Not enough participants to give every team its minimum size.")
         rng = random.Random(seed)
@@ -87,19 +115,28 @@ class Command(BaseCommand):
             )
         Profile.objects.bulk_create(profiles, batch_size=1000)
         Consent.objects.bulk_create(
-            [Consent(user=user, edition=edition, version=edition.consent_version) for user in users],
+            [
+                Consent(user=user, edition=edition, version=edition.consent_version)
+                for user in users
+            ],
             batch_size=1000,
             ignore_conflicts=True,
         )
         return users
 
     def seed_teams(self, edition, count: int, people: list[User], rng: random.Random) -> int:
-        in_a_team = set(Membership.objects.filter(edition=edition).values_list("user_id", flat=True))
+        in_a_team = set(
+            Membership.objects.filter(edition=edition).values_list("user_id", flat=True)
+        )
         free = [user for user in people if user.pk not in in_a_team]
         names = [f"Demo {n} · {TEAM_WORDS[(n - 1) % len(TEAM_WORDS)]}" for n in range(1, count + 1)]
-        existing = set(Team.objects.filter(edition=edition, name__in=names).values_list("name", flat=True))
+        existing = set(
+            Team.objects.filter(edition=edition, name__in=names).values_list("name", flat=True)
+        )
         # Only as many new teams as the free people can fill to the minimum size.
-        names = [name for name in names if name not in existing][: len(free) // edition.team_min_size]
+        names = [name for name in names if name not in existing][
+            : len(free) // edition.team_min_size
+        ]
         new_teams = [
             Team(
                 edition=edition,
@@ -110,7 +147,11 @@ class Command(BaseCommand):
             for name in names
         ]
         Team.objects.bulk_create(new_teams, batch_size=1000)
-        teams = list(Team.objects.filter(edition=edition, name__in=[t.name for t in new_teams]).order_by("id"))
+        teams = list(
+            Team.objects.filter(edition=edition, name__in=[t.name for t in new_teams]).order_by(
+                "id"
+            )
+        )
         memberships = []
         for position, team in enumerate(teams):
             # Keep enough free people for every team still to fill.
@@ -118,6 +159,8 @@ class Command(BaseCommand):
             size = min(rng.randint(edition.team_min_size, edition.team_max_size), spare)
             for index in range(size):
                 role = Membership.Role.CAPTAIN if index == 0 else Membership.Role.MEMBER
-                memberships.append(Membership(team=team, user=free.pop(), edition=edition, role=role))
+                memberships.append(
+                    Membership(team=team, user=free.pop(), edition=edition, role=role)
+                )
         Membership.objects.bulk_create(memberships, batch_size=1000)
         return len(teams)
