@@ -8,6 +8,7 @@ from accounts.languages import LANGUAGE_CHOICES
 from accounts.models import Profile
 
 DISCORD_USERNAME = re.compile(r"^[a-z0-9_.]{2,32}$")
+ARENA_IDENTITY = re.compile(r"^[\w.@-]{1,80}$")
 
 
 class ProfileForm(forms.ModelForm):
@@ -23,7 +24,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ["display_name", "discord_username", "hub_username", "country", "languages"]
+        fields = ["display_name", "discord_username", "hub_username", "country", "languages", "arena_identity"]
         help_texts = {
             "discord_username": _(
                 "Your Discord username (not the display name), e.g. maria_perez."
@@ -40,6 +41,15 @@ class ProfileForm(forms.ModelForm):
         self.fields["country"].required = True
         self.fields["discord_username"].required = True
         self.fields["hub_username"].required = True
+
+    def clean_arena_identity(self) -> str:
+        value = self.cleaned_data["arena_identity"].strip()
+        if value and not ARENA_IDENTITY.fullmatch(value):
+            raise ValidationError(
+                _("An arena identity has letters, digits, dots, hyphens, underscores or @, up to 80."),
+                code="invalid_arena_identity",
+            )
+        return value
 
     def clean_display_name(self) -> str:
         return self.cleaned_data["display_name"].strip()

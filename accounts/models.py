@@ -84,6 +84,12 @@ class Profile(models.Model):
     )
     country = CountryField(_("country"), blank=True)
     languages = models.JSONField(_("languages"), default=list, blank=True)
+    arena_identity = models.CharField(
+        _("arena identity"),
+        max_length=80,
+        blank=True,
+        help_text=_("The name or identifier the LLM arena records for your votes, to credit them to you."),
+    )
     hub_membership_verified_at = models.DateTimeField(
         _("Hub organization membership verified"), null=True, blank=True
     )
@@ -93,6 +99,12 @@ class Profile(models.Model):
         verbose_name = _("participant profile")
         verbose_name_plural = _("participant profiles")
         constraints = [
+            models.UniqueConstraint(
+                Lower("arena_identity"),
+                condition=~models.Q(arena_identity=""),
+                name="unique_profile_arena_identity_ci",
+                violation_error_message=_("This arena identity is already declared by another participant."),
+            ),
             models.UniqueConstraint(
                 Lower("hub_username"),
                 condition=~models.Q(hub_username=""),

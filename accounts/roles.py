@@ -7,7 +7,10 @@ from django.contrib.auth.models import Group, Permission
 ORGANIZERS = "organizers"
 JUDGES = "judges"
 # Organizers manage everything that belongs to the edition and its people.
-ORGANIZER_APPS = ["accounts", "teams", "challenges", "account", "socialaccount"]
+ORGANIZER_APPS = [
+    "accounts", "teams", "challenges", "include", "stereotypes", "blend", "preferences", "scoring",
+    "account", "socialaccount",
+]  # fmt: skip
 
 
 def ensure_role_groups(sender=None, **kwargs) -> None:

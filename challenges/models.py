@@ -73,6 +73,18 @@ class Edition(models.Model):
     )
     discord_url = models.URLField(_("Discord invitation"), blank=True)
     hub_join_url = models.URLField(_("Hub organization invitation"), blank=True)
+    approvals_to_validate = models.PositiveSmallIntegerField(
+        _("approvals to validate"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("Peer approvals after which a BLEND answer or an arena prompt is validated."),
+    )
+    rejections_to_reject = models.PositiveSmallIntegerField(
+        _("rejections to reject"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("Peer rejections after which a BLEND answer or an arena prompt is rejected."),
+    )
     consent_version = models.CharField(_("consent text version"), max_length=40)
     consent_text_es = models.TextField(_("consent text (Spanish)"))
     consent_text_pt = models.TextField(_("consent text (Portuguese)"), blank=True)
@@ -230,3 +242,100 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_label}.{self.field}: {self.old_value} → {self.new_value}"
+
+
+class WindowExtension(models.Model):
+    """An organizer moved a challenge's close, for everyone or for one team, with a reason."""
+
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("challenge")
+    )
+    team = models.ForeignKey(
+        "teams.Team",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="window_extensions",
+        verbose_name=_("team"),
+        help_text=_("Empty: the extension is for everyone."),
+    )
+    closes_at = models.DateTimeField(_("closes"))
+    reason = models.CharField(_("reason"), max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("extended by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("window extension")
+        verbose_name_plural = _("window extensions")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.challenge.record_label} → {self.closes_at:%Y-%m-%d %H:%M}"
+
+
+class ContributionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Pending review")
+    VALIDATED = "validated", _("Validated")
+    REJECTED = "rejected", _("Rejected")
+    INVALIDATED = "invalidated", _("Invalidated")
+
+
+# Only these count for points; drafts, pending, rejected and invalidated never do.
+COUNTED_STATUSES = (ContributionStatus.VALIDATED,)
+
+
+class Contribution(models.Model):
+    """What a person contributed to a challenge. It belongs to its author, so a team's count is
+    the sum of its current members' counts, whenever they made them."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("author")
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ContributionStatus.choices, default=ContributionStatus.PENDING
+    )
+    decision_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ReviewDecision(models.Model):
+    """One decision on one contribution: the history organizers and authors read."""
+
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("challenge")
+    )
+    item_type = models.CharField(_("item type"), max_length=60)
+    item_id = models.PositiveBigIntegerField(_("item id"))
+    status = models.CharField(_("decision"), max_length=12, choices=ContributionStatus.choices)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("review decision")
+        verbose_name_plural = _("review decisions")
+        ordering = ["-decided_at", "-id"]
+        indexes = [models.Index(fields=["item_type", "item_id"], name="decision_item_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.item_type}#{self.item_id}: {self.status}"

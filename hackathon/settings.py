@@ -56,6 +56,11 @@ INSTALLED_APPS = [
     "challenges",
     "accounts",
     "teams",
+    "scoring",
+    "challenges.include",
+    "challenges.stereotypes",
+    "challenges.blend",
+    "challenges.preferences",
 ]
 
 MIDDLEWARE = [

@@ -10,5 +10,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("teams.urls")),
+    path("include/", include("challenges.include.urls")),
+    path("stereotypes/", include("challenges.stereotypes.urls")),
+    path("blend/", include("challenges.blend.urls")),
+    path("preferences/", include("challenges.preferences.urls")),
     path("", include("challenges.urls")),
 ]

@@ -1,4 +1,4 @@
-"""Rules about editions, challenge windows and the record of every change made to them."""
+"""Rules about editions: the edition file, and the record of every change made to them."""
 
 from __future__ import annotations
 
@@ -7,65 +7,13 @@ import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from challenges.models import Challenge, ChangeRecord, Edition
-
-WindowStateName = Literal["upcoming", "open", "closed"]
-
-
-@dataclass(frozen=True)
-class WindowState:
-    state: WindowStateName
-    opens_at: dt.datetime
-    closes_at: dt.datetime | None
-    extended: bool
-
-    @property
-    def is_open(self) -> bool:
-        return self.state == "open"
-
-
-def describe_window(
-    *,
-    opens_at: dt.datetime,
-    closes_at: dt.datetime | None,
-    announced_closes_at: dt.datetime | None,
-    now: dt.datetime,
-) -> WindowState:
-    """A window is open from ``opens_at`` to ``closes_at`` inclusive; no close means no end.
-
-    It counts as extended when it now closes later than first announced.
-    """
-    if now < opens_at:
-        state: WindowStateName = "upcoming"
-    elif closes_at is None or now <= closes_at:
-        state = "open"
-    else:
-        state = "closed"
-    extended = bool(announced_closes_at and closes_at and closes_at > announced_closes_at)
-    return WindowState(state=state, opens_at=opens_at, closes_at=closes_at, extended=extended)
-
-
-def get_window(*, challenge: Challenge, now: dt.datetime | None = None) -> WindowState:
-    """The window of ``challenge`` as it stands at ``now`` (default: this moment)."""
-    return describe_window(
-        opens_at=challenge.opens_at,
-        closes_at=challenge.closes_at,
-        announced_closes_at=challenge.announced_closes_at,
-        now=now or timezone.now(),
-    )
-
-
-def is_team_deadline_past(*, edition: Edition, now: dt.datetime | None = None) -> bool:
-    """Teams are formed until the end of the edition's team deadline, inclusive."""
-    return (now or timezone.now()) > edition.team_deadline
-
 
 # --- change records --------------------------------------------------------------------------
 
@@ -129,6 +77,7 @@ def record_changes(
 EDITION_FIELDS = [
     "name", "tagline_es", "tagline_pt", "tagline_en", "hub_organization", "time_zone",
     "time_zone_label", "team_min_size", "team_max_size", "team_deadline", "max_total_points",
+    "approvals_to_validate", "rejections_to_reject",
     "gates", "discord_url", "hub_join_url", "consent_version", "consent_text_es",
     "consent_text_pt", "consent_text_en",
 ]  # fmt: skip

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -9,13 +8,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.decorators import organizer_required
 from accounts.domain import build_checklist, has_consented
 from challenges.context_processors import current_edition_of
 from challenges.domain import get_window
-from challenges.models import ChangeRecord, Edition
+from challenges.domain.progress import build_progress
+from challenges.intake import get_intake
+from challenges.models import Edition
 from teams.domain import get_membership
-from teams.models import Membership, Team
+from teams.models import Membership
 
 
 def get_current_edition(request) -> Edition:
@@ -54,29 +54,15 @@ def home(request):
 def challenge_detail(request, slug: str):
     edition = get_current_edition(request)
     challenge = get_object_or_404(edition.challenges, slug=slug)
-    return render(
-        request,
-        "challenges/challenge_detail.html",
-        {"challenge": challenge, "window": get_window(challenge=challenge)},
-    )
-
-
-@organizer_required
-def organize(request):
-    """The organizers' overview of the edition: people, teams, and the record of changes."""
-    edition = get_current_edition(request)
-    changes = Paginator(
-        ChangeRecord.objects.filter(edition=edition).select_related("changed_by"),
-        settings.PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    stats = {
-        "teams": Team.objects.filter(edition=edition).count(),
-        "registered_teams": Team.objects.filter(
-            edition=edition, registered_at__isnull=False
-        ).count(),
-        "people_in_teams": Membership.objects.filter(edition=edition).count(),
-    }
-    return render(request, "challenges/organize.html", {"changes": changes, "stats": stats})
+    context = {"challenge": challenge, "window": get_window(challenge=challenge), "intake": get_intake(challenge.kind)}
+    if request.user.is_authenticated and context["intake"] is not None:
+        membership = get_membership(user=request.user, edition=edition)
+        context["mine"] = build_progress(challenge=challenge, author_ids=[request.user.pk])
+        if membership is not None:
+            member_ids = list(Membership.objects.filter(team_id=membership.team_id).values_list("user_id", flat=True))
+            context["team"] = membership.team
+            context["ours"] = build_progress(challenge=challenge, author_ids=member_ids)
+    return render(request, "challenges/challenge_detail.html", context)
 
 
 @require_GET

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BlendConfig(AppConfig):
+    name = "challenges.blend"
+    label = "blend"
+    verbose_name = _("BLEND cultural questions")

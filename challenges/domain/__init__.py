@@ -1,0 +1,51 @@
+"""Business rules of editions and challenges, as plain functions (see each module)."""
+
+from challenges.domain.contributions import (
+    announce_change,
+    contributions_changed,
+    count_by_status,
+    decide_contributions,
+    item_type_of,
+)
+from challenges.domain.editions import (
+    EditionFileError,
+    LoadReport,
+    load_edition,
+    read_edition_file,
+    record_changes,
+    take_snapshot,
+)
+from challenges.domain.windows import (
+    ContributionRefused,
+    WindowState,
+    describe_window,
+    ensure_window_open,
+    extend_window,
+    format_moment,
+    get_window,
+    get_window_for_team,
+    is_team_deadline_past,
+)
+
+__all__ = [
+    "ContributionRefused",
+    "EditionFileError",
+    "LoadReport",
+    "WindowState",
+    "announce_change",
+    "contributions_changed",
+    "count_by_status",
+    "decide_contributions",
+    "describe_window",
+    "ensure_window_open",
+    "extend_window",
+    "format_moment",
+    "get_window",
+    "get_window_for_team",
+    "is_team_deadline_past",
+    "item_type_of",
+    "load_edition",
+    "read_edition_file",
+    "record_changes",
+    "take_snapshot",
+]

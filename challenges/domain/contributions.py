@@ -1,0 +1,97 @@
+"""Rules shared by every challenge's contributions: who counts them, and how they are decided."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import models, transaction
+from django.db.models import Count
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from challenges.domain.windows import ContributionRefused
+from challenges.models import Challenge, ContributionStatus, ReviewDecision
+
+# Sent after a transaction that changed what counts (for scoring): challenge, author_ids.
+contributions_changed = Signal()
+
+# Which decision may follow which status.
+ALLOWED_DECISIONS = {
+    ContributionStatus.VALIDATED: {ContributionStatus.PENDING, ContributionStatus.REJECTED},
+    ContributionStatus.REJECTED: {ContributionStatus.PENDING, ContributionStatus.VALIDATED},
+    ContributionStatus.INVALIDATED: {ContributionStatus.VALIDATED, ContributionStatus.PENDING},
+    ContributionStatus.PENDING: {ContributionStatus.REJECTED, ContributionStatus.INVALIDATED},
+}
+
+
+def item_type_of(model: type[models.Model]) -> str:
+    return model._meta.label_lower
+
+
+def announce_change(*, challenge: Challenge, author_ids: Iterable[int]) -> None:
+    """Tell the scoring rules, once the transaction commits, whose counts changed."""
+    author_ids = sorted(set(author_ids))
+    if author_ids:
+        transaction.on_commit(
+            lambda: contributions_changed.send(sender=Challenge, challenge=challenge, author_ids=author_ids)
+        )
+
+
+def decide_contributions(
+    *,
+    model: type[models.Model],
+    challenge: Challenge,
+    ids: Iterable[int],
+    status: str,
+    by,
+    reason: str = "",
+    queryset: models.QuerySet | None = None,
+) -> int:
+    """Organizers accept (validate), reject or invalidate contributions, in bulk.
+
+    A rejection or an invalidation needs a reason, which the author sees. Each change is kept as
+    a ReviewDecision; items already in that status, or in a status it cannot follow, are left
+    as they are. Returns how many changed.
+    """
+    reason = reason.strip()
+    if status not in ALLOWED_DECISIONS:
+        raise ContributionRefused(_("This decision does not exist."))
+    if status in (ContributionStatus.REJECTED, ContributionStatus.INVALIDATED) and not reason:
+        raise ContributionRefused(_("Give a reason: the authors will read it."))
+    ids = list(ids)
+    if not ids:
+        raise ContributionRefused(_("Select at least one item."))
+    base = queryset if queryset is not None else model.objects.all()
+    with transaction.atomic():
+        items = list(
+            base.select_for_update()
+            .filter(challenge=challenge, pk__in=ids, status__in=ALLOWED_DECISIONS[status])
+            .only("pk", "author_id", "status")
+        )
+        now = timezone.now()
+        pks = [item.pk for item in items]
+        model.objects.filter(pk__in=pks).update(status=status, decision_reason=reason, decided_at=now)
+        ReviewDecision.objects.bulk_create(
+            ReviewDecision(
+                challenge=challenge, item_type=item_type_of(model), item_id=pk, status=status, reason=reason, decided_by=by
+            )
+            for pk in pks
+        )
+        announce_change(challenge=challenge, author_ids=(item.author_id for item in items))
+    return len(items)
+
+
+def count_by_status(*, model: type[models.Model], challenge: Challenge, author_ids: Iterable[int]) -> dict[str, int]:
+    """How many contributions the given people have in each status (one query)."""
+    counts = dict.fromkeys(ContributionStatus.values, 0)
+    rows = (
+        model.objects.filter(challenge=challenge, author_id__in=list(author_ids))
+        .values("status")
+        .annotate(total=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["status"]] = row["total"]
+    counts["submitted"] = sum(value for key, value in counts.items() if key != ContributionStatus.DRAFT)
+    return counts

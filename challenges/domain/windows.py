@@ -1,0 +1,164 @@
+"""Rules about challenge windows: when a challenge takes contributions, for everyone or a team."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from challenges.models import Challenge, Edition, WindowExtension
+
+WindowStateName = Literal["upcoming", "open", "closed"]
+
+
+@dataclass(frozen=True)
+class WindowState:
+    state: WindowStateName
+    opens_at: dt.datetime
+    closes_at: dt.datetime | None
+    extended: bool
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+
+def describe_window(
+    *,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime | None,
+    announced_closes_at: dt.datetime | None,
+    now: dt.datetime,
+) -> WindowState:
+    """A window is open from ``opens_at`` to ``closes_at`` inclusive; no close means no end.
+
+    It counts as extended when it now closes later than first announced.
+    """
+    if now < opens_at:
+        state: WindowStateName = "upcoming"
+    elif closes_at is None or now <= closes_at:
+        state = "open"
+    else:
+        state = "closed"
+    extended = bool(announced_closes_at and closes_at and closes_at > announced_closes_at)
+    return WindowState(state=state, opens_at=opens_at, closes_at=closes_at, extended=extended)
+
+
+def get_window(*, challenge: Challenge, now: dt.datetime | None = None) -> WindowState:
+    """The window of ``challenge`` as it stands at ``now`` (default: this moment)."""
+    return describe_window(
+        opens_at=challenge.opens_at,
+        closes_at=challenge.closes_at,
+        announced_closes_at=challenge.announced_closes_at,
+        now=now or timezone.now(),
+    )
+
+
+def is_team_deadline_past(*, edition: Edition, now: dt.datetime | None = None) -> bool:
+    """Teams are formed until the end of the edition's team deadline, inclusive."""
+    return (now or timezone.now()) > edition.team_deadline
+
+
+
+
+class ContributionRefused(Exception):
+    """A rule refused a contribution or a review; ``message`` says why, in the reader's language."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def format_moment(moment: dt.datetime, *, edition: Edition) -> str:
+    from django.utils import formats
+
+    local = timezone.localtime(moment, edition.zone)
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} {edition.time_zone_label}"
+
+
+def get_window_for_team(
+    *, challenge: Challenge, team_id: int | None, now: dt.datetime | None = None
+) -> WindowState:
+    """The window as one team sees it: a team's own extension may close it later than for
+    everyone (never earlier)."""
+    closes_at = challenge.closes_at
+    if team_id is not None and closes_at is not None:
+        latest = (
+            challenge.extensions.filter(team_id=team_id)
+            .order_by("-closes_at")
+            .values_list("closes_at", flat=True)
+            .first()
+        )
+        if latest and latest > closes_at:
+            closes_at = latest
+    announced = challenge.announced_closes_at
+    if closes_at != challenge.closes_at and announced is None:
+        announced = challenge.closes_at  # extended for this team only
+    return describe_window(
+        opens_at=challenge.opens_at, closes_at=closes_at, announced_closes_at=announced, now=now or timezone.now()
+    )
+
+
+def ensure_window_open(*, challenge: Challenge, user, now: dt.datetime | None = None) -> WindowState:
+    """Contributions are accepted only while the challenge is open, in the edition's time zone,
+    for everyone or for the contributor's team."""
+    from teams.models import Membership
+
+    team_id = (
+        Membership.objects.filter(user=user, edition_id=challenge.edition_id).values_list("team_id", flat=True).first()
+    )
+    window = get_window_for_team(challenge=challenge, team_id=team_id, now=now)
+    if window.state == "upcoming":
+        raise ContributionRefused(
+            _("“%(challenge)s” opens on %(when)s.")
+            % {"challenge": challenge.title, "when": format_moment(window.opens_at, edition=challenge.edition)}
+        )
+    if window.state == "closed":
+        raise ContributionRefused(
+            _("“%(challenge)s” closed on %(when)s.")
+            % {"challenge": challenge.title, "when": format_moment(window.closes_at, edition=challenge.edition)}
+        )
+    return window
+
+
+def extend_window(
+    *, challenge: Challenge, closes_at: dt.datetime, reason: str, by, team=None
+) -> WindowExtension:
+    """Organizers move a challenge's close later, for everyone or for one team, with a reason.
+
+    For everyone, the challenge's close changes (and the change is recorded); for a team, only
+    that team's window does. Either way the extension itself is kept.
+    """
+    from challenges.domain.editions import record_changes, take_snapshot
+    from challenges.models import ChangeRecord
+
+    reason = reason.strip()
+    if not reason:
+        raise ContributionRefused(_("Say why the window is extended."))
+    if challenge.closes_at is not None and closes_at <= challenge.closes_at:
+        raise ContributionRefused(_("An extension must close later than the window does now."))
+    if team is not None and team.edition_id != challenge.edition_id:
+        raise ContributionRefused(_("This team is not in the challenge's edition."))
+    with transaction.atomic():
+        challenge = Challenge.objects.select_for_update().select_related("edition").get(pk=challenge.pk)
+        if team is None:
+            before = take_snapshot(instance=challenge, fields=["closes_at"])
+            if challenge.announced_closes_at is None:
+                challenge.announced_closes_at = challenge.closes_at
+            challenge.closes_at = closes_at
+            challenge.save(update_fields=["closes_at", "announced_closes_at"])
+            record_changes(
+                edition=challenge.edition,
+                instance=challenge,
+                before=before,
+                source=ChangeRecord.Source.ORGANIZER,
+                changed_by=by,
+                reason=reason,
+            )
+        return WindowExtension.objects.create(
+            challenge=challenge, team=team, closes_at=closes_at, reason=reason, created_by=by
+        )

@@ -1,0 +1,63 @@
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from challenges.models import ContributionStatus
+from teams.models import Team
+
+DECISIONS = [
+    (ContributionStatus.VALIDATED, _("Accept")),
+    (ContributionStatus.REJECTED, _("Reject")),
+    (ContributionStatus.INVALIDATED, _("Invalidate")),
+    (ContributionStatus.PENDING, _("Back to pending")),
+]
+
+
+class ReviewFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any"))] + list(ContributionStatus.choices)
+    )
+    country = forms.CharField(label=_("Country code"), required=False, max_length=60)
+    language = forms.CharField(label=_("Language code"), required=False, max_length=10)
+    team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.none())
+    person = forms.CharField(label=_("Person"), required=False, max_length=100)
+
+    def __init__(self, *args, edition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(edition=edition).only("pk", "name").order_by("name")
+
+
+class DecisionForm(forms.Form):
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), label=_("Items"))
+    status = forms.ChoiceField(label=_("Decision"), choices=DECISIONS)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any id: the domain function only touches items of this challenge.
+        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+
+
+class ExtendWindowForm(forms.Form):
+    closes_at = forms.DateTimeField(
+        label=_("New close"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("In the edition's time zone."),
+    )
+    team = forms.ModelChoiceField(
+        label=_("Only for this team"), required=False, queryset=Team.objects.none(), empty_label=_("Everyone")
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def __init__(self, *args, challenge, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.challenge = challenge
+        self.fields["team"].queryset = Team.objects.filter(edition=challenge.edition).order_by("name")
+
+    def clean_closes_at(self) -> dt.datetime:
+        value = self.cleaned_data["closes_at"]
+        # The organizer types the moment in the edition's time zone.
+        naive = timezone.make_naive(value) if timezone.is_aware(value) else value
+        return naive.replace(tzinfo=self.challenge.edition.zone)

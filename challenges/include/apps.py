@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IncludeConfig(AppConfig):
+    name = "challenges.include"
+    label = "include"
+    verbose_name = _("INCLUDE exams")

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PreferencesConfig(AppConfig):
+    name = "challenges.preferences"
+    label = "preferences"
+    verbose_name = _("Preference dataset (LLM arena)")

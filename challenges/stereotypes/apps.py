@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StereotypesConfig(AppConfig):
+    name = "challenges.stereotypes"
+    label = "stereotypes"
+    verbose_name = _("Stereotypes")

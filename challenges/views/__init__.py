@@ -1,0 +1,15 @@
+from challenges.views.organize import decide, decisions, export, extend, organize, review_queue
+from challenges.views.public import challenge_detail, get_current_edition, healthz, home
+
+__all__ = [
+    "challenge_detail",
+    "decide",
+    "decisions",
+    "export",
+    "extend",
+    "get_current_edition",
+    "healthz",
+    "home",
+    "organize",
+    "review_queue",
+]

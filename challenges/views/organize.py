@@ -1,0 +1,200 @@
+"""Organizers' pages shared by every challenge: overview, review queue, decisions, exports,
+window extensions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import organizer_required
+from challenges.domain import ContributionRefused, decide_contributions, extend_window
+from challenges.exports import stream_csv, stream_jsonl
+from challenges.forms import DecisionForm, ExtendWindowForm, ReviewFilterForm
+from challenges.intake import REGISTRY, get_intake
+from challenges.models import Challenge, ChangeRecord, ContributionStatus, ReviewDecision
+from challenges.views.public import get_current_edition
+from teams.models import Membership, Team
+
+REVIEW_PAGE_SIZE = 50
+
+
+def _challenge_and_intake(request, slug: str):
+    edition = get_current_edition(request)
+    challenge = get_object_or_404(Challenge.objects.select_related("edition"), edition=edition, slug=slug)
+    intake = get_intake(challenge.kind)
+    if intake is None:
+        raise Http404(_("This challenge collects no contributions."))
+    return challenge, intake
+
+
+@organizer_required
+def organize(request):
+    """The organizers' overview: people, teams, every challenge's queue, the change record."""
+    edition = get_current_edition(request)
+    changes = Paginator(
+        ChangeRecord.objects.filter(edition=edition).select_related("changed_by"), settings.PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    stats = {
+        "teams": Team.objects.filter(edition=edition).count(),
+        "registered_teams": Team.objects.filter(edition=edition, registered_at__isnull=False).count(),
+        "people_in_teams": Membership.objects.filter(edition=edition).count(),
+    }
+    queues = []
+    for challenge in edition.challenges.all():
+        intake = REGISTRY.get(challenge.kind)
+        if intake is None:
+            continue
+        counts = dict(
+            intake.model.objects.filter(challenge=challenge)
+            .values_list("status")
+            .annotate(total=Count("pk"))
+            .order_by()
+        )
+        queues.append({"challenge": challenge, "counts": counts})
+    return render(request, "challenges/organize.html", {"changes": changes, "stats": stats, "queues": queues})
+
+
+def _filtered_items(challenge, intake, form):
+    items = intake.model.objects.filter(challenge=challenge)
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("status"):
+        items = items.filter(status=data["status"])
+    if data.get("country") and intake.country_lookup:
+        items = items.filter(**{f"{intake.country_lookup}__iexact": data["country"]})
+    if data.get("language") and intake.language_lookup:
+        items = items.filter(**{f"{intake.language_lookup}__iexact": data["language"]})
+    if data.get("team"):
+        items = items.filter(author__memberships__team=data["team"])
+    if data.get("person"):
+        person = data["person"]
+        items = items.filter(
+            Q(author__profile__display_name__icontains=person)
+            | Q(author__profile__hub_username__iexact=person)
+            | Q(author__email__iexact=person)
+        )
+    team_name = Membership.objects.filter(user=OuterRef("author"), edition=challenge.edition_id).values(
+        "team__name"
+    )[:1]
+    return (
+        items.select_related("author__profile", *intake.review_related)
+        .annotate(team_name=Subquery(team_name))
+        .order_by("created_at", "pk")
+    )
+
+
+@organizer_required
+def review_queue(request, slug: str):
+    challenge, intake = _challenge_and_intake(request, slug)
+    query = request.GET.copy()
+    if "status" not in query:
+        query["status"] = ContributionStatus.PENDING
+    form = ReviewFilterForm(query, edition=challenge.edition)
+    page = Paginator(_filtered_items(challenge, intake, form), REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(item, [column.value(item) for column in intake.review_columns]) for item in page.object_list]
+    filters = query.copy()
+    filters.pop("page", None)
+    return render(
+        request,
+        "challenges/review_queue.html",
+        {
+            "challenge": challenge,
+            "intake": intake,
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "filters": filters.urlencode(),
+            "decision_form": DecisionForm(),
+        },
+    )
+
+
+@organizer_required
+@require_POST
+def decide(request, slug: str):
+    challenge, intake = _challenge_and_intake(request, slug)
+    form = DecisionForm(request.POST)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("challenges:review", args=[slug])
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    try:
+        changed = decide_contributions(
+            model=intake.model,
+            challenge=challenge,
+            ids=form.cleaned_data["ids"],
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
+    except ContributionRefused as error:
+        messages.error(request, error.message)
+    else:
+        skipped = len(form.cleaned_data["ids"]) - changed
+        message = _("%(changed)s items changed.") % {"changed": changed}
+        if skipped:
+            message += " " + _("%(skipped)s were already decided that way or cannot take this decision.") % {
+                "skipped": skipped
+            }
+        messages.success(request, message)
+    return redirect(back)
+
+
+@organizer_required
+def decisions(request, slug: str):
+    """Every decision taken on the challenge's contributions, newest first."""
+    challenge, _intake = _challenge_and_intake(request, slug)
+    page = Paginator(
+        ReviewDecision.objects.filter(challenge=challenge).select_related("decided_by__profile"),
+        REVIEW_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(request, "challenges/decisions.html", {"challenge": challenge, "page": page})
+
+
+@organizer_required
+def export(request, slug: str, file_format: str):
+    if file_format not in ("csv", "jsonl"):
+        raise Http404
+    challenge, intake = _challenge_and_intake(request, slug)
+    filename = f"{challenge.edition.slug}-{challenge.slug}"
+    stream = stream_csv if file_format == "csv" else stream_jsonl
+    return stream(filename=filename, fields=intake.export_fields, rows=intake.export_rows(challenge))
+
+
+@organizer_required
+def extend(request, slug: str):
+    edition = get_current_edition(request)
+    challenge = get_object_or_404(Challenge.objects.select_related("edition"), edition=edition, slug=slug)
+    form = ExtendWindowForm(request.POST or None, challenge=challenge)
+    if request.method == "POST" and form.is_valid():
+        try:
+            extend_window(
+                challenge=challenge,
+                closes_at=form.cleaned_data["closes_at"],
+                reason=form.cleaned_data["reason"],
+                team=form.cleaned_data["team"],
+                by=request.user,
+            )
+        except ContributionRefused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The window was extended."))
+            return redirect("challenges:extend", slug=slug)
+    extensions = challenge.extensions.select_related("team", "created_by")[:50]
+    return render(
+        request,
+        "challenges/extend.html",
+        {"challenge": challenge, "form": form, "extensions": extensions},
+        status=400 if form.errors else 200,
+    )
