@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 
 from challenges.context_processors import current_edition_of
 from challenges.domain import is_team_deadline_past
+from challenges.domain.progress import build_progress
+from challenges.intake import get_intake
 from challenges.views import get_current_edition
 from teams import domain
 from teams.domain import TeamRuleError
@@ -41,9 +43,13 @@ def my_team(request):
         )
     team = Team.objects.with_members().get(pk=membership.team_id)
     invite_url = request.build_absolute_uri(reverse("teams:join", args=[team.invite_token]))
-    events = TeamEvent.objects.filter(team=team).select_related(
-        "person__profile", "actor__profile"
-    )[:20]
+    events = TeamEvent.objects.filter(team=team).select_related("person__profile", "actor__profile")[:20]
+    member_ids = [member.user_id for member in team.memberships.all()]
+    progress = [
+        (challenge, build_progress(challenge=challenge, author_ids=member_ids))
+        for challenge in edition.challenges.all()
+        if get_intake(challenge.kind) is not None
+    ]
     return render(
         request,
         "teams/my_team.html",
@@ -56,6 +62,7 @@ def my_team(request):
             "events": events,
             "deadline_past": is_team_deadline_past(edition=edition),
             "places_left": max(edition.team_max_size - team.member_count, 0),
+            "progress": progress,
         },
     )
 

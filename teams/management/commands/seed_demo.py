@@ -68,7 +68,7 @@ class Command(BaseCommand):
             "--seed", type=int, default=2025, help="Random seed: same seed, same data."
         )
 
-    def handle(self, *args, teams: int, participants: int, seed: int, **options):
+    def handle(self, *args, teams: int, participants: int, items: int, seed: int, **options):
         edition = Edition.objects.current()
         if edition is None:
             raise CommandError(
@@ -80,11 +80,30 @@ class Command(BaseCommand):
         with transaction.atomic():
             people = self.seed_people(edition, participants, rng)
             created_teams = self.seed_teams(edition, teams, people, rng)
+        created_items = self.seed_items(edition, people, items, rng) if items else {}
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data: {len(people)} participants (password {DEMO_PASSWORD}), {created_teams} new teams."
+                f"Demo data: {len(people)} participants (password {DEMO_PASSWORD}), {created_teams} new teams"
+                + "".join(f", {count} {kind} items" for kind, count in created_items.items())
+                + "."
             )
         )
+
+    def seed_items(self, edition, people: list[User], items: int, rng: random.Random) -> dict[str, int]:
+        """Spread ``items`` contributions over the challenges that collect them, in the shares
+        the 2025 edition had (exam questions first), each app creating its own realistic rows."""
+        import importlib
+
+        from challenges.intake import REGISTRY
+
+        shares = {"include": 0.5, "blend": 0.2, "preferences": 0.15, "stereotypes": 0.15}
+        created = {}
+        for challenge in edition.challenges.filter(kind__in=list(REGISTRY)).order_by("position"):
+            module = importlib.import_module(f"challenges.{challenge.kind}.seeding")
+            count = round(items * shares.get(challenge.kind, 0.1))
+            with transaction.atomic():
+                created[challenge.kind] = module.seed_items(challenge=challenge, authors=people, count=count, rng=rng)
+        return created
 
     def seed_people(self, edition, count: int, rng: random.Random) -> list[User]:
         emails = [f"demo-{n}@example.org" for n in range(1, count + 1)]
