@@ -65,6 +65,11 @@ class Edition(models.Model):
     max_total_points = models.DecimalField(
         _("maximum total points"), max_digits=6, decimal_places=2, default=Decimal("10")
     )
+    judged_points_published = models.BooleanField(
+        _("judged points published"),
+        default=False,
+        help_text=_("Until then the public leaderboard shows only the automatic points."),
+    )
     gates = models.JSONField(
         _("gates"),
         default=dict,

@@ -14,5 +14,6 @@ urlpatterns = [
     path("stereotypes/", include("challenges.stereotypes.urls")),
     path("blend/", include("challenges.blend.urls")),
     path("preferences/", include("challenges.preferences.urls")),
+    path("", include("scoring.urls")),
     path("", include("challenges.urls")),
 ]

@@ -67,3 +67,107 @@ def next_goal(*, scoring: dict, count: int, cap: Decimal | None = None) -> Goal 
         if points > current:
             return Goal(target=target, points=points, remaining=target - count)
     return None
+
+
+# --- judged parts ------------------------------------------------------------------------------
+
+MARK_MAX = Decimal("10")
+
+
+def judge_fraction(*, marks: list[tuple[Decimal, Decimal]]) -> Decimal:
+    """One judge's result as a fraction of the maximum: the weighted mean of their 0-10 marks
+    (pairs of weight and mark), divided by 10."""
+    total_weight = sum((weight for weight, _mark in marks), Decimal(0))
+    if not total_weight:
+        return Decimal(0)
+    return sum((weight * mark for weight, mark in marks), Decimal(0)) / (total_weight * MARK_MAX)
+
+
+def aggregate(*, values: list[Decimal], how: str = "mean") -> Decimal | None:
+    """Several judges' fractions combined by their mean or their median; None with no judge."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    if how == "median":
+        middle = len(ordered) // 2
+        if len(ordered) % 2:
+            return ordered[middle]
+        return (ordered[middle - 1] + ordered[middle]) / 2
+    return sum(ordered, Decimal(0)) / len(ordered)
+
+
+def judged_maximum(*, scoring: dict, max_points: Decimal) -> Decimal:
+    """How many points the judged part of a challenge can give."""
+    rule = scoring.get("rule")
+    if rule == "judged":
+        return max_points
+    if rule == "steps_plus_judged":
+        return Decimal(str(scoring.get("judged_max", "0")))
+    return Decimal(0)
+
+
+def quantize(points: Decimal) -> Decimal:
+    """Points are kept to three decimals, rounding half up (1/3 of 1 point is 0.333)."""
+    from decimal import ROUND_HALF_UP
+
+    return points.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class ChallengeScore:
+    counted: int
+    automatic: Decimal
+    judged: Decimal | None
+    points: Decimal  # automatic + judged, capped at the challenge's maximum
+    public_points: Decimal  # the same without the judged part while it is not published
+
+
+def score_challenge(
+    *,
+    scoring: dict,
+    max_points: Decimal,
+    counted: int,
+    judge_fractions: list[Decimal],
+    override: Decimal | None = None,
+    eligible: bool = True,
+    judged_published: bool = True,
+) -> ChallengeScore:
+    """A team's points in one challenge.
+
+    The automatic part comes from the count; the judged part is the judges' aggregated fraction
+    (mean or median, per ``scoring["aggregate"]``) of the judged maximum, unless organizers
+    overrode it; the sum is capped at the challenge's maximum. A team not eligible (alignment
+    without a chosen track) gets nothing.
+    """
+    if not eligible:
+        return ChallengeScore(counted, Decimal(0), None, Decimal(0), Decimal(0))
+    automatic = automatic_points(scoring=scoring, count=counted, cap=max_points)
+    judged = None
+    fraction = aggregate(values=judge_fractions, how=scoring.get("aggregate", "mean"))
+    if override is not None:
+        judged = override
+    elif fraction is not None:
+        judged = quantize(fraction * judged_maximum(scoring=scoring, max_points=max_points))
+    if judged is not None:
+        judged = min(judged, judged_maximum(scoring=scoring, max_points=max_points))
+    points = min(automatic + (judged or 0), max_points)
+    public = points if judged_published else min(automatic, max_points)
+    return ChallengeScore(counted, automatic, judged, points, public)
+
+
+def team_total(*, points: list[Decimal], cap: Decimal) -> tuple[Decimal, Decimal]:
+    """The uncapped sum of a team's challenge points, and the total capped at the edition's maximum."""
+    total = sum(points, Decimal(0))
+    return total, min(total, cap)
+
+
+def rank(*, totals: list[tuple[Decimal, str, int]]) -> list[tuple[int, int]]:
+    """Competition ranking: equal totals share a rank (1, 1, 3); among them the order is stable
+    (by name, then id). Takes (total, name, id) and returns (rank, id) in order."""
+    ordered = sorted(totals, key=lambda row: (-row[0], row[1].casefold(), row[2]))
+    ranks, previous, current = [], None, 0
+    for position, (total, _name, identifier) in enumerate(ordered, start=1):
+        if total != previous:
+            current, previous = position, total
+        ranks.append((current, identifier))
+    return ranks

@@ -11,9 +11,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from challenges.models import Challenge, ChangeRecord, Edition
+
+# Sent after the transaction that recorded changes to an edition or its challenges commits.
+changes_recorded = Signal()
 
 # --- change records --------------------------------------------------------------------------
 
@@ -69,7 +73,10 @@ def record_changes(
                 changed_by=changed_by,
             )
         )
-    return ChangeRecord.objects.bulk_create(records)
+    created = ChangeRecord.objects.bulk_create(records)
+    if created:
+        transaction.on_commit(lambda: changes_recorded.send(sender=ChangeRecord, edition=edition, records=created))
+    return created
 
 
 # --- the edition file -----------------------------------------------------------------------

@@ -1,0 +1,175 @@
+"""Turning validated contributions and judges' marks into stored team scores.
+
+``recompute_scores`` is the one way scores change: it computes from the data (a few
+aggregate queries, whatever the number of teams), compares with what is stored, writes only
+what differs and records each change with its cause. Running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count
+
+from challenges.intake import get_intake
+from challenges.models import Challenge, ContributionStatus, Edition
+from scoring.models import CriterionMark, JudgedOverride, ScoreChange, TeamScore
+from scoring.rules import ChallengeScore, judge_fraction, score_challenge
+from teams.models import Membership, Team
+
+LEADERBOARD_VERSION_KEY = "leaderboard-version:{edition_id}"
+
+
+def count_validated(*, challenge: Challenge, team_ids: list[int] | None) -> dict[int, int]:
+    """Validated contributions per team: the sum of its current members' (one query)."""
+    intake = get_intake(challenge.kind)
+    if intake is None:
+        return {}
+    rows = intake.model.objects.filter(
+        challenge=challenge,
+        status=ContributionStatus.VALIDATED,
+        author__memberships__edition=challenge.edition_id,
+    )
+    if team_ids is not None:
+        rows = rows.filter(author__memberships__team_id__in=team_ids)
+    return dict(
+        rows.values_list("author__memberships__team_id").annotate(total=Count("pk")).order_by()
+    )
+
+
+def collect_judge_fractions(*, edition: Edition, team_ids: list[int] | None) -> dict[tuple[int, int], list[Decimal]]:
+    """Each judge's weighted result per (team, challenge), as fractions of the maximum (one query)."""
+    marks = CriterionMark.objects.filter(review__challenge__edition=edition)
+    if team_ids is not None:
+        marks = marks.filter(review__team_id__in=team_ids)
+    by_review: dict[tuple[int, int, int], list[tuple[Decimal, Decimal]]] = defaultdict(list)
+    for team_id, challenge_id, review_id, weight, mark in marks.values_list(
+        "review__team_id", "review__challenge_id", "review_id", "criterion__weight", "mark"
+    ):
+        by_review[(team_id, challenge_id, review_id)].append((weight, mark))
+    fractions: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
+    for (team_id, challenge_id, _review), pairs in by_review.items():
+        fractions[(team_id, challenge_id)].append(judge_fraction(marks=pairs))
+    return fractions
+
+
+def collect_overrides(*, edition: Edition, team_ids: list[int] | None) -> dict[tuple[int, int], Decimal]:
+    overrides = JudgedOverride.objects.filter(challenge__edition=edition).order_by("created_at", "pk")
+    if team_ids is not None:
+        overrides = overrides.filter(team_id__in=team_ids)
+    # The latest override of each team and challenge wins.
+    return {(team_id, challenge_id): points for team_id, challenge_id, points in overrides.values_list("team_id", "challenge_id", "points")}
+
+
+def compute_scores(*, edition: Edition, team_ids: list[int] | None = None) -> dict[tuple[int, int], ChallengeScore]:
+    """Every (team, challenge) score of the edition, or of the given teams, from the data."""
+    teams = Team.objects.filter(edition=edition)
+    if team_ids is not None:
+        teams = teams.filter(pk__in=team_ids)
+    tracks = dict(teams.values_list("pk", "track"))
+    challenges = list(edition.challenges.all())
+    fractions = collect_judge_fractions(edition=edition, team_ids=team_ids)
+    overrides = collect_overrides(edition=edition, team_ids=team_ids)
+    published = edition.judged_points_published
+    scores = {}
+    for challenge in challenges:
+        counts = count_validated(challenge=challenge, team_ids=team_ids)
+        for team_id, track in tracks.items():
+            key = (team_id, challenge.pk)
+            scores[key] = score_challenge(
+                scoring=challenge.scoring,
+                max_points=challenge.max_points,
+                counted=counts.get(team_id, 0),
+                judge_fractions=fractions.get(key, []),
+                override=overrides.get(key),
+                # Alignment counts only for the track (A or B) the team chose.
+                eligible=bool(track) or challenge.kind != Challenge.Kind.ALIGNMENT,
+                judged_published=published,
+            )
+    return scores
+
+
+def recompute_scores(
+    *, edition: Edition, team_ids: Iterable[int] | None = None, cause: str, detail: str = ""
+) -> int:
+    """Bring stored scores in line with the data; record each change with its cause.
+
+    Idempotent: what is already right is not written again. Returns how many scores changed.
+    """
+    ids = None if team_ids is None else sorted(set(team_ids))
+    if ids == []:
+        return 0
+    computed = compute_scores(edition=edition, team_ids=ids)
+    with transaction.atomic():
+        stored_rows = TeamScore.objects.select_for_update().filter(challenge__edition=edition)
+        if ids is not None:
+            stored_rows = stored_rows.filter(team_id__in=ids)
+        stored = {(row.team_id, row.challenge_id): row for row in stored_rows}
+        to_create, to_update, changes = [], [], []
+        for (team_id, challenge_id), score in computed.items():
+            row = stored.get((team_id, challenge_id))
+            values = {
+                "counted": score.counted,
+                "automatic_points": score.automatic,
+                "judged_points": score.judged,
+                "points": score.points,
+                "public_points": score.public_points,
+            }
+            if row is None:
+                if score.counted or score.points or score.judged is not None:
+                    to_create.append(TeamScore(team_id=team_id, challenge_id=challenge_id, **values))
+                    changes.append(
+                        ScoreChange(
+                            team_id=team_id, challenge_id=challenge_id, old_counted=0, new_counted=score.counted,
+                            old_points=Decimal(0), new_points=score.points, cause=cause, detail=detail[:300],
+                        )
+                    )  # fmt: skip
+                continue
+            if all(getattr(row, name) == value for name, value in values.items()):
+                continue
+            if row.points != score.points or row.counted != score.counted:
+                changes.append(
+                    ScoreChange(
+                        team_id=team_id, challenge_id=challenge_id, old_counted=row.counted, new_counted=score.counted,
+                        old_points=row.points, new_points=score.points, cause=cause, detail=detail[:300],
+                    )
+                )  # fmt: skip
+            for name, value in values.items():
+                setattr(row, name, value)
+            to_update.append(row)
+        TeamScore.objects.bulk_create(to_create, batch_size=2000)
+        TeamScore.objects.bulk_update(
+            to_update, ["counted", "automatic_points", "judged_points", "points", "public_points", "updated_at"], batch_size=2000
+        )
+        ScoreChange.objects.bulk_create(changes, batch_size=2000)
+        if to_create or to_update:
+            transaction.on_commit(lambda: bump_leaderboard_version(edition_id=edition.pk))
+    return len(to_create) + len(to_update)
+
+
+def teams_of(*, edition_id: int, user_ids: Iterable[int]) -> list[int]:
+    return list(
+        Membership.objects.filter(edition_id=edition_id, user_id__in=list(user_ids)).values_list("team_id", flat=True)
+    )
+
+
+def bump_leaderboard_version(*, edition_id: int) -> None:
+    """Cached leaderboards carry a version: a new one makes every cached copy stale at once."""
+    key = LEADERBOARD_VERSION_KEY.format(edition_id=edition_id)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 2, timeout=None)
+
+
+def leaderboard_version(*, edition_id: int) -> int:
+    key = LEADERBOARD_VERSION_KEY.format(edition_id=edition_id)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, 1, timeout=None)
+        version = cache.get(key, 1)
+    return version

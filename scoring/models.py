@@ -1,0 +1,146 @@
+"""Stored scores: each team's points per challenge, every change with its cause, and judging."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from challenges.models import Challenge, pick_translation
+
+POINTS = {"max_digits": 7, "decimal_places": 3}
+
+
+class TeamScore(models.Model):
+    """A team's points in one challenge, as last computed: the count used and the points."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="scores", verbose_name=_("team"))
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge"))
+    counted = models.PositiveIntegerField(_("counted contributions"), default=0)
+    automatic_points = models.DecimalField(_("automatic points"), default=Decimal("0"), **POINTS)
+    judged_points = models.DecimalField(_("judged points"), null=True, blank=True, **POINTS)
+    points = models.DecimalField(_("points"), default=Decimal("0"), help_text=_("Capped at the challenge's maximum."), **POINTS)
+    public_points = models.DecimalField(
+        _("public points"), default=Decimal("0"), help_text=_("Without judged points until they are published."), **POINTS
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("team score")
+        verbose_name_plural = _("team scores")
+        constraints = [models.UniqueConstraint(fields=["team", "challenge"], name="one_score_per_team_and_challenge")]
+
+    def __str__(self) -> str:
+        return f"{self.team} · {self.challenge.record_label}: {self.points}"
+
+
+class ScoreChange(models.Model):
+    """A team's points in a challenge changed: from, to, and why."""
+
+    class Cause(models.TextChoices):
+        CONTRIBUTIONS = "contributions", _("Contributions decided")
+        MEMBERSHIP = "membership", _("Team members changed")
+        RULES = "rules", _("Scoring rules changed")
+        JUDGING = "judging", _("Judges' marks changed")
+        RECOMPUTE = "recompute", _("Full recomputation")
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="score_changes", verbose_name=_("team"))
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge"))
+    old_counted = models.PositiveIntegerField(_("old count"))
+    new_counted = models.PositiveIntegerField(_("new count"))
+    old_points = models.DecimalField(_("old points"), **POINTS)
+    new_points = models.DecimalField(_("new points"), **POINTS)
+    cause = models.CharField(_("cause"), max_length=20, choices=Cause.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("score change")
+        verbose_name_plural = _("score changes")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["team", "-created_at"], name="score_change_team_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.old_points} → {self.new_points} ({self.cause})"
+
+
+class Criterion(models.Model):
+    """One thing judges mark in a challenge (0-10), with its weight in the challenge's rubric."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("challenge"))
+    label_es = models.CharField(_("label (Spanish)"), max_length=200)
+    label_pt = models.CharField(_("label (Portuguese)"), max_length=200, blank=True)
+    label_en = models.CharField(_("label (English)"), max_length=200, blank=True)
+    weight = models.DecimalField(
+        _("weight"), max_digits=5, decimal_places=2, default=Decimal("1"), validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["challenge", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return pick_translation(self, "label")
+
+
+class JudgeReview(models.Model):
+    """One judge's marks for one team's project in one challenge."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge"))
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="judge_reviews", verbose_name=_("team"))
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("judge"))
+    comment = models.TextField(_("comment"), max_length=4000, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("judge review")
+        verbose_name_plural = _("judge reviews")
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "team", "judge"], name="one_review_per_judge_team_challenge")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.judge} → {self.team} ({self.challenge.record_label})"
+
+
+class CriterionMark(models.Model):
+    review = models.ForeignKey(JudgeReview, on_delete=models.CASCADE, related_name="marks", verbose_name=_("review"))
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+", verbose_name=_("criterion"))
+    mark = models.DecimalField(
+        _("mark (0-10)"), max_digits=4, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+
+    class Meta:
+        verbose_name = _("mark")
+        verbose_name_plural = _("marks")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="one_mark_per_criterion"),
+            models.CheckConstraint(condition=models.Q(mark__gte=0, mark__lte=10), name="mark_between_0_and_10"),
+        ]
+
+
+class JudgedOverride(models.Model):
+    """Organizers replaced the judges' aggregated result for a team, with a recorded reason."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge"))
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+", verbose_name=_("team"))
+    points = models.DecimalField(_("judged points"), validators=[MinValueValidator(0)], **POINTS)
+    reason = models.CharField(_("reason"), max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("judged override")
+        verbose_name_plural = _("judged overrides")
+        ordering = ["-created_at", "-id"]

@@ -1,0 +1,50 @@
+"""What makes scores recompute at once: decided contributions, membership changes, rule edits."""
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from challenges.domain.contributions import contributions_changed
+from challenges.domain.editions import changes_recorded
+from challenges.models import Challenge, ChangeRecord, Edition
+from scoring.domain import bump_leaderboard_version, recompute_scores, teams_of
+from scoring.models import ScoreChange
+from teams.models import TeamEvent
+
+MEMBERSHIP_EVENTS = {TeamEvent.Kind.JOINED, TeamEvent.Kind.LEFT, TeamEvent.Kind.REMOVED}
+# Fields whose change alters points: of a challenge, or of the edition.
+RULE_FIELDS = {"scoring", "max_points", "kind"}
+EDITION_FIELDS = {"judged_points_published", "max_total_points"}
+
+
+@receiver(contributions_changed)
+def recompute_after_decisions(sender, challenge: Challenge, author_ids, **kwargs):
+    team_ids = teams_of(edition_id=challenge.edition_id, user_ids=author_ids)
+    recompute_scores(
+        edition=challenge.edition, team_ids=team_ids, cause=ScoreChange.Cause.CONTRIBUTIONS, detail=challenge.record_label
+    )
+
+
+@receiver(post_save, sender=TeamEvent)
+def recompute_after_membership_change(sender, instance: TeamEvent, created: bool, **kwargs):
+    if created and instance.team_id and instance.kind in MEMBERSHIP_EVENTS:
+        from django.db import transaction
+
+        edition = Edition.objects.get(pk=instance.edition_id)
+        detail = f"{instance.get_kind_display()}: {instance.person.display_name if instance.person else ''}"
+        transaction.on_commit(
+            lambda: recompute_scores(
+                edition=edition, team_ids=[instance.team_id], cause=ScoreChange.Cause.MEMBERSHIP, detail=detail
+            )
+        )
+    elif created and instance.kind == TeamEvent.Kind.DISSOLVED:
+        bump_leaderboard_version(edition_id=instance.edition_id)
+
+
+@receiver(changes_recorded)
+def recompute_after_rule_changes(sender, edition: Edition, records: list[ChangeRecord], **kwargs):
+    changed = {(record.object_type, record.field) for record in records}
+    rules = sorted(field for object_type, field in changed if object_type == "challenges.challenge" and field in RULE_FIELDS)
+    if rules or any(object_type == "challenges.edition" and field in EDITION_FIELDS for object_type, field in changed):
+        edition.refresh_from_db()
+        recompute_scores(edition=edition, cause=ScoreChange.Cause.RULES, detail=", ".join(sorted({f for _o, f in changed})))
+        bump_leaderboard_version(edition_id=edition.pk)
