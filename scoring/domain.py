@@ -173,3 +173,76 @@ def leaderboard_version(*, edition_id: int) -> int:
         cache.add(key, 1, timeout=None)
         version = cache.get(key, 1)
     return version
+
+
+# --- judging -------------------------------------------------------------------------------------
+
+
+class JudgingRefused(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def submit_review(*, challenge: Challenge, team: Team, judge, marks: dict[int, Decimal], comment: str = ""):
+    """A judge marks every criterion of a challenge's rubric (0-10) for a team, with a comment.
+
+    Only judges mark, never for their own team (conflict of interest); marking again replaces
+    their previous marks. The team's score is recomputed at once.
+    """
+    from django.utils.translation import gettext as _
+
+    from accounts.roles import is_judge
+    from scoring.models import Criterion, JudgeReview
+
+    if not is_judge(judge):
+        raise JudgingRefused(_("Only judges can mark projects."))
+    if team.edition_id != challenge.edition_id:
+        raise JudgingRefused(_("This team is not in the challenge's edition."))
+    if Membership.objects.filter(team=team, user=judge).exists():
+        raise JudgingRefused(_("Judges never judge their own team."))
+    criteria = {criterion.pk: criterion for criterion in Criterion.objects.filter(challenge=challenge)}
+    if not criteria:
+        raise JudgingRefused(_("This challenge has no rubric to mark."))
+    if set(marks) != set(criteria):
+        raise JudgingRefused(_("Mark every criterion of the rubric."))
+    if any(not (Decimal(0) <= mark <= Decimal(10)) for mark in marks.values()):
+        raise JudgingRefused(_("Marks go from 0 to 10."))
+    with transaction.atomic():
+        review, _created = JudgeReview.objects.select_for_update().get_or_create(
+            challenge=challenge, team=team, judge=judge, defaults={"comment": comment}
+        )
+        review.comment = comment
+        review.save()
+        CriterionMark.objects.filter(review=review).delete()
+        CriterionMark.objects.bulk_create(
+            CriterionMark(review=review, criterion_id=criterion_id, mark=mark) for criterion_id, mark in marks.items()
+        )
+        transaction.on_commit(
+            lambda: recompute_scores(
+                edition=challenge.edition, team_ids=[team.pk], cause=ScoreChange.Cause.JUDGING, detail=challenge.record_label
+            )
+        )
+    return review
+
+
+def override_judged_points(*, challenge: Challenge, team: Team, points: Decimal, reason: str, by) -> JudgedOverride:
+    """Organizers replace the judges' aggregated result for a team, saying why."""
+    from django.utils.translation import gettext as _
+
+    from scoring.rules import judged_maximum
+
+    reason = reason.strip()
+    if not reason:
+        raise JudgingRefused(_("Say why the judges' result is overridden."))
+    maximum = judged_maximum(scoring=challenge.scoring, max_points=challenge.max_points)
+    if not (Decimal(0) <= points <= maximum):
+        raise JudgingRefused(_("The judged points go from 0 to %(max)s.") % {"max": maximum})
+    with transaction.atomic():
+        override = JudgedOverride.objects.create(challenge=challenge, team=team, points=points, reason=reason, created_by=by)
+        transaction.on_commit(
+            lambda: recompute_scores(
+                edition=challenge.edition, team_ids=[team.pk], cause=ScoreChange.Cause.JUDGING, detail=reason
+            )
+        )
+    return override

@@ -7,4 +7,9 @@ urlpatterns = [
     path("leaderboard/", views.leaderboard, name="leaderboard"),
     path("leaderboard.json", views.leaderboard_json, name="leaderboard_json"),
     path("leaderboard.csv", views.leaderboard_csv, name="leaderboard_csv"),
+    path("teams/<int:pk>/score/", views.team_score, name="team_score"),
+    path("judging/", views.judging_home, name="judging"),
+    path("judging/<slug:slug>/<int:team_id>/", views.judge_team, name="judge_team"),
+    path("organize/judging/<slug:slug>/", views.judging_overview, name="judging_overview"),
+    path("organize/judging/<slug:slug>/<int:team_id>/override/", views.override, name="override"),
 ]

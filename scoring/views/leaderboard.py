@@ -85,3 +85,4 @@ def leaderboard_csv(request) -> HttpResponse:
             yield line
 
     return stream_csv(filename=f"{edition.slug}-leaderboard", fields=fields, rows=flat())
+

@@ -1,0 +1,107 @@
+"""Judges mark projects; organizers see the spread between judges and may override."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.decorators import organizer_required
+from challenges.views import get_current_edition
+from scoring.domain import JudgingRefused, collect_judge_fractions, override_judged_points, submit_review
+from scoring.forms import OverrideForm, ReviewForm
+from scoring.models import Criterion, CriterionMark, JudgedOverride, JudgeReview
+from scoring.permissions import judge_required
+from teams.models import Membership, Team
+
+
+def _judged_challenges(edition):
+    with_rubric = Criterion.objects.filter(challenge__edition=edition).values("challenge_id")
+    return list(edition.challenges.filter(pk__in=with_rubric))
+
+
+@judge_required
+def judging_home(request):
+    """Every judged challenge and team, with what this judge already marked; never their team."""
+    edition = get_current_edition(request)
+    challenges = _judged_challenges(edition)
+    own_team = Membership.objects.filter(user=request.user, edition=edition).values_list("team_id", flat=True).first()
+    teams = list(Team.objects.filter(edition=edition).exclude(pk=own_team).only("pk", "name", "track").order_by("name"))
+    done = set(JudgeReview.objects.filter(judge=request.user, challenge__in=challenges).values_list("challenge_id", "team_id"))
+    rows = [(team, [(challenge, (challenge.pk, team.pk) in done) for challenge in challenges]) for team in teams]
+    return render(request, "scoring/judging_home.html", {"challenges": challenges, "rows": rows})
+
+
+@judge_required
+def judge_team(request, slug: str, team_id: int):
+    edition = get_current_edition(request)
+    challenge = get_object_or_404(edition.challenges, slug=slug)
+    team = get_object_or_404(Team, pk=team_id, edition=edition)
+    criteria = list(Criterion.objects.filter(challenge=challenge))
+    review = JudgeReview.objects.filter(challenge=challenge, team=team, judge=request.user).first()
+    initial = dict(CriterionMark.objects.filter(review=review).values_list("criterion_id", "mark")) if review else {}
+    form = ReviewForm(
+        request.POST or None, criteria=criteria, initial_marks=initial, initial={"comment": review.comment if review else ""}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            submit_review(
+                challenge=challenge, team=team, judge=request.user, marks=form.marks(), comment=form.cleaned_data["comment"]
+            )
+        except JudgingRefused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your marks for “%(team)s” were saved.") % {"team": team.name})
+            return redirect("scoring:judging")
+    members = Membership.objects.filter(team=team).select_related("user__profile")
+    return render(
+        request,
+        "scoring/judge_team.html",
+        {"challenge": challenge, "team": team, "form": form, "members": members},
+        status=400 if form.errors else 200,
+    )
+
+
+@organizer_required
+def judging_overview(request, slug: str):
+    """Per team: each judge's result, the spread between them, the aggregate, any override."""
+    edition = get_current_edition(request)
+    challenge = get_object_or_404(edition.challenges, slug=slug)
+    fractions = collect_judge_fractions(edition=edition, team_ids=None)
+    overrides = defaultdict(list)
+    for override in JudgedOverride.objects.filter(challenge=challenge).select_related("created_by__profile"):
+        overrides[override.team_id].append(override)
+    rows = []
+    for team in Team.objects.filter(edition=edition).order_by("name"):
+        values = [round(float(value) * 10, 2) for value in fractions.get((team.pk, challenge.pk), [])]
+        rows.append(
+            {
+                "team": team,
+                "marks": values,
+                "spread": round(max(values) - min(values), 2) if len(values) > 1 else None,
+                "overrides": overrides.get(team.pk, []),
+            }
+        )
+    return render(request, "scoring/judging_overview.html", {"challenge": challenge, "rows": rows, "form": OverrideForm()})
+
+
+@organizer_required
+def override(request, slug: str, team_id: int):
+    edition = get_current_edition(request)
+    challenge = get_object_or_404(edition.challenges, slug=slug)
+    team = get_object_or_404(Team, pk=team_id, edition=edition)
+    form = OverrideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            override_judged_points(challenge=challenge, team=team, by=request.user, **form.cleaned_data)
+        except JudgingRefused as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The judged points of “%(team)s” were overridden.") % {"team": team.name})
+    elif request.method == "POST":
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("scoring:judging_overview", slug=slug)

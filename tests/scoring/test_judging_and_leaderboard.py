@@ -1,0 +1,229 @@
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+
+from scoring.domain import JudgingRefused, override_judged_points, recompute_scores, submit_review
+from scoring.models import Criterion, ScoreChange, TeamScore
+from tests.factories import ChallengeFactory, make_team
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def demo_challenge(edition):
+    challenge = ChallengeFactory(edition=edition, slug="demo", kind="demo", category="deliverable", max_points=D("0.5"), scoring={"rule": "judged"})
+    Criterion.objects.create(challenge=challenge, label_es="Claridad", label_en="Clarity", weight=D(1), position=1)
+    Criterion.objects.create(challenge=challenge, label_es="Contenido", label_en="Content", weight=D(3), position=2)
+    return challenge
+
+
+def marks_for(challenge, clarity, content):
+    first, second = Criterion.objects.filter(challenge=challenge).order_by("position")
+    return {first.pk: D(clarity), second.pk: D(content)}
+
+
+def test_judges_mark_and_the_team_score_follows(edition, demo_challenge, judge, django_capture_on_commit_callbacks):
+    team = make_team(edition=edition, name="Quipu")
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_review(challenge=demo_challenge, team=team, judge=judge, marks=marks_for(demo_challenge, 10, 6), comment="Bien")
+    score = TeamScore.objects.get(team=team, challenge=demo_challenge)
+    # (1×10 + 3×6) / (4×10) = 0.7 of 0.5 points.
+    assert score.judged_points == D("0.350") and score.points == D("0.350")
+    assert score.public_points == 0  # not published yet
+    change = ScoreChange.objects.get(team=team)
+    assert change.cause == ScoreChange.Cause.JUDGING and change.new_points == D("0.350")
+
+
+def test_several_judges_aggregate_by_the_challenge_setting(edition, demo_challenge, roles, django_capture_on_commit_callbacks):
+    from tests.factories import UserFactory
+
+    team = make_team(edition=edition)
+    judges = [UserFactory() for _ in range(3)]
+    for person in judges:
+        person.groups.add(roles["judges"])
+    with django_capture_on_commit_callbacks(execute=True):
+        for person, mark in zip(judges, [2, 4, 9], strict=True):
+            submit_review(challenge=demo_challenge, team=team, judge=person, marks=marks_for(demo_challenge, mark, mark))
+    assert TeamScore.objects.get(team=team).judged_points == D("0.250")  # mean 5/10 of 0.5
+    demo_challenge.scoring = {"rule": "judged", "aggregate": "median"}
+    demo_challenge.save()
+    recompute_scores(edition=edition, cause=ScoreChange.Cause.RULES)
+    assert TeamScore.objects.get(team=team).judged_points == D("0.200")  # median 4/10 of 0.5
+
+
+def test_judges_never_judge_their_own_team(edition, demo_challenge, judge):
+    team = make_team(edition=edition)
+    team.memberships.create(user=judge, edition=edition)
+    with pytest.raises(JudgingRefused, match="own team"):
+        submit_review(challenge=demo_challenge, team=team, judge=judge, marks=marks_for(demo_challenge, 5, 5))
+    assert not TeamScore.objects.exists()
+
+
+@pytest.mark.parametrize("bad", [{"missing": True}, {"mark": "11"}, {"mark": "-1"}])
+def test_incomplete_or_out_of_range_marks_are_refused(edition, demo_challenge, judge, bad):
+    team = make_team(edition=edition)
+    marks = marks_for(demo_challenge, 5, bad.get("mark", "5"))
+    if bad.get("missing"):
+        marks.popitem()
+    with pytest.raises(JudgingRefused):
+        submit_review(challenge=demo_challenge, team=team, judge=judge, marks=marks)
+
+
+def test_only_judges_mark(edition, demo_challenge, participant):
+    with pytest.raises(JudgingRefused, match="Only judges"):
+        submit_review(challenge=demo_challenge, team=make_team(edition=edition), judge=participant, marks=marks_for(demo_challenge, 1, 1))
+
+
+def test_organizers_override_with_a_reason(edition, demo_challenge, judge, organizer, django_capture_on_commit_callbacks):
+    team = make_team(edition=edition)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_review(challenge=demo_challenge, team=team, judge=judge, marks=marks_for(demo_challenge, 0, 0))
+        override_judged_points(challenge=demo_challenge, team=team, points=D("0.4"), reason="Error de un jurado", by=organizer)
+    assert TeamScore.objects.get(team=team).judged_points == D("0.4")
+    with pytest.raises(JudgingRefused, match="Say why"):
+        override_judged_points(challenge=demo_challenge, team=team, points=D("0.1"), reason=" ", by=organizer)
+    with pytest.raises(JudgingRefused, match="from 0 to"):
+        override_judged_points(challenge=demo_challenge, team=team, points=D("0.6"), reason="x", by=organizer)
+
+
+def test_recompute_twice_changes_nothing(edition, demo_challenge, judge, django_capture_on_commit_callbacks):
+    team = make_team(edition=edition)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_review(challenge=demo_challenge, team=team, judge=judge, marks=marks_for(demo_challenge, 7, 7))
+    changes = ScoreChange.objects.count()
+    assert recompute_scores(edition=edition, cause=ScoreChange.Cause.RECOMPUTE) == 0
+    assert ScoreChange.objects.count() == changes
+
+
+# --- the leaderboard --------------------------------------------------------------------------
+
+
+def give(team, challenge, points, counted=0, public=None):
+    TeamScore.objects.update_or_create(
+        team=team, challenge=challenge,
+        defaults={"points": D(points), "public_points": D(public if public is not None else points), "counted": counted},
+    )  # fmt: skip
+
+
+@pytest.fixture
+def board(edition):
+    include = ChallengeFactory(edition=edition, slug="include", max_points=D(1))
+    blend = ChallengeFactory(edition=edition, slug="blend", kind="blend", max_points=D(2))
+    teams = [make_team(edition=edition, name=name) for name in ("Cóndor", "Alpaca", "Tucán")]
+    for team, countries, track in zip(teams, (["PE"], ["MX"], ["ES", "AR"]), ("A", "B", ""), strict=True):
+        team.countries, team.track = countries, track
+        team.save()
+    give(teams[0], include, "1", 200)
+    give(teams[0], blend, "1.5", 150)
+    give(teams[1], include, "0.5", 120)
+    give(teams[1], blend, "2", 210)
+    give(teams[2], include, "0.5", 100)
+    return {"include": include, "blend": blend, "teams": teams}
+
+
+def test_leaderboard_ranks_with_shared_ranks(client, board):
+    data = client.get("/leaderboard.json").json()
+    ranking = [(row["rank"], row["team"], row["total"]) for row in data["rows"]]
+    assert ranking == [(1, "Alpaca", "2.5"), (1, "Cóndor", "2.5"), (3, "Tucán", "0.5")]
+    row = data["rows"][1]
+    assert row["challenges"]["include"] == {"count": 200, "points": "1"}
+    assert row["sum"] == "2.5" and row["countries"] == ["PE"]
+
+
+def test_leaderboard_filters_and_csv(client, board):
+    assert [row["team"] for row in client.get("/leaderboard.json?country=PE").json()["rows"]] == ["Cóndor"]
+    assert [row["team"] for row in client.get("/leaderboard.json?track=A").json()["rows"]] == ["Cóndor"]
+    content = b"".join(client.get("/leaderboard.csv").streaming_content).decode("utf-8-sig")
+    lines = list(csv.DictReader(io.StringIO(content)))
+    assert lines[0]["team"] == "Alpaca" and lines[0]["blend_count"] == "210" and lines[0]["total"] == "2.5"
+
+
+def test_leaderboard_is_never_stale_after_a_change(client, board, django_capture_on_commit_callbacks):
+    assert client.get("/leaderboard.json").json()["rows"][2]["total"] == "0.5"
+    # A real change goes through recompute, which bumps the cached version.
+    from scoring.domain import bump_leaderboard_version
+
+    give(board["teams"][2], board["blend"], "2", 300)
+    give(board["teams"][2], board["include"], "1", 200)
+    bump_leaderboard_version(edition_id=board["include"].edition_id)
+    assert client.get("/leaderboard.json").json()["rows"][0]["team"] == "Tucán"
+
+
+def test_judged_points_are_hidden_until_published(client, board, edition):
+    give(board["teams"][2], board["blend"], "2", 0, public="0")
+    from scoring.domain import bump_leaderboard_version
+
+    bump_leaderboard_version(edition_id=edition.pk)
+    assert client.get("/leaderboard.json").json()["rows"][2]["team"] == "Tucán"
+
+
+def test_leaderboard_page_renders_and_refreshes(client, board):
+    page = client.get("/leaderboard/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Alpaca" in page and 'hx-trigger="every 30s"' in page and "Last updated" in page
+    fragment = client.get("/leaderboard/", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and 'id="board"' in fragment
+
+
+@pytest.mark.parametrize("url", ["/leaderboard/", "/leaderboard.json", "/leaderboard.csv"])
+def test_leaderboard_query_count_does_not_grow_with_teams(client, edition, url, django_assert_max_num_queries):
+    include = ChallengeFactory(edition=edition, slug="include")
+    give(make_team(edition=edition), include, "0.5", 100)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        response = client.get(url)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+    for _ in range(2):
+        give(make_team(edition=edition), include, "1", 200)
+    from scoring.domain import bump_leaderboard_version
+
+    bump_leaderboard_version(edition_id=edition.pk)
+    with django_assert_max_num_queries(len(one)):
+        response = client.get(url)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+    assert len(one) <= 10
+
+
+def test_team_score_page_explains_and_is_private(client, board, participant, organizer):
+    team = board["teams"][0]
+    member = team.memberships.get().user
+    client.force_login(member)
+    page = client.get(f"/teams/{team.pk}/score/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "200" in page and "100 → 0.5; 200 → 1" not in page  # the factory challenge has no thresholds
+    client.force_login(participant)
+    assert client.get(f"/teams/{team.pk}/score/").status_code == 403
+    client.force_login(organizer)
+    assert client.get(f"/teams/{team.pk}/score/").status_code == 200
+    client.logout()
+    assert client.get(f"/teams/{team.pk}/score/").status_code == 302
+
+
+@pytest.mark.parametrize(("role", "status"), [("participant", 403), ("judge", 200), ("organizer", 200), ("other_team_member", 403)])
+def test_judging_pages_permissions(client, request, edition, demo_challenge, role, status):
+    team = make_team(edition=edition, name="Juzgado")
+    client.force_login(request.getfixturevalue(role))
+    assert client.get("/judging/").status_code == status
+    assert client.get(f"/judging/{demo_challenge.slug}/{team.pk}/").status_code == status
+    expected = 200 if role == "organizer" else 403
+    assert client.get(f"/organize/judging/{demo_challenge.slug}/").status_code == expected
+
+
+def test_judge_form_saves_marks(client, edition, demo_challenge, judge, django_capture_on_commit_callbacks):
+    team = make_team(edition=edition)
+    client.force_login(judge)
+    first, second = Criterion.objects.filter(challenge=demo_challenge).order_by("position")
+    url = f"/judging/{demo_challenge.slug}/{team.pk}/"
+    assert client.post(url, {f"criterion_{first.pk}": "11", f"criterion_{second.pk}": "5"}).status_code == 400
+    assert not TeamScore.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {f"criterion_{first.pk}": "10", f"criterion_{second.pk}": "10", "comment": "Excelente"})
+    assert response.status_code == 302
+    assert TeamScore.objects.get(team=team).judged_points == D("0.500")
+    assert json.loads(json.dumps(str(TeamScore.objects.get(team=team).points))) == "0.500"
