@@ -80,3 +80,104 @@ def report(name: str, figures: dict) -> None:
     print(line)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{name}.json").write_text(line + "\n", encoding="utf-8")
+
+
+def ensure_wrk() -> str:
+    """wrk, from Debian's packages (installed when missing and allowed)."""
+    import shutil
+    import subprocess
+
+    path = shutil.which("wrk")
+    if path is None and os.geteuid() == 0:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
+        path = shutil.which("wrk")
+    if path is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+    return path
+
+
+class Gunicorn:
+    """gunicorn serving the platform with production settings on the benchmark database."""
+
+    def __init__(self, *, port: int = 8099, workers: int = 2):
+        self.port, self.workers, self.process = port, workers, None
+        self.base = f"http://127.0.0.1:{port}"
+
+    def environment(self) -> dict:
+        return {
+            **os.environ,
+            "DEBUG": "false",
+            "SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "EMAIL_URL": "console://",
+            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            "SECURE_SSL_REDIRECT": "false",
+            "CACHE_KEY_PREFIX": "bench",
+            "LOG_LEVEL": "WARNING",
+        }
+
+    def __enter__(self):
+        import subprocess
+        import urllib.request
+
+        env = self.environment()
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "hackathon.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(self.workers), "--log-level", "warning"],
+            cwd=ROOT, env=env,
+        )  # fmt: skip
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.base}/robots.txt", timeout=1)
+                return self
+            except OSError:
+                time.sleep(0.3)
+        self.process.terminate()
+        sys.exit("gunicorn did not start")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
+def run_wrk(url: str, *, connections: int = 50, seconds: int = 10, threads: int = 2, headers: dict | None = None) -> dict:
+    """Requests per second and latency percentiles of a GET under ``connections`` clients."""
+    import re
+    import subprocess
+
+    command = [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    for name, value in (headers or {}).items():
+        command[1:1] = ["-H", f"{name}: {value}"]
+    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout
+    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
+    for percentile in ("50", "99"):
+        match = re.search(rf"\s{percentile}%\s+([\d.]+)(us|ms|s)", output)
+        if match:
+            value, unit = float(match.group(1)), match.group(2)
+            figures[f"p{percentile}_ms"] = round(value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, 2)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    figures["non_2xx"] = int(errors.group(1)) if errors else 0
+    return figures
+
+
+def measure_view(client, url: str, *, repeat: int = 20) -> dict:
+    """Median server time (in-process, no network) and SQL queries of one GET."""
+    import statistics
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    times, queries, status = [], 0, None
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            if hasattr(response, "streaming_content"):
+                b"".join(response.streaming_content)
+            times.append((time.perf_counter() - started) * 1000)
+        queries, status = len(captured), response.status_code
+    return {"status": status, "median_ms": round(statistics.median(times), 2), "queries": queries}

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from challenges.views import healthz
+from challenges.views import healthz, robots_txt
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots_txt"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

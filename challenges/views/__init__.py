@@ -1,5 +1,5 @@
 from challenges.views.organize import decide, decisions, export, extend, organize, review_queue
-from challenges.views.public import challenge_detail, get_current_edition, healthz, home
+from challenges.views.public import challenge_detail, get_current_edition, healthz, home, robots_txt
 
 __all__ = [
     "challenge_detail",
@@ -12,4 +12,5 @@ __all__ = [
     "home",
     "organize",
     "review_queue",
+    "robots_txt",
 ]

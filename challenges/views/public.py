@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -63,6 +63,13 @@ def challenge_detail(request, slug: str):
             context["team"] = membership.team
             context["ours"] = build_progress(challenge=challenge, author_ids=member_ids)
     return render(request, "challenges/challenge_detail.html", context)
+
+
+@require_GET
+def robots_txt(request):
+    """Crawlers may read the public pages; account and organizer pages are not for them."""
+    lines = ["User-agent: *", "Disallow: /accounts/", "Disallow: /admin/", "Disallow: /organize/", "Disallow: /join/"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
 @require_GET

@@ -1,0 +1,72 @@
+"""Scoring at scale: full recompute, recompute after one validation, the leaderboard's server
+time and queries, and its requests per second under wrk next to a trivial view."""
+
+from __future__ import annotations
+
+import time
+
+from common import Gunicorn, arguments, measure_view, report, run_wrk, seed, use_database
+
+
+def main() -> None:
+    args = arguments(__doc__, seconds=10)
+    use_database(args)
+    figures = {"scale": {"participants": args.participants, "teams": args.teams, "items": args.items}}
+    figures.update(seed(args))
+
+    from django.core.cache import cache
+    from django.test import Client
+
+    from challenges.domain import decide_contributions
+    from challenges.intake import REGISTRY
+    from challenges.models import ContributionStatus, Edition
+    from scoring.domain import recompute_scores
+    from scoring.models import ScoreChange, TeamScore
+    from teams.models import Membership
+
+    edition = Edition.objects.current()
+    TeamScore.objects.filter(challenge__edition=edition).delete()
+    started = time.perf_counter()
+    recompute_scores(edition=edition, cause=ScoreChange.Cause.RECOMPUTE)
+    figures["full_recompute_from_empty_s"] = round(time.perf_counter() - started, 3)
+    started = time.perf_counter()
+    changed = recompute_scores(edition=edition, cause=ScoreChange.Cause.RECOMPUTE)
+    figures["full_recompute_again_s"] = round(time.perf_counter() - started, 3)
+    figures["full_recompute_again_changed"] = changed
+
+    # One validation by an organizer, and the recompute of that team it triggers.
+    challenge = edition.challenges.get(kind="include")
+    model = REGISTRY["include"].model
+    in_team = Membership.objects.filter(edition=edition).values("user_id")
+    item = model.objects.filter(challenge=challenge, status=ContributionStatus.PENDING, author__in=in_team).first()
+    team_id = Membership.objects.get(edition=edition, user_id=item.author_id).team_id
+    started = time.perf_counter()
+    recompute_scores(edition=edition, team_ids=[team_id], cause=ScoreChange.Cause.CONTRIBUTIONS)
+    figures["recompute_one_team_ms"] = round((time.perf_counter() - started) * 1000, 2)
+    from django.db import transaction
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        decide_contributions(model=model, challenge=challenge, ids=[item.pk], status=ContributionStatus.VALIDATED, by=None)
+    figures["validate_and_recompute_ms"] = round((time.perf_counter() - started) * 1000, 2)
+
+    client = Client()
+    for url in ("/leaderboard/", "/leaderboard.json"):
+        cache.clear()
+        cold = measure_view(client, url, repeat=1)
+        warm = measure_view(client, url, repeat=20)
+        figures[url] = {"cold_ms": cold["median_ms"], "cold_queries": cold["queries"], "warm_ms": warm["median_ms"],
+                        "warm_queries": warm["queries"], "status": warm["status"]}  # fmt: skip
+
+    with Gunicorn(workers=2) as server:
+        for url in ("/robots.txt", "/leaderboard/", "/leaderboard.json"):
+            run_wrk(server.base + url, seconds=2)  # warm the caches and the workers
+            figures[f"wrk {url}"] = run_wrk(server.base + url, seconds=args.seconds)
+    trivial = figures["wrk /robots.txt"]["rps"]
+    for url in ("/leaderboard/", "/leaderboard.json"):
+        figures[f"wrk {url}"]["ratio_to_trivial"] = round(figures[f"wrk {url}"]["rps"] / trivial, 3)
+    report("leaderboard", figures)
+
+
+if __name__ == "__main__":
+    main()
