@@ -33,6 +33,8 @@ class Intake:
     review_columns: list[Column]
     export_fields: list[str]
     export_rows: Callable[[Any], Iterable[dict]]
+    # The challenge's own organizer page (URL name taking the challenge slug), if it has one.
+    organize_url: str | None = None
     # Related objects the review queue shows, fetched with the rows (no query per row).
     review_related: list[str] = field(default_factory=list)
     # Lookups the review filters use; None when the challenge has no such notion.

@@ -6,3 +6,8 @@ class IncludeConfig(AppConfig):
     name = "challenges.include"
     label = "include"
     verbose_name = _("INCLUDE exams")
+
+    def ready(self):
+        from challenges.include.intake import register_intake
+
+        register_intake()

@@ -58,7 +58,7 @@ def organize(request):
             .annotate(total=Count("pk"))
             .order_by()
         )
-        queues.append({"challenge": challenge, "counts": counts})
+        queues.append({"challenge": challenge, "counts": counts, "intake": intake})
     return render(request, "challenges/organize.html", {"changes": changes, "stats": stats, "queues": queues})
 
 

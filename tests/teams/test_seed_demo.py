@@ -36,3 +36,17 @@ def test_create_organizer_prints_a_working_login(edition, capsys):
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
     assert client.get("/organize/").status_code == 200
+
+
+def test_seed_demo_spreads_items_over_the_challenges(db):
+    from pathlib import Path
+
+    from challenges.intake import REGISTRY
+
+    edition_file = Path(__file__).resolve().parents[2] / "editions" / "somosnlp-2025.toml"
+    call_command("load_edition", str(edition_file))
+    call_command("seed_demo", teams=3, participants=12, items=200)
+    stored = {kind: intake.model.objects.count() for kind, intake in REGISTRY.items()}
+    assert set(stored) == {"include", "stereotypes", "blend", "preferences"}
+    assert all(count > 0 for count in stored.values()), stored
+    assert sum(stored.values()) >= 180

@@ -65,8 +65,12 @@ class Command(BaseCommand):
         parser.add_argument("--teams", type=int, default=6)
         parser.add_argument("--participants", type=int, default=20)
         parser.add_argument(
-            "--seed", type=int, default=2025, help="Random seed: same seed, same data."
+            "--items",
+            type=int,
+            default=0,
+            help="Contributions to create, spread over every challenge that collects them and every status.",
         )
+        parser.add_argument("--seed", type=int, default=2025, help="Random seed: same seed, same data.")
 
     def handle(self, *args, teams: int, participants: int, items: int, seed: int, **options):
         edition = Edition.objects.current()

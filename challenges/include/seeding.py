@@ -1,0 +1,153 @@
+"""Demo and benchmark data for INCLUDE: exams and their questions, in every status."""
+
+from __future__ import annotations
+
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from challenges.include.models import Exam, ExamQuestion
+from challenges.models import ContributionStatus
+from challenges.uploads import fingerprint
+
+BATCH = 2000
+QUESTIONS_PER_EXAM = (20, 120)
+
+# country, language, exam name, level, category (English), category (original language), source
+EXAMS = [
+    ("BR", "pt", "Exame Nacional do Ensino Médio, Ciências Humanas", "University entrance", "History", "História", "https://www.gov.br/inep/enem"),
+    ("PT", "pt", "Exame Nacional de História A", "Secondary school", "History", "História", "https://iave.pt/exames"),
+    ("ES", "ca", "Proves d'accés a la universitat, Història", "University entrance", "History", "Història", "https://universitats.gencat.cat/pau"),
+    ("ES", "es", "Examen teórico del permiso de conducir B", "Driving licence", "Driving licence", "Permiso de conducir", "https://sede.dgt.gob.es"),
+    ("ES", "eu", "Unibertsitatera sartzeko proba, Euskal literatura", "University entrance", "Literature", "Literatura", "Libro de texto, 2019"),
+    ("ES", "gl", "Proba de acceso á universidade, Historia de Galicia", "University entrance", "History", "Historia", "https://ciug.gal"),
+    ("MX", "es", "Examen de ingreso a la educación media superior", "Secondary school", "Civics", "Formación cívica y ética", "https://example.org/comipems"),
+    ("MX", "nah", "Tlamachtiliztli náhuatl, evaluación comunitaria", "Primary school", "Language", "Tlahtolli", "Cuaderno comunitario, 2020"),
+    ("PE", "es", "Examen de admisión UNMSM, Historia del Perú", "University entrance", "History", "Historia del Perú", "https://admision.unmsm.edu.pe"),
+    ("PE", "qu", "Runasimi yachay, evaluación regional", "Primary school", "Language", "Simi", "Libro escolar, 2017"),
+    ("PY", "gn", "Evaluación de lengua guaraní, 6.º grado", "Primary school", "Language", "Ñe'ẽ", "Libro de texto escolar, 2018"),
+    ("CO", "es", "Prueba Saber 11, Sociales y ciudadanas", "Secondary school", "Law", "Derecho constitucional", "https://www.icfes.gov.co"),
+    ("AR", "es", "Examen de ingreso a la carrera diplomática", "Professional", "Geography", "Geografía", "https://example.org/isen"),
+    ("CL", "es", "Prueba de Acceso a la Educación Superior, Historia", "University entrance", "History", "Historia", "https://demre.cl"),
+    ("BO", "ay", "Aymar aru yatiqaña, evaluación", "Secondary school", "Language", "Aru", "Libro escolar, 2016"),
+    ("CU", "es", "Examen de ingreso, Historia de Cuba", "University entrance", "History", "Historia de Cuba", "Libro de texto, 2015"),
+]
+QUESTION_TEMPLATES = {
+    "es": "¿Cuál de estas afirmaciones sobre {topic} es correcta? (pregunta {n})",
+    "pt": "Qual destas afirmações sobre {topic} está correta? (questão {n})",
+    "ca": "Quina d'aquestes afirmacions sobre {topic} és correcta? (pregunta {n})",
+    "eu": "Zein baieztapen da zuzena {topic} gaiari buruz? ({n}. galdera)",
+    "gl": "Cal destas afirmacións sobre {topic} é correcta? (pregunta {n})",
+}
+DEFAULT_TEMPLATE = "{topic}: ¿cuál es la respuesta correcta? (n.º {n})"
+OPTION_WORDS = [
+    "la independencia", "la constitución", "el virreinato", "la reforma agraria", "el cabildo",
+    "la república", "el tratado de paz", "la revolución", "el código civil", "la audiencia",
+    "el parlamento", "la señal de tráfico", "el ayllu", "la minga", "el quilombo", "la capitanía",
+]  # fmt: skip
+# (exam status, weights of its questions' statuses)
+EXAM_PLANS = [
+    (ContributionStatus.VALIDATED, {"validated": 85, "rejected": 10, "invalidated": 5}),
+    (ContributionStatus.REJECTED, {"rejected": 100}),
+    (ContributionStatus.PENDING, {"pending": 80, "validated": 10, "rejected": 10}),
+]
+PLAN_WEIGHTS = [55, 10, 35]
+REASONS = {
+    "rejected": "La pregunta no trata de conocimiento regional.",
+    "invalidated": "Se encontró el examen bajo licencia propietaria.",
+}
+
+
+def seed_items(*, challenge, authors: list, count: int, rng: random.Random) -> int:
+    """Create ``count`` INCLUDE questions (and the exams that hold them), spread over
+    ``authors`` and over the statuses INCLUDE uses (pending, validated, rejected, invalidated;
+    never draft), with bulk inserts. Returns how many questions were created."""
+    if count <= 0 or not authors:
+        return 0
+    now = timezone.now()
+    # Question texts are numbered after what is already stored, so a second run adds new
+    # questions instead of colliding with the unique fingerprints.
+    offset = ExamQuestion.objects.filter(challenge=challenge).count()
+    exam_prefix = f"#{offset}"
+    with transaction.atomic():
+        exams: list[Exam] = []
+        sizes: list[int] = []
+        remaining = count
+        while remaining > 0:
+            size = min(remaining, rng.randint(*QUESTIONS_PER_EXAM))
+            country, language, name, level, category_en, category_original, source = rng.choice(EXAMS)
+            exam_status, _weights = rng.choices(EXAM_PLANS, weights=PLAN_WEIGHTS)[0]
+            decided = exam_status != ContributionStatus.PENDING
+            exams.append(
+                Exam(
+                    challenge=challenge,
+                    author=rng.choice(authors),
+                    name=f"{name} ({exam_prefix}-{len(exams) + 1})",
+                    language=language,
+                    country=country,
+                    domain=category_en,
+                    level=level,
+                    declared_questions=size + rng.randint(0, 20),
+                    source=source,
+                    original_format=rng.choice(["pdf", "pdf", "web", "book", "scan"]),
+                    license=rng.choice(["unknown", "unknown", "CC-BY-4.0", "CC-BY-NC", "public domain"]),
+                    status=exam_status,
+                    decision_reason=REASONS["rejected"] if exam_status == ContributionStatus.REJECTED else "",
+                    decided_at=now if decided else None,
+                )
+            )
+            sizes.append(size)
+            remaining -= size
+        Exam.objects.bulk_create(exams, batch_size=BATCH)
+        if not all(exam.pk for exam in exams):  # databases that do not return ids on bulk insert
+            exams = list(Exam.objects.filter(challenge=challenge, name__contains=f"({exam_prefix}-").order_by("pk"))
+
+        plans = dict(EXAM_PLANS)
+        batch: list[ExamQuestion] = []
+        created = 0
+        number = offset
+        for exam, size in zip(exams, sizes, strict=True):
+            weights = plans[exam.status]
+            statuses, status_weights = list(weights), list(weights.values())
+            country, language = str(exam.country.code), exam.language
+            template = QUESTION_TEMPLATES.get(language, DEFAULT_TEMPLATE)
+            for position in range(1, size + 1):
+                number += 1
+                status = rng.choices(statuses, weights=status_weights)[0]
+                words = rng.sample(OPTION_WORDS, 4)
+                options = [f"{word} ({number}-{index})" for index, word in enumerate(words)]
+                question = template.format(topic=exam.domain.lower(), n=number)
+                flagged = rng.random() < 0.02
+                batch.append(
+                    ExamQuestion(
+                        challenge=challenge,
+                        author_id=exam.author_id,
+                        exam=exam,
+                        status=status,
+                        decision_reason=REASONS.get(status, ""),
+                        decided_at=now if status != "pending" else None,
+                        language=language,
+                        country=country,
+                        exam_name=exam.name,
+                        source=exam.source,
+                        license=exam.license,
+                        level=exam.level,
+                        category_en="Mathematics" if flagged else exam.domain,
+                        category_original_lang="Matemáticas" if flagged else exam.domain,
+                        original_question_num=position,
+                        question=question,
+                        options=options,
+                        answer=rng.randrange(4),
+                        fingerprint=fingerprint(question, *options),
+                        flagged_category=flagged,
+                    )
+                )
+                if len(batch) >= BATCH:
+                    ExamQuestion.objects.bulk_create(batch, batch_size=BATCH)
+                    created += len(batch)
+                    batch = []
+        if batch:
+            ExamQuestion.objects.bulk_create(batch, batch_size=BATCH)
+            created += len(batch)
+    return created
