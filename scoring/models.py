@@ -144,3 +144,26 @@ class JudgedOverride(models.Model):
         verbose_name = _("judged override")
         verbose_name_plural = _("judged overrides")
         ordering = ["-created_at", "-id"]
+
+
+class Grant(models.Model):
+    """Organizers granted a team what the credits gate unlocks: API credits or a GPU."""
+
+    class Kind(models.TextChoices):
+        CREDITS = "credits", _("API credits")
+        GPU = "gpu", _("GPU grant")
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="grants", verbose_name=_("team"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("granted by")
+    )
+    granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        constraints = [models.UniqueConstraint(fields=["team", "kind"], name="one_grant_of_each_kind_per_team")]
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.get_kind_display()}"

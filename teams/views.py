@@ -15,6 +15,7 @@ from challenges.context_processors import current_edition_of
 from challenges.domain import is_team_deadline_past
 from challenges.domain.progress import build_progress
 from challenges.intake import get_intake
+from scoring.gates import credits_gates
 from challenges.views import get_current_edition
 from teams import domain
 from teams.domain import TeamRuleError
@@ -63,6 +64,7 @@ def my_team(request):
             "deadline_past": is_team_deadline_past(edition=edition),
             "places_left": max(edition.team_max_size - team.member_count, 0),
             "progress": progress,
+            "gate": credits_gates(edition=edition, teams=[team])[0],
         },
     )
 

@@ -1,8 +1,12 @@
+from scoring.views.gates import gates, grant_team, incentives_csv
 from scoring.views.judging import judge_team, judging_home, judging_overview, override
 from scoring.views.leaderboard import leaderboard, leaderboard_csv, leaderboard_json
 from scoring.views.team_score import team_score
 
 __all__ = [
+    "gates",
+    "grant_team",
+    "incentives_csv",
     "judge_team",
     "judging_home",
     "judging_overview",

@@ -1,0 +1,356 @@
+"""Pages of the preference dataset challenge: thin views over ``domain``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import organizer_required
+from accounts.models import Profile
+from challenges.domain import ContributionRefused, count_by_status, get_window_for_team
+from challenges.models import Challenge
+from challenges.preferences import domain
+from challenges.preferences.forms import (
+    PromptForm,
+    QuizForm,
+    ValidationForm,
+    arena_upload_form,
+    prompt_upload_form,
+)
+from challenges.preferences.models import (
+    ArenaUpload,
+    ArenaVote,
+    DatasetBuild,
+    Prompt,
+    PromptValidation,
+    QuizAttempt,
+    QuizChoice,
+)
+from challenges.uploads import UploadRejected, describe_errors, read_text
+from challenges.views import get_current_edition
+
+
+def _challenge(request, slug: str) -> Challenge:
+    edition = get_current_edition(request)
+    return get_object_or_404(
+        Challenge.objects.select_related("edition"),
+        edition=edition,
+        slug=slug,
+        kind=Challenge.Kind.PREFERENCES,
+    )
+
+
+def _window(challenge: Challenge, user):
+    team_id = domain.get_team_id(user=user, challenge=challenge)
+    return get_window_for_team(challenge=challenge, team_id=team_id)
+
+
+def _posted(request):
+    """The POST data when the request is a POST (even empty), so the form is bound."""
+    return request.POST if request.method == "POST" else None
+
+
+def _page(request, queryset):
+    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@login_required
+def home(request, slug: str):
+    """The participant's page: the quiz, the prompt form, and their prompts with their status."""
+    challenge = _challenge(request, slug)
+    profile = Profile.objects.filter(user=request.user).values("country", "arena_identity").first() or {}
+    form = PromptForm(_posted(request), initial={"country": profile.get("country") or None})
+    if request.method == "POST" and form.is_valid():
+        try:
+            domain.submit_prompt(challenge=challenge, author=request.user, **form.cleaned_data)
+        except ContributionRefused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your prompt was saved. Other teams will validate it."))
+            return redirect("preferences:home", slug=slug)
+    prompts = Prompt.objects.filter(challenge=challenge, author=request.user).order_by("-created_at", "-pk")
+    context = {
+        "challenge": challenge,
+        "window": _window(challenge, request.user),
+        "quiz": domain.get_quiz(challenge=challenge),
+        "passed": domain.has_passed_quiz(challenge=challenge, user=request.user),
+        "arena_identity": profile.get("arena_identity", ""),
+        "form": form,
+        "counts": count_by_status(model=Prompt, challenge=challenge, author_ids=[request.user.pk]),
+        "page": _page(request, prompts),
+    }
+    return render(
+        request,
+        "preferences/home.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def upload(request, slug: str):
+    """Many prompts at once from a CSV file: all stored, or none and every reason."""
+    challenge = _challenge(request, slug)
+    form = prompt_upload_form(_posted(request), request.FILES if request.method == "POST" else None)
+    errors = None
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        try:
+            created = domain.import_prompts(
+                challenge=challenge,
+                author=request.user,
+                text=read_text(upload_file),
+                filename=upload_file.name,
+            )
+        except ContributionRefused as error:
+            form.add_error(None, error.message)
+        except UploadRejected as rejected:
+            errors = rejected.errors
+            form.add_error(None, describe_errors(errors))
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)s prompt was stored.", "%(count)s prompts were stored.", created)
+                % {"count": created},
+            )
+            return redirect("preferences:home", slug=slug)
+    return render(
+        request,
+        "preferences/upload.html",
+        {
+            "challenge": challenge,
+            "form": form,
+            "errors": errors,
+            "passed": domain.has_passed_quiz(challenge=challenge, user=request.user),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def quiz(request, slug: str):
+    """The quiz on the prompt guide: take it, see whether you passed, retry if not."""
+    challenge = _challenge(request, slug)
+    the_quiz = domain.get_quiz(challenge=challenge)
+    questions = []
+    if the_quiz is not None:
+        questions = list(
+            the_quiz.questions.prefetch_related(
+                Prefetch("choices", queryset=QuizChoice.objects.order_by("position", "pk"))
+            ).order_by("position", "pk")
+        )
+    form = QuizForm(_posted(request), questions=questions)
+    if request.method == "POST" and the_quiz is not None and form.is_valid():
+        try:
+            attempt = domain.take_quiz(quiz=the_quiz, user=request.user, answers=form.answers())
+        except ContributionRefused as error:
+            form.add_error(None, error.message)
+        else:
+            if attempt.passed:
+                messages.success(
+                    request,
+                    _("You passed with %(score)s of %(total)s. You can now submit prompts.")
+                    % {"score": attempt.score, "total": attempt.total},
+                )
+                return redirect("preferences:home", slug=slug)
+            messages.warning(
+                request,
+                _("%(score)s of %(total)s correct: not enough to pass. Read the guide and try again.")
+                % {"score": attempt.score, "total": attempt.total},
+            )
+            return redirect("preferences:quiz", slug=slug)
+    last = (
+        QuizAttempt.objects.filter(quiz=the_quiz, user=request.user).first()
+        if the_quiz is not None
+        else None
+    )
+    return render(
+        request,
+        "preferences/quiz.html",
+        {
+            "challenge": challenge,
+            "quiz": the_quiz,
+            "form": form,
+            "has_questions": bool(questions),
+            "passed": domain.has_passed_quiz(challenge=challenge, user=request.user),
+            "last": last,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def validate(request, slug: str):
+    """Cross-team validation: one prompt of another team at a time."""
+    challenge = _challenge(request, slug)
+    form = None
+    if request.method == "POST":
+        prompt = Prompt.objects.filter(
+            challenge=challenge, pk=_int(request.POST.get("prompt"))
+        ).first()
+        if prompt is None:
+            messages.error(request, _("This prompt does not exist."))
+            return redirect("preferences:validate", slug=slug)
+        vote = domain.latest_decisive_vote(prompt=prompt)
+        form = ValidationForm(request.POST, has_chosen=vote is not None)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                domain.validate_prompt(
+                    challenge=challenge,
+                    prompt_id=prompt.pk,
+                    validator=request.user,
+                    well_designed=data["well_designed"],
+                    culturally_anchored=data["culturally_anchored"],
+                    keep_chosen=data.get("keep_chosen"),
+                    improved_answer=data["improved_answer"],
+                )
+            except ContributionRefused as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Thank you: your validation was saved."))
+            return redirect("preferences:validate", slug=slug)
+    else:
+        prompt = domain.next_prompt_to_validate(
+            challenge=challenge, validator=request.user, after_id=_int(request.GET.get("after"))
+        )
+        vote = domain.latest_decisive_vote(prompt=prompt) if prompt else None
+        if prompt is not None:
+            form = ValidationForm(initial={"prompt": prompt.pk}, has_chosen=vote is not None)
+    return render(
+        request,
+        "preferences/validate.html",
+        {
+            "challenge": challenge,
+            "window": _window(challenge, request.user),
+            "prompt": prompt,
+            "vote": vote,
+            "form": form,
+            "done": PromptValidation.objects.filter(
+                validator=request.user, prompt__challenge=challenge
+            ).count(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@organizer_required
+def arena_upload(request, slug: str):
+    """Organizers upload the arena's vote log; the page lists the logs uploaded so far."""
+    challenge = _challenge(request, slug)
+    form = arena_upload_form(_posted(request), request.FILES if request.method == "POST" else None)
+    errors = None
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        try:
+            report = domain.import_arena_votes(
+                challenge=challenge,
+                text=read_text(upload_file),
+                filename=upload_file.name,
+                by=request.user,
+            )
+        except UploadRejected as rejected:
+            errors = rejected.errors
+            form.add_error(None, describe_errors(errors))
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(added)s votes stored: %(matched)s attached to a prompt (%(created)s prompts "
+                    "created), %(unmatched)s unmatched; %(duplicates)s were already stored."
+                )
+                % {
+                    "added": report.added,
+                    "matched": report.matched,
+                    "created": report.prompts_created,
+                    "unmatched": report.unmatched,
+                    "duplicates": report.duplicates,
+                },
+            )
+            return redirect("preferences:arena_upload", slug=slug)
+    uploads = ArenaUpload.objects.filter(challenge=challenge).select_related("uploaded_by__profile")
+    return render(
+        request,
+        "preferences/arena_upload.html",
+        {"challenge": challenge, "form": form, "errors": errors, "page": _page(request, uploads)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@organizer_required
+def unmatched(request, slug: str):
+    """Votes not attached to a prompt yet: nobody declared their identity, or the prompt is
+    somebody else's."""
+    challenge = _challenge(request, slug)
+    votes = (
+        ArenaVote.objects.filter(challenge=challenge, prompt__isnull=True)
+        .select_related("user__profile")
+        .order_by("pk")
+    )
+    return render(
+        request, "preferences/unmatched.html", {"challenge": challenge, "page": _page(request, votes)}
+    )
+
+
+@organizer_required
+@require_POST
+def rematch(request, slug: str):
+    challenge = _challenge(request, slug)
+    report = domain.rematch_arena_votes(challenge=challenge)
+    messages.success(
+        request,
+        _("%(checked)s unmatched votes checked: %(matched)s now attached to a prompt (%(created)s prompts created).")
+        % {"checked": report.checked, "matched": report.matched, "created": report.prompts_created},
+    )
+    return redirect("preferences:unmatched", slug=slug)
+
+
+@organizer_required
+def dataset(request, slug: str):
+    """Build the shared preference dataset from the validated prompts; download past builds."""
+    challenge = _challenge(request, slug)
+    if request.method == "POST":
+        try:
+            build = domain.publish_preference_dataset(challenge=challenge, by=request.user)
+        except ContributionRefused as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("The dataset was built: %(shared)s prompts, %(dpo)s with a chosen and a rejected answer.")
+                % {"shared": build.shared_rows, "dpo": build.dpo_rows},
+            )
+        return redirect("preferences:dataset", slug=slug)
+    builds = DatasetBuild.objects.filter(challenge=challenge).select_related("built_by__profile")
+    return render(
+        request, "preferences/dataset.html", {"challenge": challenge, "page": _page(request, builds)}
+    )
+
+
+@organizer_required
+def dataset_download(request, slug: str, pk: int, name: str):
+    challenge = _challenge(request, slug)
+    build = get_object_or_404(DatasetBuild, challenge=challenge, pk=pk)
+    path = domain.dataset_file(build=build, name=name)
+    if path is None:
+        raise Http404(_("This file is not available."))
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{challenge.edition.slug}-{build.pk}-{name}",
+    )

@@ -1,0 +1,53 @@
+"""Organizers see every team's credits gate, grant credits and GPUs, download incentives."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import organizer_required
+from challenges.exports import stream_csv
+from challenges.views import get_current_edition
+from scoring.gates import credits_gates, grant, personal_incentives
+from scoring.models import Grant
+from teams.models import Team
+
+
+@organizer_required
+def gates(request):
+    edition = get_current_edition(request)
+    page = Paginator(Team.objects.filter(edition=edition).order_by("name", "pk"), settings.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    states = credits_gates(edition=edition, teams=list(page.object_list))
+    return render(request, "scoring/gates.html", {"page": page, "states": states, "kinds": Grant.Kind.choices})
+
+
+@organizer_required
+@require_POST
+def grant_team(request, team_id: int, kind: str):
+    edition = get_current_edition(request)
+    team = get_object_or_404(Team, pk=team_id, edition=edition)
+    if kind not in Grant.Kind.values:
+        messages.error(request, _("This grant does not exist."))
+    else:
+        grant(team=team, kind=kind, by=request.user)
+        messages.success(
+            request, _("%(grant)s granted to “%(team)s”.") % {"grant": Grant.Kind(kind).label, "team": team.name}
+        )
+    return redirect("scoring:gates")
+
+
+@organizer_required
+def incentives_csv(request):
+    edition = get_current_edition(request)
+    fields = [
+        "author_id", "display_name", "hub_username", "include_accepted", "include_vouchers", "include_coauthor",
+        "blend_validated", "blend_coauthor",
+    ]  # fmt: skip
+    rows = ({name: getattr(row, name) for name in fields} for row in personal_incentives(edition=edition))
+    return stream_csv(filename=f"{edition.slug}-incentives", fields=fields, rows=rows)
