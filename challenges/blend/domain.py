@@ -1,0 +1,547 @@
+"""Rules of the BLEND challenge: who answers which question, how answers are validated, and how
+organizers upload the questions.
+
+Every function that changes state runs in a transaction and locks the row it checks; every
+refusal is a ``ContributionRefused`` whose ``message`` the views show as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_countries import countries as all_countries
+
+from accounts.models import User
+from challenges.domain import ContributionRefused, announce_change, ensure_window_open, item_type_of
+from challenges.models import Challenge, ContributionStatus, ReviewDecision
+from challenges.uploads import (
+    UploadErrors,
+    UploadRejected,
+    check_text,
+    contains_html,
+    fingerprint,
+    normalize,
+    parse_rows,
+    read_text,
+)
+
+from .models import (
+    PEER_VALIDATION_REASON,
+    BlendAnswer,
+    BlendProfile,
+    BlendQuestion,
+    BlendSkip,
+    BlendValidation,
+)
+
+ANSWER_MAX_LENGTH = 500
+REWORDED_MAX_LENGTH = 1000
+REGION_MAX_LENGTH = 200
+COMMENT_MAX_LENGTH = 500
+QUESTION_MAX_LENGTH = 1000
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+IN_CHUNK = 5000  # ids per IN (...) list, well under SQLite's variable limit
+
+
+# --- the countries a person answers and validates for ---------------------------------------
+
+
+def get_countries(*, user: User) -> list[str]:
+    """The countries a person answers for: their profile's country first, then the other
+    countries they declared knowing well. One query."""
+    row = (
+        User.objects.filter(pk=user.pk)
+        .values("profile__country", "blend_profile__countries")
+        .first()
+    ) or {}
+    codes = [row.get("profile__country") or ""]
+    codes += (row.get("blend_profile__countries") or "").split(",")
+    return list(dict.fromkeys(code for code in codes if code))
+
+
+def get_home_country(*, user: User) -> str:
+    """The country whose answers a person validates: the one in their profile (empty if none)."""
+    return User.objects.filter(pk=user.pk).values_list("profile__country", flat=True).first() or ""
+
+
+def set_known_countries(*, user: User, countries: Iterable[str]) -> BlendProfile:
+    """A person declares the other countries they know well enough to answer for them.
+
+    Only real country codes are kept, each once; the profile's own country needs no declaring.
+    """
+    known = dict(all_countries)
+    codes = [str(code).upper() for code in countries]
+    codes = list(dict.fromkeys(code for code in codes if code in known))
+    profile, _created = BlendProfile.objects.update_or_create(
+        user=user, defaults={"countries": codes}
+    )
+    return profile
+
+
+def get_country_name(code: str) -> str:
+    """The country's name in the active language (the code itself if unknown)."""
+    return all_countries.name(code) or code
+
+
+# --- answering ------------------------------------------------------------------------------
+
+
+def find_next_question(
+    *, challenge: Challenge, user: User, countries: list[str]
+) -> BlendQuestion | None:
+    """The next question for a person: of one of their countries, not answered (not even as a
+    draft) and not skipped by them, oldest first. One index-backed query whatever the data size.
+    """
+    if not countries:
+        return None
+    answered = BlendAnswer.objects.filter(question=OuterRef("pk"), author=user)
+    skipped = BlendSkip.objects.filter(question=OuterRef("pk"), user=user)
+    return (
+        BlendQuestion.objects.filter(challenge=challenge, country__in=countries)
+        .filter(~Exists(answered), ~Exists(skipped))
+        .order_by("id")
+        .first()
+    )
+
+
+def check_answer(
+    *,
+    answer_1: str,
+    answer_2: str = "",
+    answer_3: str = "",
+    no_answer_reason: str = "",
+    reworded_question: str = "",
+    region: str = "",
+    submit: bool,
+) -> dict[str, str]:
+    """What is wrong with an answer, by field (empty when nothing is).
+
+    The rule: answer 1 is required to submit, unless a reason for no answer is given; an answer
+    and a reason for no answer exclude each other; answers 2 and 3 need answer 1; every text is
+    plain (no HTML) and within its length. A draft may still be incomplete.
+    """
+    problems: dict[str, str] = {}
+    limits = {
+        "reworded_question": (reworded_question, REWORDED_MAX_LENGTH),
+        "answer_1": (answer_1, ANSWER_MAX_LENGTH),
+        "answer_2": (answer_2, ANSWER_MAX_LENGTH),
+        "answer_3": (answer_3, ANSWER_MAX_LENGTH),
+        "region": (region, REGION_MAX_LENGTH),
+    }
+    for name, (text, limit) in limits.items():
+        if len(text) > limit:
+            problems[name] = _("At most %(limit)s characters (this has %(length)s).") % {
+                "limit": limit,
+                "length": len(text),
+            }
+        elif contains_html(text):
+            problems[name] = _("HTML is not allowed here; write plain text.")
+    if no_answer_reason and no_answer_reason not in BlendAnswer.NoAnswerReason.values:
+        problems["no_answer_reason"] = _("Choose a reason from the list.")
+    if no_answer_reason and (answer_1 or answer_2 or answer_3):
+        problems.setdefault(
+            "no_answer_reason",
+            _("Give either answers or a reason for no answer, not both."),
+        )
+    elif not answer_1 and (answer_2 or answer_3):
+        problems.setdefault("answer_1", _("Write answer 1 before answers 2 and 3."))
+    elif submit and not answer_1 and not no_answer_reason:
+        problems.setdefault(
+            "answer_1",
+            _("Write answer 1, or choose why there is no answer."),
+        )
+    return problems
+
+
+def _answer_values(**texts: str) -> dict[str, str]:
+    return {name: (value or "").strip() for name, value in texts.items()}
+
+
+def save_answer(
+    *,
+    challenge: Challenge,
+    question_id: int,
+    author: User,
+    answer_1: str,
+    answer_2: str = "",
+    answer_3: str = "",
+    no_answer_reason: str = "",
+    reworded_question: str = "",
+    region: str = "",
+    submit: bool,
+    now: dt.datetime | None = None,
+) -> BlendAnswer:
+    """A person answers a question of one of their countries, as a draft or submitted.
+
+    While the challenge is open for them. One answer per person per question: a draft can be
+    edited and submitted later; a submitted answer cannot be changed (submitting the very same
+    answer again changes nothing, so a double click stores one). Submitted answers wait for
+    validation (status pending).
+    """
+    ensure_window_open(challenge=challenge, user=author, now=now)
+    values = _answer_values(
+        answer_1=answer_1,
+        answer_2=answer_2,
+        answer_3=answer_3,
+        no_answer_reason=no_answer_reason,
+        reworded_question=reworded_question,
+        region=region,
+    )
+    problems = check_answer(**values, submit=submit)
+    if problems:
+        raise ContributionRefused(next(iter(problems.values())))
+    question = BlendQuestion.objects.filter(challenge=challenge, pk=question_id).first()
+    if question is None:
+        raise ContributionRefused(_("This question does not exist in this challenge."))
+    if question.country.code not in get_countries(user=author):
+        raise ContributionRefused(
+            _(
+                "This question is about %(country)s: you answer only for the countries of your "
+                "profile and the ones you declared knowing well."
+            )
+            % {"country": get_country_name(question.country.code)}
+        )
+    status = ContributionStatus.PENDING if submit else ContributionStatus.DRAFT
+    with transaction.atomic():
+        answer = (
+            BlendAnswer.objects.select_for_update().filter(question=question, author=author).first()
+        )
+        if answer is None:
+            try:
+                with transaction.atomic():
+                    return BlendAnswer.objects.create(
+                        challenge=challenge,
+                        question=question,
+                        author=author,
+                        country=question.country.code,
+                        status=status,
+                        **values,
+                    )
+            except IntegrityError:
+                # The same person's other request stored it a moment ago: go on from there.
+                answer = BlendAnswer.objects.select_for_update().get(
+                    question=question, author=author
+                )
+        if answer.status != ContributionStatus.DRAFT:
+            unchanged = all(getattr(answer, name) == value for name, value in values.items())
+            if submit and unchanged:
+                return answer
+            raise ContributionRefused(
+                _("You already submitted an answer to this question; it cannot be changed.")
+            )
+        for name, value in values.items():
+            setattr(answer, name, value)
+        answer.status = status
+        answer.save(update_fields=[*values, "status", "updated_at"])
+    return answer
+
+
+def skip_question(
+    *, challenge: Challenge, question_id: int, user: User, now: dt.datetime | None = None
+) -> BlendSkip:
+    """A person skips a question: it is never shown to them again and never counts.
+
+    While the challenge is open for them. A draft of theirs for it is dropped; a submitted answer
+    cannot be skipped. Skipping twice changes nothing.
+    """
+    ensure_window_open(challenge=challenge, user=user, now=now)
+    question = BlendQuestion.objects.filter(challenge=challenge, pk=question_id).first()
+    if question is None:
+        raise ContributionRefused(_("This question does not exist in this challenge."))
+    with transaction.atomic():
+        answer = (
+            BlendAnswer.objects.select_for_update().filter(question=question, author=user).first()
+        )
+        if answer is not None:
+            if answer.status != ContributionStatus.DRAFT:
+                raise ContributionRefused(
+                    _("You already submitted an answer to this question; it cannot be skipped.")
+                )
+            answer.delete()
+        skip, _created = BlendSkip.objects.get_or_create(
+            question=question, user=user, defaults={"challenge": challenge}
+        )
+    return skip
+
+
+# --- validating -----------------------------------------------------------------------------
+
+
+def find_next_answer_to_validate(
+    *, challenge: Challenge, validator: User, country: str
+) -> BlendAnswer | None:
+    """The next answer a person validates: submitted (pending), of their profile's country, not
+    theirs and not yet validated by them, oldest first. One index-backed query."""
+    if not country:
+        return None
+    mine = BlendValidation.objects.filter(answer=OuterRef("pk"), validator=validator)
+    return (
+        BlendAnswer.objects.filter(
+            challenge=challenge, status=ContributionStatus.PENDING, country=country
+        )
+        .exclude(author=validator)
+        .filter(~Exists(mine))
+        .select_related("question")
+        .order_by("id")
+        .first()
+    )
+
+
+def validate_answer(
+    *,
+    challenge: Challenge,
+    answer_id: int,
+    validator: User,
+    approve: bool,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> BlendAnswer:
+    """A person of the question's country (their profile's country), never the author, says
+    whether a submitted answer is valid, once per answer, while the challenge is open for them.
+
+    The answer is validated after the edition's ``approvals_to_validate`` approvals and rejected
+    after its ``rejections_to_reject`` rejections; then it leaves everyone's queue, the decision is
+    recorded (decided by nobody: peer validation) and scoring is told. The answer's row is locked
+    while its validations are counted, so two validators at once cannot both decide it.
+    """
+    ensure_window_open(challenge=challenge, user=validator, now=now)
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise ContributionRefused(
+            _("The comment has at most %(limit)s characters.") % {"limit": COMMENT_MAX_LENGTH}
+        )
+    if contains_html(comment):
+        raise ContributionRefused(_("HTML is not allowed in the comment; write plain text."))
+    home = get_home_country(user=validator)
+    edition = challenge.edition
+    with transaction.atomic():
+        answer = (
+            BlendAnswer.objects.select_for_update()
+            .filter(challenge=challenge, pk=answer_id)
+            .first()
+        )
+        if answer is None:
+            raise ContributionRefused(_("This answer does not exist in this challenge."))
+        if answer.author_id == validator.pk:
+            raise ContributionRefused(_("You cannot validate your own answer."))
+        if not home or answer.country.code != home:
+            raise ContributionRefused(
+                _(
+                    "Answers about %(country)s are validated by people whose profile country is %(country)s."
+                )
+                % {"country": get_country_name(answer.country.code)}
+            )
+        if answer.status != ContributionStatus.PENDING:
+            raise ContributionRefused(_("This answer was already decided; here is another one."))
+        if BlendValidation.objects.filter(answer=answer, validator=validator).exists():
+            raise ContributionRefused(_("You already validated this answer."))
+        BlendValidation.objects.create(
+            answer=answer, validator=validator, approve=approve, comment=comment
+        )
+        if approve:
+            answer.approvals += 1
+        else:
+            answer.rejections += 1
+        fields = ["approvals", "rejections", "updated_at"]
+        decision = None
+        if answer.approvals >= edition.approvals_to_validate:
+            decision = ContributionStatus.VALIDATED
+        elif answer.rejections >= edition.rejections_to_reject:
+            decision = ContributionStatus.REJECTED
+        if decision is not None:
+            answer.status = decision
+            answer.decision_reason = PEER_VALIDATION_REASON
+            answer.decided_at = now or timezone.now()
+            fields += ["status", "decision_reason", "decided_at"]
+            ReviewDecision.objects.create(
+                challenge=challenge,
+                item_type=item_type_of(BlendAnswer),
+                item_id=answer.pk,
+                status=decision,
+                reason=PEER_VALIDATION_REASON,
+                decided_by=None,
+            )
+            announce_change(challenge=challenge, author_ids=[answer.author_id])
+        answer.save(update_fields=fields)
+    return answer
+
+
+# --- the organizers' questions --------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    """Normalized and without accents: "Perú" and "peru" are the same key."""
+    decomposed = unicodedata.normalize("NFKD", normalize(text))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@lru_cache(maxsize=1)
+def _country_keys() -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for language in ("en", "pt", "es"):
+        with translation.override(language):
+            for code, name in all_countries:
+                keys[normalize(str(name))] = code
+                keys.setdefault(_fold(str(name)), code)
+    for code in all_countries.countries:
+        keys[normalize(code)] = code
+        alpha3 = all_countries.alpha3(code)
+        if alpha3:
+            keys.setdefault(normalize(alpha3), code)
+    return keys
+
+
+def parse_country(value: str) -> str:
+    """The ISO code of a country given by its name (Spanish, Portuguese or English, with or
+    without accents) or its two- or three-letter code; empty when it is none of them."""
+    keys = _country_keys()
+    return keys.get(normalize(value)) or keys.get(_fold(value)) or ""
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    created: int
+    already_stored: int
+
+
+def _chunks(values: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(values), IN_CHUNK):
+        yield values[start : start + IN_CHUNK]
+
+
+def import_questions(*, challenge: Challenge, upload) -> ImportReport:
+    """Organizers upload questions (CSV, JSON or JSON Lines with id, country, language, topic and
+    question), all or nothing.
+
+    Every row is checked and every problem reported with its row and field; if there is any,
+    nothing is stored. An id is unique in the challenge, and so is a question's text for its
+    country: a duplicate inside the file, or of another stored question, is an error. A row
+    identical to a stored question (same id, same country and text) is counted as already
+    stored, so uploading the same file twice adds nothing.
+    """
+    rows = parse_rows(read_text(upload), filename=getattr(upload, "name", "") or "")
+    errors = UploadErrors()
+    prepared: list[tuple[int, BlendQuestion]] = []
+    ids_seen: dict[str, int] = {}
+    prints_seen: dict[str, int] = {}
+    for number, record in rows:
+        id_key = "id" if "id" in record or "external_id" not in record else "external_id"
+        external_id = check_text(
+            record, id_key, row=number, errors=errors, max_length=100, label="id"
+        )
+        country_text = check_text(record, "country", row=number, errors=errors, max_length=100)
+        language = check_text(record, "language", row=number, errors=errors, max_length=12).lower()
+        topic = check_text(record, "topic", row=number, errors=errors, max_length=100)
+        text = check_text(
+            record, "question", row=number, errors=errors, max_length=QUESTION_MAX_LENGTH
+        )
+        country = parse_country(country_text) if country_text else ""
+        if country_text and not country:
+            errors.add(
+                number,
+                "country",
+                _(
+                    "“%(value)s” is not a country: write its name (in Spanish, Portuguese or English) or its ISO code, e.g. CL."
+                )
+                % {"value": country_text[:100]},
+            )
+        if language and not LANGUAGE_CODE.fullmatch(language):
+            errors.add(
+                number,
+                "language",
+                _("“%(value)s” is not a language code: use one such as es, pt or ca.")
+                % {"value": language},
+            )
+        if external_id:
+            if external_id in ids_seen:
+                errors.add(
+                    number,
+                    "id",
+                    _("The id “%(id)s” is also in row %(row)s.")
+                    % {"id": external_id, "row": ids_seen[external_id]},
+                )
+            else:
+                ids_seen[external_id] = number
+        digest = fingerprint(country, text) if country and text else ""
+        if digest:
+            if digest in prints_seen:
+                errors.add(
+                    number,
+                    "question",
+                    _("The same question for this country is also in row %(row)s.")
+                    % {"row": prints_seen[digest]},
+                )
+            else:
+                prints_seen[digest] = number
+        prepared.append(
+            (
+                number,
+                BlendQuestion(
+                    challenge=challenge,
+                    external_id=external_id,
+                    country=country,
+                    language=language,
+                    topic=topic,
+                    question=text,
+                    fingerprint=digest,
+                ),
+            )
+        )
+
+    stored_prints: dict[str, str] = {}  # id -> fingerprint of stored questions with a file id
+    for chunk in _chunks(list(ids_seen)):
+        stored_prints.update(
+            BlendQuestion.objects.filter(challenge=challenge, external_id__in=chunk).values_list(
+                "external_id", "fingerprint"
+            )
+        )
+    stored_ids: dict[str, str] = {}  # fingerprint -> id of stored questions with a file text
+    for chunk in _chunks(list(prints_seen)):
+        stored_ids.update(
+            BlendQuestion.objects.filter(challenge=challenge, fingerprint__in=chunk).values_list(
+                "fingerprint", "external_id"
+            )
+        )
+    new: list[BlendQuestion] = []
+    already_stored = 0
+    for number, question in prepared:
+        if question.external_id in stored_prints:
+            if stored_prints[question.external_id] == question.fingerprint:
+                already_stored += 1
+            else:
+                errors.add(
+                    number,
+                    "id",
+                    _("The id “%(id)s” is already used by another question of this challenge.")
+                    % {"id": question.external_id},
+                )
+        elif question.fingerprint and question.fingerprint in stored_ids:
+            errors.add(
+                number,
+                "question",
+                _("This question is already stored for this country with the id “%(id)s”.")
+                % {"id": stored_ids[question.fingerprint]},
+            )
+        else:
+            new.append(question)
+    if errors:
+        raise UploadRejected(errors)
+    try:
+        with transaction.atomic():
+            BlendQuestion.objects.bulk_create(new, batch_size=2000)
+    except IntegrityError as error:
+        raise UploadRejected(
+            _(
+                "Another upload stored some of these questions at the same moment; nothing was stored. Upload the file again."
+            )
+        ) from error
+    return ImportReport(created=len(new), already_stored=already_stored)
