@@ -53,9 +53,11 @@ def test_every_template_and_python_string_is_in_the_catalog(tmp_path):
     catalog = (LOCALE / "es" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
     known = set(read_msgids(catalog))
     root = LOCALE.parent
-    sources = [p for p in root.glob("*/templates/**/*.html")] + list(
-        (root / "templates").glob("**/*.html")
-    )
+    sources = [
+        path
+        for path in root.glob("**/templates/**/*.html")
+        if not {".venv", "staticfiles", "node_modules"} & set(path.parts)
+    ]
     missing = []
     for source in sources:
         for text in re.findall(
