@@ -18,6 +18,7 @@ class PreferencesConfig(AppConfig):
                 kind=Challenge.Kind.PREFERENCES,
                 model=Prompt,
                 counted_label=_("validated prompts"),
+                organize_url="preferences:arena_upload",
                 participate_url="preferences:home",
                 review_columns=[
                     Column(_("Country"), lambda prompt: prompt.country.name if prompt.country else ""),
