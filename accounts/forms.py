@@ -24,7 +24,14 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ["display_name", "discord_username", "hub_username", "country", "languages", "arena_identity"]
+        fields = [
+            "display_name",
+            "discord_username",
+            "hub_username",
+            "country",
+            "languages",
+            "arena_identity",
+        ]
         help_texts = {
             "discord_username": _(
                 "Your Discord username (not the display name), e.g. maria_perez."
@@ -46,7 +53,9 @@ class ProfileForm(forms.ModelForm):
         value = self.cleaned_data["arena_identity"].strip()
         if value and not ARENA_IDENTITY.fullmatch(value):
             raise ValidationError(
-                _("An arena identity has letters, digits, dots, hyphens, underscores or @, up to 80."),
+                _(
+                    "An arena identity has letters, digits, dots, hyphens, underscores or @, up to 80."
+                ),
                 code="invalid_arena_identity",
             )
         return value

@@ -88,7 +88,9 @@ class Profile(models.Model):
         _("arena identity"),
         max_length=80,
         blank=True,
-        help_text=_("The name or identifier the LLM arena records for your votes, to credit them to you."),
+        help_text=_(
+            "The name or identifier the LLM arena records for your votes, to credit them to you."
+        ),
     )
     hub_membership_verified_at = models.DateTimeField(
         _("Hub organization membership verified"), null=True, blank=True
@@ -103,7 +105,9 @@ class Profile(models.Model):
                 Lower("arena_identity"),
                 condition=~models.Q(arena_identity=""),
                 name="unique_profile_arena_identity_ci",
-                violation_error_message=_("This arena identity is already declared by another participant."),
+                violation_error_message=_(
+                    "This arena identity is already declared by another participant."
+                ),
             ),
             models.UniqueConstraint(
                 Lower("hub_username"),

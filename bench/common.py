@@ -19,7 +19,9 @@ def arguments(description: str, **defaults) -> argparse.Namespace:
     parser.add_argument("--participants", type=int, default=defaults.get("participants", 5000))
     parser.add_argument("--teams", type=int, default=defaults.get("teams", 1000))
     parser.add_argument("--items", type=int, default=defaults.get("items", 500_000))
-    parser.add_argument("--reseed", action="store_true", help="Drop the benchmark database and seed it again.")
+    parser.add_argument(
+        "--reseed", action="store_true", help="Drop the benchmark database and seed it again."
+    )
     for name, value in defaults.items():
         if name not in ("participants", "teams", "items"):
             parser.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value)
@@ -30,7 +32,9 @@ def use_database(args: argparse.Namespace) -> str:
     """Point DATABASE_URL at bench_<items> on the configured server, creating it if needed."""
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres"):
-        sys.exit("Benchmarks run on PostgreSQL: set DATABASE_URL=postgres://user@host:5432/postgres")
+        sys.exit(
+            "Benchmarks run on PostgreSQL: set DATABASE_URL=postgres://user@host:5432/postgres"
+        )
     import psycopg2
 
     name = f"bench_{args.items}"
@@ -69,8 +73,19 @@ def seed(args: argparse.Namespace) -> dict:
     seeded = edition is not None and edition.teams.exists()
     if not seeded:
         start = dt.date.today() - dt.timedelta(days=14)
-        call_command("load_edition", str(ROOT / "editions" / "somosnlp-2025.toml"), starting_on=start, verbosity=0)
-        call_command("seed_demo", teams=args.teams, participants=args.participants, items=args.items, verbosity=0)
+        call_command(
+            "load_edition",
+            str(ROOT / "editions" / "somosnlp-2025.toml"),
+            starting_on=start,
+            verbosity=0,
+        )
+        call_command(
+            "seed_demo",
+            teams=args.teams,
+            participants=args.participants,
+            items=args.items,
+            verbosity=0,
+        )
     return {"seeded_now": not seeded, "seed_seconds": round(time.perf_counter() - started, 1)}
 
 
@@ -122,7 +137,10 @@ class Gunicorn:
 
         env = self.environment()
         subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
         )
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "hackathon.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
@@ -144,7 +162,14 @@ class Gunicorn:
         self.process.wait(timeout=20)
 
 
-def run_wrk(url: str, *, connections: int = 50, seconds: int = 10, threads: int = 2, headers: dict | None = None) -> dict:
+def run_wrk(
+    url: str,
+    *,
+    connections: int = 50,
+    seconds: int = 10,
+    threads: int = 2,
+    headers: dict | None = None,
+) -> dict:
     """Requests per second and latency percentiles of a GET under ``connections`` clients."""
     import re
     import subprocess
@@ -158,7 +183,9 @@ def run_wrk(url: str, *, connections: int = 50, seconds: int = 10, threads: int 
         match = re.search(rf"\s{percentile}%\s+([\d.]+)(us|ms|s)", output)
         if match:
             value, unit = float(match.group(1)), match.group(2)
-            figures[f"p{percentile}_ms"] = round(value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, 2)
+            figures[f"p{percentile}_ms"] = round(
+                value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, 2
+            )
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     figures["non_2xx"] = int(errors.group(1)) if errors else 0
     return figures

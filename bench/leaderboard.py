@@ -11,7 +11,9 @@ from common import Gunicorn, arguments, measure_view, report, run_wrk, seed, use
 def main() -> None:
     args = arguments(__doc__, seconds=10)
     use_database(args)
-    figures = {"scale": {"participants": args.participants, "teams": args.teams, "items": args.items}}
+    figures = {
+        "scale": {"participants": args.participants, "teams": args.teams, "items": args.items}
+    }
     figures.update(seed(args))
 
     from django.core.cache import cache
@@ -38,7 +40,9 @@ def main() -> None:
     challenge = edition.challenges.get(kind="include")
     model = REGISTRY["include"].model
     in_team = Membership.objects.filter(edition=edition).values("user_id")
-    item = model.objects.filter(challenge=challenge, status=ContributionStatus.PENDING, author__in=in_team).first()
+    item = model.objects.filter(
+        challenge=challenge, status=ContributionStatus.PENDING, author__in=in_team
+    ).first()
     team_id = Membership.objects.get(edition=edition, user_id=item.author_id).team_id
     started = time.perf_counter()
     recompute_scores(edition=edition, team_ids=[team_id], cause=ScoreChange.Cause.CONTRIBUTIONS)
@@ -47,7 +51,13 @@ def main() -> None:
 
     started = time.perf_counter()
     with transaction.atomic():
-        decide_contributions(model=model, challenge=challenge, ids=[item.pk], status=ContributionStatus.VALIDATED, by=None)
+        decide_contributions(
+            model=model,
+            challenge=challenge,
+            ids=[item.pk],
+            status=ContributionStatus.VALIDATED,
+            by=None,
+        )
     figures["validate_and_recompute_ms"] = round((time.perf_counter() - started) * 1000, 2)
 
     client = Client()

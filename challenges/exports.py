@@ -39,10 +39,17 @@ def stream_csv(*, filename: str, fields: list[str], rows: Iterable[dict]) -> Str
     return response
 
 
-def stream_jsonl(*, filename: str, fields: list[str], rows: Iterable[dict]) -> StreamingHttpResponse:
+def stream_jsonl(
+    *, filename: str, fields: list[str], rows: Iterable[dict]
+) -> StreamingHttpResponse:
     def lines():
         for row in rows:
-            yield json.dumps({name: row.get(name) for name in fields}, ensure_ascii=False, default=str) + "\n"
+            yield (
+                json.dumps(
+                    {name: row.get(name) for name in fields}, ensure_ascii=False, default=str
+                )
+                + "\n"
+            )
 
     response = StreamingHttpResponse(lines(), content_type="application/x-ndjson; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.jsonl"'

@@ -17,7 +17,9 @@ DECISIONS = [
 
 class ReviewFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any"))] + list(ContributionStatus.choices)
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any"))] + list(ContributionStatus.choices),
     )
     country = forms.CharField(label=_("Country code"), required=False, max_length=60)
     language = forms.CharField(label=_("Language code"), required=False, max_length=10)
@@ -26,7 +28,9 @@ class ReviewFilterForm(forms.Form):
 
     def __init__(self, *args, edition, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(edition=edition).only("pk", "name").order_by("name")
+        self.fields["team"].queryset = (
+            Team.objects.filter(edition=edition).only("pk", "name").order_by("name")
+        )
 
 
 class DecisionForm(forms.Form):
@@ -47,14 +51,19 @@ class ExtendWindowForm(forms.Form):
         help_text=_("In the edition's time zone."),
     )
     team = forms.ModelChoiceField(
-        label=_("Only for this team"), required=False, queryset=Team.objects.none(), empty_label=_("Everyone")
+        label=_("Only for this team"),
+        required=False,
+        queryset=Team.objects.none(),
+        empty_label=_("Everyone"),
     )
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
     def __init__(self, *args, challenge, **kwargs):
         super().__init__(*args, **kwargs)
         self.challenge = challenge
-        self.fields["team"].queryset = Team.objects.filter(edition=challenge.edition).order_by("name")
+        self.fields["team"].queryset = Team.objects.filter(edition=challenge.edition).order_by(
+            "name"
+        )
 
     def clean_closes_at(self) -> dt.datetime:
         value = self.cleaned_data["closes_at"]

@@ -300,12 +300,20 @@ class Contribution(models.Model):
     """What a person contributed to a challenge. It belongs to its author, so a team's count is
     the sum of its current members' counts, whenever they made them."""
 
-    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge"))
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge")
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("author")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("author"),
     )
     status = models.CharField(
-        _("status"), max_length=12, choices=ContributionStatus.choices, default=ContributionStatus.PENDING
+        _("status"),
+        max_length=12,
+        choices=ContributionStatus.choices,
+        default=ContributionStatus.PENDING,
     )
     decision_reason = models.CharField(_("reason"), max_length=500, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)

@@ -73,7 +73,9 @@ def read_text(upload, *, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
         )
     raw = upload.read(max_bytes + 1)
     if len(raw) > max_bytes:
-        raise UploadRejected(_("The file is larger than %(limit)s MB.") % {"limit": max_bytes // 1024 // 1024})
+        raise UploadRejected(
+            _("The file is larger than %(limit)s MB.") % {"limit": max_bytes // 1024 // 1024}
+        )
     if not raw.strip():
         raise UploadRejected(_("The file is empty."))
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -84,7 +86,9 @@ def read_text(upload, *, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
         text = raw.decode(encoding)
     except UnicodeDecodeError as error:
         raise UploadRejected(
-            _("The file is not UTF-8 text (byte %(position)s cannot be read). Save it as UTF-8 and upload it again.")
+            _(
+                "The file is not UTF-8 text (byte %(position)s cannot be read). Save it as UTF-8 and upload it again."
+            )
             % {"position": error.start + 1}
         ) from error
     if not text.strip():
@@ -109,7 +113,9 @@ def detect_format(text: str, filename: str = "") -> str:
     return "csv"
 
 
-def parse_rows(text: str, *, filename: str = "", max_rows: int = MAX_UPLOAD_ROWS) -> list[tuple[int, dict]]:
+def parse_rows(
+    text: str, *, filename: str = "", max_rows: int = MAX_UPLOAD_ROWS
+) -> list[tuple[int, dict]]:
     """Records of a JSON array, JSON Lines or CSV text, numbered from 1."""
     kind = detect_format(text, filename)
     if kind == "json":
@@ -198,7 +204,9 @@ def _parse_csv(text: str, *, max_rows: int) -> list[tuple[int, dict]]:
                 continue
             rows.append((number, {key: (value or "").strip() for key, value in record.items()}))
     except csv.Error as error:
-        raise UploadRejected(_("The CSV file cannot be read: %(problem)s.") % {"problem": error}) from error
+        raise UploadRejected(
+            _("The CSV file cannot be read: %(problem)s.") % {"problem": error}
+        ) from error
     if errors:
         raise UploadRejected(errors)
     return rows
@@ -232,7 +240,8 @@ def check_text(
         errors.add(
             row,
             label or key,
-            _("At most %(limit)s characters (this has %(length)s).") % {"limit": max_length, "length": len(text)},
+            _("At most %(limit)s characters (this has %(length)s).")
+            % {"limit": max_length, "length": len(text)},
         )
     elif contains_html(text):
         errors.add(row, label or key, _("HTML is not allowed here; send plain text."))
@@ -253,5 +262,13 @@ def fingerprint(*parts: str) -> str:
 def describe_errors(errors: UploadErrors) -> str:
     """A one-line summary for a message: "12 errors; nothing was stored"."""
     return ngettext(
-        "%(count)s error; nothing was stored.", "%(count)s errors; nothing was stored.", errors.total
+        "%(count)s error; nothing was stored.",
+        "%(count)s errors; nothing was stored.",
+        errors.total,
     ) % {"count": errors.total}
+
+
+def fold(text: str) -> str:
+    """``normalize`` without accents: "Matemáticas" and "matematicas", "Perú" and "peru" meet."""
+    decomposed = unicodedata.normalize("NFKD", normalize(text))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))

@@ -41,7 +41,9 @@ def count_validated(*, challenge: Challenge, team_ids: list[int] | None) -> dict
     )
 
 
-def collect_judge_fractions(*, edition: Edition, team_ids: list[int] | None) -> dict[tuple[int, int], list[Decimal]]:
+def collect_judge_fractions(
+    *, edition: Edition, team_ids: list[int] | None
+) -> dict[tuple[int, int], list[Decimal]]:
     """Each judge's weighted result per (team, challenge), as fractions of the maximum (one query)."""
     marks = CriterionMark.objects.filter(review__challenge__edition=edition)
     if team_ids is not None:
@@ -57,15 +59,26 @@ def collect_judge_fractions(*, edition: Edition, team_ids: list[int] | None) -> 
     return fractions
 
 
-def collect_overrides(*, edition: Edition, team_ids: list[int] | None) -> dict[tuple[int, int], Decimal]:
-    overrides = JudgedOverride.objects.filter(challenge__edition=edition).order_by("created_at", "pk")
+def collect_overrides(
+    *, edition: Edition, team_ids: list[int] | None
+) -> dict[tuple[int, int], Decimal]:
+    overrides = JudgedOverride.objects.filter(challenge__edition=edition).order_by(
+        "created_at", "pk"
+    )
     if team_ids is not None:
         overrides = overrides.filter(team_id__in=team_ids)
     # The latest override of each team and challenge wins.
-    return {(team_id, challenge_id): points for team_id, challenge_id, points in overrides.values_list("team_id", "challenge_id", "points")}
+    return {
+        (team_id, challenge_id): points
+        for team_id, challenge_id, points in overrides.values_list(
+            "team_id", "challenge_id", "points"
+        )
+    }
 
 
-def compute_scores(*, edition: Edition, team_ids: list[int] | None = None) -> dict[tuple[int, int], ChallengeScore]:
+def compute_scores(
+    *, edition: Edition, team_ids: list[int] | None = None
+) -> dict[tuple[int, int], ChallengeScore]:
     """Every (team, challenge) score of the edition, or of the given teams, from the data."""
     teams = Team.objects.filter(edition=edition)
     if team_ids is not None:
@@ -121,7 +134,9 @@ def recompute_scores(
             }
             if row is None:
                 if score.counted or score.points or score.judged is not None:
-                    to_create.append(TeamScore(team_id=team_id, challenge_id=challenge_id, **values))
+                    to_create.append(
+                        TeamScore(team_id=team_id, challenge_id=challenge_id, **values)
+                    )
                     changes.append(
                         ScoreChange(
                             team_id=team_id, challenge_id=challenge_id, old_counted=0, new_counted=score.counted,
@@ -143,7 +158,16 @@ def recompute_scores(
             to_update.append(row)
         TeamScore.objects.bulk_create(to_create, batch_size=2000)
         TeamScore.objects.bulk_update(
-            to_update, ["counted", "automatic_points", "judged_points", "points", "public_points", "updated_at"], batch_size=2000
+            to_update,
+            [
+                "counted",
+                "automatic_points",
+                "judged_points",
+                "points",
+                "public_points",
+                "updated_at",
+            ],
+            batch_size=2000,
         )
         ScoreChange.objects.bulk_create(changes, batch_size=2000)
         if to_create or to_update:
@@ -153,7 +177,9 @@ def recompute_scores(
 
 def teams_of(*, edition_id: int, user_ids: Iterable[int]) -> list[int]:
     return list(
-        Membership.objects.filter(edition_id=edition_id, user_id__in=list(user_ids)).values_list("team_id", flat=True)
+        Membership.objects.filter(edition_id=edition_id, user_id__in=list(user_ids)).values_list(
+            "team_id", flat=True
+        )
     )
 
 
@@ -184,7 +210,9 @@ class JudgingRefused(Exception):
         self.message = message
 
 
-def submit_review(*, challenge: Challenge, team: Team, judge, marks: dict[int, Decimal], comment: str = ""):
+def submit_review(
+    *, challenge: Challenge, team: Team, judge, marks: dict[int, Decimal], comment: str = ""
+):
     """A judge marks every criterion of a challenge's rubric (0-10) for a team, with a comment.
 
     Only judges mark, never for their own team (conflict of interest); marking again replaces
@@ -201,7 +229,9 @@ def submit_review(*, challenge: Challenge, team: Team, judge, marks: dict[int, D
         raise JudgingRefused(_("This team is not in the challenge's edition."))
     if Membership.objects.filter(team=team, user=judge).exists():
         raise JudgingRefused(_("Judges never judge their own team."))
-    criteria = {criterion.pk: criterion for criterion in Criterion.objects.filter(challenge=challenge)}
+    criteria = {
+        criterion.pk: criterion for criterion in Criterion.objects.filter(challenge=challenge)
+    }
     if not criteria:
         raise JudgingRefused(_("This challenge has no rubric to mark."))
     if set(marks) != set(criteria):
@@ -216,17 +246,23 @@ def submit_review(*, challenge: Challenge, team: Team, judge, marks: dict[int, D
         review.save()
         CriterionMark.objects.filter(review=review).delete()
         CriterionMark.objects.bulk_create(
-            CriterionMark(review=review, criterion_id=criterion_id, mark=mark) for criterion_id, mark in marks.items()
+            CriterionMark(review=review, criterion_id=criterion_id, mark=mark)
+            for criterion_id, mark in marks.items()
         )
         transaction.on_commit(
             lambda: recompute_scores(
-                edition=challenge.edition, team_ids=[team.pk], cause=ScoreChange.Cause.JUDGING, detail=challenge.record_label
+                edition=challenge.edition,
+                team_ids=[team.pk],
+                cause=ScoreChange.Cause.JUDGING,
+                detail=challenge.record_label,
             )
         )
     return review
 
 
-def override_judged_points(*, challenge: Challenge, team: Team, points: Decimal, reason: str, by) -> JudgedOverride:
+def override_judged_points(
+    *, challenge: Challenge, team: Team, points: Decimal, reason: str, by
+) -> JudgedOverride:
     """Organizers replace the judges' aggregated result for a team, saying why."""
     from django.utils.translation import gettext as _
 
@@ -239,10 +275,15 @@ def override_judged_points(*, challenge: Challenge, team: Team, points: Decimal,
     if not (Decimal(0) <= points <= maximum):
         raise JudgingRefused(_("The judged points go from 0 to %(max)s.") % {"max": maximum})
     with transaction.atomic():
-        override = JudgedOverride.objects.create(challenge=challenge, team=team, points=points, reason=reason, created_by=by)
+        override = JudgedOverride.objects.create(
+            challenge=challenge, team=team, points=points, reason=reason, created_by=by
+        )
         transaction.on_commit(
             lambda: recompute_scores(
-                edition=challenge.edition, team_ids=[team.pk], cause=ScoreChange.Cause.JUDGING, detail=reason
+                edition=challenge.edition,
+                team_ids=[team.pk],
+                cause=ScoreChange.Cause.JUDGING,
+                detail=reason,
             )
         )
     return override

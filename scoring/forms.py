@@ -7,7 +7,12 @@ from django.utils.translation import gettext_lazy as _
 class ReviewForm(forms.Form):
     """One 0-10 field per criterion of the rubric, and a comment."""
 
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
     def __init__(self, *args, criteria, initial_marks=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -22,7 +27,10 @@ class ReviewForm(forms.Form):
             )
 
     def marks(self) -> dict[int, Decimal]:
-        return {criterion.pk: self.cleaned_data[f"criterion_{criterion.pk}"] for criterion in self.criteria}
+        return {
+            criterion.pk: self.cleaned_data[f"criterion_{criterion.pk}"]
+            for criterion in self.criteria
+        }
 
 
 class OverrideForm(forms.Form):

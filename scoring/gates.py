@@ -85,13 +85,25 @@ def credits_gates(*, edition: Edition, teams: list[Team]) -> list[GateState]:
         blend = counted[team.pk].get("blend", 0)
         missing = quiz_missing.get(team.pk, 0)
         checks = [
-            GateCheck("prompts", _("Validated prompts"), prompts >= need_prompts, f"{prompts} / {need_prompts}"),
-            GateCheck("blend", _("Validated BLEND answers"), blend >= need_blend, f"{blend} / {need_blend}"),
+            GateCheck(
+                "prompts",
+                _("Validated prompts"),
+                prompts >= need_prompts,
+                f"{prompts} / {need_prompts}",
+            ),
+            GateCheck(
+                "blend",
+                _("Validated BLEND answers"),
+                blend >= need_blend,
+                f"{blend} / {need_blend}",
+            ),
             GateCheck(
                 "quiz",
                 _("Every member who submitted prompts passed the quiz"),
                 missing == 0,
-                str(_("%(count)s members have not passed it") % {"count": missing}) if missing else "",
+                str(_("%(count)s members have not passed it") % {"count": missing})
+                if missing
+                else "",
             ),
             GateCheck("registered", _("The team is registered"), team.registered_at is not None),
         ]
@@ -101,7 +113,9 @@ def credits_gates(*, edition: Edition, teams: list[Team]) -> list[GateState]:
 
 def grant(*, team: Team, kind: str, by) -> Grant:
     """Organizers mark credits or the GPU as granted to a team (once each)."""
-    grant_row, _created = Grant.objects.get_or_create(team=team, kind=kind, defaults={"granted_by": by})
+    grant_row, _created = Grant.objects.get_or_create(
+        team=team, kind=kind, defaults={"granted_by": by}
+    )
     return grant_row
 
 
@@ -155,4 +169,3 @@ def personal_incentives(*, edition: Edition) -> list[Incentive]:
             )
         )
     return rows
-

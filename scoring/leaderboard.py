@@ -24,7 +24,9 @@ def build_rows(*, edition: Edition) -> dict:
     ranked (equal totals share a rank). Three queries whatever the number of teams."""
     challenges = list(edition.challenges.values_list("pk", "slug"))
     slug_of = dict(challenges)
-    teams = list(Team.objects.filter(edition=edition).values_list("pk", "name", "countries", "track"))
+    teams = list(
+        Team.objects.filter(edition=edition).values_list("pk", "name", "countries", "track")
+    )
     scores: dict[int, dict[str, tuple[int, Decimal]]] = {team_id: {} for team_id, *_rest in teams}
     updated = None
     for team_id, challenge_id, counted, points, changed_at in TeamScore.objects.filter(
@@ -34,9 +36,10 @@ def build_rows(*, edition: Edition) -> dict:
             scores[team_id][slug_of[challenge_id]] = (counted, points)
         updated = changed_at if updated is None or changed_at > updated else updated
     totals = {}
-    for team_id, name, _countries, _track in teams:
+    for team_id, *_details in teams:
         totals[team_id] = team_total(
-            points=[points for _counted, points in scores[team_id].values()], cap=edition.max_total_points
+            points=[points for _counted, points in scores[team_id].values()],
+            cap=edition.max_total_points,
         )
     ranking = rank(totals=[(totals[team_id][1], name, team_id) for team_id, name, *_rest in teams])
     by_id = {team_id: (name, countries, track) for team_id, name, countries, track in teams}
@@ -49,11 +52,15 @@ def build_rows(*, edition: Edition) -> dict:
                 "rank": position,
                 "team_id": team_id,
                 "team": name,
-                "countries": list(countries) if isinstance(countries, list) else [c for c in (countries or "").split(",") if c],
+                "countries": list(countries)
+                if isinstance(countries, list)
+                else [c for c in (countries or "").split(",") if c],
                 "track": track or "",
                 "challenges": {
-                    slug: {"count": scores[team_id].get(slug, (0, Decimal(0)))[0],
-                           "points": _decimal(scores[team_id].get(slug, (0, Decimal(0)))[1])}
+                    slug: {
+                        "count": scores[team_id].get(slug, (0, Decimal(0)))[0],
+                        "points": _decimal(scores[team_id].get(slug, (0, Decimal(0)))[1]),
+                    }
                     for _pk, slug in challenges
                 },  # fmt: skip
                 "total": _decimal(capped),

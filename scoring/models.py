@@ -17,21 +17,37 @@ POINTS = {"max_digits": 7, "decimal_places": 3}
 class TeamScore(models.Model):
     """A team's points in one challenge, as last computed: the count used and the points."""
 
-    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="scores", verbose_name=_("team"))
-    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge"))
+    team = models.ForeignKey(
+        "teams.Team", on_delete=models.CASCADE, related_name="scores", verbose_name=_("team")
+    )
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge")
+    )
     counted = models.PositiveIntegerField(_("counted contributions"), default=0)
     automatic_points = models.DecimalField(_("automatic points"), default=Decimal("0"), **POINTS)
     judged_points = models.DecimalField(_("judged points"), null=True, blank=True, **POINTS)
-    points = models.DecimalField(_("points"), default=Decimal("0"), help_text=_("Capped at the challenge's maximum."), **POINTS)
+    points = models.DecimalField(
+        _("points"),
+        default=Decimal("0"),
+        help_text=_("Capped at the challenge's maximum."),
+        **POINTS,
+    )
     public_points = models.DecimalField(
-        _("public points"), default=Decimal("0"), help_text=_("Without judged points until they are published."), **POINTS
+        _("public points"),
+        default=Decimal("0"),
+        help_text=_("Without judged points until they are published."),
+        **POINTS,
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("team score")
         verbose_name_plural = _("team scores")
-        constraints = [models.UniqueConstraint(fields=["team", "challenge"], name="one_score_per_team_and_challenge")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "challenge"], name="one_score_per_team_and_challenge"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.team} · {self.challenge.record_label}: {self.points}"
@@ -47,8 +63,12 @@ class ScoreChange(models.Model):
         JUDGING = "judging", _("Judges' marks changed")
         RECOMPUTE = "recompute", _("Full recomputation")
 
-    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="score_changes", verbose_name=_("team"))
-    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge"))
+    team = models.ForeignKey(
+        "teams.Team", on_delete=models.CASCADE, related_name="score_changes", verbose_name=_("team")
+    )
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge")
+    )
     old_counted = models.PositiveIntegerField(_("old count"))
     new_counted = models.PositiveIntegerField(_("new count"))
     old_points = models.DecimalField(_("old points"), **POINTS)
@@ -70,12 +90,18 @@ class ScoreChange(models.Model):
 class Criterion(models.Model):
     """One thing judges mark in a challenge (0-10), with its weight in the challenge's rubric."""
 
-    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("challenge"))
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("challenge")
+    )
     label_es = models.CharField(_("label (Spanish)"), max_length=200)
     label_pt = models.CharField(_("label (Portuguese)"), max_length=200, blank=True)
     label_en = models.CharField(_("label (English)"), max_length=200, blank=True)
     weight = models.DecimalField(
-        _("weight"), max_digits=5, decimal_places=2, default=Decimal("1"), validators=[MinValueValidator(Decimal("0.01"))]
+        _("weight"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.01"))],
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -95,9 +121,18 @@ class Criterion(models.Model):
 class JudgeReview(models.Model):
     """One judge's marks for one team's project in one challenge."""
 
-    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge"))
-    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="judge_reviews", verbose_name=_("team"))
-    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("judge"))
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge")
+    )
+    team = models.ForeignKey(
+        "teams.Team", on_delete=models.CASCADE, related_name="judge_reviews", verbose_name=_("team")
+    )
+    judge = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("judge"),
+    )
     comment = models.TextField(_("comment"), max_length=4000, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -105,7 +140,9 @@ class JudgeReview(models.Model):
         verbose_name = _("judge review")
         verbose_name_plural = _("judge reviews")
         constraints = [
-            models.UniqueConstraint(fields=["challenge", "team", "judge"], name="one_review_per_judge_team_challenge")
+            models.UniqueConstraint(
+                fields=["challenge", "team", "judge"], name="one_review_per_judge_team_challenge"
+            )
         ]
 
     def __str__(self) -> str:
@@ -113,10 +150,17 @@ class JudgeReview(models.Model):
 
 
 class CriterionMark(models.Model):
-    review = models.ForeignKey(JudgeReview, on_delete=models.CASCADE, related_name="marks", verbose_name=_("review"))
-    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+", verbose_name=_("criterion"))
+    review = models.ForeignKey(
+        JudgeReview, on_delete=models.CASCADE, related_name="marks", verbose_name=_("review")
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, related_name="+", verbose_name=_("criterion")
+    )
     mark = models.DecimalField(
-        _("mark (0-10)"), max_digits=4, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(10)]
+        _("mark (0-10)"),
+        max_digits=4,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
     )
 
     class Meta:
@@ -124,19 +168,32 @@ class CriterionMark(models.Model):
         verbose_name_plural = _("marks")
         constraints = [
             models.UniqueConstraint(fields=["review", "criterion"], name="one_mark_per_criterion"),
-            models.CheckConstraint(condition=models.Q(mark__gte=0, mark__lte=10), name="mark_between_0_and_10"),
+            models.CheckConstraint(
+                condition=models.Q(mark__gte=0, mark__lte=10), name="mark_between_0_and_10"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.mark}"
 
 
 class JudgedOverride(models.Model):
     """Organizers replaced the judges' aggregated result for a team, with a recorded reason."""
 
-    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge"))
-    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+", verbose_name=_("team"))
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge")
+    )
+    team = models.ForeignKey(
+        "teams.Team", on_delete=models.CASCADE, related_name="+", verbose_name=_("team")
+    )
     points = models.DecimalField(_("judged points"), validators=[MinValueValidator(0)], **POINTS)
     reason = models.CharField(_("reason"), max_length=500)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
@@ -144,6 +201,9 @@ class JudgedOverride(models.Model):
         verbose_name = _("judged override")
         verbose_name_plural = _("judged overrides")
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.team} · {self.challenge.record_label}: {self.points}"
 
 
 class Grant(models.Model):
@@ -153,17 +213,25 @@ class Grant(models.Model):
         CREDITS = "credits", _("API credits")
         GPU = "gpu", _("GPU grant")
 
-    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="grants", verbose_name=_("team"))
+    team = models.ForeignKey(
+        "teams.Team", on_delete=models.CASCADE, related_name="grants", verbose_name=_("team")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("granted by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("granted by"),
     )
     granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("grant")
         verbose_name_plural = _("grants")
-        constraints = [models.UniqueConstraint(fields=["team", "kind"], name="one_grant_of_each_kind_per_team")]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "kind"], name="one_grant_of_each_kind_per_team")
+        ]
 
     def __str__(self) -> str:
         return f"{self.team}: {self.get_kind_display()}"

@@ -20,7 +20,10 @@ EDITION_FIELDS = {"judged_points_published", "max_total_points"}
 def recompute_after_decisions(sender, challenge: Challenge, author_ids, **kwargs):
     team_ids = teams_of(edition_id=challenge.edition_id, user_ids=author_ids)
     recompute_scores(
-        edition=challenge.edition, team_ids=team_ids, cause=ScoreChange.Cause.CONTRIBUTIONS, detail=challenge.record_label
+        edition=challenge.edition,
+        team_ids=team_ids,
+        cause=ScoreChange.Cause.CONTRIBUTIONS,
+        detail=challenge.record_label,
     )
 
 
@@ -33,7 +36,10 @@ def recompute_after_membership_change(sender, instance: TeamEvent, created: bool
         detail = f"{instance.get_kind_display()}: {instance.person.display_name if instance.person else ''}"
         transaction.on_commit(
             lambda: recompute_scores(
-                edition=edition, team_ids=[instance.team_id], cause=ScoreChange.Cause.MEMBERSHIP, detail=detail
+                edition=edition,
+                team_ids=[instance.team_id],
+                cause=ScoreChange.Cause.MEMBERSHIP,
+                detail=detail,
             )
         )
     elif created and instance.kind == TeamEvent.Kind.DISSOLVED:
@@ -43,8 +49,19 @@ def recompute_after_membership_change(sender, instance: TeamEvent, created: bool
 @receiver(changes_recorded)
 def recompute_after_rule_changes(sender, edition: Edition, records: list[ChangeRecord], **kwargs):
     changed = {(record.object_type, record.field) for record in records}
-    rules = sorted(field for object_type, field in changed if object_type == "challenges.challenge" and field in RULE_FIELDS)
-    if rules or any(object_type == "challenges.edition" and field in EDITION_FIELDS for object_type, field in changed):
+    rules = sorted(
+        field
+        for object_type, field in changed
+        if object_type == "challenges.challenge" and field in RULE_FIELDS
+    )
+    if rules or any(
+        object_type == "challenges.edition" and field in EDITION_FIELDS
+        for object_type, field in changed
+    ):
         edition.refresh_from_db()
-        recompute_scores(edition=edition, cause=ScoreChange.Cause.RULES, detail=", ".join(sorted({f for _o, f in changed})))
+        recompute_scores(
+            edition=edition,
+            cause=ScoreChange.Cause.RULES,
+            detail=", ".join(sorted({f for _o, f in changed})),
+        )
         bump_leaderboard_version(edition_id=edition.pk)

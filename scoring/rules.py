@@ -28,7 +28,9 @@ class Goal:
 
 
 def _thresholds(scoring: dict) -> list[tuple[int, Decimal]]:
-    return sorted((int(item["at"]), Decimal(str(item["points"]))) for item in scoring.get("thresholds", []))
+    return sorted(
+        (int(item["at"]), Decimal(str(item["points"]))) for item in scoring.get("thresholds", [])
+    )
 
 
 def automatic_points(*, scoring: dict, count: int, cap: Decimal | None = None) -> Decimal:

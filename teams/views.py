@@ -15,8 +15,8 @@ from challenges.context_processors import current_edition_of
 from challenges.domain import is_team_deadline_past
 from challenges.domain.progress import build_progress
 from challenges.intake import get_intake
-from scoring.gates import credits_gates
 from challenges.views import get_current_edition
+from scoring.gates import credits_gates
 from teams import domain
 from teams.domain import TeamRuleError
 from teams.forms import TeamForm
@@ -44,7 +44,9 @@ def my_team(request):
         )
     team = Team.objects.with_members().get(pk=membership.team_id)
     invite_url = request.build_absolute_uri(reverse("teams:join", args=[team.invite_token]))
-    events = TeamEvent.objects.filter(team=team).select_related("person__profile", "actor__profile")[:20]
+    events = TeamEvent.objects.filter(team=team).select_related(
+        "person__profile", "actor__profile"
+    )[:20]
     member_ids = [member.user_id for member in team.memberships.all()]
     progress = [
         (challenge, build_progress(challenge=challenge, author_ids=member_ids))

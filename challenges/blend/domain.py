@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries as all_countries
 
 from accounts.models import User
+from challenges.countries import parse_country
 from challenges.domain import ContributionRefused, announce_change, ensure_window_open, item_type_of
 from challenges.models import Challenge, ContributionStatus, ReviewDecision
 from challenges.uploads import (
@@ -29,7 +28,6 @@ from challenges.uploads import (
     check_text,
     contains_html,
     fingerprint,
-    normalize,
     parse_rows,
     read_text,
 )
@@ -376,35 +374,6 @@ def validate_answer(
 
 
 # --- the organizers' questions --------------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    """Normalized and without accents: "Perú" and "peru" are the same key."""
-    decomposed = unicodedata.normalize("NFKD", normalize(text))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-@lru_cache(maxsize=1)
-def _country_keys() -> dict[str, str]:
-    keys: dict[str, str] = {}
-    for language in ("en", "pt", "es"):
-        with translation.override(language):
-            for code, name in all_countries:
-                keys[normalize(str(name))] = code
-                keys.setdefault(_fold(str(name)), code)
-    for code in all_countries.countries:
-        keys[normalize(code)] = code
-        alpha3 = all_countries.alpha3(code)
-        if alpha3:
-            keys.setdefault(normalize(alpha3), code)
-    return keys
-
-
-def parse_country(value: str) -> str:
-    """The ISO code of a country given by its name (Spanish, Portuguese or English, with or
-    without accents) or its two- or three-letter code; empty when it is none of them."""
-    keys = _country_keys()
-    return keys.get(normalize(value)) or keys.get(_fold(value)) or ""
 
 
 @dataclass(frozen=True)

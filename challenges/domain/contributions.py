@@ -34,7 +34,9 @@ def announce_change(*, challenge: Challenge, author_ids: Iterable[int]) -> None:
     author_ids = sorted(set(author_ids))
     if author_ids:
         transaction.on_commit(
-            lambda: contributions_changed.send(sender=Challenge, challenge=challenge, author_ids=author_ids)
+            lambda: contributions_changed.send(
+                sender=Challenge, challenge=challenge, author_ids=author_ids
+            )
         )
 
 
@@ -71,10 +73,17 @@ def decide_contributions(
         )
         now = timezone.now()
         pks = [item.pk for item in items]
-        model.objects.filter(pk__in=pks).update(status=status, decision_reason=reason, decided_at=now)
+        model.objects.filter(pk__in=pks).update(
+            status=status, decision_reason=reason, decided_at=now
+        )
         ReviewDecision.objects.bulk_create(
             ReviewDecision(
-                challenge=challenge, item_type=item_type_of(model), item_id=pk, status=status, reason=reason, decided_by=by
+                challenge=challenge,
+                item_type=item_type_of(model),
+                item_id=pk,
+                status=status,
+                reason=reason,
+                decided_by=by,
             )
             for pk in pks
         )
@@ -82,7 +91,9 @@ def decide_contributions(
     return len(items)
 
 
-def count_by_status(*, model: type[models.Model], challenge: Challenge, author_ids: Iterable[int]) -> dict[str, int]:
+def count_by_status(
+    *, model: type[models.Model], challenge: Challenge, author_ids: Iterable[int]
+) -> dict[str, int]:
     """How many contributions the given people have in each status (one query)."""
     counts = dict.fromkeys(ContributionStatus.values, 0)
     rows = (
@@ -93,5 +104,7 @@ def count_by_status(*, model: type[models.Model], challenge: Challenge, author_i
     )
     for row in rows:
         counts[row["status"]] = row["total"]
-    counts["submitted"] = sum(value for key, value in counts.items() if key != ContributionStatus.DRAFT)
+    counts["submitted"] = sum(
+        value for key, value in counts.items() if key != ContributionStatus.DRAFT
+    )
     return counts

@@ -75,7 +75,9 @@ def record_changes(
         )
     created = ChangeRecord.objects.bulk_create(records)
     if created:
-        transaction.on_commit(lambda: changes_recorded.send(sender=ChangeRecord, edition=edition, records=created))
+        transaction.on_commit(
+            lambda: changes_recorded.send(sender=ChangeRecord, edition=edition, records=created)
+        )
     return created
 
 

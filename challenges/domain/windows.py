@@ -63,8 +63,6 @@ def is_team_deadline_past(*, edition: Edition, now: dt.datetime | None = None) -
     return (now or timezone.now()) > edition.team_deadline
 
 
-
-
 class ContributionRefused(Exception):
     """A rule refused a contribution or a review; ``message`` says why, in the reader's language."""
 
@@ -99,28 +97,41 @@ def get_window_for_team(
     if closes_at != challenge.closes_at and announced is None:
         announced = challenge.closes_at  # extended for this team only
     return describe_window(
-        opens_at=challenge.opens_at, closes_at=closes_at, announced_closes_at=announced, now=now or timezone.now()
+        opens_at=challenge.opens_at,
+        closes_at=closes_at,
+        announced_closes_at=announced,
+        now=now or timezone.now(),
     )
 
 
-def ensure_window_open(*, challenge: Challenge, user, now: dt.datetime | None = None) -> WindowState:
+def ensure_window_open(
+    *, challenge: Challenge, user, now: dt.datetime | None = None
+) -> WindowState:
     """Contributions are accepted only while the challenge is open, in the edition's time zone,
     for everyone or for the contributor's team."""
     from teams.models import Membership
 
     team_id = (
-        Membership.objects.filter(user=user, edition_id=challenge.edition_id).values_list("team_id", flat=True).first()
+        Membership.objects.filter(user=user, edition_id=challenge.edition_id)
+        .values_list("team_id", flat=True)
+        .first()
     )
     window = get_window_for_team(challenge=challenge, team_id=team_id, now=now)
     if window.state == "upcoming":
         raise ContributionRefused(
             _("“%(challenge)s” opens on %(when)s.")
-            % {"challenge": challenge.title, "when": format_moment(window.opens_at, edition=challenge.edition)}
+            % {
+                "challenge": challenge.title,
+                "when": format_moment(window.opens_at, edition=challenge.edition),
+            }
         )
     if window.state == "closed":
         raise ContributionRefused(
             _("“%(challenge)s” closed on %(when)s.")
-            % {"challenge": challenge.title, "when": format_moment(window.closes_at, edition=challenge.edition)}
+            % {
+                "challenge": challenge.title,
+                "when": format_moment(window.closes_at, edition=challenge.edition),
+            }
         )
     return window
 
@@ -144,7 +155,9 @@ def extend_window(
     if team is not None and team.edition_id != challenge.edition_id:
         raise ContributionRefused(_("This team is not in the challenge's edition."))
     with transaction.atomic():
-        challenge = Challenge.objects.select_for_update().select_related("edition").get(pk=challenge.pk)
+        challenge = (
+            Challenge.objects.select_for_update().select_related("edition").get(pk=challenge.pk)
+        )
         if team is None:
             before = take_snapshot(instance=challenge, fields=["closes_at"])
             if challenge.announced_closes_at is None:

@@ -20,7 +20,14 @@ class ExamAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["status", "challenge", "country", "original_format", "language"]
-    search_fields = ["name", "domain", "source", "license", "author__email", "author__profile__display_name"]
+    search_fields = [
+        "name",
+        "domain",
+        "source",
+        "license",
+        "author__email",
+        "author__profile__display_name",
+    ]
     list_select_related = ["author", "challenge"]
     raw_id_fields = ["author", "decided_by"]
     readonly_fields = ["created_at", "updated_at", "decided_at"]
@@ -43,7 +50,14 @@ class ExamQuestionAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["status", "flagged_category", "challenge", "country", "language"]
-    search_fields = ["question", "exam_name", "category_en", "category_original_lang", "fingerprint", "author__email"]
+    search_fields = [
+        "question",
+        "exam_name",
+        "category_en",
+        "category_original_lang",
+        "fingerprint",
+        "author__email",
+    ]
     list_select_related = ["exam", "author"]
     raw_id_fields = ["author", "exam"]
     readonly_fields = ["fingerprint", "created_at", "updated_at", "decided_at"]

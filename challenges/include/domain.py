@@ -10,19 +10,23 @@ import datetime as dt
 import functools
 import json
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pycountry
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_countries import countries
 
 from accounts.languages import LANGUAGE_CODES
-from challenges.domain import ContributionRefused, decide_contributions, ensure_window_open, item_type_of
+from challenges.countries import parse_country
+from challenges.domain import (
+    ContributionRefused,
+    decide_contributions,
+    ensure_window_open,
+    item_type_of,
+)
 from challenges.domain.contributions import ALLOWED_DECISIONS
 from challenges.include.models import (
     LETTERS,
@@ -40,6 +44,7 @@ from challenges.uploads import (
     check_text,
     contains_html,
     fingerprint,
+    fold,
     normalize,
     parse_rows,
     read_text,
@@ -77,12 +82,6 @@ WORD = re.compile(r"\w+")
 # --- Checks on single values -------------------------------------------------------------
 
 
-def fold(text: str) -> str:
-    """``normalize`` without accents: "Matemáticas" and "matematicas" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", normalize(text))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
 @functools.lru_cache(maxsize=4096)
 def is_language_code(value: str) -> bool:
     """A language is an ISO 639-1 (two letters) or ISO 639-3 (three letters) code, or one of
@@ -97,28 +96,10 @@ def is_language_code(value: str) -> bool:
     return False
 
 
-@functools.cache
-def _country_names() -> dict[str, str]:
-    names: dict[str, str] = {}
-    for language in ("es", "pt", "en"):
-        with translation.override(language):
-            for code, name in countries:
-                names.setdefault(normalize(str(name)), code)
-    for key, code in list(names.items()):
-        names.setdefault(fold(key), code)
-    return names
-
-
 def resolve_country(value: str) -> str | None:
     """The ISO 3166 alpha-2 code of a country given by its code ("BR") or by its name in
     Spanish, Portuguese or English ("Brasil", "España", "Spain"); None when unknown."""
-    text = normalize(str(value or ""))
-    if not text:
-        return None
-    if len(text) == 2 and text.upper() in countries.countries:
-        return text.upper()
-    names = _country_names()
-    return names.get(text) or names.get(fold(text))
+    return parse_country(value) or None
 
 
 def is_flagged_category(*texts: str) -> bool:
@@ -134,7 +115,9 @@ def _names_maths_or_science(text: str) -> bool:
         return True
     for phrase in FLAGGED_PHRASES:
         size = len(phrase)
-        if any(tuple(words[start : start + size]) == phrase for start in range(len(words) - size + 1)):
+        if any(
+            tuple(words[start : start + size]) == phrase for start in range(len(words) - size + 1)
+        ):
             return True
     return False
 
@@ -151,7 +134,9 @@ def _plain(value: str, *, label: str, required: bool = True) -> str:
             _("%(field)s has at most %(limit)s characters.") % {"field": label, "limit": TEXT_MAX}
         )
     if contains_html(text):
-        raise ContributionRefused(_("%(field)s must be plain text, without HTML.") % {"field": label})
+        raise ContributionRefused(
+            _("%(field)s must be plain text, without HTML.") % {"field": label}
+        )
     return text
 
 
@@ -181,7 +166,8 @@ def create_exam(
     language = (language or "").strip().lower()
     if not is_language_code(language):
         raise ContributionRefused(
-            _("“%(code)s” is not an ISO 639 language code (such as es, pt, gn or nah).") % {"code": language}
+            _("“%(code)s” is not an ISO 639 language code (such as es, pt, gn or nah).")
+            % {"code": language}
         )
     code = resolve_country(country)
     if code is None:
@@ -192,9 +178,13 @@ def create_exam(
     license = _plain(license, label=_("Licence"), required=False) or "unknown"
     if original_format not in Exam.Format.values:
         raise ContributionRefused(_("Choose the exam's original format."))
-    if not isinstance(declared_questions, int) or not 1 <= declared_questions <= MAX_DECLARED_QUESTIONS:
+    if (
+        not isinstance(declared_questions, int)
+        or not 1 <= declared_questions <= MAX_DECLARED_QUESTIONS
+    ):
         raise ContributionRefused(
-            _("The number of questions must be between 1 and %(limit)s.") % {"limit": MAX_DECLARED_QUESTIONS}
+            _("The number of questions must be between 1 and %(limit)s.")
+            % {"limit": MAX_DECLARED_QUESTIONS}
         )
     duplicate = _("You have already declared an exam with this name.")
     try:
@@ -239,10 +229,16 @@ def _clean_options(record: dict, *, row: int, errors: UploadErrors) -> list[str]
             errors.add(row, "options", _("This field is required."))
             return None
         raw = [record.get(column) for column in columns]
-        extra = [key for key in record if key.startswith("option_") and key not in columns and not _blank(record[key])]
+        extra = [
+            key
+            for key in record
+            if key.startswith("option_") and key not in columns and not _blank(record[key])
+        ]
         if extra:
             errors.add(
-                row, "options", _("Exactly 4 options are needed (this has %(count)s).") % {"count": 4 + len(extra)}
+                row,
+                "options",
+                _("Exactly 4 options are needed (this has %(count)s).") % {"count": 4 + len(extra)},
             )
             return None
     if isinstance(raw, str):
@@ -265,15 +261,28 @@ def _clean_options(record: dict, *, row: int, errors: UploadErrors) -> list[str]
         errors.add(
             row,
             "options",
-            _("Options must be a list of 4 texts (in CSV, a JSON list or the columns option_a to option_d)."),
+            _(
+                "Options must be a list of 4 texts (in CSV, a JSON list or the columns option_a to option_d)."
+            ),
         )
         return None
     if len(raw) != OPTION_COUNT:
-        errors.add(row, "options", _("Exactly 4 options are needed (this has %(count)s).") % {"count": len(raw)})
+        errors.add(
+            row,
+            "options",
+            _("Exactly 4 options are needed (this has %(count)s).") % {"count": len(raw)},
+        )
         return None
     before = errors.total
     options = [
-        check_text({"option": value}, "option", row=row, errors=errors, max_length=OPTION_MAX, label=f"option_{letter}")
+        check_text(
+            {"option": value},
+            "option",
+            row=row,
+            errors=errors,
+            max_length=OPTION_MAX,
+            label=f"option_{letter}",
+        )
         for letter, value in zip(LETTERS, raw, strict=True)
     ]
     if errors.total > before:
@@ -301,7 +310,11 @@ def _clean_answer(record: dict, *, row: int, errors: UploadErrors, workshop: boo
             return None
         letter = value.strip().lower() if isinstance(value, str) else None
         if letter is None or len(letter) != 1 or letter not in LETTERS:
-            errors.add(row, "correct_answer", _("The correct answer must be one of the letters a, b, c or d."))
+            errors.add(
+                row,
+                "correct_answer",
+                _("The correct answer must be one of the letters a, b, c or d."),
+            )
             return None
         return LETTERS.index(letter)
     value = record.get("answer")
@@ -311,7 +324,9 @@ def _clean_answer(record: dict, *, row: int, errors: UploadErrors, workshop: boo
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3:
-        errors.add(row, "answer", _("The answer must be the index of the correct option: 0, 1, 2 or 3."))
+        errors.add(
+            row, "answer", _("The answer must be the index of the correct option: 0, 1, 2 or 3.")
+        )
         return None
     return value
 
@@ -322,14 +337,22 @@ def _clean_number(record: dict, key: str, *, row: int, errors: UploadErrors) -> 
         return None
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_QUESTION_NUMBER:
-        errors.add(row, key, _("The question's number in the exam must be a whole number (or empty)."))
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 0 <= value <= MAX_QUESTION_NUMBER
+    ):
+        errors.add(
+            row, key, _("The question's number in the exam must be a whole number (or empty).")
+        )
         return None
     return value
 
 
 def _clean_language(record: dict, *, row: int, errors: UploadErrors, default: str) -> str:
-    value = check_text(record, "language", row=row, errors=errors, required=False, max_length=TEXT_MAX)
+    value = check_text(
+        record, "language", row=row, errors=errors, required=False, max_length=TEXT_MAX
+    )
     if not value:
         return default
     code = value.lower()
@@ -337,13 +360,16 @@ def _clean_language(record: dict, *, row: int, errors: UploadErrors, default: st
         errors.add(
             row,
             "language",
-            _("“%(code)s” is not an ISO 639 language code (such as es, pt, gn or nah).") % {"code": value},
+            _("“%(code)s” is not an ISO 639 language code (such as es, pt, gn or nah).")
+            % {"code": value},
         )
     return code
 
 
 def _clean_country(record: dict, *, row: int, errors: UploadErrors, default: str) -> str:
-    value = check_text(record, "country", row=row, errors=errors, required=False, max_length=TEXT_MAX)
+    value = check_text(
+        record, "country", row=row, errors=errors, required=False, max_length=TEXT_MAX
+    )
     if not value:
         return default
     code = resolve_country(value)
@@ -351,14 +377,18 @@ def _clean_country(record: dict, *, row: int, errors: UploadErrors, default: str
         errors.add(
             row,
             "country",
-            _("“%(country)s” is not a known country: give its ISO code (PE) or its name (Perú, Peru).")
+            _(
+                "“%(country)s” is not a known country: give its ISO code (PE) or its name (Perú, Peru)."
+            )
             % {"country": value},
         )
         return ""
     return code
 
 
-def clean_question_record(record: dict, *, row: int, exam: Exam, errors: UploadErrors) -> ExamQuestion | None:
+def clean_question_record(
+    record: dict, *, row: int, exam: Exam, errors: UploadErrors
+) -> ExamQuestion | None:
     """One uploaded record as an unsaved question of ``exam``, or None (with its errors added).
 
     Official records carry ``options`` (a list of 4, or the CSV columns option_a to option_d)
@@ -375,21 +405,31 @@ def clean_question_record(record: dict, *, row: int, exam: Exam, errors: UploadE
         category = check_text(record, "category", row=row, errors=errors, max_length=TEXT_MAX)
         category_original = category
         category_en = (
-            check_text(record, "category_en", row=row, errors=errors, required=False, max_length=TEXT_MAX)
+            check_text(
+                record, "category_en", row=row, errors=errors, required=False, max_length=TEXT_MAX
+            )
             or category
         )
         number = _clean_number(record, "question_id", row=row, errors=errors)
     else:
         category_en = check_text(record, "category_en", row=row, errors=errors, max_length=TEXT_MAX)
         category_original = (
-            check_text(record, "category_original_lang", row=row, errors=errors, required=False, max_length=TEXT_MAX)
+            check_text(
+                record,
+                "category_original_lang",
+                row=row,
+                errors=errors,
+                required=False,
+                max_length=TEXT_MAX,
+            )
             or category_en
         )
         number = _clean_number(record, "original_question_num", row=row, errors=errors)
     language = _clean_language(record, row=row, errors=errors, default=exam.language)
     country = _clean_country(record, row=row, errors=errors, default=exam.country.code)
     described = {
-        key: check_text(record, key, row=row, errors=errors, required=False, max_length=TEXT_MAX) or default
+        key: check_text(record, key, row=row, errors=errors, required=False, max_length=TEXT_MAX)
+        or default
         for key, default in (
             ("exam_name", exam.name),
             ("source", exam.source),
@@ -438,12 +478,16 @@ def find_stored_fingerprints(*, challenge: Challenge, fingerprints: Iterable[str
     for start in range(0, len(fingerprints), FINGERPRINT_CHUNK):
         chunk = fingerprints[start : start + FINGERPRINT_CHUNK]
         stored.update(
-            ExamQuestion.objects.filter(challenge=challenge, fingerprint__in=chunk).values_list("fingerprint", flat=True)
+            ExamQuestion.objects.filter(challenge=challenge, fingerprint__in=chunk).values_list(
+                "fingerprint", flat=True
+            )
         )
     return stored
 
 
-def upload_questions(*, exam: Exam, author, upload, filename: str = "", now: dt.datetime | None = None) -> UploadReport:
+def upload_questions(
+    *, exam: Exam, author, upload, filename: str = "", now: dt.datetime | None = None
+) -> UploadReport:
     """A participant adds the questions of one of their exams from a file (JSON array, JSON
     Lines or CSV; official records or the workshop's format), while the challenge is open for
     them.
@@ -479,7 +523,9 @@ def upload_questions(*, exam: Exam, author, upload, filename: str = "", now: dt.
         fresh = []
         for row, question in candidates:
             if question.fingerprint in first_row:
-                notices.append((row, _("Duplicate of row %(row)s.") % {"row": first_row[question.fingerprint]}))
+                notices.append(
+                    (row, _("Duplicate of row %(row)s.") % {"row": first_row[question.fingerprint]})
+                )
                 continue
             first_row[question.fingerprint] = row
             fresh.append((row, question))
@@ -496,7 +542,9 @@ def upload_questions(*, exam: Exam, author, upload, filename: str = "", now: dt.
         except IntegrityError as error:
             # Somebody else stored one of these questions between the check and the insert.
             raise ContributionRefused(
-                _("Some of these questions were stored by someone else at the same moment. Upload the file again: they will be skipped.")
+                _(
+                    "Some of these questions were stored by someone else at the same moment. Upload the file again: they will be skipped."
+                )
             ) from error
     for row, message in sorted(notices):
         report.skipped.add(row, "question", message)
@@ -552,7 +600,15 @@ def decide_exam(
             exam.decision_reason = reason
             exam.decided_at = timezone.now()
             exam.decided_by = by
-            exam.save(update_fields=["status", "decision_reason", "decided_at", "decided_by", "updated_at"])
+            exam.save(
+                update_fields=[
+                    "status",
+                    "decision_reason",
+                    "decided_at",
+                    "decided_by",
+                    "updated_at",
+                ]
+            )
             ReviewDecision.objects.create(
                 challenge=exam.challenge,
                 item_type=item_type_of(Exam),
@@ -596,10 +652,12 @@ def count_questions_by_exam(*, exam_ids: Iterable[int]) -> dict[int, ExamCounts]
 def find_next_pending_exam(*, exam: Exam) -> Exam | None:
     """The pending exam after this one (oldest first, wrapping around), for the reviewer; at
     most two index-backed queries whatever the number of exams."""
-    pending = Exam.objects.filter(challenge_id=exam.challenge_id, status=ContributionStatus.PENDING).order_by(
-        "created_at", "pk"
-    )
-    after = pending.filter(Q(created_at__gt=exam.created_at) | Q(created_at=exam.created_at, pk__gt=exam.pk)).first()
+    pending = Exam.objects.filter(
+        challenge_id=exam.challenge_id, status=ContributionStatus.PENDING
+    ).order_by("created_at", "pk")
+    after = pending.filter(
+        Q(created_at__gt=exam.created_at) | Q(created_at=exam.created_at, pk__gt=exam.pk)
+    ).first()
     if after is not None:
         return after
     return pending.exclude(pk=exam.pk).first()

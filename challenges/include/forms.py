@@ -50,7 +50,8 @@ class ExamForm(forms.ModelForm):
         value = self.cleaned_data["language"].strip().lower()
         if not is_language_code(value):
             raise forms.ValidationError(
-                _("“%(code)s” is not an ISO 639 language code (such as es, pt, gn or nah)."), params={"code": value}
+                _("“%(code)s” is not an ISO 639 language code (such as es, pt, gn or nah)."),
+                params={"code": value},
             )
         return value
 
@@ -75,12 +76,16 @@ class QuestionUploadForm(forms.Form):
         label=_("Questions file"),
         help_text=_("JSON, JSON Lines or CSV, up to %(size)s MB and %(rows)s questions.")
         % {"size": MAX_UPLOAD_BYTES // 1024 // 1024, "rows": f"{MAX_UPLOAD_ROWS:,}"},
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,.jsonl,.ndjson,.csv,application/json,text/csv"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".json,.jsonl,.ndjson,.csv,application/json,text/csv"}
+        ),
         allow_empty_file=True,  # the upload reader says clearly that the file is empty
     )
 
 
-EXAM_STATUS_CHOICES = [("", _("Any"))] + [(value, label) for value, label in ContributionStatus.choices if value in Exam.STATUSES]
+EXAM_STATUS_CHOICES = [("", _("Any"))] + [
+    (value, label) for value, label in ContributionStatus.choices if value in Exam.STATUSES
+]
 
 
 class ExamFilterForm(forms.Form):
@@ -97,7 +102,10 @@ class ExamFilterForm(forms.Form):
 class ExamDecisionForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Decision"),
-        choices=[(ContributionStatus.VALIDATED, _("Accept the exam")), (ContributionStatus.REJECTED, _("Reject the exam"))],
+        choices=[
+            (ContributionStatus.VALIDATED, _("Accept the exam")),
+            (ContributionStatus.REJECTED, _("Reject the exam")),
+        ],
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
@@ -115,7 +123,10 @@ class ExamDecisionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("status") == ContributionStatus.REJECTED and not (data.get("reason") or "").strip():
+        if (
+            data.get("status") == ContributionStatus.REJECTED
+            and not (data.get("reason") or "").strip()
+        ):
             self.add_error("reason", _("Give a reason: the author will read it."))
         return data
 

@@ -41,7 +41,11 @@ def render_options(question: ExamQuestion):
             "{}",
             (
                 (
-                    format_html("<li><strong>{}</strong> ✓ <span class=\"meta\">({})</span></li>", text, correct)
+                    format_html(
+                        '<li><strong>{}</strong> ✓ <span class="meta">({})</span></li>',
+                        text,
+                        correct,
+                    )
                     if is_correct
                     else format_html("<li>{}</li>", text),
                 )
@@ -56,7 +60,9 @@ def render_category(question: ExamQuestion):
     if question.category_original_lang and question.category_original_lang != category:
         category = f"{category} / {question.category_original_lang}"
     if question.flagged_category:
-        return format_html('{} <span class="badge rejected">{}</span>', category, _("flagged: maths/science"))
+        return format_html(
+            '{} <span class="badge rejected">{}</span>', category, _("flagged: maths/science")
+        )
     return category
 
 

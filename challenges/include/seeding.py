@@ -16,22 +16,150 @@ QUESTIONS_PER_EXAM = (20, 120)
 
 # country, language, exam name, level, category (English), category (original language), source
 EXAMS = [
-    ("BR", "pt", "Exame Nacional do Ensino Médio, Ciências Humanas", "University entrance", "History", "História", "https://www.gov.br/inep/enem"),
-    ("PT", "pt", "Exame Nacional de História A", "Secondary school", "History", "História", "https://iave.pt/exames"),
-    ("ES", "ca", "Proves d'accés a la universitat, Història", "University entrance", "History", "Història", "https://universitats.gencat.cat/pau"),
-    ("ES", "es", "Examen teórico del permiso de conducir B", "Driving licence", "Driving licence", "Permiso de conducir", "https://sede.dgt.gob.es"),
-    ("ES", "eu", "Unibertsitatera sartzeko proba, Euskal literatura", "University entrance", "Literature", "Literatura", "Libro de texto, 2019"),
-    ("ES", "gl", "Proba de acceso á universidade, Historia de Galicia", "University entrance", "History", "Historia", "https://ciug.gal"),
-    ("MX", "es", "Examen de ingreso a la educación media superior", "Secondary school", "Civics", "Formación cívica y ética", "https://example.org/comipems"),
-    ("MX", "nah", "Tlamachtiliztli náhuatl, evaluación comunitaria", "Primary school", "Language", "Tlahtolli", "Cuaderno comunitario, 2020"),
-    ("PE", "es", "Examen de admisión UNMSM, Historia del Perú", "University entrance", "History", "Historia del Perú", "https://admision.unmsm.edu.pe"),
-    ("PE", "qu", "Runasimi yachay, evaluación regional", "Primary school", "Language", "Simi", "Libro escolar, 2017"),
-    ("PY", "gn", "Evaluación de lengua guaraní, 6.º grado", "Primary school", "Language", "Ñe'ẽ", "Libro de texto escolar, 2018"),
-    ("CO", "es", "Prueba Saber 11, Sociales y ciudadanas", "Secondary school", "Law", "Derecho constitucional", "https://www.icfes.gov.co"),
-    ("AR", "es", "Examen de ingreso a la carrera diplomática", "Professional", "Geography", "Geografía", "https://example.org/isen"),
-    ("CL", "es", "Prueba de Acceso a la Educación Superior, Historia", "University entrance", "History", "Historia", "https://demre.cl"),
-    ("BO", "ay", "Aymar aru yatiqaña, evaluación", "Secondary school", "Language", "Aru", "Libro escolar, 2016"),
-    ("CU", "es", "Examen de ingreso, Historia de Cuba", "University entrance", "History", "Historia de Cuba", "Libro de texto, 2015"),
+    (
+        "BR",
+        "pt",
+        "Exame Nacional do Ensino Médio, Ciências Humanas",
+        "University entrance",
+        "History",
+        "História",
+        "https://www.gov.br/inep/enem",
+    ),
+    (
+        "PT",
+        "pt",
+        "Exame Nacional de História A",
+        "Secondary school",
+        "History",
+        "História",
+        "https://iave.pt/exames",
+    ),
+    (
+        "ES",
+        "ca",
+        "Proves d'accés a la universitat, Història",
+        "University entrance",
+        "History",
+        "Història",
+        "https://universitats.gencat.cat/pau",
+    ),
+    (
+        "ES",
+        "es",
+        "Examen teórico del permiso de conducir B",
+        "Driving licence",
+        "Driving licence",
+        "Permiso de conducir",
+        "https://sede.dgt.gob.es",
+    ),
+    (
+        "ES",
+        "eu",
+        "Unibertsitatera sartzeko proba, Euskal literatura",
+        "University entrance",
+        "Literature",
+        "Literatura",
+        "Libro de texto, 2019",
+    ),
+    (
+        "ES",
+        "gl",
+        "Proba de acceso á universidade, Historia de Galicia",
+        "University entrance",
+        "History",
+        "Historia",
+        "https://ciug.gal",
+    ),
+    (
+        "MX",
+        "es",
+        "Examen de ingreso a la educación media superior",
+        "Secondary school",
+        "Civics",
+        "Formación cívica y ética",
+        "https://example.org/comipems",
+    ),
+    (
+        "MX",
+        "nah",
+        "Tlamachtiliztli náhuatl, evaluación comunitaria",
+        "Primary school",
+        "Language",
+        "Tlahtolli",
+        "Cuaderno comunitario, 2020",
+    ),
+    (
+        "PE",
+        "es",
+        "Examen de admisión UNMSM, Historia del Perú",
+        "University entrance",
+        "History",
+        "Historia del Perú",
+        "https://admision.unmsm.edu.pe",
+    ),
+    (
+        "PE",
+        "qu",
+        "Runasimi yachay, evaluación regional",
+        "Primary school",
+        "Language",
+        "Simi",
+        "Libro escolar, 2017",
+    ),
+    (
+        "PY",
+        "gn",
+        "Evaluación de lengua guaraní, 6.º grado",
+        "Primary school",
+        "Language",
+        "Ñe'ẽ",
+        "Libro de texto escolar, 2018",
+    ),
+    (
+        "CO",
+        "es",
+        "Prueba Saber 11, Sociales y ciudadanas",
+        "Secondary school",
+        "Law",
+        "Derecho constitucional",
+        "https://www.icfes.gov.co",
+    ),
+    (
+        "AR",
+        "es",
+        "Examen de ingreso a la carrera diplomática",
+        "Professional",
+        "Geography",
+        "Geografía",
+        "https://example.org/isen",
+    ),
+    (
+        "CL",
+        "es",
+        "Prueba de Acceso a la Educación Superior, Historia",
+        "University entrance",
+        "History",
+        "Historia",
+        "https://demre.cl",
+    ),
+    (
+        "BO",
+        "ay",
+        "Aymar aru yatiqaña, evaluación",
+        "Secondary school",
+        "Language",
+        "Aru",
+        "Libro escolar, 2016",
+    ),
+    (
+        "CU",
+        "es",
+        "Examen de ingreso, Historia de Cuba",
+        "University entrance",
+        "History",
+        "Historia de Cuba",
+        "Libro de texto, 2015",
+    ),
 ]
 QUESTION_TEMPLATES = {
     "es": "¿Cuál de estas afirmaciones sobre {topic} es correcta? (pregunta {n})",
@@ -76,7 +204,9 @@ def seed_items(*, challenge, authors: list, count: int, rng: random.Random) -> i
         remaining = count
         while remaining > 0:
             size = min(remaining, rng.randint(*QUESTIONS_PER_EXAM))
-            country, language, name, level, category_en, category_original, source = rng.choice(EXAMS)
+            country, language, name, level, category_en, category_original, source = rng.choice(
+                EXAMS
+            )
             exam_status, _weights = rng.choices(EXAM_PLANS, weights=PLAN_WEIGHTS)[0]
             decided = exam_status != ContributionStatus.PENDING
             exams.append(
@@ -91,9 +221,13 @@ def seed_items(*, challenge, authors: list, count: int, rng: random.Random) -> i
                     declared_questions=size + rng.randint(0, 20),
                     source=source,
                     original_format=rng.choice(["pdf", "pdf", "web", "book", "scan"]),
-                    license=rng.choice(["unknown", "unknown", "CC-BY-4.0", "CC-BY-NC", "public domain"]),
+                    license=rng.choice(
+                        ["unknown", "unknown", "CC-BY-4.0", "CC-BY-NC", "public domain"]
+                    ),
                     status=exam_status,
-                    decision_reason=REASONS["rejected"] if exam_status == ContributionStatus.REJECTED else "",
+                    decision_reason=REASONS["rejected"]
+                    if exam_status == ContributionStatus.REJECTED
+                    else "",
                     decided_at=now if decided else None,
                 )
             )
@@ -101,7 +235,11 @@ def seed_items(*, challenge, authors: list, count: int, rng: random.Random) -> i
             remaining -= size
         Exam.objects.bulk_create(exams, batch_size=BATCH)
         if not all(exam.pk for exam in exams):  # databases that do not return ids on bulk insert
-            exams = list(Exam.objects.filter(challenge=challenge, name__contains=f"({exam_prefix}-").order_by("pk"))
+            exams = list(
+                Exam.objects.filter(
+                    challenge=challenge, name__contains=f"({exam_prefix}-"
+                ).order_by("pk")
+            )
 
         plans = dict(EXAM_PLANS)
         batch: list[ExamQuestion] = []

@@ -43,13 +43,18 @@ NOTICES_IN_MESSAGE = 20
 def _challenge(request, slug: str) -> Challenge:
     edition = get_current_edition(request)
     return get_object_or_404(
-        Challenge.objects.select_related("edition"), edition=edition, slug=slug, kind=Challenge.Kind.INCLUDE
+        Challenge.objects.select_related("edition"),
+        edition=edition,
+        slug=slug,
+        kind=Challenge.Kind.INCLUDE,
     )
 
 
 def _window(request, challenge: Challenge):
     membership = get_membership(user=request.user, edition=challenge.edition)
-    return get_window_for_team(challenge=challenge, team_id=membership.team_id if membership else None)
+    return get_window_for_team(
+        challenge=challenge, team_id=membership.team_id if membership else None
+    )
 
 
 def _own_exam(request, challenge: Challenge, pk: int) -> Exam:
@@ -68,7 +73,9 @@ def home(request, slug: str):
     """The participant's exams with their status and question counts, and a new exam form."""
     challenge = _challenge(request, slug)
     exams = Paginator(
-        Exam.objects.filter(challenge=challenge, author=request.user).order_by("-created_at", "-pk"),
+        Exam.objects.filter(challenge=challenge, author=request.user).order_by(
+            "-created_at", "-pk"
+        ),
         settings.PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     counts = count_questions_by_exam(exam_ids=[exam.pk for exam in exams])
@@ -80,7 +87,9 @@ def home(request, slug: str):
             "window": _window(request, challenge),
             "page": exams,
             "rows": [(exam, counts.get(exam.pk)) for exam in exams],
-            "mine": count_by_status(model=ExamQuestion, challenge=challenge, author_ids=[request.user.pk]),
+            "mine": count_by_status(
+                model=ExamQuestion, challenge=challenge, author_ids=[request.user.pk]
+            ),
             "form": ExamForm(),
         },
     )
@@ -151,10 +160,14 @@ def upload(request, slug: str, pk: int):
         return _render_exam(request, challenge, exam, upload_form=form, status=400)
     upload_file = form.cleaned_data["file"]
     try:
-        report = upload_questions(exam=exam, author=request.user, upload=upload_file, filename=upload_file.name)
+        report = upload_questions(
+            exam=exam, author=request.user, upload=upload_file, filename=upload_file.name
+        )
     except UploadRejected as rejected:
         form.add_error(None, describe_errors(rejected.errors))
-        return _render_exam(request, challenge, exam, upload_form=form, upload_errors=rejected.errors, status=400)
+        return _render_exam(
+            request, challenge, exam, upload_form=form, upload_errors=rejected.errors, status=400
+        )
     except ContributionRefused as error:
         form.add_error(None, error.message)
         return _render_exam(request, challenge, exam, upload_form=form, status=400)
@@ -192,7 +205,11 @@ def organize_exams(request, slug: str):
     if "status" not in query:
         query["status"] = ContributionStatus.PENDING
     form = ExamFilterForm(query)
-    exams = Exam.objects.filter(challenge=challenge).select_related("author__profile").order_by("created_at", "pk")
+    exams = (
+        Exam.objects.filter(challenge=challenge)
+        .select_related("author__profile")
+        .order_by("created_at", "pk")
+    )
     data = form.cleaned_data if form.is_valid() else {}
     if data.get("status"):
         exams = exams.filter(status=data["status"])
@@ -224,10 +241,13 @@ def review_exam(request, slug: str, pk: int):
     """Organizers: accept or reject an exam as a whole, or select its questions one by one."""
     challenge = _challenge(request, slug)
     exam = get_object_or_404(
-        Exam.objects.select_related("author__profile", "decided_by__profile"), pk=pk, challenge=challenge
+        Exam.objects.select_related("author__profile", "decided_by__profile"),
+        pk=pk,
+        challenge=challenge,
     )
     form = ExamDecisionForm(
-        request.POST if request.method == "POST" else None, initial={"status": ContributionStatus.VALIDATED}
+        request.POST if request.method == "POST" else None,
+        initial={"status": ContributionStatus.VALIDATED},
     )
     if request.method == "POST" and form.is_valid():
         try:

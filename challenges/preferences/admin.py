@@ -53,7 +53,14 @@ class QuizQuestionInline(admin.StackedInline):
 
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
-    list_display = ["title", "challenge", "pass_mark", "pass_mark_kind", "question_count", "created_at"]
+    list_display = [
+        "title",
+        "challenge",
+        "pass_mark",
+        "pass_mark_kind",
+        "question_count",
+        "created_at",
+    ]
     list_filter = ["challenge__edition", "pass_mark_kind"]
     search_fields = ["title", "challenge__slug", "challenge__title_es"]
     list_select_related = ["challenge"]
@@ -96,7 +103,14 @@ class QuizAttemptAdmin(admin.ModelAdmin):
 
 class PromptValidationInline(admin.TabularInline):
     model = PromptValidation
-    fields = ["validator", "well_designed", "culturally_anchored", "keep_chosen", "approves", "created_at"]
+    fields = [
+        "validator",
+        "well_designed",
+        "culturally_anchored",
+        "keep_chosen",
+        "approves",
+        "created_at",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -110,7 +124,7 @@ class PromptAdminForm(forms.ModelForm):
 
     class Meta:
         model = Prompt
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown; the form only validates
 
     def clean(self):
         from challenges.uploads import fingerprint
@@ -135,7 +149,13 @@ class PromptAdmin(admin.ModelAdmin):
         "source", "created_at",
     ]  # fmt: skip
     list_filter = ["challenge", "status", "source", "language", "country"]
-    search_fields = ["text", "system_prompt", "topic", "author__email", "author__profile__display_name"]
+    search_fields = [
+        "text",
+        "system_prompt",
+        "topic",
+        "author__email",
+        "author__profile__display_name",
+    ]
     list_select_related = ["author", "challenge"]
     raw_id_fields = ["author"]
     readonly_fields = [
@@ -172,7 +192,16 @@ class PromptValidationAdmin(admin.ModelAdmin):
 
 @admin.register(ArenaUpload)
 class ArenaUploadAdmin(admin.ModelAdmin):
-    list_display = ["filename", "challenge", "uploaded_by", "votes_added", "duplicates", "matched", "prompts_created", "created_at"]
+    list_display = [
+        "filename",
+        "challenge",
+        "uploaded_by",
+        "votes_added",
+        "duplicates",
+        "matched",
+        "prompts_created",
+        "created_at",
+    ]
     list_filter = ["challenge"]
     search_fields = ["filename", "uploaded_by__email"]
     list_select_related = ["challenge", "uploaded_by"]

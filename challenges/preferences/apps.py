@@ -21,7 +21,9 @@ class PreferencesConfig(AppConfig):
                 organize_url="preferences:arena_upload",
                 participate_url="preferences:home",
                 review_columns=[
-                    Column(_("Country"), lambda prompt: prompt.country.name if prompt.country else ""),
+                    Column(
+                        _("Country"), lambda prompt: prompt.country.name if prompt.country else ""
+                    ),
                     Column(_("Language"), lambda prompt: prompt.get_language_display()),
                     Column(_("System prompt"), lambda prompt: prompt.system_prompt),
                     Column(_("Prompt"), lambda prompt: prompt.text),

@@ -10,9 +10,7 @@ the shared preference dataset from the validated prompts.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,11 +20,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_countries import countries
 
 from accounts.models import Profile
+from challenges.countries import parse_country
 from challenges.domain import (
     ContributionRefused,
     announce_change,
@@ -50,6 +48,7 @@ from challenges.uploads import (
     check_text,
     contains_html,
     fingerprint,
+    fold,
     parse_rows,
 )
 from teams.models import Membership
@@ -81,34 +80,8 @@ DPO_COLUMNS = ["prompt", "chosen", "rejected"]
 
 
 def _fold(value: str) -> str:
-    """Accents, case and spacing removed, so that "Mexico" finds "México"."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(bare.casefold().replace(".", " ").split())
-
-
-@functools.lru_cache(maxsize=1)
-def _country_names() -> dict[str, str]:
-    """Every country's name in Spanish, Portuguese and English, and its codes, to its code."""
-    names: dict[str, str] = {}
-    for language in ("en", "pt", "es"):
-        with translation.override(language):
-            for country in countries:
-                names[_fold(str(country.name))] = country.code
-    for country in countries:
-        names.setdefault(_fold(country.code), country.code)
-        alpha3 = countries.alpha3(country.code)
-        if alpha3:
-            names.setdefault(_fold(alpha3), country.code)
-    return names
-
-
-def parse_country(value: Any) -> str:
-    """The ISO 3166-1 alpha-2 code of a country given by its code (alpha-2 or alpha-3) or its
-    name in Spanish, Portuguese or English, accents and case aside; "" when unknown."""
-    if not isinstance(value, str) or not value.strip():
-        return ""
-    return _country_names().get(_fold(value), "")
+    """Accents, case and dots removed, so that "Português" finds "portugues"."""
+    return " ".join(fold(value).replace(".", " ").split())
 
 
 LANGUAGE_NAMES = {
@@ -118,7 +91,7 @@ LANGUAGE_NAMES = {
 
 
 def parse_language(value: Any) -> str:
-    """"es" or "pt" from a code (with or without region: "pt-BR") or a language's name in
+    """ "es" or "pt" from a code (with or without region: "pt-BR") or a language's name in
     Spanish, Portuguese or English; "" for anything else."""
     if not isinstance(value, str) or not value.strip():
         return ""
@@ -147,9 +120,7 @@ def has_passed_quiz(*, challenge: Challenge, user) -> bool:
 def ensure_quiz_passed(*, challenge: Challenge, user) -> None:
     """Only people who passed the quiz on the prompt guide submit prompts."""
     if not has_passed_quiz(challenge=challenge, user=user):
-        raise ContributionRefused(
-            _("Pass the quiz on the prompt guide before submitting prompts.")
-        )
+        raise ContributionRefused(_("Pass the quiz on the prompt guide before submitting prompts."))
 
 
 def take_quiz(*, quiz: Quiz, user, answers: Mapping[int, int]) -> QuizAttempt:
@@ -210,7 +181,12 @@ def _check_prompt(
         label=labels["system_prompt"],
     )
     topic = check_text(
-        record, "topic", row=row, errors=errors, required=False, max_length=TOPIC_MAX_LENGTH,
+        record,
+        "topic",
+        row=row,
+        errors=errors,
+        required=False,
+        max_length=TOPIC_MAX_LENGTH,
         label=labels["topic"],
     )
     raw_country = record.get("country")
@@ -310,7 +286,9 @@ def submit_prompt(
         raise ContributionRefused(duplicate) from error
 
 
-def _existing_fingerprints(*, challenge: Challenge, fingerprints: Iterable[str]) -> dict[str, tuple[int, int]]:
+def _existing_fingerprints(
+    *, challenge: Challenge, fingerprints: Iterable[str]
+) -> dict[str, tuple[int, int]]:
     """The challenge's prompts among these fingerprints: fingerprint → (id, author id)."""
     found: dict[str, tuple[int, int]] = {}
     wanted = sorted(set(fingerprints))
@@ -468,7 +446,9 @@ def _read_vote(record: Mapping[str, Any], *, row: int, errors: UploadErrors) -> 
         errors.add(
             row,
             "type",
-            _("Unknown vote type “%(value)s”: expected leftvote, rightvote, tievote or bothbad_vote.")
+            _(
+                "Unknown vote type “%(value)s”: expected leftvote, rightvote, tievote or bothbad_vote."
+            )
             % {"value": str(vote_type)[:40]},
         )
     tstamp = record.get("tstamp")
@@ -486,7 +466,11 @@ def _read_vote(record: Mapping[str, Any], *, row: int, errors: UploadErrors) -> 
     if moment is None:
         errors.add(row, "tstamp", _("A Unix time stamp (seconds) is required."))
     states = record.get("states")
-    if not isinstance(states, list) or len(states) != 2 or not all(isinstance(s, dict) for s in states):
+    if (
+        not isinstance(states, list)
+        or len(states) != 2
+        or not all(isinstance(s, dict) for s in states)
+    ):
         errors.add(row, "states", _("Two conversation states are required."))
         return None
     models = record.get("models")
@@ -510,11 +494,17 @@ def _read_vote(record: Mapping[str, Any], *, row: int, errors: UploadErrors) -> 
             errors.add(row, field, _("Messages must be a list of [role, text] pairs."))
             continue
         if index == 0:
-            question = next((text for role, text in pairs if role == "user" and text and text.strip()), None)
+            question = next(
+                (text for role, text in pairs if role == "user" and text and text.strip()), None
+            )
             if question is None:
                 errors.add(row, field, _("There is no user message: the prompt is missing."))
         answer = next(
-            (text for role, text in reversed(pairs) if role == "assistant" and text and text.strip()),
+            (
+                text
+                for role, text in reversed(pairs)
+                if role == "assistant" and text and text.strip()
+            ),
             None,
         )
         if answer is None:
@@ -539,7 +529,11 @@ def _read_vote(record: Mapping[str, Any], *, row: int, errors: UploadErrors) -> 
             identity = str(value).strip()
             break
     if len(identity) > IDENTITY_MAX_LENGTH:
-        errors.add(row, "user", _("The identity is longer than %(limit)s characters.") % {"limit": IDENTITY_MAX_LENGTH})
+        errors.add(
+            row,
+            "user",
+            _("The identity is longer than %(limit)s characters.") % {"limit": IDENTITY_MAX_LENGTH},
+        )
     if errors.total > before:
         return None
     answer_a, answer_b = answers
@@ -618,7 +612,9 @@ def _attach_votes(*, challenge: Challenge, votes: list[ArenaVote]) -> tuple[int,
         )
         existing.update(_existing_fingerprints(challenge=challenge, fingerprints=new_prompts))
     created = sum(
-        1 for fp, prompt in new_prompts.items() if existing.get(fp, (0, None))[1] == prompt.author_id
+        1
+        for fp, prompt in new_prompts.items()
+        if existing.get(fp, (0, None))[1] == prompt.author_id
     )
     matched = 0
     for vote in credited:
@@ -701,9 +697,9 @@ def rematch_arena_votes(*, challenge: Challenge) -> RematchReport:
             chunk = list(
                 ArenaVote.objects.filter(challenge=challenge, prompt__isnull=True, pk__gt=last_id)
                 .order_by("pk")
-                .only("pk", "identity", "question", "question_fingerprint", "system_prompt", "user_id")[
-                    :BATCH_SIZE
-                ]
+                .only(
+                    "pk", "identity", "question", "question_fingerprint", "system_prompt", "user_id"
+                )[:BATCH_SIZE]
             )
             if not chunk:
                 break
@@ -802,14 +798,17 @@ def validate_prompt(
     team_id = get_team_id(user=validator, challenge=challenge)
     edition = challenge.edition
     with transaction.atomic():
-        prompt = Prompt.objects.select_for_update().filter(challenge=challenge, pk=prompt_id).first()
+        prompt = (
+            Prompt.objects.select_for_update().filter(challenge=challenge, pk=prompt_id).first()
+        )
         if prompt is None:
             raise ContributionRefused(_("This prompt does not exist."))
         if prompt.author_id == validator.pk:
             raise ContributionRefused(_("You cannot validate your own prompts."))
-        if team_id is not None and Membership.objects.filter(
-            team_id=team_id, user_id=prompt.author_id
-        ).exists():
+        if (
+            team_id is not None
+            and Membership.objects.filter(team_id=team_id, user_id=prompt.author_id).exists()
+        ):
             raise ContributionRefused(_("You cannot validate prompts of your own team."))
         if prompt.status != ContributionStatus.PENDING:
             raise ContributionRefused(_("This prompt has already been decided."))
@@ -871,16 +870,21 @@ def _describe_rejection(*, prompt: Prompt) -> str:
         not_designed=Count("pk", filter=Q(well_designed=False)),
         not_anchored=Count("pk", filter=Q(culturally_anchored=False)),
     )
-    return _(
-        "Rejected by validators of other teams: %(not_designed)s found it not well designed, "
-        "%(not_anchored)s not culturally anchored."
-    ) % counts
+    return (
+        _(
+            "Rejected by validators of other teams: %(not_designed)s found it not well designed, "
+            "%(not_anchored)s not culturally anchored."
+        )
+        % counts
+    )
 
 
 # --- the shared dataset ------------------------------------------------------------------
 
 
-def _dataset_rows(*, challenge: Challenge) -> Iterator[tuple[str, str, str, str | None, str | None]]:
+def _dataset_rows(
+    *, challenge: Challenge
+) -> Iterator[tuple[str, str, str, str | None, str | None]]:
     latest = ArenaVote.objects.filter(
         prompt=OuterRef("pk"), vote_type__in=ArenaVote.DECISIVE
     ).order_by("-tstamp", "-pk")
@@ -949,13 +953,15 @@ def publish_preference_dataset(
         raise ContributionRefused(_("No prompt is validated yet: there is nothing to publish."))
     moment = now or timezone.now()
     relative = Path("datasets") / challenge.edition.slug / moment.strftime("%Y%m%d-%H%M%S-%f")
-    paths = build_preference_dataset(challenge=challenge, directory=Path(settings.MEDIA_ROOT) / relative)
-    decisive = ArenaVote.objects.filter(
-        prompt=OuterRef("pk"), vote_type__in=ArenaVote.DECISIVE
-    ).exclude(chosen="").exclude(rejected="")
-    counts = validated.aggregate(
-        shared=Count("pk"), dpo=Count("pk", filter=Q(Exists(decisive)))
+    paths = build_preference_dataset(
+        challenge=challenge, directory=Path(settings.MEDIA_ROOT) / relative
     )
+    decisive = (
+        ArenaVote.objects.filter(prompt=OuterRef("pk"), vote_type__in=ArenaVote.DECISIVE)
+        .exclude(chosen="")
+        .exclude(rejected="")
+    )
+    counts = validated.aggregate(shared=Count("pk"), dpo=Count("pk", filter=Q(Exists(decisive))))
     return DatasetBuild.objects.create(
         challenge=challenge,
         built_by=by,
@@ -991,8 +997,17 @@ def export_prompt_rows(challenge: Challenge) -> Iterator[dict]:
         Prompt.objects.filter(challenge=challenge)
         .order_by("pk")
         .values(
-            "pk", "country", "language", "system_prompt", "text", "topic", "source", "status",
-            "approvals", "rejections", "author_id",
+            "pk",
+            "country",
+            "language",
+            "system_prompt",
+            "text",
+            "topic",
+            "source",
+            "status",
+            "approvals",
+            "rejections",
+            "author_id",
         )  # fmt: skip
         .iterator(chunk_size=BATCH_SIZE)
     )

@@ -114,8 +114,7 @@ class QuizForm(forms.Form):
 
     def answers(self) -> dict[int, int]:
         return {
-            int(name.removeprefix("question_")): value
-            for name, value in self.cleaned_data.items()
+            int(name.removeprefix("question_")): value for name, value in self.cleaned_data.items()
         }
 
 
@@ -137,7 +136,9 @@ class ValidationForm(forms.Form):
     culturally_anchored = _yes_no(
         _("Is it culturally anchored (about something specific to the country)?")
     )
-    keep_chosen = _yes_no(_("Would you keep the answer that was chosen in the arena?"), required=False)
+    keep_chosen = _yes_no(
+        _("Would you keep the answer that was chosen in the arena?"), required=False
+    )
     improved_answer = forms.CharField(
         label=_("Improved answer (optional)"),
         required=False,

@@ -25,13 +25,18 @@ class Quiz(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     introduction = models.TextField(
-        _("introduction"), blank=True, help_text=_("Shown above the questions, e.g. a link to the prompt guide.")
+        _("introduction"),
+        blank=True,
+        help_text=_("Shown above the questions, e.g. a link to the prompt guide."),
     )
     pass_mark = models.PositiveSmallIntegerField(
         _("pass mark"), default=80, validators=[MinValueValidator(1)]
     )
     pass_mark_kind = models.CharField(
-        _("pass mark is a"), max_length=10, choices=PassMarkKind.choices, default=PassMarkKind.PERCENT
+        _("pass mark is a"),
+        max_length=10,
+        choices=PassMarkKind.choices,
+        default=PassMarkKind.PERCENT,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -103,7 +108,10 @@ class QuizAttempt(models.Model):
         Quiz, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("quiz")
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("person"),
     )
     score = models.PositiveSmallIntegerField(_("correct answers"))
     total = models.PositiveSmallIntegerField(_("questions"))
@@ -149,7 +157,9 @@ class Prompt(Contribution):
     text = models.TextField(_("prompt"))
     topic = models.CharField(_("topic"), max_length=100, blank=True)
     fingerprint = models.CharField(_("fingerprint"), max_length=64, editable=False)
-    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.FORM)
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.FORM
+    )
     approvals = models.PositiveIntegerField(_("approvals"), default=0)
     rejections = models.PositiveIntegerField(_("rejections"), default=0)
 
@@ -315,7 +325,10 @@ class PromptValidation(models.Model):
         Prompt, on_delete=models.CASCADE, related_name="validations", verbose_name=_("prompt")
     )
     validator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("validator")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("validator"),
     )
     vote = models.ForeignKey(
         ArenaVote,
@@ -364,7 +377,9 @@ class DatasetBuild(models.Model):
         related_name="+",
         verbose_name=_("built by"),
     )
-    directory = models.CharField(_("directory"), max_length=300, help_text=_("Inside the media folder."))
+    directory = models.CharField(
+        _("directory"), max_length=300, help_text=_("Inside the media folder.")
+    )
     files = models.JSONField(_("files"), default=list)
     shared_rows = models.PositiveIntegerField(_("rows (shared)"), default=0)
     dpo_rows = models.PositiveIntegerField(_("rows (DPO)"), default=0)

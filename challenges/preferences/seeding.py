@@ -81,7 +81,11 @@ SOURCE_WEIGHTS = [(Prompt.Source.FORM, 60), (Prompt.Source.CSV, 30), (Prompt.Sou
 QUIZ = [
     (
         "¿Qué hace que un prompt esté culturalmente anclado?",
-        [("Pregunta por algo propio de un país o región", True), ("Es muy largo", False), ("Está en inglés", False)],
+        [
+            ("Pregunta por algo propio de un país o región", True),
+            ("Es muy largo", False),
+            ("Está en inglés", False),
+        ],
     ),
     (
         "¿En qué idiomas se escriben los prompts?",
@@ -89,7 +93,11 @@ QUIZ = [
     ),
     (
         "¿Para qué sirve el system prompt?",
-        [("Para dar un rol al modelo", True), ("Para votar", False), ("Para elegir el país", False)],
+        [
+            ("Para dar un rol al modelo", True),
+            ("Para votar", False),
+            ("Para elegir el país", False),
+        ],
     ),
     (
         "¿Qué se vota en la arena?",
@@ -170,7 +178,11 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
             )
         elif status == ContributionStatus.INVALIDATED:
             reason = "Duplicado de otro prompt con distinta redacción."
-        if status in (ContributionStatus.VALIDATED, ContributionStatus.REJECTED, ContributionStatus.INVALIDATED):
+        if status in (
+            ContributionStatus.VALIDATED,
+            ContributionStatus.REJECTED,
+            ContributionStatus.INVALIDATED,
+        ):
             decided_at = now - dt.timedelta(minutes=rng.randint(1, 60 * 24 * 30))
         prompts.append(
             Prompt(
@@ -212,7 +224,11 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
         ):
             votes.append(_vote(challenge, prompt, rng, identity=f"demo-{prompt.author_id}"))
         needed = prompt.approvals + prompt.rejections
-        others = [pk for pk in rng.sample(author_ids, min(len(author_ids), needed + 1)) if pk != prompt.author_id]
+        others = [
+            pk
+            for pk in rng.sample(author_ids, min(len(author_ids), needed + 1))
+            if pk != prompt.author_id
+        ]
         for validator_id in others[:needed]:
             approves = prompt.approvals > 0
             validations.append(
@@ -232,7 +248,9 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
     return len(prompts)
 
 
-def _vote(challenge: Challenge, prompt: Prompt | None, rng: random.Random, *, identity: str) -> ArenaVote:
+def _vote(
+    challenge: Challenge, prompt: Prompt | None, rng: random.Random, *, identity: str
+) -> ArenaVote:
     question = prompt.text if prompt else rng.choice(QUESTIONS_ES)[1].format(place="Lima")
     system_prompt = prompt.system_prompt if prompt else ""
     vote_type = rng.choice(ArenaVote.VoteType.values)
@@ -249,8 +267,16 @@ def _vote(challenge: Challenge, prompt: Prompt | None, rng: random.Random, *, id
         "type": vote_type,
         "models": [model_a, model_b],
         "states": [
-            {"model_name": model_a, "system_message": system_prompt, "messages": [["user", question], ["assistant", answer_a]]},
-            {"model_name": model_b, "system_message": system_prompt, "messages": [["user", question], ["assistant", answer_b]]},
+            {
+                "model_name": model_a,
+                "system_message": system_prompt,
+                "messages": [["user", question], ["assistant", answer_a]],
+            },
+            {
+                "model_name": model_b,
+                "system_message": system_prompt,
+                "messages": [["user", question], ["assistant", answer_b]],
+            },
         ],
         "username": identity,
     }

@@ -66,7 +66,9 @@ def _page(request, queryset):
 def home(request, slug: str):
     """The participant's page: the quiz, the prompt form, and their prompts with their status."""
     challenge = _challenge(request, slug)
-    profile = Profile.objects.filter(user=request.user).values("country", "arena_identity").first() or {}
+    profile = (
+        Profile.objects.filter(user=request.user).values("country", "arena_identity").first() or {}
+    )
     form = PromptForm(_posted(request), initial={"country": profile.get("country") or None})
     if request.method == "POST" and form.is_valid():
         try:
@@ -76,7 +78,9 @@ def home(request, slug: str):
         else:
             messages.success(request, _("Your prompt was saved. Other teams will validate it."))
             return redirect("preferences:home", slug=slug)
-    prompts = Prompt.objects.filter(challenge=challenge, author=request.user).order_by("-created_at", "-pk")
+    prompts = Prompt.objects.filter(challenge=challenge, author=request.user).order_by(
+        "-created_at", "-pk"
+    )
     context = {
         "challenge": challenge,
         "window": _window(challenge, request.user),
@@ -163,7 +167,9 @@ def quiz(request, slug: str):
                 return redirect("preferences:home", slug=slug)
             messages.warning(
                 request,
-                _("%(score)s of %(total)s correct: not enough to pass. Read the guide and try again.")
+                _(
+                    "%(score)s of %(total)s correct: not enough to pass. Read the guide and try again."
+                )
                 % {"score": attempt.score, "total": attempt.total},
             )
             return redirect("preferences:quiz", slug=slug)
@@ -303,7 +309,9 @@ def unmatched(request, slug: str):
         .order_by("pk")
     )
     return render(
-        request, "preferences/unmatched.html", {"challenge": challenge, "page": _page(request, votes)}
+        request,
+        "preferences/unmatched.html",
+        {"challenge": challenge, "page": _page(request, votes)},
     )
 
 
@@ -314,7 +322,9 @@ def rematch(request, slug: str):
     report = domain.rematch_arena_votes(challenge=challenge)
     messages.success(
         request,
-        _("%(checked)s unmatched votes checked: %(matched)s now attached to a prompt (%(created)s prompts created).")
+        _(
+            "%(checked)s unmatched votes checked: %(matched)s now attached to a prompt (%(created)s prompts created)."
+        )
         % {"checked": report.checked, "matched": report.matched, "created": report.prompts_created},
     )
     return redirect("preferences:unmatched", slug=slug)
@@ -332,13 +342,17 @@ def dataset(request, slug: str):
         else:
             messages.success(
                 request,
-                _("The dataset was built: %(shared)s prompts, %(dpo)s with a chosen and a rejected answer.")
+                _(
+                    "The dataset was built: %(shared)s prompts, %(dpo)s with a chosen and a rejected answer."
+                )
                 % {"shared": build.shared_rows, "dpo": build.dpo_rows},
             )
         return redirect("preferences:dataset", slug=slug)
     builds = DatasetBuild.objects.filter(challenge=challenge).select_related("built_by__profile")
     return render(
-        request, "preferences/dataset.html", {"challenge": challenge, "page": _page(request, builds)}
+        request,
+        "preferences/dataset.html",
+        {"challenge": challenge, "page": _page(request, builds)},
     )
 
 

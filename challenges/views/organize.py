@@ -28,7 +28,9 @@ REVIEW_PAGE_SIZE = 50
 
 def _challenge_and_intake(request, slug: str):
     edition = get_current_edition(request)
-    challenge = get_object_or_404(Challenge.objects.select_related("edition"), edition=edition, slug=slug)
+    challenge = get_object_or_404(
+        Challenge.objects.select_related("edition"), edition=edition, slug=slug
+    )
     intake = get_intake(challenge.kind)
     if intake is None:
         raise Http404(_("This challenge collects no contributions."))
@@ -40,11 +42,14 @@ def organize(request):
     """The organizers' overview: people, teams, every challenge's queue, the change record."""
     edition = get_current_edition(request)
     changes = Paginator(
-        ChangeRecord.objects.filter(edition=edition).select_related("changed_by"), settings.PAGE_SIZE
+        ChangeRecord.objects.filter(edition=edition).select_related("changed_by"),
+        settings.PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     stats = {
         "teams": Team.objects.filter(edition=edition).count(),
-        "registered_teams": Team.objects.filter(edition=edition, registered_at__isnull=False).count(),
+        "registered_teams": Team.objects.filter(
+            edition=edition, registered_at__isnull=False
+        ).count(),
         "people_in_teams": Membership.objects.filter(edition=edition).count(),
     }
     queues = []
@@ -59,7 +64,9 @@ def organize(request):
             .order_by()
         )
         queues.append({"challenge": challenge, "counts": counts, "intake": intake})
-    return render(request, "challenges/organize.html", {"changes": changes, "stats": stats, "queues": queues})
+    return render(
+        request, "challenges/organize.html", {"changes": changes, "stats": stats, "queues": queues}
+    )
 
 
 def _filtered_items(challenge, intake, form):
@@ -80,9 +87,9 @@ def _filtered_items(challenge, intake, form):
             | Q(author__profile__hub_username__iexact=person)
             | Q(author__email__iexact=person)
         )
-    team_name = Membership.objects.filter(user=OuterRef("author"), edition=challenge.edition_id).values(
-        "team__name"
-    )[:1]
+    team_name = Membership.objects.filter(
+        user=OuterRef("author"), edition=challenge.edition_id
+    ).values("team__name")[:1]
     return (
         items.select_related("author__profile", *intake.review_related)
         .annotate(team_name=Subquery(team_name))
@@ -97,8 +104,13 @@ def review_queue(request, slug: str):
     if "status" not in query:
         query["status"] = ContributionStatus.PENDING
     form = ReviewFilterForm(query, edition=challenge.edition)
-    page = Paginator(_filtered_items(challenge, intake, form), REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(item, [column.value(item) for column in intake.review_columns]) for item in page.object_list]
+    page = Paginator(_filtered_items(challenge, intake, form), REVIEW_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [
+        (item, [column.value(item) for column in intake.review_columns])
+        for item in page.object_list
+    ]
     filters = query.copy()
     filters.pop("page", None)
     return render(
@@ -144,9 +156,9 @@ def decide(request, slug: str):
         skipped = len(form.cleaned_data["ids"]) - changed
         message = _("%(changed)s items changed.") % {"changed": changed}
         if skipped:
-            message += " " + _("%(skipped)s were already decided that way or cannot take this decision.") % {
-                "skipped": skipped
-            }
+            message += " " + _(
+                "%(skipped)s were already decided that way or cannot take this decision."
+            ) % {"skipped": skipped}
         messages.success(request, message)
     return redirect(back)
 
@@ -169,13 +181,17 @@ def export(request, slug: str, file_format: str):
     challenge, intake = _challenge_and_intake(request, slug)
     filename = f"{challenge.edition.slug}-{challenge.slug}"
     stream = stream_csv if file_format == "csv" else stream_jsonl
-    return stream(filename=filename, fields=intake.export_fields, rows=intake.export_rows(challenge))
+    return stream(
+        filename=filename, fields=intake.export_fields, rows=intake.export_rows(challenge)
+    )
 
 
 @organizer_required
 def extend(request, slug: str):
     edition = get_current_edition(request)
-    challenge = get_object_or_404(Challenge.objects.select_related("edition"), edition=edition, slug=slug)
+    challenge = get_object_or_404(
+        Challenge.objects.select_related("edition"), edition=edition, slug=slug
+    )
     form = ExtendWindowForm(request.POST or None, challenge=challenge)
     if request.method == "POST" and form.is_valid():
         try:

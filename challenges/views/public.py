@@ -54,12 +54,20 @@ def home(request):
 def challenge_detail(request, slug: str):
     edition = get_current_edition(request)
     challenge = get_object_or_404(edition.challenges, slug=slug)
-    context = {"challenge": challenge, "window": get_window(challenge=challenge), "intake": get_intake(challenge.kind)}
+    context = {
+        "challenge": challenge,
+        "window": get_window(challenge=challenge),
+        "intake": get_intake(challenge.kind),
+    }
     if request.user.is_authenticated and context["intake"] is not None:
         membership = get_membership(user=request.user, edition=edition)
         context["mine"] = build_progress(challenge=challenge, author_ids=[request.user.pk])
         if membership is not None:
-            member_ids = list(Membership.objects.filter(team_id=membership.team_id).values_list("user_id", flat=True))
+            member_ids = list(
+                Membership.objects.filter(team_id=membership.team_id).values_list(
+                    "user_id", flat=True
+                )
+            )
             context["team"] = membership.team
             context["ours"] = build_progress(challenge=challenge, author_ids=member_ids)
     return render(request, "challenges/challenge_detail.html", context)
@@ -68,7 +76,13 @@ def challenge_detail(request, slug: str):
 @require_GET
 def robots_txt(request):
     """Crawlers may read the public pages; account and organizer pages are not for them."""
-    lines = ["User-agent: *", "Disallow: /accounts/", "Disallow: /admin/", "Disallow: /organize/", "Disallow: /join/"]
+    lines = [
+        "User-agent: *",
+        "Disallow: /accounts/",
+        "Disallow: /admin/",
+        "Disallow: /organize/",
+        "Disallow: /join/",
+    ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 

@@ -20,11 +20,13 @@ from teams.models import Team
 @organizer_required
 def gates(request):
     edition = get_current_edition(request)
-    page = Paginator(Team.objects.filter(edition=edition).order_by("name", "pk"), settings.PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        Team.objects.filter(edition=edition).order_by("name", "pk"), settings.PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     states = credits_gates(edition=edition, teams=list(page.object_list))
-    return render(request, "scoring/gates.html", {"page": page, "states": states, "kinds": Grant.Kind.choices})
+    return render(
+        request, "scoring/gates.html", {"page": page, "states": states, "kinds": Grant.Kind.choices}
+    )
 
 
 @organizer_required
@@ -37,7 +39,9 @@ def grant_team(request, team_id: int, kind: str):
     else:
         grant(team=team, kind=kind, by=request.user)
         messages.success(
-            request, _("%(grant)s granted to “%(team)s”.") % {"grant": Grant.Kind(kind).label, "team": team.name}
+            request,
+            _("%(grant)s granted to “%(team)s”.")
+            % {"grant": Grant.Kind(kind).label, "team": team.name},
         )
     return redirect("scoring:gates")
 
@@ -49,5 +53,8 @@ def incentives_csv(request):
         "author_id", "display_name", "hub_username", "include_accepted", "include_vouchers", "include_coauthor",
         "blend_validated", "blend_coauthor",
     ]  # fmt: skip
-    rows = ({name: getattr(row, name) for name in fields} for row in personal_incentives(edition=edition))
+    rows = (
+        {name: getattr(row, name) for name in fields}
+        for row in personal_incentives(edition=edition)
+    )
     return stream_csv(filename=f"{edition.slug}-incentives", fields=fields, rows=rows)

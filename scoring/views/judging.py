@@ -10,7 +10,12 @@ from django.utils.translation import gettext as _
 
 from accounts.decorators import organizer_required
 from challenges.views import get_current_edition
-from scoring.domain import JudgingRefused, collect_judge_fractions, override_judged_points, submit_review
+from scoring.domain import (
+    JudgingRefused,
+    collect_judge_fractions,
+    override_judged_points,
+    submit_review,
+)
 from scoring.forms import OverrideForm, ReviewForm
 from scoring.models import Criterion, CriterionMark, JudgedOverride, JudgeReview
 from scoring.permissions import judge_required
@@ -27,10 +32,26 @@ def judging_home(request):
     """Every judged challenge and team, with what this judge already marked; never their team."""
     edition = get_current_edition(request)
     challenges = _judged_challenges(edition)
-    own_team = Membership.objects.filter(user=request.user, edition=edition).values_list("team_id", flat=True).first()
-    teams = list(Team.objects.filter(edition=edition).exclude(pk=own_team).only("pk", "name", "track").order_by("name"))
-    done = set(JudgeReview.objects.filter(judge=request.user, challenge__in=challenges).values_list("challenge_id", "team_id"))
-    rows = [(team, [(challenge, (challenge.pk, team.pk) in done) for challenge in challenges]) for team in teams]
+    own_team = (
+        Membership.objects.filter(user=request.user, edition=edition)
+        .values_list("team_id", flat=True)
+        .first()
+    )
+    teams = list(
+        Team.objects.filter(edition=edition)
+        .exclude(pk=own_team)
+        .only("pk", "name", "track")
+        .order_by("name")
+    )
+    done = set(
+        JudgeReview.objects.filter(judge=request.user, challenge__in=challenges).values_list(
+            "challenge_id", "team_id"
+        )
+    )
+    rows = [
+        (team, [(challenge, (challenge.pk, team.pk) in done) for challenge in challenges])
+        for team in teams
+    ]
     return render(request, "scoring/judging_home.html", {"challenges": challenges, "rows": rows})
 
 
@@ -41,19 +62,32 @@ def judge_team(request, slug: str, team_id: int):
     team = get_object_or_404(Team, pk=team_id, edition=edition)
     criteria = list(Criterion.objects.filter(challenge=challenge))
     review = JudgeReview.objects.filter(challenge=challenge, team=team, judge=request.user).first()
-    initial = dict(CriterionMark.objects.filter(review=review).values_list("criterion_id", "mark")) if review else {}
+    initial = (
+        dict(CriterionMark.objects.filter(review=review).values_list("criterion_id", "mark"))
+        if review
+        else {}
+    )
     form = ReviewForm(
-        request.POST or None, criteria=criteria, initial_marks=initial, initial={"comment": review.comment if review else ""}
+        request.POST or None,
+        criteria=criteria,
+        initial_marks=initial,
+        initial={"comment": review.comment if review else ""},
     )
     if request.method == "POST" and form.is_valid():
         try:
             submit_review(
-                challenge=challenge, team=team, judge=request.user, marks=form.marks(), comment=form.cleaned_data["comment"]
+                challenge=challenge,
+                team=team,
+                judge=request.user,
+                marks=form.marks(),
+                comment=form.cleaned_data["comment"],
             )
         except JudgingRefused as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Your marks for “%(team)s” were saved.") % {"team": team.name})
+            messages.success(
+                request, _("Your marks for “%(team)s” were saved.") % {"team": team.name}
+            )
             return redirect("scoring:judging")
     members = Membership.objects.filter(team=team).select_related("user__profile")
     return render(
@@ -71,11 +105,15 @@ def judging_overview(request, slug: str):
     challenge = get_object_or_404(edition.challenges, slug=slug)
     fractions = collect_judge_fractions(edition=edition, team_ids=None)
     overrides = defaultdict(list)
-    for override in JudgedOverride.objects.filter(challenge=challenge).select_related("created_by__profile"):
+    for override in JudgedOverride.objects.filter(challenge=challenge).select_related(
+        "created_by__profile"
+    ):
         overrides[override.team_id].append(override)
     rows = []
     for team in Team.objects.filter(edition=edition).order_by("name"):
-        values = [round(float(value) * 10, 2) for value in fractions.get((team.pk, challenge.pk), [])]
+        values = [
+            round(float(value) * 10, 2) for value in fractions.get((team.pk, challenge.pk), [])
+        ]
         rows.append(
             {
                 "team": team,
@@ -84,7 +122,11 @@ def judging_overview(request, slug: str):
                 "overrides": overrides.get(team.pk, []),
             }
         )
-    return render(request, "scoring/judging_overview.html", {"challenge": challenge, "rows": rows, "form": OverrideForm()})
+    return render(
+        request,
+        "scoring/judging_overview.html",
+        {"challenge": challenge, "rows": rows, "form": OverrideForm()},
+    )
 
 
 @organizer_required
@@ -95,11 +137,15 @@ def override(request, slug: str, team_id: int):
     form = OverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            override_judged_points(challenge=challenge, team=team, by=request.user, **form.cleaned_data)
+            override_judged_points(
+                challenge=challenge, team=team, by=request.user, **form.cleaned_data
+            )
         except JudgingRefused as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("The judged points of “%(team)s” were overridden.") % {"team": team.name})
+            messages.success(
+                request, _("The judged points of “%(team)s” were overridden.") % {"team": team.name}
+            )
     elif request.method == "POST":
         for errors in form.errors.values():
             for error in errors:

@@ -32,7 +32,8 @@ def leaderboard(request):
     for row in rows:
         row["cells"] = [row["challenges"][challenge.slug] for challenge in challenges]
         row["bars"] = [
-            (challenge, float(row["challenges"][challenge.slug]["points"]) * 100 / total_scale) for challenge in challenges
+            (challenge, float(row["challenges"][challenge.slug]["points"]) * 100 / total_scale)
+            for challenge in challenges
         ]
     context = {
         "rows": rows,
@@ -43,7 +44,11 @@ def leaderboard(request):
         "updated_at": parse_datetime(data["updated_at"]) if data["updated_at"] else None,
         "scale": scale,
     }
-    template = "scoring/leaderboard.html#board" if request.headers.get("HX-Request") else "scoring/leaderboard.html"
+    template = (
+        "scoring/leaderboard.html#board"
+        if request.headers.get("HX-Request")
+        else "scoring/leaderboard.html"
+    )
     return render(request, template, context)
 
 
@@ -77,7 +82,12 @@ def leaderboard_csv(request) -> HttpResponse:
 
     def flat():
         for row in rows:
-            line = {"rank": row["rank"], "team": row["team"], "countries": " ".join(row["countries"]), "track": row["track"]}
+            line = {
+                "rank": row["rank"],
+                "team": row["team"],
+                "countries": " ".join(row["countries"]),
+                "track": row["track"],
+            }
             for slug in slugs:
                 line[f"{slug}_count"] = row["challenges"][slug]["count"]
                 line[f"{slug}_points"] = row["challenges"][slug]["points"]
@@ -85,4 +95,3 @@ def leaderboard_csv(request) -> HttpResponse:
             yield line
 
     return stream_csv(filename=f"{edition.slug}-leaderboard", fields=fields, rows=flat())
-

@@ -29,8 +29,12 @@ def team_score(request, pk: int):
     for challenge in edition.challenges.all():
         score = stored.get(challenge.pk)
         points = (score.points if show_judged else score.public_points) if score else 0
-        lines.append({"challenge": challenge, "score": score, "points": points, "show_judged": show_judged})
-    uncapped, capped = team_total(points=[line["points"] for line in lines], cap=edition.max_total_points)
+        lines.append(
+            {"challenge": challenge, "score": score, "points": points, "show_judged": show_judged}
+        )
+    uncapped, capped = team_total(
+        points=[line["points"] for line in lines], cap=edition.max_total_points
+    )
     history = Paginator(
         ScoreChange.objects.filter(team=team).select_related("challenge"), settings.PAGE_SIZE
     ).get_page(request.GET.get("page"))

@@ -116,9 +116,11 @@ def test_valid_hub_usernames(name):
 
 
 def test_checklist_follows_the_person(edition, newcomer):
-    steps = lambda **kw: {
-        s.key: s.state for s in build_checklist(user=newcomer, edition=edition, **kw)
-    }  # noqa: E731 - a local shorthand
+    def steps(**kw):
+        return {
+            step.key: step.state for step in build_checklist(user=newcomer, edition=edition, **kw)
+        }
+
     assert set(steps(consented=False).values()) == {"pending"}
     ProfileFactory(user=newcomer)
     newcomer.refresh_from_db()

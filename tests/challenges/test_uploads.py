@@ -25,13 +25,15 @@ def rejected_message(call) -> str:
 
 
 def test_utf8_with_and_without_bom_and_utf16():
-    assert read_text(upload("[{\"a\": \"ñ\"}]".encode())) == '[{"a": "ñ"}]'
-    assert read_text(upload("\ufeff[{\"a\": \"ñ\"}]".encode())) == '[{"a": "ñ"}]'
-    assert read_text(upload("[{\"a\": \"ñ\"}]".encode("utf-16"))) == '[{"a": "ñ"}]'
+    assert read_text(upload('[{"a": "ñ"}]'.encode())) == '[{"a": "ñ"}]'
+    assert read_text(upload('\ufeff[{"a": "ñ"}]'.encode())) == '[{"a": "ñ"}]'
+    assert read_text(upload('[{"a": "ñ"}]'.encode("utf-16"))) == '[{"a": "ñ"}]'
 
 
 def test_wrong_encoding_is_explained():
-    assert "not UTF-8" in rejected_message(lambda: read_text(upload("pregunta: ñandú".encode("latin-1"))))
+    assert "not UTF-8" in rejected_message(
+        lambda: read_text(upload("pregunta: ñandú".encode("latin-1")))
+    )
 
 
 @pytest.mark.parametrize("content", [b"", b"   \n  ", b"\xef\xbb\xbf"])
@@ -40,7 +42,9 @@ def test_empty_files_are_refused(content):
 
 
 def test_files_over_the_size_limit_are_refused():
-    assert "limit is 1 MB" in rejected_message(lambda: read_text(upload(b"x" * (1024 * 1024 + 1)), max_bytes=1024 * 1024))
+    assert "limit is 1 MB" in rejected_message(
+        lambda: read_text(upload(b"x" * (1024 * 1024 + 1)), max_bytes=1024 * 1024)
+    )
 
 
 def test_a_stream_longer_than_its_declared_size_is_still_refused():
@@ -52,9 +56,16 @@ def test_a_stream_longer_than_its_declared_size_is_still_refused():
 
 def test_json_array_json_lines_and_csv():
     assert parse_rows('[{"q": 1}, {"q": 2}]') == [(1, {"q": 1}), (2, {"q": 2})]
-    assert parse_rows('{"q": 1}\n\n{"q": 2}\n', filename="x.jsonl") == [(1, {"q": 1}), (2, {"q": 2})]
-    assert parse_rows("Prompt,Pais\nhola,PE\n", filename="x.csv") == [(1, {"prompt": "hola", "pais": "PE"})]
-    assert parse_rows("prompt;pais\nhola;PE\n", filename="x.csv") == [(1, {"prompt": "hola", "pais": "PE"})]
+    assert parse_rows('{"q": 1}\n\n{"q": 2}\n', filename="x.jsonl") == [
+        (1, {"q": 1}),
+        (2, {"q": 2}),
+    ]
+    assert parse_rows("Prompt,Pais\nhola,PE\n", filename="x.csv") == [
+        (1, {"prompt": "hola", "pais": "PE"})
+    ]
+    assert parse_rows("prompt;pais\nhola;PE\n", filename="x.csv") == [
+        (1, {"prompt": "hola", "pais": "PE"})
+    ]
 
 
 def test_malformed_json_says_where():
@@ -75,8 +86,10 @@ def test_csv_rows_with_extra_values_are_errors():
 
 
 def test_row_limit():
-    text = "\n".join('{"q": %d}' % n for n in range(12))
-    assert "limit is 10" in rejected_message(lambda: parse_rows(text, filename="x.jsonl", max_rows=10))
+    text = "\n".join(f'{{"q": {n}}}' for n in range(12))
+    assert "limit is 10" in rejected_message(
+        lambda: parse_rows(text, filename="x.jsonl", max_rows=10)
+    )
 
 
 def test_errors_keep_the_first_hundred_and_count_the_rest():
@@ -88,7 +101,13 @@ def test_errors_keep_the_first_hundred_and_count_the_rest():
 
 @pytest.mark.parametrize(
     ("value", "problem"),
-    [(None, "required"), ("  ", "required"), ("<b>ok</b>", "HTML"), ("x" * 11, "At most 10"), (["a"], "must be text")],
+    [
+        (None, "required"),
+        ("  ", "required"),
+        ("<b>ok</b>", "HTML"),
+        ("x" * 11, "At most 10"),
+        (["a"], "must be text"),
+    ],
 )
 def test_check_text(value, problem):
     errors = UploadErrors()

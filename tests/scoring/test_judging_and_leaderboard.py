@@ -15,9 +15,20 @@ D = Decimal
 
 @pytest.fixture
 def demo_challenge(edition):
-    challenge = ChallengeFactory(edition=edition, slug="demo", kind="demo", category="deliverable", max_points=D("0.5"), scoring={"rule": "judged"})
-    Criterion.objects.create(challenge=challenge, label_es="Claridad", label_en="Clarity", weight=D(1), position=1)
-    Criterion.objects.create(challenge=challenge, label_es="Contenido", label_en="Content", weight=D(3), position=2)
+    challenge = ChallengeFactory(
+        edition=edition,
+        slug="demo",
+        kind="demo",
+        category="deliverable",
+        max_points=D("0.5"),
+        scoring={"rule": "judged"},
+    )
+    Criterion.objects.create(
+        challenge=challenge, label_es="Claridad", label_en="Clarity", weight=D(1), position=1
+    )
+    Criterion.objects.create(
+        challenge=challenge, label_es="Contenido", label_en="Content", weight=D(3), position=2
+    )
     return challenge
 
 
@@ -26,10 +37,18 @@ def marks_for(challenge, clarity, content):
     return {first.pk: D(clarity), second.pk: D(content)}
 
 
-def test_judges_mark_and_the_team_score_follows(edition, demo_challenge, judge, django_capture_on_commit_callbacks):
+def test_judges_mark_and_the_team_score_follows(
+    edition, demo_challenge, judge, django_capture_on_commit_callbacks
+):
     team = make_team(edition=edition, name="Quipu")
     with django_capture_on_commit_callbacks(execute=True):
-        submit_review(challenge=demo_challenge, team=team, judge=judge, marks=marks_for(demo_challenge, 10, 6), comment="Bien")
+        submit_review(
+            challenge=demo_challenge,
+            team=team,
+            judge=judge,
+            marks=marks_for(demo_challenge, 10, 6),
+            comment="Bien",
+        )
     score = TeamScore.objects.get(team=team, challenge=demo_challenge)
     # (1×10 + 3×6) / (4×10) = 0.7 of 0.5 points.
     assert score.judged_points == D("0.350") and score.points == D("0.350")
@@ -38,7 +57,9 @@ def test_judges_mark_and_the_team_score_follows(edition, demo_challenge, judge, 
     assert change.cause == ScoreChange.Cause.JUDGING and change.new_points == D("0.350")
 
 
-def test_several_judges_aggregate_by_the_challenge_setting(edition, demo_challenge, roles, django_capture_on_commit_callbacks):
+def test_several_judges_aggregate_by_the_challenge_setting(
+    edition, demo_challenge, roles, django_capture_on_commit_callbacks
+):
     from tests.factories import UserFactory
 
     team = make_team(edition=edition)
@@ -47,7 +68,12 @@ def test_several_judges_aggregate_by_the_challenge_setting(edition, demo_challen
         person.groups.add(roles["judges"])
     with django_capture_on_commit_callbacks(execute=True):
         for person, mark in zip(judges, [2, 4, 9], strict=True):
-            submit_review(challenge=demo_challenge, team=team, judge=person, marks=marks_for(demo_challenge, mark, mark))
+            submit_review(
+                challenge=demo_challenge,
+                team=team,
+                judge=person,
+                marks=marks_for(demo_challenge, mark, mark),
+            )
     assert TeamScore.objects.get(team=team).judged_points == D("0.250")  # mean 5/10 of 0.5
     demo_challenge.scoring = {"rule": "judged", "aggregate": "median"}
     demo_challenge.save()
@@ -59,7 +85,9 @@ def test_judges_never_judge_their_own_team(edition, demo_challenge, judge):
     team = make_team(edition=edition)
     team.memberships.create(user=judge, edition=edition)
     with pytest.raises(JudgingRefused, match="own team"):
-        submit_review(challenge=demo_challenge, team=team, judge=judge, marks=marks_for(demo_challenge, 5, 5))
+        submit_review(
+            challenge=demo_challenge, team=team, judge=judge, marks=marks_for(demo_challenge, 5, 5)
+        )
     assert not TeamScore.objects.exists()
 
 
@@ -75,25 +103,48 @@ def test_incomplete_or_out_of_range_marks_are_refused(edition, demo_challenge, j
 
 def test_only_judges_mark(edition, demo_challenge, participant):
     with pytest.raises(JudgingRefused, match="Only judges"):
-        submit_review(challenge=demo_challenge, team=make_team(edition=edition), judge=participant, marks=marks_for(demo_challenge, 1, 1))
+        submit_review(
+            challenge=demo_challenge,
+            team=make_team(edition=edition),
+            judge=participant,
+            marks=marks_for(demo_challenge, 1, 1),
+        )
 
 
-def test_organizers_override_with_a_reason(edition, demo_challenge, judge, organizer, django_capture_on_commit_callbacks):
+def test_organizers_override_with_a_reason(
+    edition, demo_challenge, judge, organizer, django_capture_on_commit_callbacks
+):
     team = make_team(edition=edition)
     with django_capture_on_commit_callbacks(execute=True):
-        submit_review(challenge=demo_challenge, team=team, judge=judge, marks=marks_for(demo_challenge, 0, 0))
-        override_judged_points(challenge=demo_challenge, team=team, points=D("0.4"), reason="Error de un jurado", by=organizer)
+        submit_review(
+            challenge=demo_challenge, team=team, judge=judge, marks=marks_for(demo_challenge, 0, 0)
+        )
+        override_judged_points(
+            challenge=demo_challenge,
+            team=team,
+            points=D("0.4"),
+            reason="Error de un jurado",
+            by=organizer,
+        )
     assert TeamScore.objects.get(team=team).judged_points == D("0.4")
     with pytest.raises(JudgingRefused, match="Say why"):
-        override_judged_points(challenge=demo_challenge, team=team, points=D("0.1"), reason=" ", by=organizer)
+        override_judged_points(
+            challenge=demo_challenge, team=team, points=D("0.1"), reason=" ", by=organizer
+        )
     with pytest.raises(JudgingRefused, match="from 0 to"):
-        override_judged_points(challenge=demo_challenge, team=team, points=D("0.6"), reason="x", by=organizer)
+        override_judged_points(
+            challenge=demo_challenge, team=team, points=D("0.6"), reason="x", by=organizer
+        )
 
 
-def test_recompute_twice_changes_nothing(edition, demo_challenge, judge, django_capture_on_commit_callbacks):
+def test_recompute_twice_changes_nothing(
+    edition, demo_challenge, judge, django_capture_on_commit_callbacks
+):
     team = make_team(edition=edition)
     with django_capture_on_commit_callbacks(execute=True):
-        submit_review(challenge=demo_challenge, team=team, judge=judge, marks=marks_for(demo_challenge, 7, 7))
+        submit_review(
+            challenge=demo_challenge, team=team, judge=judge, marks=marks_for(demo_challenge, 7, 7)
+        )
     changes = ScoreChange.objects.count()
     assert recompute_scores(edition=edition, cause=ScoreChange.Cause.RECOMPUTE) == 0
     assert ScoreChange.objects.count() == changes
@@ -114,7 +165,9 @@ def board(edition):
     include = ChallengeFactory(edition=edition, slug="include", max_points=D(1))
     blend = ChallengeFactory(edition=edition, slug="blend", kind="blend", max_points=D(2))
     teams = [make_team(edition=edition, name=name) for name in ("Cóndor", "Alpaca", "Tucán")]
-    for team, countries, track in zip(teams, (["PE"], ["MX"], ["ES", "AR"]), ("A", "B", ""), strict=True):
+    for team, countries, track in zip(
+        teams, (["PE"], ["MX"], ["ES", "AR"]), ("A", "B", ""), strict=True
+    ):
         team.countries, team.track = countries, track
         team.save()
     give(teams[0], include, "1", 200)
@@ -135,14 +188,24 @@ def test_leaderboard_ranks_with_shared_ranks(client, board):
 
 
 def test_leaderboard_filters_and_csv(client, board):
-    assert [row["team"] for row in client.get("/leaderboard.json?country=PE").json()["rows"]] == ["Cóndor"]
-    assert [row["team"] for row in client.get("/leaderboard.json?track=A").json()["rows"]] == ["Cóndor"]
+    assert [row["team"] for row in client.get("/leaderboard.json?country=PE").json()["rows"]] == [
+        "Cóndor"
+    ]
+    assert [row["team"] for row in client.get("/leaderboard.json?track=A").json()["rows"]] == [
+        "Cóndor"
+    ]
     content = b"".join(client.get("/leaderboard.csv").streaming_content).decode("utf-8-sig")
     lines = list(csv.DictReader(io.StringIO(content)))
-    assert lines[0]["team"] == "Alpaca" and lines[0]["blend_count"] == "210" and lines[0]["total"] == "2.5"
+    assert (
+        lines[0]["team"] == "Alpaca"
+        and lines[0]["blend_count"] == "210"
+        and lines[0]["total"] == "2.5"
+    )
 
 
-def test_leaderboard_is_never_stale_after_a_change(client, board, django_capture_on_commit_callbacks):
+def test_leaderboard_is_never_stale_after_a_change(
+    client, board, django_capture_on_commit_callbacks
+):
     assert client.get("/leaderboard.json").json()["rows"][2]["total"] == "0.5"
     # A real change goes through recompute, which bumps the cached version.
     from scoring.domain import bump_leaderboard_version
@@ -169,7 +232,9 @@ def test_leaderboard_page_renders_and_refreshes(client, board):
 
 
 @pytest.mark.parametrize("url", ["/leaderboard/", "/leaderboard.json", "/leaderboard.csv"])
-def test_leaderboard_query_count_does_not_grow_with_teams(client, edition, url, django_assert_max_num_queries):
+def test_leaderboard_query_count_does_not_grow_with_teams(
+    client, edition, url, django_assert_max_num_queries
+):
     include = ChallengeFactory(edition=edition, slug="include")
     give(make_team(edition=edition), include, "0.5", 100)
     from django.db import connection
@@ -196,7 +261,9 @@ def test_team_score_page_explains_and_is_private(client, board, participant, org
     member = team.memberships.get().user
     client.force_login(member)
     page = client.get(f"/teams/{team.pk}/score/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "200" in page and "100 → 0.5; 200 → 1" not in page  # the factory challenge has no thresholds
+    assert (
+        "200" in page and "100 → 0.5; 200 → 1" not in page
+    )  # the factory challenge has no thresholds
     client.force_login(participant)
     assert client.get(f"/teams/{team.pk}/score/").status_code == 403
     client.force_login(organizer)
@@ -205,7 +272,10 @@ def test_team_score_page_explains_and_is_private(client, board, participant, org
     assert client.get(f"/teams/{team.pk}/score/").status_code == 302
 
 
-@pytest.mark.parametrize(("role", "status"), [("participant", 403), ("judge", 200), ("organizer", 200), ("other_team_member", 403)])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("participant", 403), ("judge", 200), ("organizer", 200), ("other_team_member", 403)],
+)
 def test_judging_pages_permissions(client, request, edition, demo_challenge, role, status):
     team = make_team(edition=edition, name="Juzgado")
     client.force_login(request.getfixturevalue(role))
@@ -215,15 +285,23 @@ def test_judging_pages_permissions(client, request, edition, demo_challenge, rol
     assert client.get(f"/organize/judging/{demo_challenge.slug}/").status_code == expected
 
 
-def test_judge_form_saves_marks(client, edition, demo_challenge, judge, django_capture_on_commit_callbacks):
+def test_judge_form_saves_marks(
+    client, edition, demo_challenge, judge, django_capture_on_commit_callbacks
+):
     team = make_team(edition=edition)
     client.force_login(judge)
     first, second = Criterion.objects.filter(challenge=demo_challenge).order_by("position")
     url = f"/judging/{demo_challenge.slug}/{team.pk}/"
-    assert client.post(url, {f"criterion_{first.pk}": "11", f"criterion_{second.pk}": "5"}).status_code == 400
+    assert (
+        client.post(url, {f"criterion_{first.pk}": "11", f"criterion_{second.pk}": "5"}).status_code
+        == 400
+    )
     assert not TeamScore.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {f"criterion_{first.pk}": "10", f"criterion_{second.pk}": "10", "comment": "Excelente"})
+        response = client.post(
+            url,
+            {f"criterion_{first.pk}": "10", f"criterion_{second.pk}": "10", "comment": "Excelente"},
+        )
     assert response.status_code == 302
     assert TeamScore.objects.get(team=team).judged_points == D("0.500")
     assert json.loads(json.dumps(str(TeamScore.objects.get(team=team).points))) == "0.500"

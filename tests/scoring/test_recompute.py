@@ -10,13 +10,24 @@ from scoring.domain import recompute_scores
 from scoring.gates import credits_gates, personal_incentives
 from scoring.models import Grant, ScoreChange, TeamScore
 from teams import domain as teams
-from tests.challenges.include.factories import ExamFactory, ExamQuestionFactory, IncludeChallengeFactory
-from tests.challenges.preferences.factories import PreferencesChallengeFactory, PromptFactory, pass_quiz
+from tests.challenges.include.factories import (
+    ExamFactory,
+    ExamQuestionFactory,
+    IncludeChallengeFactory,
+)
+from tests.challenges.preferences.factories import (
+    PreferencesChallengeFactory,
+    PromptFactory,
+    pass_quiz,
+)
 from tests.factories import UserFactory, make_team
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-THRESHOLDS = {"rule": "thresholds", "thresholds": [{"at": 100, "points": "0.5"}, {"at": 200, "points": "1"}]}
+THRESHOLDS = {
+    "rule": "thresholds",
+    "thresholds": [{"at": 100, "points": "0.5"}, {"at": 200, "points": "1"}],
+}
 
 
 @pytest.fixture
@@ -34,7 +45,9 @@ def score_of(team, challenge):
     return (row.counted, row.points) if row else (0, D(0))
 
 
-def test_an_acceptance_changes_the_team_score_at_once(edition, include, organizer, django_capture_on_commit_callbacks):
+def test_an_acceptance_changes_the_team_score_at_once(
+    edition, include, organizer, django_capture_on_commit_callbacks
+):
     team = make_team(edition=edition, members=2)
     first, second = [m.user for m in team.memberships.all()]
     questions(include, first, 60, ContributionStatus.VALIDATED)
@@ -43,14 +56,23 @@ def test_an_acceptance_changes_the_team_score_at_once(edition, include, organize
     assert score_of(team, include) == (60, D(0))
     with django_capture_on_commit_callbacks(execute=True):
         decide_contributions(
-            model=type(pending[0]), challenge=include, ids=[q.pk for q in pending], status=ContributionStatus.VALIDATED, by=organizer
+            model=type(pending[0]),
+            challenge=include,
+            ids=[q.pk for q in pending],
+            status=ContributionStatus.VALIDATED,
+            by=organizer,
         )
     assert score_of(team, include) == (100, D("0.5"))
     change = ScoreChange.objects.filter(team=team).first()
-    assert change.cause == ScoreChange.Cause.CONTRIBUTIONS and (change.old_points, change.new_points) == (D(0), D("0.5"))
+    assert change.cause == ScoreChange.Cause.CONTRIBUTIONS and (
+        change.old_points,
+        change.new_points,
+    ) == (D(0), D("0.5"))
 
 
-def test_an_invalidation_takes_points_back(edition, include, organizer, django_capture_on_commit_callbacks):
+def test_an_invalidation_takes_points_back(
+    edition, include, organizer, django_capture_on_commit_callbacks
+):
     team = make_team(edition=edition)
     accepted = questions(include, team.memberships.get().user, 100, ContributionStatus.VALIDATED)
     recompute_scores(edition=edition, cause=ScoreChange.Cause.RECOMPUTE)
@@ -62,7 +84,9 @@ def test_an_invalidation_takes_points_back(edition, include, organizer, django_c
     assert score_of(team, include) == (99, D(0))
 
 
-def test_work_done_before_joining_counts_for_the_new_team(edition, include, django_capture_on_commit_callbacks):
+def test_work_done_before_joining_counts_for_the_new_team(
+    edition, include, django_capture_on_commit_callbacks
+):
     team = make_team(edition=edition)
     newcomer = UserFactory()
     questions(include, newcomer, 100, ContributionStatus.VALIDATED)
@@ -74,7 +98,10 @@ def test_work_done_before_joining_counts_for_the_new_team(edition, include, djan
     with django_capture_on_commit_callbacks(execute=True):
         teams.leave_team(team=team, user=newcomer)
     assert score_of(team, include) == (0, D(0))
-    assert list(ScoreChange.objects.filter(team=team).values_list("cause", flat=True)) == ["membership", "membership"]
+    assert list(ScoreChange.objects.filter(team=team).values_list("cause", flat=True)) == [
+        "membership",
+        "membership",
+    ]
 
 
 def test_a_rule_edit_recomputes_every_team(edition, include, django_capture_on_commit_callbacks):
@@ -89,21 +116,29 @@ def test_a_rule_edit_recomputes_every_team(edition, include, django_capture_on_c
     include.scoring = {"rule": "thresholds", "thresholds": [{"at": 100, "points": "1"}]}
     include.save()
     with django_capture_on_commit_callbacks(execute=True):
-        record_changes(edition=edition, instance=include, before=before, source=ChangeRecord.Source.ADMIN)
+        record_changes(
+            edition=edition, instance=include, before=before, source=ChangeRecord.Source.ADMIN
+        )
     assert score_of(team, include) == (120, D(1))
     assert ScoreChange.objects.filter(team=team, cause=ScoreChange.Cause.RULES).exists()
 
 
-def test_full_recompute_matches_the_incremental_one(edition, include, organizer, django_capture_on_commit_callbacks):
+def test_full_recompute_matches_the_incremental_one(
+    edition, include, organizer, django_capture_on_commit_callbacks
+):
     teams_ = [make_team(edition=edition, members=2) for _ in range(3)]
     for index, team in enumerate(teams_):
         for member in team.memberships.all():
             questions(include, member.user, 40 * (index + 1), ContributionStatus.VALIDATED)
     recompute_scores(edition=edition, cause=ScoreChange.Cause.RECOMPUTE)
-    incremental = {(s.team_id, s.challenge_id): (s.counted, s.points) for s in TeamScore.objects.all()}
+    incremental = {
+        (s.team_id, s.challenge_id): (s.counted, s.points) for s in TeamScore.objects.all()
+    }
     TeamScore.objects.all().delete()
     recompute_scores(edition=edition, cause=ScoreChange.Cause.RECOMPUTE)
-    assert {(s.team_id, s.challenge_id): (s.counted, s.points) for s in TeamScore.objects.all()} == incremental
+    assert {
+        (s.team_id, s.challenge_id): (s.counted, s.points) for s in TeamScore.objects.all()
+    } == incremental
     assert incremental[(teams_[2].pk, include.pk)] == (240, D(1))
     assert recompute_scores(edition=edition, cause=ScoreChange.Cause.RECOMPUTE) == 0
 
@@ -119,12 +154,20 @@ def test_the_recompute_command_prints_one_json_line(edition, include, capsys):
     assert line["edition"] == edition.slug and "seconds" in line
 
 
-def test_alignment_counts_only_for_a_chosen_track(edition, judge, django_capture_on_commit_callbacks):
+def test_alignment_counts_only_for_a_chosen_track(
+    edition, judge, django_capture_on_commit_callbacks
+):
     from scoring.domain import submit_review
     from scoring.models import Criterion
     from tests.factories import ChallengeFactory
 
-    alignment = ChallengeFactory(edition=edition, slug="alignment", kind="alignment", max_points=D(3), scoring={"rule": "judged"})
+    alignment = ChallengeFactory(
+        edition=edition,
+        slug="alignment",
+        kind="alignment",
+        max_points=D(3),
+        scoring={"rule": "judged"},
+    )
     criterion = Criterion.objects.create(challenge=alignment, label_es="Calidad", weight=D(1))
     team = make_team(edition=edition)
     with django_capture_on_commit_callbacks(execute=True):
@@ -200,7 +243,11 @@ def test_personal_incentives(edition, include, client, organizer):
     questions(include, modest, 100)  # pending: never counts
     rows = {row.author_id: row for row in personal_incentives(edition=edition)}
     assert (rows[prolific.pk].include_vouchers, rows[prolific.pk].include_coauthor) == (3, True)
-    assert (rows[modest.pk].include_accepted, rows[modest.pk].include_vouchers, rows[modest.pk].include_coauthor) == (150, 1, False)
+    assert (
+        rows[modest.pk].include_accepted,
+        rows[modest.pk].include_vouchers,
+        rows[modest.pk].include_coauthor,
+    ) == (150, 1, False)
     client.force_login(organizer)
     content = b"".join(client.get("/organize/incentives.csv").streaming_content).decode("utf-8-sig")
     assert prolific.profile.display_name in content and prolific.email not in content

@@ -4,21 +4,40 @@ import pytest
 
 from scoring.rules import Goal, automatic_points, next_goal
 
-INCLUDE = {"rule": "thresholds", "thresholds": [{"at": 100, "points": "0.5"}, {"at": 200, "points": "1"}]}
+INCLUDE = {
+    "rule": "thresholds",
+    "thresholds": [{"at": 100, "points": "0.5"}, {"at": 200, "points": "1"}],
+}
 STEREOTYPES = {"rule": "steps", "step": 10, "points_per_step": "0.1"}
 BLEND = {"rule": "steps", "step": 50, "points_per_step": "0.5"}
-PREFERENCES = {"rule": "steps_plus_judged", "step": 50, "points_per_step": "0.5", "automatic_max": "2"}
+PREFERENCES = {
+    "rule": "steps_plus_judged",
+    "step": 50,
+    "points_per_step": "0.5",
+    "automatic_max": "2",
+}
 
 
 @pytest.mark.parametrize(
     ("count", "points"),
-    [(0, "0"), (99, "0"), (100, "0.5"), (101, "0.5"), (199, "0.5"), (200, "1"), (201, "1"), (5000, "1")],
+    [
+        (0, "0"),
+        (99, "0"),
+        (100, "0.5"),
+        (101, "0.5"),
+        (199, "0.5"),
+        (200, "1"),
+        (201, "1"),
+        (5000, "1"),
+    ],
 )
 def test_include_thresholds(count, points):
     assert automatic_points(scoring=INCLUDE, count=count) == Decimal(points)
 
 
-@pytest.mark.parametrize(("count", "points"), [(9, "0"), (10, "0.1"), (19, "0.1"), (20, "0.2"), (100, "1.0")])
+@pytest.mark.parametrize(
+    ("count", "points"), [(9, "0"), (10, "0.1"), (19, "0.1"), (20, "0.2"), (100, "1.0")]
+)
 def test_stereotype_steps_are_exact(count, points):
     result = automatic_points(scoring=STEREOTYPES, count=count)
     assert result == Decimal(points)
@@ -26,10 +45,14 @@ def test_stereotype_steps_are_exact(count, points):
 
 
 def test_ten_steps_of_a_tenth_make_exactly_one():
-    assert sum((automatic_points(scoring=STEREOTYPES, count=10) for _ in range(10)), Decimal(0)) == Decimal("1")
+    assert sum(
+        (automatic_points(scoring=STEREOTYPES, count=10) for _ in range(10)), Decimal(0)
+    ) == Decimal("1")
 
 
-@pytest.mark.parametrize(("count", "points"), [(49, "0"), (50, "0.5"), (99, "0.5"), (100, "1"), (200, "2"), (250, "2.5")])
+@pytest.mark.parametrize(
+    ("count", "points"), [(49, "0"), (50, "0.5"), (99, "0.5"), (100, "1"), (200, "2"), (250, "2.5")]
+)
 def test_blend_steps_before_the_cap(count, points):
     assert automatic_points(scoring=BLEND, count=count) == Decimal(points)
 
@@ -88,31 +111,59 @@ def test_aggregation(values, how, expected):
 
 
 def test_preferences_combine_automatic_and_judged_under_the_cap():
-    score = score_challenge(scoring=PREFERENCES | {"judged_max": "1"}, max_points=D(3), counted=250, judge_fractions=[D("0.5")])
+    score = score_challenge(
+        scoring=PREFERENCES | {"judged_max": "1"},
+        max_points=D(3),
+        counted=250,
+        judge_fractions=[D("0.5")],
+    )
     assert (score.automatic, score.judged, score.points) == (D(2), D("0.500"), D("2.5"))
-    full = score_challenge(scoring=PREFERENCES | {"judged_max": "1"}, max_points=D(3), counted=1000, judge_fractions=[D(1)])
+    full = score_challenge(
+        scoring=PREFERENCES | {"judged_max": "1"},
+        max_points=D(3),
+        counted=1000,
+        judge_fractions=[D(1)],
+    )
     assert full.points == D(3)
 
 
 def test_judged_points_stay_hidden_until_published():
     score = score_challenge(
-        scoring=PREFERENCES | {"judged_max": "1"}, max_points=D(3), counted=100, judge_fractions=[D(1)], judged_published=False
+        scoring=PREFERENCES | {"judged_max": "1"},
+        max_points=D(3),
+        counted=100,
+        judge_fractions=[D(1)],
+        judged_published=False,
     )
     assert score.points == D(2) and score.public_points == D(1)
 
 
 def test_an_override_replaces_the_judges():
-    score = score_challenge(scoring={"rule": "judged"}, max_points=D(3), counted=0, judge_fractions=[D("0.1")], override=D("2.5"))
+    score = score_challenge(
+        scoring={"rule": "judged"},
+        max_points=D(3),
+        counted=0,
+        judge_fractions=[D("0.1")],
+        override=D("2.5"),
+    )
     assert score.judged == D("2.5") and score.points == D("2.5")
 
 
 def test_alignment_without_a_track_earns_nothing():
-    score = score_challenge(scoring={"rule": "judged"}, max_points=D(3), counted=0, judge_fractions=[D(1)], eligible=False)
+    score = score_challenge(
+        scoring={"rule": "judged"},
+        max_points=D(3),
+        counted=0,
+        judge_fractions=[D(1)],
+        eligible=False,
+    )
     assert score.points == 0
 
 
 def test_team_total_is_capped_at_ten_and_keeps_the_sum():
-    assert team_total(points=[D(1), D(1), D(2), D(3), D(3), D("0.5"), D("0.5"), D("0.5")], cap=D(10)) == (D("11.5"), D(10))
+    assert team_total(
+        points=[D(1), D(1), D(2), D(3), D(3), D("0.5"), D("0.5"), D("0.5")], cap=D(10)
+    ) == (D("11.5"), D(10))
     assert team_total(points=[D("0.1")] * 10, cap=D(10)) == (D("1.0"), D("1.0"))
 
 

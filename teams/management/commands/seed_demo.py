@@ -70,7 +70,9 @@ class Command(BaseCommand):
             default=0,
             help="Contributions to create, spread over every challenge that collects them and every status.",
         )
-        parser.add_argument("--seed", type=int, default=2025, help="Random seed: same seed, same data.")
+        parser.add_argument(
+            "--seed", type=int, default=2025, help="Random seed: same seed, same data."
+        )
 
     def handle(self, *args, teams: int, participants: int, items: int, seed: int, **options):
         edition = Edition.objects.current()
@@ -93,7 +95,9 @@ class Command(BaseCommand):
             )
         )
 
-    def seed_items(self, edition, people: list[User], items: int, rng: random.Random) -> dict[str, int]:
+    def seed_items(
+        self, edition, people: list[User], items: int, rng: random.Random
+    ) -> dict[str, int]:
         """Spread ``items`` contributions over the challenges that collect them, in the shares
         the 2025 edition had (exam questions first), each app creating its own realistic rows."""
         import importlib
@@ -106,7 +110,9 @@ class Command(BaseCommand):
             module = importlib.import_module(f"challenges.{challenge.kind}.seeding")
             count = round(items * shares.get(challenge.kind, 0.1))
             with transaction.atomic():
-                created[challenge.kind] = module.seed_items(challenge=challenge, authors=people, count=count, rng=rng)
+                created[challenge.kind] = module.seed_items(
+                    challenge=challenge, authors=people, count=count, rng=rng
+                )
         return created
 
     def seed_people(self, edition, count: int, rng: random.Random) -> list[User]:

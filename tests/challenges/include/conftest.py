@@ -24,7 +24,13 @@ def author(edition):
 
 @pytest.fixture
 def exam(challenge, author):
-    return ExamFactory(challenge=challenge, author=author, name="Examen de admisión UNMSM 2019", language="es", country="PE")
+    return ExamFactory(
+        challenge=challenge,
+        author=author,
+        name="Examen de admisión UNMSM 2019",
+        language="es",
+        country="PE",
+    )
 
 
 def as_file(content, name: str = "questions.json") -> SimpleUploadedFile:
@@ -70,6 +76,10 @@ def workshop(**overrides) -> dict:
 def numbered(count: int, **overrides) -> list[dict]:
     """``count`` distinct valid official records."""
     return [
-        official(question=f"¿Pregunta número {n} sobre la historia del Perú?", original_question_num=n, **overrides)
+        official(
+            question=f"¿Pregunta número {n} sobre la historia del Perú?",
+            original_question_num=n,
+            **overrides,
+        )
         for n in range(1, count + 1)
     ]

@@ -47,6 +47,10 @@ class ExamQuestionFactory(factory.django.DjangoModelFactory):
     category_original_lang = "Historia"
     original_question_num = factory.Sequence(lambda n: n + 1)
     question = factory.Sequence(lambda n: f"¿En qué año ocurrió el hecho número {n}?")
-    options = factory.Sequence(lambda n: [f"{1800 + n}", f"{1850 + n}", f"{1900 + n}", f"{1950 + n}"])
+    options = factory.Sequence(
+        lambda n: [f"{1800 + n}", f"{1850 + n}", f"{1900 + n}", f"{1950 + n}"]
+    )
     answer = 1
-    fingerprint = factory.LazyAttribute(lambda question: fingerprint(question.question, *question.options))
+    fingerprint = factory.LazyAttribute(
+        lambda question: fingerprint(question.question, *question.options)
+    )

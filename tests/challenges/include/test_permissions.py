@@ -12,13 +12,43 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "participant", "other_team", "judge", "organizer"]
 LOGIN = "login"
-SIGNED_IN = {"anonymous": LOGIN, "participant": 200, "other_team": 200, "judge": 200, "organizer": 200}
+SIGNED_IN = {
+    "anonymous": LOGIN,
+    "participant": 200,
+    "other_team": 200,
+    "judge": 200,
+    "organizer": 200,
+}
 # A POST with empty data: the form says what is missing.
-SIGNED_IN_POST = {"anonymous": LOGIN, "participant": 400, "other_team": 400, "judge": 400, "organizer": 400}
-AUTHOR_ONLY = {"anonymous": LOGIN, "participant": 200, "other_team": 404, "judge": 404, "organizer": 404}
-AUTHOR_ONLY_POST = {"anonymous": LOGIN, "participant": 400, "other_team": 404, "judge": 404, "organizer": 404}
+SIGNED_IN_POST = {
+    "anonymous": LOGIN,
+    "participant": 400,
+    "other_team": 400,
+    "judge": 400,
+    "organizer": 400,
+}
+AUTHOR_ONLY = {
+    "anonymous": LOGIN,
+    "participant": 200,
+    "other_team": 404,
+    "judge": 404,
+    "organizer": 404,
+}
+AUTHOR_ONLY_POST = {
+    "anonymous": LOGIN,
+    "participant": 400,
+    "other_team": 404,
+    "judge": 404,
+    "organizer": 404,
+}
 STAFF = {"anonymous": LOGIN, "participant": 403, "other_team": 403, "judge": 403, "organizer": 200}
-STAFF_POST = {"anonymous": LOGIN, "participant": 403, "other_team": 403, "judge": 403, "organizer": 400}
+STAFF_POST = {
+    "anonymous": LOGIN,
+    "participant": 403,
+    "other_team": 403,
+    "judge": 403,
+    "organizer": 400,
+}
 
 MATRIX = [
     ("get", "/include/{slug}/", SIGNED_IN),
@@ -49,7 +79,9 @@ def world(exam, author, other_team_member, judge, organizer):
     return people, {"slug": exam.challenge.slug, "exam": exam.pk, "question": question.pk}
 
 
-@pytest.mark.parametrize(("method", "path", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _e in MATRIX])
+@pytest.mark.parametrize(
+    ("method", "path", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _e in MATRIX]
+)
 @pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix(client, world, method, path, expected, role):
     people, names = world
@@ -70,7 +102,9 @@ def test_nobody_but_the_author_uploads_to_an_exam(client, world, role):
     people, names = world
     if people[role] is not None:
         client.force_login(people[role])
-    client.post(f"/include/{names['slug']}/exams/{names['exam']}/upload/", {"file": as_file(numbered(2))})
+    client.post(
+        f"/include/{names['slug']}/exams/{names['exam']}/upload/", {"file": as_file(numbered(2))}
+    )
     assert ExamQuestion.objects.count() == 1
 
 
@@ -79,6 +113,10 @@ def test_only_organizers_decide_an_exam(client, world, role):
     people, names = world
     if people[role] is not None:
         client.force_login(people[role])
-    client.post(f"/include/{names['slug']}/organize/exams/{names['exam']}/decide/", {"status": "validated"})
-    assert set(ExamQuestion.objects.values_list("status", flat=True)) == {ContributionStatus.PENDING}
+    client.post(
+        f"/include/{names['slug']}/organize/exams/{names['exam']}/decide/", {"status": "validated"}
+    )
+    assert set(ExamQuestion.objects.values_list("status", flat=True)) == {
+        ContributionStatus.PENDING
+    }
     assert Exam.objects.get().status == ContributionStatus.PENDING

@@ -16,12 +16,19 @@ def test_seed_items_spreads_questions_over_authors_and_statuses(challenge):
     assert created == 1500 == ExamQuestion.objects.filter(challenge=challenge).count()
     statuses = set(ExamQuestion.objects.values_list("status", flat=True))
     assert statuses == {"pending", "validated", "rejected", "invalidated"}
-    assert set(Exam.objects.values_list("status", flat=True)) == {"pending", "validated", "rejected"}
+    assert set(Exam.objects.values_list("status", flat=True)) == {
+        "pending",
+        "validated",
+        "rejected",
+    }
     assert ExamQuestion.objects.values("author").distinct().count() > 1
     question = ExamQuestion.objects.select_related("exam").first()
     assert len(question.options) == 4 and 0 <= question.answer <= 3
     assert question.fingerprint == fingerprint(question.question, *question.options)
-    assert question.author_id == question.exam.author_id and question.country == question.exam.country.code
+    assert (
+        question.author_id == question.exam.author_id
+        and question.country == question.exam.country.code
+    )
     assert not ExamQuestion.objects.filter(status="rejected", decision_reason="").exists()
 
 
@@ -34,5 +41,10 @@ def test_seeding_twice_adds_new_questions(challenge):
 
 def test_seeding_nothing(challenge):
     assert seed_items(challenge=challenge, authors=[], count=10, rng=random.Random(1)) == 0
-    assert seed_items(challenge=challenge, authors=UserFactory.create_batch(1), count=0, rng=random.Random(1)) == 0
+    assert (
+        seed_items(
+            challenge=challenge, authors=UserFactory.create_batch(1), count=0, rng=random.Random(1)
+        )
+        == 0
+    )
     assert not ExamQuestion.objects.exists()

@@ -21,7 +21,9 @@ SAMPLES = Path(__file__).parent / "samples"
 
 
 def upload(exam, content, name="questions.json", **kwargs):
-    return upload_questions(exam=exam, author=exam.author, upload=as_file(content, name), filename=name, **kwargs)
+    return upload_questions(
+        exam=exam, author=exam.author, upload=as_file(content, name), filename=name, **kwargs
+    )
 
 
 def rejected(exam, content, name="questions.json"):
@@ -37,22 +39,34 @@ def test_the_official_sample_is_stored_with_resolved_countries(exam):
     report = upload(exam, (SAMPLES / "include_questions.json").read_bytes())
     assert (report.stored, report.skipped.total, report.flagged) == (3, 0, 0)
     stored = {question.language: question for question in ExamQuestion.objects.all()}
-    assert {code: question.country for code, question in stored.items()} == {"pt": "BR", "gn": "PY", "ca": "ES"}
+    assert {code: question.country for code, question in stored.items()} == {
+        "pt": "BR",
+        "gn": "PY",
+        "ca": "ES",
+    }
     brazil = stored["pt"]
     assert brazil.options == ["1822", "1889", "1891", "1930"] and brazil.answer == 1
-    assert (brazil.original_question_num, brazil.category_en, brazil.category_original_lang) == (12, "History", "História")
+    assert (brazil.original_question_num, brazil.category_en, brazil.category_original_lang) == (
+        12,
+        "History",
+        "História",
+    )
     assert brazil.exam_name.startswith("Exame Nacional") and brazil.license == "unknown"
     assert {question.status for question in stored.values()} == {ContributionStatus.PENDING}
-    assert {(question.author_id, question.exam_id, question.challenge_id) for question in stored.values()} == {
-        (exam.author_id, exam.pk, exam.challenge_id)
-    }
+    assert {
+        (question.author_id, question.exam_id, question.challenge_id)
+        for question in stored.values()
+    } == {(exam.author_id, exam.pk, exam.challenge_id)}
 
 
 def test_the_workshop_sample_is_converted_with_the_exams_description(exam):
     report = upload(exam, (SAMPLES / "include_workshop_format.json").read_bytes())
     assert report.stored == 2
     first = ExamQuestion.objects.get(original_question_num=1)
-    assert first.options == ["Dos años", "Cuatro años", "Cinco años", "Seis años"] and first.answer == 1
+    assert (
+        first.options == ["Dos años", "Cuatro años", "Cinco años", "Seis años"]
+        and first.answer == 1
+    )
     assert first.category_original_lang == first.category_en == "Derecho constitucional"
     assert (first.language, first.country, first.exam_name) == ("es", "PE", exam.name)
     assert (first.source, first.license, first.level) == (exam.source, exam.license, exam.level)
@@ -62,7 +76,11 @@ def test_the_workshop_sample_is_converted_with_the_exams_description(exam):
 def test_a_workshop_record_keeps_a_better_english_category(exam):
     upload(exam, [workshop(category="Derecho", category_en="Law", correct_answer="D")])
     question = ExamQuestion.objects.get()
-    assert (question.category_en, question.category_original_lang, question.answer) == ("Law", "Derecho", 3)
+    assert (question.category_en, question.category_original_lang, question.answer) == (
+        "Law",
+        "Derecho",
+        3,
+    )
 
 
 def test_json_lines(exam):
@@ -93,18 +111,30 @@ def test_csv_in_the_workshop_format(exam):
     text = "question_id,question,option_a,option_b,option_c,option_d,correct_answer,category\n3,¿Pregunta?,uno,dos,tres,cuatro,c,Historia\n"
     upload(exam, text, "questions.csv")
     question = ExamQuestion.objects.get()
-    assert (question.answer, question.original_question_num, question.category_en) == (2, 3, "Historia")
+    assert (question.answer, question.original_question_num, question.category_en) == (
+        2,
+        3,
+        "Historia",
+    )
 
 
 def test_maths_and_science_are_stored_flagged(exam):
-    report = upload(exam, [official(category_en="Mathematics", category_original_lang="Matemáticas"), workshop(category="Biología")])
+    report = upload(
+        exam,
+        [
+            official(category_en="Mathematics", category_original_lang="Matemáticas"),
+            workshop(category="Biología"),
+        ],
+    )
     assert (report.stored, report.flagged) == (2, 2)
     assert ExamQuestion.objects.filter(flagged_category=True).count() == 2
 
 
 def test_duplicates_in_the_file_and_already_stored_are_skipped_and_reported(exam):
     ExamQuestionFactory(
-        exam=ExamFactory(challenge=exam.challenge), question="¿Pregunta número 2 sobre la historia del Perú?", options=["1810", "1821", "1824", "1879"]
+        exam=ExamFactory(challenge=exam.challenge),
+        question="¿Pregunta número 2 sobre la historia del Perú?",
+        options=["1810", "1821", "1824", "1879"],
     )
     records = numbered(3)
     # The same question with other spacing and case is the same question.
@@ -129,7 +159,9 @@ def test_the_same_question_in_another_edition_is_not_a_duplicate(exam):
     from tests.challenges.include.factories import IncludeChallengeFactory
     from tests.factories import EditionFactory
 
-    elsewhere = ExamFactory(challenge=IncludeChallengeFactory(edition=EditionFactory(is_current=False), slug="include"))
+    elsewhere = ExamFactory(
+        challenge=IncludeChallengeFactory(edition=EditionFactory(is_current=False), slug="include")
+    )
     upload(elsewhere, numbered(1))
     assert upload(exam, numbered(1)).stored == 1
 
@@ -145,9 +177,21 @@ GOOD = official()
         (official(question="<b>¿Negrita?</b>"), "question", "HTML"),
         (official(question="x" * 2001), "question", "At most 2000"),
         (official(options=...), "options", "required"),
-        (official(options=["1810", "1821", "1824"]), "options", "Exactly 4 options are needed (this has 3)"),
-        (official(options=["a", "b", "c", "d", "e"]), "options", "Exactly 4 options are needed (this has 5)"),
-        (official(options=["1810", "1821", " 1810 ", "1879"]), "options", "Options a and c are the same"),
+        (
+            official(options=["1810", "1821", "1824"]),
+            "options",
+            "Exactly 4 options are needed (this has 3)",
+        ),
+        (
+            official(options=["a", "b", "c", "d", "e"]),
+            "options",
+            "Exactly 4 options are needed (this has 5)",
+        ),
+        (
+            official(options=["1810", "1821", " 1810 ", "1879"]),
+            "options",
+            "Options a and c are the same",
+        ),
         (official(options=["1810", "", "1824", "1879"]), "option_b", "required"),
         (official(options=["1810", "x" * 501, "1824", "1879"]), "option_b", "At most 500"),
         (official(options=["1810", ["1821"], "1824", "1879"]), "option_b", "must be text"),
@@ -173,7 +217,11 @@ GOOD = official()
         (workshop(correct_answer="ab"), "correct_answer", "a, b, c or d"),
         (workshop(correct_answer=""), "correct_answer", "required"),
         (workshop(category=...), "category", "required"),
-        (workshop(options={"a": "x", "b": "y", "c": "z", "e": "w"}), "options", "keys a, b, c and d"),
+        (
+            workshop(options={"a": "x", "b": "y", "c": "z", "e": "w"}),
+            "options",
+            "keys a, b, c and d",
+        ),
         (workshop(question_id="q12"), "question_id", "whole number"),
     ],
 )
@@ -187,7 +235,11 @@ def test_every_error_of_every_row_is_reported_and_nothing_is_stored(exam):
     records = [official(question=f"¿Buena {n}?") for n in range(3)]
     records.insert(1, official(question="", answer=9, country="Narnia"))
     errors = rejected(exam, records)
-    assert {(row, field) for row, field, _message in errors} == {(2, "question"), (2, "answer"), (2, "country")}
+    assert {(row, field) for row, field, _message in errors} == {
+        (2, "question"),
+        (2, "answer"),
+        (2, "country"),
+    }
 
 
 def test_only_the_first_100_errors_are_kept_and_the_rest_counted(exam):
@@ -234,7 +286,9 @@ def test_uploads_only_while_the_window_is_open(exam):
 
 def test_only_the_author_uploads_to_an_exam(exam, participant):
     with pytest.raises(ContributionRefused, match="your own exams"):
-        upload_questions(exam=exam, author=participant, upload=as_file(numbered(1)), filename="q.json")
+        upload_questions(
+            exam=exam, author=participant, upload=as_file(numbered(1)), filename="q.json"
+        )
     assert not ExamQuestion.objects.exists()
 
 
@@ -254,7 +308,11 @@ def test_a_validated_exam_takes_new_questions_as_pending(exam):
 
 
 def test_20000_rows_in_a_few_seconds_with_a_bounded_number_of_queries(exam):
-    ExamQuestionFactory(exam=exam, question="¿Pregunta número 5 sobre la historia del Perú?", options=["1810", "1821", "1824", "1879"])
+    ExamQuestionFactory(
+        exam=exam,
+        question="¿Pregunta número 5 sobre la historia del Perú?",
+        options=["1810", "1821", "1824", "1879"],
+    )
     records = numbered(20_000)
     content = "\n".join(json.dumps(record, ensure_ascii=False) for record in records)
     queries = []
@@ -270,7 +328,9 @@ def test_20000_rows_in_a_few_seconds_with_a_bounded_number_of_queries(exam):
     # Fingerprints are looked up 900 at a time and rows inserted 2,000 at a time (SQLite takes
     # fewer per insert: at most 999 parameters per query), never one query per row.
     assert len(queries) <= (40 if connection.vendor == "postgresql" else 500)
-    lookups = [sql for sql in queries if sql.lstrip().upper().startswith("SELECT") and "fingerprint" in sql]
+    lookups = [
+        sql for sql in queries if sql.lstrip().upper().startswith("SELECT") and "fingerprint" in sql
+    ]
     assert len(lookups) == 23  # ceil(20,000 / 900)
     assert (report.stored, report.skipped.total) == (19_999, 1)
     assert elapsed < 20, f"the upload took {elapsed:.1f} s"  # about 5 s on a loaded laptop

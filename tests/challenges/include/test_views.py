@@ -118,7 +118,10 @@ def test_no_exam_once_the_window_closed(client, challenge, author):
 
 
 def test_home_shows_statuses_counts_and_reasons(client, exam, author):
-    exam.status, exam.decision_reason = ContributionStatus.REJECTED, "Es un examen con derechos reservados."
+    exam.status, exam.decision_reason = (
+        ContributionStatus.REJECTED,
+        "Es un examen con derechos reservados.",
+    )
     exam.save()
     ExamQuestionFactory(exam=exam, status=ContributionStatus.REJECTED)
     ExamQuestionFactory(exam=exam, status=ContributionStatus.VALIDATED)
@@ -133,7 +136,9 @@ def test_home_only_lists_my_exams(client, exam, participant):
     assert exam.name not in client.get(home_url(exam.challenge)).content.decode()
 
 
-def test_home_lists_exams_with_constant_queries(client, challenge, author, django_assert_num_queries):
+def test_home_lists_exams_with_constant_queries(
+    client, challenge, author, django_assert_num_queries
+):
     client.force_login(author)
     first = ExamFactory(challenge=challenge, author=author)
     ExamQuestionFactory(exam=first)
@@ -158,8 +163,12 @@ def test_a_non_include_challenge_has_no_include_page(client, edition, author):
 
 def test_exam_page_shows_questions_with_the_correct_option_and_reasons(client, exam, author):
     ExamQuestionFactory(
-        exam=exam, question="¿Año de la batalla de Ayacucho?", options=["1821", "1824", "1879", "1532"], answer=1,
-        status=ContributionStatus.REJECTED, decision_reason="La respuesta correcta es otra.",
+        exam=exam,
+        question="¿Año de la batalla de Ayacucho?",
+        options=["1821", "1824", "1879", "1532"],
+        answer=1,
+        status=ContributionStatus.REJECTED,
+        decision_reason="La respuesta correcta es otra.",
     )
     client.force_login(author)
     page = client.get(exam_url(exam), **EN).content.decode()
@@ -174,13 +183,18 @@ def test_exam_page_paginates_and_filters_questions(client, exam, author):
     ExamQuestionFactory(exam=exam, status=ContributionStatus.VALIDATED, question="¿La aceptada?")
     client.force_login(author)
     first = client.get(exam_url(exam))
-    assert len(first.context["page"].object_list) == 50 and first.context["page"].paginator.num_pages == 2
+    assert (
+        len(first.context["page"].object_list) == 50
+        and first.context["page"].paginator.num_pages == 2
+    )
     validated = client.get(exam_url(exam) + "?status=validated")
     assert [question.question for question in validated.context["page"]] == ["¿La aceptada?"]
     assert client.get(exam_url(exam) + "?status=nonsense&page=99").status_code == 200
 
 
-def test_exam_page_lists_questions_with_constant_queries(client, exam, author, django_assert_num_queries):
+def test_exam_page_lists_questions_with_constant_queries(
+    client, exam, author, django_assert_num_queries
+):
     client.force_login(author)
     ExamQuestionFactory(exam=exam)
     one = queries_of(client, exam_url(exam))
@@ -196,7 +210,10 @@ def post_file(client, exam, content, name="questions.json", **extra):
 
 def test_upload_from_the_page_says_what_was_stored_and_skipped(client, exam, author):
     client.force_login(author)
-    records = numbered(3) + [numbered(1)[0], official(question="¿Álgebra?", category_en="Mathematics")]
+    records = numbered(3) + [
+        numbered(1)[0],
+        official(question="¿Álgebra?", category_en="Mathematics"),
+    ]
     response = post_file(client, exam, records, follow=True, **EN)
     assert response.redirect_chain[-1][0] == exam_url(exam)
     page = response.content.decode()
@@ -222,7 +239,9 @@ def test_upload_errors_are_shown_in_a_table_and_nothing_is_stored(client, exam, 
 
 def test_more_than_100_errors_say_how_many_more(client, exam, author):
     client.force_login(author)
-    response = post_file(client, exam, [official(question=f"¿{n}?", answer=9) for n in range(105)], **EN)
+    response = post_file(
+        client, exam, [official(question=f"¿{n}?", answer=9) for n in range(105)], **EN
+    )
     assert response.status_code == 400
     assert "…and 5 more errors." in response.content.decode()
     assert len(response.context["upload_errors"].shown) == 100
@@ -293,9 +312,15 @@ def test_organizers_list_pending_exams_by_default_and_filter(client, challenge, 
 def test_organizers_list_answers_htmx_with_the_results_only(client, challenge, organizer):
     ExamFactory(challenge=challenge, name="Examen peruano")
     client.force_login(organizer)
-    response = client.get(f"/include/{challenge.slug}/organize/exams/?status=", HTTP_HX_REQUEST="true")
+    response = client.get(
+        f"/include/{challenge.slug}/organize/exams/?status=", HTTP_HX_REQUEST="true"
+    )
     body = response.content.decode()
-    assert body.lstrip().startswith('<div id="results"') and "Examen peruano" in body and "<html" not in body
+    assert (
+        body.lstrip().startswith('<div id="results"')
+        and "Examen peruano" in body
+        and "<html" not in body
+    )
 
 
 def test_organizers_list_paginates_with_the_filters(client, challenge, organizer, settings):
@@ -307,7 +332,9 @@ def test_organizers_list_paginates_with_the_filters(client, challenge, organizer
     assert "country=BR&amp;status=pending&amp;page=2" in response.content.decode()
 
 
-def test_organizers_list_with_constant_queries(client, challenge, organizer, django_assert_num_queries):
+def test_organizers_list_with_constant_queries(
+    client, challenge, organizer, django_assert_num_queries
+):
     client.force_login(organizer)
     ExamQuestionFactory(exam=ExamFactory(challenge=challenge))
     url = f"/include/{challenge.slug}/organize/exams/"
@@ -322,7 +349,9 @@ def test_organizers_list_with_constant_queries(client, challenge, organizer, dja
 def test_accept_a_whole_exam_from_the_review_page(client, exam, organizer):
     pending = ExamQuestionFactory(exam=exam)
     client.force_login(organizer)
-    response = client.post(review_url(exam), {"status": "validated", "reason": ""}, follow=True, **EN)
+    response = client.post(
+        review_url(exam), {"status": "validated", "reason": ""}, follow=True, **EN
+    )
     assert "1 questions changed" in response.content.decode()
     exam.refresh_from_db()
     pending.refresh_from_db()
@@ -332,11 +361,17 @@ def test_accept_a_whole_exam_from_the_review_page(client, exam, organizer):
 def test_reject_a_whole_exam_and_its_author_reads_why(client, exam, organizer, author):
     ExamQuestionFactory(exam=exam)
     client.force_login(organizer)
-    client.post(review_url(exam), {"status": "rejected", "reason": "Examen con licencia propietaria."})
-    assert set(ExamQuestion.objects.values_list("status", flat=True)) == {ContributionStatus.REJECTED}
+    client.post(
+        review_url(exam), {"status": "rejected", "reason": "Examen con licencia propietaria."}
+    )
+    assert set(ExamQuestion.objects.values_list("status", flat=True)) == {
+        ContributionStatus.REJECTED
+    }
     client.force_login(author)
     page = client.get(exam_url(exam), **EN).content.decode()
-    assert page.count("Examen con licencia propietaria.") >= 2  # the exam's reason, and the question's
+    assert (
+        page.count("Examen con licencia propietaria.") >= 2
+    )  # the exam's reason, and the question's
     assert "This exam was rejected" in page
 
 
@@ -361,17 +396,30 @@ def test_bad_exam_decisions_are_refused_and_nothing_changes(client, exam, organi
 
 
 def test_review_page_rejects_single_questions_through_the_shared_decision(client, exam, organizer):
-    keep, drop = ExamQuestionFactory(exam=exam), ExamQuestionFactory(exam=exam, category_en="Physics", flagged_category=True)
+    keep, drop = (
+        ExamQuestionFactory(exam=exam),
+        ExamQuestionFactory(exam=exam, category_en="Physics", flagged_category=True),
+    )
     client.force_login(organizer)
     page = client.get(review_url(exam), **EN).content.decode()
-    assert f'name="ids" value="{drop.pk}"' in page and f'action="/organize/{exam.challenge.slug}/review/decide/"' in page
+    assert (
+        f'name="ids" value="{drop.pk}"' in page
+        and f'action="/organize/{exam.challenge.slug}/review/decide/"' in page
+    )
     assert "flagged: maths/science" in page
-    assert page.count('id="id_status"') == page.count('id="bulk-status"') == 1  # two forms, unique ids
+    assert (
+        page.count('id="id_status"') == page.count('id="bulk-status"') == 1
+    )  # two forms, unique ids
     flagged = client.get(review_url(exam) + "?flagged=1")
     assert [question.pk for question in flagged.context["page"]] == [drop.pk]
     response = client.post(
         f"/organize/{exam.challenge.slug}/review/decide/",
-        {"ids": [drop.pk], "status": "rejected", "reason": "Es de física.", "next": review_url(exam)},
+        {
+            "ids": [drop.pk],
+            "status": "rejected",
+            "reason": "Es de física.",
+            "next": review_url(exam),
+        },
     )
     assert response["Location"] == review_url(exam)
     drop.refresh_from_db()
@@ -402,7 +450,10 @@ def test_an_exam_of_another_challenge_is_not_found(client, exam, organizer, edit
 
     other = ExamFactory(challenge=IncludeChallengeFactory(edition=edition, slug="include-2"))
     client.force_login(organizer)
-    assert client.get(f"/include/{exam.challenge.slug}/organize/exams/{other.pk}/decide/").status_code == 404
+    assert (
+        client.get(f"/include/{exam.challenge.slug}/organize/exams/{other.pk}/decide/").status_code
+        == 404
+    )
 
 
 def test_pages_are_translated_strings_in_spanish_by_default(client, challenge, author):
@@ -420,7 +471,13 @@ def test_exam_text_is_escaped(client, exam, author):
 
 def test_the_json_upload_round_trips_unicode(client, exam, author):
     client.force_login(author)
-    record = official(question="Mba'éichapa oje'e \"buenos días\" guaraníme?", language="gn", country="Paraguay")
+    record = official(
+        question="Mba'éichapa oje'e \"buenos días\" guaraníme?", language="gn", country="Paraguay"
+    )
     post_file(client, exam, json.dumps([record], ensure_ascii=False))
     question = ExamQuestion.objects.get()
-    assert (question.question, question.language, question.country) == (record["question"], "gn", "PY")
+    assert (question.question, question.language, question.country) == (
+        record["question"],
+        "gn",
+        "PY",
+    )

@@ -120,7 +120,9 @@ class ArenaVoteFactory(factory.django.DjangoModelFactory):
     answer_b = "Hamburguesas."
     chosen = "Pollo a la brasa."
     rejected = "Hamburguesas."
-    tstamp = factory.Sequence(lambda n: dt.datetime(2025, 4, 20, tzinfo=dt.UTC) + dt.timedelta(minutes=n))
+    tstamp = factory.Sequence(
+        lambda n: dt.datetime(2025, 4, 20, tzinfo=dt.UTC) + dt.timedelta(minutes=n)
+    )
     raw = factory.LazyFunction(dict)
     fingerprint = factory.Sequence(lambda n: f"{n:064d}")
 

@@ -47,7 +47,9 @@ def test_the_sample_log_is_stored_unmatched_and_a_second_upload_adds_nothing(cha
     assert left.raw == json.loads(text.splitlines()[0])
     both_bad = ArenaVote.objects.get(vote_type="bothbad_vote")
     assert (both_bad.chosen, both_bad.rejected) == ("", "")
-    assert both_bad.answer_a == "Com dois beijinhos sempre." and both_bad.answer_b == "Com uma vénia."
+    assert (
+        both_bad.answer_a == "Com dois beijinhos sempre." and both_bad.answer_b == "Com uma vénia."
+    )
     again = upload(challenge, text, by=organizer)
     assert (again.added, again.duplicates) == (0, 2)
     assert ArenaVote.objects.count() == 2
@@ -60,7 +62,11 @@ def test_a_declared_identity_credits_the_vote_and_creates_the_prompt(challenge, 
     vote = ArenaVote.objects.get()
     prompt = Prompt.objects.get()
     assert vote.user == participant and vote.prompt == prompt
-    assert (prompt.author, prompt.source, prompt.status) == (participant, Prompt.Source.ARENA, ContributionStatus.PENDING)
+    assert (prompt.author, prompt.source, prompt.status) == (
+        participant,
+        Prompt.Source.ARENA,
+        ContributionStatus.PENDING,
+    )
     assert prompt.text == "¿Qué se suele comer en Lima un domingo con la familia?"
     assert prompt.system_prompt == "Eres un asistente que responde como una persona de Lima."
     assert (prompt.country.code, prompt.language) == ("PE", "es")
@@ -94,9 +100,15 @@ def test_a_rightvote_chooses_the_second_answer_and_a_tie_chooses_none(challenge)
     assert tie.answer_a and tie.answer_b
 
 
-def test_a_vote_attaches_to_the_persons_existing_prompt_with_the_same_normalized_text(challenge, participant):
+def test_a_vote_attaches_to_the_persons_existing_prompt_with_the_same_normalized_text(
+    challenge, participant
+):
     declare(participant, "voter-1")
-    prompt = PromptFactory(challenge=challenge, author=participant, text="¿QUÉ se suele comer en Lima un domingo con la   familia?")
+    prompt = PromptFactory(
+        challenge=challenge,
+        author=participant,
+        text="¿QUÉ se suele comer en Lima un domingo con la   familia?",
+    )
     report = upload(challenge, vote_log(vote_line(user="VOTER-1")))
     assert (report.matched, report.prompts_created) == (1, 0)
     assert ArenaVote.objects.get().prompt == prompt
@@ -105,7 +117,9 @@ def test_a_vote_attaches_to_the_persons_existing_prompt_with_the_same_normalized
 
 def test_a_prompt_of_somebody_else_is_never_taken(challenge, participant):
     declare(participant, "voter-1")
-    PromptFactory(challenge=challenge, text="¿Qué se suele comer en Lima un domingo con la familia?")
+    PromptFactory(
+        challenge=challenge, text="¿Qué se suele comer en Lima un domingo con la familia?"
+    )
     report = upload(challenge, vote_log(vote_line(user="voter-1")))
     assert (report.matched, report.unmatched) == (0, 1)
     vote = ArenaVote.objects.get()
@@ -116,7 +130,9 @@ def test_two_people_with_the_same_prompt_in_one_log_the_first_gets_it(challenge,
     other = UserFactory()
     declare(participant, "first")
     declare(other, "second")
-    report = upload(challenge, vote_log(vote_line(user="first"), vote_line(user="second", tstamp=5)))
+    report = upload(
+        challenge, vote_log(vote_line(user="first"), vote_line(user="second", tstamp=5))
+    )
     assert (report.matched, report.prompts_created, report.unmatched) == (1, 1, 1)
     assert Prompt.objects.get().author == participant
 
@@ -128,20 +144,50 @@ def test_two_people_with_the_same_prompt_in_one_log_the_first_gets_it(challenge,
         (vote_line(tstamp="yesterday"), "tstamp", "time stamp"),
         (vote_line(tstamp=None), "tstamp", "time stamp"),
         ({**vote_line(), "states": None}, "states", "Two conversation states"),
-        ({**vote_line(), "states": [vote_line()["states"][0]]}, "states", "Two conversation states"),
-        ({**vote_line(), "models": ["solo"], "states": [{**s, "model_name": None} for s in vote_line()["states"]]}, "models", "model names"),
         (
-            {**vote_line(), "states": [{**vote_line()["states"][0], "messages": "hola"}, vote_line()["states"][1]]},
+            {**vote_line(), "states": [vote_line()["states"][0]]},
+            "states",
+            "Two conversation states",
+        ),
+        (
+            {
+                **vote_line(),
+                "models": ["solo"],
+                "states": [{**s, "model_name": None} for s in vote_line()["states"]],
+            },
+            "models",
+            "model names",
+        ),
+        (
+            {
+                **vote_line(),
+                "states": [
+                    {**vote_line()["states"][0], "messages": "hola"},
+                    vote_line()["states"][1],
+                ],
+            },
             "states[0].messages",
             "[role, text] pairs",
         ),
         (
-            {**vote_line(), "states": [{**vote_line()["states"][0], "messages": [["assistant", "sí"]]}, vote_line()["states"][1]]},
+            {
+                **vote_line(),
+                "states": [
+                    {**vote_line()["states"][0], "messages": [["assistant", "sí"]]},
+                    vote_line()["states"][1],
+                ],
+            },
             "states[0].messages",
             "no user message",
         ),
         (
-            {**vote_line(), "states": [vote_line()["states"][0], {**vote_line()["states"][1], "messages": [["user", "hola"]]}]},
+            {
+                **vote_line(),
+                "states": [
+                    vote_line()["states"][0],
+                    {**vote_line()["states"][1], "messages": [["user", "hola"]]},
+                ],
+            },
             "states[1].messages",
             "no assistant answer",
         ),
@@ -190,7 +236,12 @@ def test_match_again_attaches_votes_once_people_declare_their_identity(challenge
 def test_the_organizer_uploads_the_sample_log_and_sees_the_summary(client, challenge, organizer):
     client.force_login(organizer)
     file = SimpleUploadedFile("arena_votes.jsonl", SAMPLE.read_bytes())
-    response = client.post(f"/preferences/{challenge.slug}/organize/arena/", {"file": file}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        f"/preferences/{challenge.slug}/organize/arena/",
+        {"file": file},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     content = response.content.decode()
     assert "2 votes stored" in content and "arena_votes.jsonl" in content
     assert ArenaUpload.objects.get().uploaded_by == organizer
@@ -205,23 +256,38 @@ def test_the_organizer_uploads_the_sample_log_and_sees_the_summary(client, chall
         (b"not json at all\n", "Not valid JSON"),
     ],
 )
-def test_bad_vote_logs_show_every_problem_and_store_nothing(client, challenge, organizer, content, message):
+def test_bad_vote_logs_show_every_problem_and_store_nothing(
+    client, challenge, organizer, content, message
+):
     client.force_login(organizer)
     before = counts()
     file = SimpleUploadedFile("votes.jsonl", content)
-    response = client.post(f"/preferences/{challenge.slug}/organize/arena/", {"file": file}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        f"/preferences/{challenge.slug}/organize/arena/", {"file": file}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert counts() == before
 
 
-def test_unmatched_votes_are_listed_and_matched_again_from_the_page(client, challenge, organizer, participant):
+def test_unmatched_votes_are_listed_and_matched_again_from_the_page(
+    client, challenge, organizer, participant
+):
     upload(challenge, vote_log(vote_line(username="someone")))
     client.force_login(organizer)
-    page = client.get(f"/preferences/{challenge.slug}/organize/arena/unmatched/", HTTP_ACCEPT_LANGUAGE="en")
-    assert "someone" in page.content.decode() and "Nobody declared this identity." in page.content.decode()
+    page = client.get(
+        f"/preferences/{challenge.slug}/organize/arena/unmatched/", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert (
+        "someone" in page.content.decode()
+        and "Nobody declared this identity." in page.content.decode()
+    )
     declare(participant, "someone")
-    response = client.post(f"/preferences/{challenge.slug}/organize/arena/rematch/", follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        f"/preferences/{challenge.slug}/organize/arena/rematch/",
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert "1 now attached" in response.content.decode()
     assert "Every vote is attached to a prompt." in response.content.decode()
     assert ArenaVote.objects.get().prompt.author == participant

@@ -7,7 +7,13 @@ from django.db.models import F
 from challenges.intake import get_intake
 from challenges.models import ContributionStatus
 from challenges.preferences.admin import QuizChoiceFormSet
-from challenges.preferences.models import ArenaVote, Prompt, PromptValidation, QuizChoice, QuizQuestion
+from challenges.preferences.models import (
+    ArenaVote,
+    Prompt,
+    PromptValidation,
+    QuizChoice,
+    QuizQuestion,
+)
 from challenges.preferences.seeding import seed_items
 from challenges.uploads import fingerprint
 from tests.challenges.preferences.factories import PromptFactory, QuizFactory
@@ -36,16 +42,22 @@ def test_exports_carry_the_author_id_and_never_an_email(client, challenge, organ
     assert row["id"] == prompt.pk and row["author_id"] == prompt.author_id
     assert row["prompt"] == prompt.text and row["country"] == "PE" and row["topic"] == "comida"
     assert prompt.author.email not in body and prompt.author.profile.display_name not in body
-    csv_body = b"".join(client.get(f"/organize/{challenge.slug}/export.csv").streaming_content).decode()
+    csv_body = b"".join(
+        client.get(f"/organize/{challenge.slug}/export.csv").streaming_content
+    ).decode()
     assert prompt.text in csv_body and "@" not in csv_body
 
 
 def test_the_review_queue_shows_the_columns_and_organizers_decide(client, challenge, organizer):
     prompt = PromptFactory(challenge=challenge, country="MX", language="es", topic="fiestas")
     client.force_login(organizer)
-    page = client.get(f"/organize/{challenge.slug}/review/?country=mx&language=es", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(
+        f"/organize/{challenge.slug}/review/?country=mx&language=es", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert prompt.text in page and "Mexico" in page and "fiestas" in page
-    client.post(f"/organize/{challenge.slug}/review/decide/", {"ids": [prompt.pk], "status": "validated"})
+    client.post(
+        f"/organize/{challenge.slug}/review/decide/", {"ids": [prompt.pk], "status": "validated"}
+    )
     prompt.refresh_from_db()
     assert prompt.status == ContributionStatus.VALIDATED
 
@@ -66,14 +78,21 @@ def choice_formset(question, rows):
     from django.forms import inlineformset_factory
 
     formset_class = inlineformset_factory(
-        QuizQuestion, QuizChoice, formset=QuizChoiceFormSet, fields=["text", "is_correct", "position"]
+        QuizQuestion,
+        QuizChoice,
+        formset=QuizChoiceFormSet,
+        fields=["text", "is_correct", "position"],
     )
     return formset_class(data, instance=question, prefix="choices")
 
 
 @pytest.mark.parametrize(
     ("rows", "valid"),
-    [([("a", True), ("b", False)], True), ([("a", False), ("b", False)], False), ([("a", True)], False)],
+    [
+        ([("a", True), ("b", False)], True),
+        ([("a", False), ("b", False)], False),
+        ([("a", True)], False),
+    ],
 )
 def test_a_quiz_question_needs_two_answers_and_a_correct_one(challenge, rows, valid):
     question = QuizQuestion.objects.create(quiz=QuizFactory(challenge=challenge), text="¿?")
@@ -87,14 +106,16 @@ def test_seeding_spreads_prompts_over_authors_and_every_status(challenge):
     statuses = set(Prompt.objects.values_list("status", flat=True))
     assert statuses == set(ContributionStatus.values)
     assert Prompt.objects.values("author").distinct().count() == 6
-    assert ArenaVote.objects.filter(prompt__isnull=True).exists() and ArenaVote.objects.filter(prompt__isnull=False).exists()
+    assert (
+        ArenaVote.objects.filter(prompt__isnull=True).exists()
+        and ArenaVote.objects.filter(prompt__isnull=False).exists()
+    )
     assert PromptValidation.objects.exists()
     assert not PromptValidation.objects.filter(validator_id=F("prompt__author_id")).exists()
     # a second run adds as many, with no duplicate prompt
     assert seed_items(challenge=challenge, authors=authors, count=50, rng=random.Random(7)) == 50
     assert Prompt.objects.count() == 350
     assert seed_items(challenge=challenge, authors=authors, count=0, rng=random.Random(7)) == 0
-
 
 
 def test_the_admin_refuses_a_duplicate_prompt(client, challenge, organizer):
@@ -106,7 +127,9 @@ def test_the_admin_refuses_a_duplicate_prompt(client, challenge, organizer):
         "text": "¿QUÉ se come en  Lima?", "system_prompt": "", "topic": "",
         "validations-TOTAL_FORMS": "0", "validations-INITIAL_FORMS": "0",
     }  # fmt: skip
-    response = client.post(f"/admin/preferences/prompt/{other.pk}/change/", data, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        f"/admin/preferences/prompt/{other.pk}/change/", data, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     assert "already in the challenge" in response.content.decode()
     other.refresh_from_db()
@@ -115,4 +138,6 @@ def test_the_admin_refuses_a_duplicate_prompt(client, challenge, organizer):
     response = client.post(f"/admin/preferences/prompt/{other.pk}/change/", data)
     assert response.status_code == 302
     other.refresh_from_db()
-    assert other.text == "¿Qué se bebe en Cusco?" and other.fingerprint == fingerprint("¿Qué se bebe en Cusco?")
+    assert other.text == "¿Qué se bebe en Cusco?" and other.fingerprint == fingerprint(
+        "¿Qué se bebe en Cusco?"
+    )

@@ -14,11 +14,23 @@ LOGIN = "login"
 
 
 def signed_in(status: int) -> dict:
-    return {"anonymous": LOGIN, "participant": status, "other_team": status, "judge": status, "organizer": status}
+    return {
+        "anonymous": LOGIN,
+        "participant": status,
+        "other_team": status,
+        "judge": status,
+        "organizer": status,
+    }
 
 
 def staff(status: int) -> dict:
-    return {"anonymous": LOGIN, "participant": 403, "other_team": 403, "judge": 403, "organizer": status}
+    return {
+        "anonymous": LOGIN,
+        "participant": 403,
+        "other_team": 403,
+        "judge": 403,
+        "organizer": status,
+    }
 
 
 MATRIX = [
@@ -66,7 +78,9 @@ def world(edition, challenge, organizer, judge, settings, tmp_path):
     ArenaVoteFactory(prompt=prompt)
     (tmp_path / "datasets").mkdir()
     (tmp_path / "datasets" / "preferences.jsonl").write_text("{}\n")
-    build = DatasetBuild.objects.create(challenge=challenge, directory="datasets", files=["preferences.jsonl"])
+    build = DatasetBuild.objects.create(
+        challenge=challenge, directory="datasets", files=["preferences.jsonl"]
+    )
     people = {
         "anonymous": None,
         "participant": team.memberships.get().user,
@@ -84,7 +98,9 @@ def world(edition, challenge, organizer, judge, settings, tmp_path):
     return people, names
 
 
-@pytest.mark.parametrize(("method", "path", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _e in MATRIX])
+@pytest.mark.parametrize(
+    ("method", "path", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _e in MATRIX]
+)
 @pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix(client, world, method, path, expected, role):
     people, names = world

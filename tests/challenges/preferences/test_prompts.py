@@ -118,7 +118,9 @@ CSV = (
 
 
 def test_a_csv_upload_stores_every_row(challenge, author):
-    assert domain.import_prompts(challenge=challenge, author=author, text=CSV, filename="p.csv") == 3
+    assert (
+        domain.import_prompts(challenge=challenge, author=author, text=CSV, filename="p.csv") == 3
+    )
     rows = {p.text: p for p in Prompt.objects.all()}
     recife = rows["Como se comemora o São João no Recife?"]
     assert (recife.country.code, recife.language, recife.source) == ("BR", "pt", Prompt.Source.CSV)
@@ -129,7 +131,9 @@ def test_a_csv_upload_stores_every_row(challenge, author):
 
 def test_column_aliases_language_and_topic_are_accepted(challenge, author):
     text = "prompt;pais;language;topic\n¿Qué se bebe en Montevideo?;Uruguay;es;bebidas\n"
-    assert domain.import_prompts(challenge=challenge, author=author, text=text, filename="p.csv") == 1
+    assert (
+        domain.import_prompts(challenge=challenge, author=author, text=text, filename="p.csv") == 1
+    )
     assert Prompt.objects.get().topic == "bebidas"
 
 
@@ -192,8 +196,16 @@ def test_an_upload_needs_the_quiz_and_an_open_window(challenge, participant):
 
 def test_the_form_submits_a_prompt_and_the_list_shows_it(client, challenge, author):
     client.force_login(author)
-    data = {"country": "PE", "language": "es", "text": "¿Qué se come en Lima?", "system_prompt": "", "topic": ""}
-    response = client.post(f"/preferences/{challenge.slug}/", data, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    data = {
+        "country": "PE",
+        "language": "es",
+        "text": "¿Qué se come en Lima?",
+        "system_prompt": "",
+        "topic": "",
+    }
+    response = client.post(
+        f"/preferences/{challenge.slug}/", data, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.redirect_chain[-1][0] == f"/preferences/{challenge.slug}/"
     assert "¿Qué se come en Lima?" in response.content.decode()
     assert Prompt.objects.get().author == author
@@ -212,9 +224,17 @@ def test_the_form_submits_a_prompt_and_the_list_shows_it(client, challenge, auth
         ({"system_prompt": "<p>rol</p>"}, "system_prompt"),
     ],
 )
-def test_bad_form_input_is_refused_and_nothing_is_stored(client, challenge, author, overrides, field):
+def test_bad_form_input_is_refused_and_nothing_is_stored(
+    client, challenge, author, overrides, field
+):
     client.force_login(author)
-    data = {"country": "PE", "language": "es", "text": "¿Qué se come en Lima?", "system_prompt": "", "topic": ""}
+    data = {
+        "country": "PE",
+        "language": "es",
+        "text": "¿Qué se come en Lima?",
+        "system_prompt": "",
+        "topic": "",
+    }
     data.update(overrides)
     response = client.post(f"/preferences/{challenge.slug}/", data)
     assert response.status_code == 400
@@ -233,7 +253,9 @@ def test_a_refusal_from_the_rules_shows_on_the_form(client, challenge, participa
 
 
 def test_the_page_shows_status_and_rejection_reasons(client, challenge, author):
-    PromptFactory(challenge=challenge, author=author, status="rejected", decision_reason="No es cultural.")
+    PromptFactory(
+        challenge=challenge, author=author, status="rejected", decision_reason="No es cultural."
+    )
     client.force_login(author)
     page = client.get(f"/preferences/{challenge.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "No es cultural." in page and "Rejected" in page and "Quiz passed" in page
@@ -249,7 +271,12 @@ def test_the_page_has_an_empty_state(client, challenge, participant):
 def test_the_upload_page_stores_a_csv(client, challenge, author):
     client.force_login(author)
     upload = SimpleUploadedFile("prompts.csv", CSV.encode("utf-8"), content_type="text/csv")
-    response = client.post(f"/preferences/{challenge.slug}/upload/", {"file": upload}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        f"/preferences/{challenge.slug}/upload/",
+        {"file": upload},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert "3 prompts were stored." in response.content.decode()
     assert Prompt.objects.filter(author=author).count() == 3
 
@@ -260,14 +287,18 @@ def test_the_upload_page_stores_a_csv(client, challenge, author):
         (b"", "empty"),
         (b"prompt,pais\n\xe9t\xe9,Per\xfa\n", "not UTF-8"),
         ("prompt,pais\n<b>x</b>,Perú\n".encode(), "HTML"),
-        ("prompt\nhola\n".encode(), "“pais”"),
-        ("prompt,pais\nhola,Narnia\n".encode(), "not a country"),
+        (b"prompt\nhola\n", "“pais”"),
+        (b"prompt,pais\nhola,Narnia\n", "not a country"),
     ],
 )
-def test_bad_uploads_list_every_problem_and_store_nothing(client, challenge, author, content, message):
+def test_bad_uploads_list_every_problem_and_store_nothing(
+    client, challenge, author, content, message
+):
     client.force_login(author)
     upload = SimpleUploadedFile("prompts.csv", content, content_type="text/csv")
-    response = client.post(f"/preferences/{challenge.slug}/upload/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        f"/preferences/{challenge.slug}/upload/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Prompt.objects.exists()
@@ -283,7 +314,9 @@ def test_an_upload_without_a_file_is_refused(client, challenge, author):
 def test_an_upload_before_the_quiz_is_refused_with_a_link(client, challenge, participant, quiz):
     client.force_login(participant)
     upload = SimpleUploadedFile("prompts.csv", CSV.encode(), content_type="text/csv")
-    response = client.post(f"/preferences/{challenge.slug}/upload/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        f"/preferences/{challenge.slug}/upload/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     content = response.content.decode()
     assert "Pass the quiz" in content and f"/preferences/{challenge.slug}/quiz/" in content

@@ -39,7 +39,9 @@ def test_my_prompts(client, challenge, participant, django_assert_num_queries):
     response = assert_constant(
         client,
         f"/preferences/{challenge.slug}/",
-        lambda: PromptFactory(challenge=challenge, author=participant, status="rejected", decision_reason="Motivo"),
+        lambda: PromptFactory(
+            challenge=challenge, author=participant, status="rejected", decision_reason="Motivo"
+        ),
         django_assert_num_queries,
     )
     assert len(response.context["page"].object_list) == 3
@@ -55,7 +57,9 @@ def test_validation_queue(client, edition, challenge, django_assert_num_queries)
         PromptFactory(challenge=challenge, author=validator)
 
     client.force_login(validator)
-    response = assert_constant(client, f"/preferences/{challenge.slug}/validate/", add_one, django_assert_num_queries)
+    response = assert_constant(
+        client, f"/preferences/{challenge.slug}/validate/", add_one, django_assert_num_queries
+    )
     assert response.context["prompt"].author == author and response.context["vote"] is not None
 
 
@@ -66,7 +70,10 @@ def test_unmatched_votes(client, challenge, organizer, django_assert_num_queries
 
     client.force_login(organizer)
     response = assert_constant(
-        client, f"/preferences/{challenge.slug}/organize/arena/unmatched/", add_one, django_assert_num_queries
+        client,
+        f"/preferences/{challenge.slug}/organize/arena/unmatched/",
+        add_one,
+        django_assert_num_queries,
     )
     assert len(response.context["page"].object_list) == 3
 
@@ -76,7 +83,9 @@ def test_arena_uploads(client, challenge, organizer, django_assert_num_queries):
     response = assert_constant(
         client,
         f"/preferences/{challenge.slug}/organize/arena/",
-        lambda: ArenaUpload.objects.create(challenge=challenge, uploaded_by=UserFactory(), filename="v.jsonl"),
+        lambda: ArenaUpload.objects.create(
+            challenge=challenge, uploaded_by=UserFactory(), filename="v.jsonl"
+        ),
         django_assert_num_queries,
     )
     assert len(response.context["page"].object_list) == 3
@@ -87,7 +96,9 @@ def test_dataset_builds(client, challenge, organizer, django_assert_num_queries)
     response = assert_constant(
         client,
         f"/preferences/{challenge.slug}/organize/dataset/",
-        lambda: DatasetBuild.objects.create(challenge=challenge, built_by=UserFactory(), directory="d", files=["a.parquet"]),
+        lambda: DatasetBuild.objects.create(
+            challenge=challenge, built_by=UserFactory(), directory="d", files=["a.parquet"]
+        ),
         django_assert_num_queries,
     )
     assert len(response.context["page"].object_list) == 3
@@ -96,7 +107,10 @@ def test_dataset_builds(client, challenge, organizer, django_assert_num_queries)
 def test_shared_review_queue(client, challenge, organizer, django_assert_num_queries):
     client.force_login(organizer)
     response = assert_constant(
-        client, f"/organize/{challenge.slug}/review/", lambda: PromptFactory(challenge=challenge), django_assert_num_queries
+        client,
+        f"/organize/{challenge.slug}/review/",
+        lambda: PromptFactory(challenge=challenge),
+        django_assert_num_queries,
     )
     assert len(response.context["rows"]) == 3
 
@@ -104,7 +118,10 @@ def test_shared_review_queue(client, challenge, organizer, django_assert_num_que
 def test_shared_export(client, challenge, organizer, django_assert_num_queries):
     client.force_login(organizer)
     response = assert_constant(
-        client, f"/organize/{challenge.slug}/export.jsonl", lambda: PromptFactory(challenge=challenge), django_assert_num_queries
+        client,
+        f"/organize/{challenge.slug}/export.jsonl",
+        lambda: PromptFactory(challenge=challenge),
+        django_assert_num_queries,
     )
     assert len(response.body.splitlines()) == 3
 
@@ -124,7 +141,11 @@ def test_next_prompt_query_is_constant(challenge, edition, django_assert_num_que
 
 
 def test_quiz_page(client, challenge, participant, django_assert_num_queries):
-    from tests.challenges.preferences.factories import QuizChoiceFactory, QuizFactory, QuizQuestionFactory
+    from tests.challenges.preferences.factories import (
+        QuizChoiceFactory,
+        QuizFactory,
+        QuizQuestionFactory,
+    )
 
     quiz = QuizFactory(challenge=challenge)
 
@@ -134,5 +155,7 @@ def test_quiz_page(client, challenge, participant, django_assert_num_queries):
         QuizChoiceFactory(question=question)
 
     client.force_login(participant)
-    response = assert_constant(client, f"/preferences/{challenge.slug}/quiz/", add_one, django_assert_num_queries)
+    response = assert_constant(
+        client, f"/preferences/{challenge.slug}/quiz/", add_one, django_assert_num_queries
+    )
     assert len(response.context["form"].fields) == 3

@@ -33,7 +33,9 @@ def test_taking_the_quiz_stores_the_attempt_with_its_score(challenge, participan
     quiz = make_quiz(challenge=challenge, questions=4, pass_mark=75)
     attempt = domain.take_quiz(quiz=quiz, user=participant, answers=answers_for(quiz, right=3))
     assert (attempt.score, attempt.total, attempt.passed) == (3, 4, True)
-    assert QuizAttempt.objects.get().answers == {str(k): v for k, v in answers_for(quiz, right=3).items()}
+    assert QuizAttempt.objects.get().answers == {
+        str(k): v for k, v in answers_for(quiz, right=3).items()
+    }
 
 
 def test_a_failed_attempt_is_kept_and_a_retry_can_pass(challenge, participant, quiz):
@@ -51,7 +53,9 @@ def test_passed_once_is_passed_for_good(challenge, participant, quiz):
     assert domain.has_passed_quiz(challenge=challenge, user=participant)
 
 
-def test_an_attempt_needs_every_question_answered_with_its_own_choices(challenge, participant, quiz):
+def test_an_attempt_needs_every_question_answered_with_its_own_choices(
+    challenge, participant, quiz
+):
     questions = list(quiz.questions.all())
     other = PreferencesChallengeFactory(edition=challenge.edition, slug="otro")
     other_quiz_choice = make_quiz(challenge=other).questions.first().choices.first()
@@ -80,7 +84,9 @@ def test_passing_another_challenges_quiz_does_not_count(challenge, participant):
 # --- the page ---
 
 
-def test_quiz_page_lists_the_questions_and_passing_sends_to_the_prompts(client, challenge, participant, quiz):
+def test_quiz_page_lists_the_questions_and_passing_sends_to_the_prompts(
+    client, challenge, participant, quiz
+):
     client.force_login(participant)
     page = client.get(f"/preferences/{challenge.slug}/quiz/", HTTP_ACCEPT_LANGUAGE="en")
     content = page.content.decode()
@@ -88,7 +94,9 @@ def test_quiz_page_lists_the_questions_and_passing_sends_to_the_prompts(client, 
     for question in quiz.questions.all():
         assert question.text in content
     data = {f"question_{q}": c for q, c in answers_for(quiz, right=2).items()}
-    response = client.post(f"/preferences/{challenge.slug}/quiz/", data, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        f"/preferences/{challenge.slug}/quiz/", data, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.redirect_chain[-1][0] == f"/preferences/{challenge.slug}/"
     assert "You passed" in response.content.decode()
     assert QuizAttempt.objects.get(user=participant).passed
@@ -97,14 +105,18 @@ def test_quiz_page_lists_the_questions_and_passing_sends_to_the_prompts(client, 
 def test_failing_on_the_page_says_so_and_offers_a_retry(client, challenge, participant, quiz):
     client.force_login(participant)
     data = {f"question_{q}": c for q, c in answers_for(quiz, right=0).items()}
-    response = client.post(f"/preferences/{challenge.slug}/quiz/", data, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        f"/preferences/{challenge.slug}/quiz/", data, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.redirect_chain[-1][0] == f"/preferences/{challenge.slug}/quiz/"
     assert "not enough to pass" in response.content.decode()
     assert not QuizAttempt.objects.get().passed
 
 
 @pytest.mark.parametrize("bad", ["missing", "not-a-number", "foreign"])
-def test_bad_quiz_answers_are_refused_and_nothing_is_stored(client, challenge, participant, quiz, bad):
+def test_bad_quiz_answers_are_refused_and_nothing_is_stored(
+    client, challenge, participant, quiz, bad
+):
     client.force_login(participant)
     questions = list(quiz.questions.all())
     data = {f"question_{q}": c for q, c in answers_for(quiz, right=2).items()}

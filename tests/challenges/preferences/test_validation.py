@@ -8,7 +8,11 @@ from challenges.models import ContributionStatus, ReviewDecision
 from challenges.preferences import domain
 from challenges.preferences.models import ArenaVote, Prompt, PromptValidation
 from teams.models import Membership
-from tests.challenges.preferences.factories import ArenaVoteFactory, PromptFactory, PromptValidationFactory
+from tests.challenges.preferences.factories import (
+    ArenaVoteFactory,
+    PromptFactory,
+    PromptValidationFactory,
+)
 from tests.factories import UserFactory, make_team
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +29,16 @@ def teams(edition):
 
 
 def validate(challenge, prompt, validator, **overrides):
-    values = {"well_designed": True, "culturally_anchored": True, "keep_chosen": None, "improved_answer": ""}
+    values = {
+        "well_designed": True,
+        "culturally_anchored": True,
+        "keep_chosen": None,
+        "improved_answer": "",
+    }
     values.update(overrides)
-    return domain.validate_prompt(challenge=challenge, prompt_id=prompt.pk, validator=validator, **values)
+    return domain.validate_prompt(
+        challenge=challenge, prompt_id=prompt.pk, validator=validator, **values
+    )
 
 
 def test_the_queue_offers_other_teams_pending_prompts_oldest_first(challenge, teams):
@@ -41,13 +52,24 @@ def test_the_queue_offers_other_teams_pending_prompts_oldest_first(challenge, te
     second = PromptFactory(challenge=challenge, author=partner)
     loner = PromptFactory(challenge=challenge)  # somebody without a team
     assert domain.next_prompt_to_validate(challenge=challenge, validator=validator) == first
-    assert domain.next_prompt_to_validate(challenge=challenge, validator=validator, after_id=first.pk) == second
-    assert domain.next_prompt_to_validate(challenge=challenge, validator=validator, after_id=second.pk) == loner
+    assert (
+        domain.next_prompt_to_validate(challenge=challenge, validator=validator, after_id=first.pk)
+        == second
+    )
+    assert (
+        domain.next_prompt_to_validate(challenge=challenge, validator=validator, after_id=second.pk)
+        == loner
+    )
     # skipping the last one comes back to the first
-    assert domain.next_prompt_to_validate(challenge=challenge, validator=validator, after_id=loner.pk) == first
+    assert (
+        domain.next_prompt_to_validate(challenge=challenge, validator=validator, after_id=loner.pk)
+        == first
+    )
 
 
-def test_someone_without_a_team_may_validate_any_prompt_but_their_own(challenge, teams, participant):
+def test_someone_without_a_team_may_validate_any_prompt_but_their_own(
+    challenge, teams, participant
+):
     validator, _teammate, author, _partner = teams
     PromptFactory(challenge=challenge, author=participant)
     theirs = PromptFactory(challenge=challenge, author=validator)
@@ -60,7 +82,9 @@ def test_the_queue_is_empty_when_everything_is_done(challenge, teams):
     assert domain.next_prompt_to_validate(challenge=challenge, validator=validator) is None
 
 
-def test_an_approval_validates_the_prompt_after_the_editions_number(challenge, teams, edition, django_capture_on_commit_callbacks):
+def test_an_approval_validates_the_prompt_after_the_editions_number(
+    challenge, teams, edition, django_capture_on_commit_callbacks
+):
     validator, teammate, author, _partner = teams
     edition.approvals_to_validate = 2
     edition.save()
@@ -71,7 +95,9 @@ def test_an_approval_validates_the_prompt_after_the_editions_number(challenge, t
     assert (prompt.status, prompt.approvals) == (ContributionStatus.PENDING, 1)
     assert not ReviewDecision.objects.exists()
     received = []
-    contributions_changed.connect(lambda **kwargs: received.append(kwargs["author_ids"]), weak=False, dispatch_uid="t")
+    contributions_changed.connect(
+        lambda **kwargs: received.append(kwargs["author_ids"]), weak=False, dispatch_uid="t"
+    )
     try:
         with django_capture_on_commit_callbacks(execute=True):
             validate(challenge, prompt, teammate)
@@ -81,7 +107,10 @@ def test_an_approval_validates_the_prompt_after_the_editions_number(challenge, t
     assert (prompt.status, prompt.approvals) == (ContributionStatus.VALIDATED, 2)
     decision = ReviewDecision.objects.get()
     assert (decision.item_type, decision.item_id, decision.status, decision.decided_by) == (
-        "preferences.prompt", prompt.pk, ContributionStatus.VALIDATED, None,
+        "preferences.prompt",
+        prompt.pk,
+        ContributionStatus.VALIDATED,
+        None,
     )
     assert received == [[author.pk]]
     assert domain.next_prompt_to_validate(challenge=challenge, validator=UserFactory()) is None
@@ -93,7 +122,11 @@ def test_rejections_reject_the_prompt_with_a_reason_for_its_author(challenge, te
     validation = validate(challenge, prompt, validator, culturally_anchored=False)
     assert validation.approves is False
     prompt.refresh_from_db()
-    assert (prompt.status, prompt.rejections, prompt.approvals) == (ContributionStatus.REJECTED, 1, 0)
+    assert (prompt.status, prompt.rejections, prompt.approvals) == (
+        ContributionStatus.REJECTED,
+        1,
+        0,
+    )
     assert "0 found it not well designed, 1 not culturally anchored" in prompt.decision_reason
     assert ReviewDecision.objects.get().status == ContributionStatus.REJECTED
 
@@ -148,8 +181,14 @@ def test_keep_chosen_is_asked_only_when_a_vote_chose_an_answer(challenge, teams)
     decisive = ArenaVoteFactory(prompt=with_vote)
     with pytest.raises(ContributionRefused, match="keep the chosen answer"):
         validate(challenge, with_vote, validator)
-    validation = validate(challenge, with_vote, validator, keep_chosen=False, improved_answer="Ceviche.")
-    assert (validation.keep_chosen, validation.vote, validation.improved_answer) == (False, decisive, "Ceviche.")
+    validation = validate(
+        challenge, with_vote, validator, keep_chosen=False, improved_answer="Ceviche."
+    )
+    assert (validation.keep_chosen, validation.vote, validation.improved_answer) == (
+        False,
+        decisive,
+        "Ceviche.",
+    )
     without = PromptFactory(challenge=challenge, author=author)
     ArenaVoteFactory(prompt=without, vote_type=ArenaVote.VoteType.BOTH_BAD, chosen="", rejected="")
     assert validate(challenge, without, teammate, keep_chosen=True).keep_chosen is None
@@ -159,8 +198,12 @@ def test_the_latest_decisive_vote_is_the_one_judged(challenge, teams):
     _validator, _teammate, author, _partner = teams
     prompt = PromptFactory(challenge=challenge, author=author)
     ArenaVoteFactory(prompt=prompt, tstamp=dt.datetime(2025, 4, 20, tzinfo=dt.UTC))
-    latest = ArenaVoteFactory(prompt=prompt, vote_type="rightvote", tstamp=dt.datetime(2025, 4, 22, tzinfo=dt.UTC))
-    ArenaVoteFactory(prompt=prompt, vote_type="tievote", tstamp=dt.datetime(2025, 4, 23, tzinfo=dt.UTC))
+    latest = ArenaVoteFactory(
+        prompt=prompt, vote_type="rightvote", tstamp=dt.datetime(2025, 4, 22, tzinfo=dt.UTC)
+    )
+    ArenaVoteFactory(
+        prompt=prompt, vote_type="tievote", tstamp=dt.datetime(2025, 4, 23, tzinfo=dt.UTC)
+    )
     assert domain.latest_decisive_vote(prompt=prompt) == latest
 
 
@@ -179,24 +222,50 @@ def test_a_bad_improved_answer_is_refused(challenge, teams, answer, message):
 def test_an_unknown_prompt_is_refused(challenge, teams):
     validator, *_rest = teams
     with pytest.raises(ContributionRefused, match="does not exist"):
-        domain.validate_prompt(challenge=challenge, prompt_id=999999, validator=validator, well_designed=True, culturally_anchored=True)
+        domain.validate_prompt(
+            challenge=challenge,
+            prompt_id=999999,
+            validator=validator,
+            well_designed=True,
+            culturally_anchored=True,
+        )
 
 
 # --- the page ---
 
 
-def test_the_page_shows_the_next_prompt_and_its_chosen_answer_and_records_a_validation(client, challenge, teams):
+def test_the_page_shows_the_next_prompt_and_its_chosen_answer_and_records_a_validation(
+    client, challenge, teams
+):
     validator, _teammate, author, _partner = teams
     prompt = PromptFactory(challenge=challenge, author=author, text="¿Cómo se baila la marinera?")
     ArenaVoteFactory(prompt=prompt, chosen="Con pañuelo.", rejected="Con sombrero de copa.")
     client.force_login(validator)
-    page = client.get(f"/preferences/{challenge.slug}/validate/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "¿Cómo se baila la marinera?" in page and "Con pañuelo." in page and 'name="keep_chosen"' in page
-    data = {"prompt": prompt.pk, "well_designed": "yes", "culturally_anchored": "yes", "keep_chosen": "no", "improved_answer": "Con pañuelo blanco."}
-    response = client.post(f"/preferences/{challenge.slug}/validate/", data, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(
+        f"/preferences/{challenge.slug}/validate/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert (
+        "¿Cómo se baila la marinera?" in page
+        and "Con pañuelo." in page
+        and 'name="keep_chosen"' in page
+    )
+    data = {
+        "prompt": prompt.pk,
+        "well_designed": "yes",
+        "culturally_anchored": "yes",
+        "keep_chosen": "no",
+        "improved_answer": "Con pañuelo blanco.",
+    }
+    response = client.post(
+        f"/preferences/{challenge.slug}/validate/", data, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "your validation was saved" in response.content.decode()
     validation = PromptValidation.objects.get()
-    assert (validation.validator, validation.keep_chosen, validation.approves) == (validator, False, True)
+    assert (validation.validator, validation.keep_chosen, validation.approves) == (
+        validator,
+        False,
+        True,
+    )
     assert "Nothing to validate right now" in response.content.decode()
 
 
@@ -206,8 +275,14 @@ def test_skipping_shows_the_next_prompt(client, challenge, teams):
     second = PromptFactory(challenge=challenge, author=author)
     client.force_login(validator)
     assert client.get(f"/preferences/{challenge.slug}/validate/").context["prompt"] == first
-    assert client.get(f"/preferences/{challenge.slug}/validate/?after={first.pk}").context["prompt"] == second
-    assert client.get(f"/preferences/{challenge.slug}/validate/?after=nonsense").context["prompt"] == first
+    assert (
+        client.get(f"/preferences/{challenge.slug}/validate/?after={first.pk}").context["prompt"]
+        == second
+    )
+    assert (
+        client.get(f"/preferences/{challenge.slug}/validate/?after=nonsense").context["prompt"]
+        == first
+    )
 
 
 @pytest.mark.parametrize(
@@ -219,19 +294,31 @@ def test_skipping_shows_the_next_prompt(client, challenge, teams):
         ({"improved_answer": "<script>x</script>"}, "improved_answer"),
     ],
 )
-def test_bad_validation_input_is_refused_and_nothing_changes(client, challenge, teams, overrides, field):
+def test_bad_validation_input_is_refused_and_nothing_changes(
+    client, challenge, teams, overrides, field
+):
     validator, _teammate, author, _partner = teams
     prompt = PromptFactory(challenge=challenge, author=author)
     ArenaVoteFactory(prompt=prompt)
     client.force_login(validator)
-    data = {"prompt": prompt.pk, "well_designed": "yes", "culturally_anchored": "yes", "keep_chosen": "yes", "improved_answer": ""}
+    data = {
+        "prompt": prompt.pk,
+        "well_designed": "yes",
+        "culturally_anchored": "yes",
+        "keep_chosen": "yes",
+        "improved_answer": "",
+    }
     data.update(overrides)
     response = client.post(f"/preferences/{challenge.slug}/validate/", data)
     assert response.status_code == 400
     assert field in response.context["form"].errors
     assert not PromptValidation.objects.exists()
     prompt.refresh_from_db()
-    assert (prompt.approvals, prompt.rejections, prompt.status) == (0, 0, ContributionStatus.PENDING)
+    assert (prompt.approvals, prompt.rejections, prompt.status) == (
+        0,
+        0,
+        ContributionStatus.PENDING,
+    )
 
 
 @pytest.mark.parametrize("prompt_id", ["", "abc", "999999"])
