@@ -12,6 +12,8 @@ from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
+# The in-process client and gunicorn must sign sessions with the same key.
+BENCH_SECRET_KEY = "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 
 
 def arguments(description: str, **defaults) -> argparse.Namespace:
@@ -52,6 +54,7 @@ def use_database(args: argparse.Namespace) -> str:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hackathon.settings")
     os.environ.setdefault("ACCOUNT_RATE_LIMITS_ENABLED", "false")
+    os.environ["SECRET_KEY"] = BENCH_SECRET_KEY
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -122,7 +125,7 @@ class Gunicorn:
         return {
             **os.environ,
             "DEBUG": "false",
-            "SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "SECRET_KEY": BENCH_SECRET_KEY,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "EMAIL_URL": "console://",
             "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),

@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django_countries import countries as country_names
 
 from challenges.exports import stream_csv
 from challenges.views import get_current_edition
+from scoring.domain import leaderboard_version
 from scoring.leaderboard import get_rows
 
 
@@ -20,36 +28,79 @@ def _filtered(request, rows: list[dict]) -> tuple[list[dict], str, str]:
     return rows, country, track
 
 
+PAGE_SIZE = 100
+HTML_CACHE_SECONDS = 3600
+
+
 def leaderboard(request):
-    """The public leaderboard: no login; refreshes itself while open (htmx)."""
+    """The public leaderboard: no login; refreshes itself while open (htmx).
+
+    The table is rendered once per scores version, language, filter and page and then served
+    from the cache, so the page stays fast when thousands open it at the announcement.
+    """
     edition = get_current_edition(request)
-    data = get_rows(edition=edition)
+    country = request.GET.get("country", "").upper()[:2]
+    track = request.GET.get("track", "").upper()[:1]
+    page_number = request.GET.get("page", "1")[:6]
+    version = leaderboard_version(edition_id=edition.pk)
+    key = ":".join(
+        [
+            "leaderboard-html",
+            str(edition.pk),
+            str(version),
+            str(edition.judged_points_published),
+            get_language() or "",
+            country,
+            track,
+            page_number,
+        ]
+    )
+    board = cache.get(key)
+    data = None
+    if board is None:
+        data = get_rows(edition=edition)
+        board = render_board(request, edition=edition, data=data, page_number=page_number)
+        cache.set(key, board, HTML_CACHE_SECONDS)
+    if request.headers.get("HX-Request"):
+        return HttpResponse(board)
+    countries_key = f"leaderboard-countries:{edition.pk}:{version}"
+    present = cache.get(countries_key)
+    if present is None:
+        data = data or get_rows(edition=edition)
+        present = sorted({code for row in data["rows"] for code in row["countries"]})
+        cache.set(countries_key, present, HTML_CACHE_SECONDS)
+    context = {
+        # Rendered from our own template (escaped there); the cache keeps it as text.
+        "board": mark_safe(board),  # noqa: S308 - our template's output, not user input
+        "country": country,
+        "track": track,
+        "countries": [(code, country_names.name(code)) for code in present],
+    }
+    return render(request, "scoring/leaderboard.html", context)
+
+
+def render_board(request, *, edition, data: dict, page_number: str) -> str:
     challenges = list(edition.challenges.all())
     rows, country, track = _filtered(request, data["rows"])
-    present = sorted({code for row in data["rows"] for code in row["countries"]})
-    scale = max([float(challenge.max_points) for challenge in challenges] + [0]) or 1
+    page = Paginator(rows, PAGE_SIZE).get_page(page_number)
     total_scale = float(sum(challenge.max_points for challenge in challenges)) or 1
-    for row in rows:
+    for row in page.object_list:
         row["cells"] = [row["challenges"][challenge.slug] for challenge in challenges]
         row["bars"] = [
             (challenge, float(row["challenges"][challenge.slug]["points"]) * 100 / total_scale)
             for challenge in challenges
         ]
+    filters = {"country": country, "track": track}
     context = {
-        "rows": rows,
+        "page": page,
+        "rows": page.object_list,
         "challenges": challenges,
-        "country": country,
-        "track": track,
-        "countries": [(code, country_names.name(code)) for code in present],
         "updated_at": parse_datetime(data["updated_at"]) if data["updated_at"] else None,
-        "scale": scale,
+        "filters": urlencode({name: value for name, value in filters.items() if value}),
+        "edition": edition,
+        "request": request,
     }
-    template = (
-        "scoring/leaderboard.html#board"
-        if request.headers.get("HX-Request")
-        else "scoring/leaderboard.html"
-    )
-    return render(request, template, context)
+    return render_to_string("scoring/_board.html", context, request=request)
 
 
 def leaderboard_json(request):
