@@ -305,3 +305,15 @@ def test_judge_form_saves_marks(
     assert response.status_code == 302
     assert TeamScore.objects.get(team=team).judged_points == D("0.500")
     assert json.loads(json.dumps(str(TeamScore.objects.get(team=team).points))) == "0.500"
+
+
+def test_the_cached_html_follows_every_change(client, board):
+    from scoring.domain import bump_leaderboard_version
+
+    assert "Tucán" in client.get("/leaderboard/").content.decode().split("Alpaca")[1]
+    give(board["teams"][2], board["blend"], "2", 300)
+    give(board["teams"][2], board["include"], "1", 200)
+    # Without a new version the cached table is served; a change always bumps it.
+    bump_leaderboard_version(edition_id=board["include"].edition_id)
+    page = client.get("/leaderboard/").content.decode()
+    assert page.index("Tucán") < page.index("Alpaca")
