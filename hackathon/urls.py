@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from challenges.views import healthz, robots_txt
+from challenges.views import healthz, robots_txt, switch_language
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("language/<str:code>/", switch_language, name="language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),

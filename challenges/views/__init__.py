@@ -1,5 +1,5 @@
 from challenges.views.organize import decide, decisions, export, extend, organize, review_queue
-from challenges.views.public import challenge_detail, get_current_edition, healthz, home, robots_txt
+from challenges.views.public import challenge_detail, get_current_edition, healthz, home, robots_txt, switch_language
 
 __all__ = [
     "challenge_detail",
@@ -13,4 +13,5 @@ __all__ = [
     "organize",
     "review_queue",
     "robots_txt",
+    "switch_language",
 ]

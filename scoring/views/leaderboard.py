@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
@@ -55,6 +57,13 @@ def leaderboard(request):
             page_number,
         ]
     )
+    # Anonymous visitors with no pending message all get the same page: serve it whole.
+    shareable = not request.user.is_authenticated and not len(messages.get_messages(request))
+    page_key = f"{key}:page"
+    if shareable and not request.headers.get("HX-Request"):
+        cached_page = cache.get(page_key)
+        if cached_page is not None:
+            return HttpResponse(cached_page)
     board = cache.get(key)
     data = None
     if board is None:
@@ -76,7 +85,10 @@ def leaderboard(request):
         "track": track,
         "countries": [(code, country_names.name(code)) for code in present],
     }
-    return render(request, "scoring/leaderboard.html", context)
+    response = render(request, "scoring/leaderboard.html", context)
+    if shareable:
+        cache.set(page_key, response.content, HTML_CACHE_SECONDS)
+    return response
 
 
 def render_board(request, *, edition, data: dict, page_number: str) -> str:
@@ -104,21 +116,37 @@ def render_board(request, *, edition, data: dict, page_number: str) -> str:
 
 
 def leaderboard_json(request):
+    """The leaderboard's rows as JSON, serialized once per scores version and filter."""
     edition = get_current_edition(request)
-    data = get_rows(edition=edition)
-    rows, _country, _track = _filtered(request, data["rows"])
-    payload = {
-        "edition": edition.slug,
-        "updated_at": data["updated_at"],
-        "judged_points_published": edition.judged_points_published,
-        "max_total_points": format(edition.max_total_points.normalize(), "f"),
-        "challenges": [
-            {"slug": c.slug, "title": c.title, "max_points": format(c.max_points.normalize(), "f")}
-            for c in edition.challenges.all()
-        ],
-        "rows": rows,
-    }
-    return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+    key = ":".join(
+        [
+            "leaderboard-json",
+            str(edition.pk),
+            str(leaderboard_version(edition_id=edition.pk)),
+            str(edition.judged_points_published),
+            get_language() or "",
+            request.GET.get("country", "").upper()[:2],
+            request.GET.get("track", "").upper()[:1],
+        ]
+    )
+    body = cache.get(key)
+    if body is None:
+        data = get_rows(edition=edition)
+        rows, _country, _track = _filtered(request, data["rows"])
+        payload = {
+            "edition": edition.slug,
+            "updated_at": data["updated_at"],
+            "judged_points_published": edition.judged_points_published,
+            "max_total_points": format(edition.max_total_points.normalize(), "f"),
+            "challenges": [
+                {"slug": c.slug, "title": c.title, "max_points": format(c.max_points.normalize(), "f")}
+                for c in edition.challenges.all()
+            ],
+            "rows": rows,
+        }
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        cache.set(key, body, HTML_CACHE_SECONDS)
+    return HttpResponse(body, content_type="application/json")
 
 
 def leaderboard_csv(request) -> HttpResponse:

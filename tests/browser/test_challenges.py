@@ -29,6 +29,7 @@ def test_rating_stereotypes_with_the_keyboard_alone(browser, live_server, editio
     page = browser.new_context(locale="en-US").new_page()
     log_in(page, live_server, person)
     page.goto(f"{live_server.url}/stereotypes/{challenge.slug}/")
+    page.wait_for_function("window.htmx !== undefined")  # htmx is loaded with defer
     first_pair = page.locator("#validator-title").inner_text()
     page.evaluate("window.__noReload = true")
     screenshot(page, "10-stereotype-validator")

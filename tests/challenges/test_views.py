@@ -117,3 +117,16 @@ def test_organize_empty_state(client, edition, organizer):
         "Nothing has changed"
         in client.get("/organize/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     )
+
+
+def test_language_links_switch_and_stay_on_the_site(client, edition):
+    response = client.get("/language/pt/?next=/teams/")
+    assert response.status_code == 302 and response["Location"] == "/teams/"
+    assert 'lang="pt"' in client.get("/").content.decode()
+    assert client.get("/language/pt/?next=https://evil.example.org/")["Location"] == "/"
+    assert client.get("/language/xx/").status_code == 404
+
+
+def test_anonymous_pages_carry_no_csrf_token(client, edition):
+    # They are shared from the cache between visitors; a token would be someone else's.
+    assert "csrfmiddlewaretoken" not in client.get("/leaderboard/").content.decode()
