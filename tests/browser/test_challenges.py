@@ -21,6 +21,15 @@ def log_in(page, live_server, user):
     page.wait_for_load_state()
 
 
+def wait_until_htmx_ready(page):
+    """htmx (loaded with defer) has processed the validator's form: a key press now posts it
+    with htmx, not as a plain form."""
+    page.wait_for_function(
+        "window.htmx !== undefined && !!document.querySelector('#validator form')"
+        " && !!document.querySelector('#validator form')['htmx-internal-data']"
+    )
+
+
 def test_rating_stereotypes_with_the_keyboard_alone(browser, live_server, edition, screenshot):
     challenge = StereotypesChallengeFactory(edition=edition)
     PairFactory.create_batch(3, challenge=challenge)
@@ -29,7 +38,7 @@ def test_rating_stereotypes_with_the_keyboard_alone(browser, live_server, editio
     page = browser.new_context(locale="en-US").new_page()
     log_in(page, live_server, person)
     page.goto(f"{live_server.url}/stereotypes/{challenge.slug}/")
-    page.wait_for_function("window.htmx !== undefined")  # htmx is loaded with defer
+    wait_until_htmx_ready(page)
     first_pair = page.locator("#validator-title").inner_text()
     page.evaluate("window.__noReload = true")
     screenshot(page, "10-stereotype-validator")
@@ -41,6 +50,9 @@ def test_rating_stereotypes_with_the_keyboard_alone(browser, live_server, editio
     page.wait_for_function("(first) => document.querySelector('#validator-title').innerText !== first", arg=first_pair)
     assert page.evaluate("window.__noReload") is True, "the page reloaded instead of swapping the pair"
     second_pair = page.locator("#validator-title").inner_text()
+    # After the swap, focus moves to the new pair's heading (for screen readers and keyboards).
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'validator-title'")
+    wait_until_htmx_ready(page)
 
     page.get_by_role("button", name="Skip this pair").focus()
     page.keyboard.press("Enter")
