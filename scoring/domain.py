@@ -202,12 +202,36 @@ def teams_of(*, edition_id: int, user_ids: Iterable[int]) -> list[int]:
 
 
 def bump_leaderboard_version(*, edition_id: int) -> None:
-    """Cached leaderboards carry a version: a new one makes every cached copy stale at once."""
-    key = LEADERBOARD_VERSION_KEY.format(edition_id=edition_id)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 2, timeout=None)
+    """Cached leaderboards carry a version: a new one makes every cached copy stale at once.
+
+    The per-edition version keys cached rows; the site-wide one keys whole pages served to
+    anonymous visitors without a database query."""
+    for key in (LEADERBOARD_VERSION_KEY.format(edition_id=edition_id), SHARED_PAGES_VERSION_KEY):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 2, timeout=None)
+
+
+SHARED_PAGES_VERSION_KEY = "leaderboard-pages-version"
+SHARED_PAGE_SECONDS = 3600
+
+
+def get_shared_page(*, variant: str) -> tuple[int, bytes | None]:
+    """A whole page for anonymous visitors, in one cache round trip: the current version, and
+    the page if it was built at that version (None otherwise)."""
+    key = f"leaderboard-page:{variant}"
+    values = cache.get_many([SHARED_PAGES_VERSION_KEY, key])
+    version = values.get(SHARED_PAGES_VERSION_KEY, 0)
+    stored = values.get(key)
+    if stored is not None and stored[0] == version:
+        return version, stored[1]
+    return version, None
+
+
+def keep_shared_page(*, variant: str, version: int, body: bytes) -> None:
+    """Keep a page with the version it was built from: a change in between makes it stale."""
+    cache.set(f"leaderboard-page:{variant}", (version, body), SHARED_PAGE_SECONDS)
 
 
 def leaderboard_version(*, edition_id: int) -> int:

@@ -46,6 +46,12 @@ def recompute_after_membership_change(sender, instance: TeamEvent, created: bool
         bump_leaderboard_version(edition_id=instance.edition_id)
 
 
+@receiver(post_save, sender=Edition)
+def refresh_shared_pages_after_edition_edit(sender, instance: Edition, **kwargs):
+    # Name, current edition, published judged points...: shared pages must show the new state.
+    bump_leaderboard_version(edition_id=instance.pk)
+
+
 @receiver(changes_recorded)
 def recompute_after_rule_changes(sender, edition: Edition, records: list[ChangeRecord], **kwargs):
     changed = {(record.object_type, record.field) for record in records}

@@ -16,7 +16,7 @@ from django_countries import countries as country_names
 
 from challenges.exports import stream_csv
 from challenges.views import get_current_edition
-from scoring.domain import leaderboard_version
+from scoring.domain import get_shared_page, keep_shared_page, leaderboard_version
 from scoring.leaderboard import get_rows
 
 
@@ -38,12 +38,28 @@ def leaderboard(request):
     """The public leaderboard: no login; refreshes itself while open (htmx).
 
     The table is rendered once per scores version, language, filter and page and then served
-    from the cache, so the page stays fast when thousands open it at the announcement.
+    from the cache; anonymous visitors get the whole page from the cache in one round trip, so
+    it stays fast when thousands open it at the announcement, and never stale after a change.
     """
-    edition = get_current_edition(request)
     country = request.GET.get("country", "").upper()[:2]
     track = request.GET.get("track", "").upper()[:1]
     page_number = request.GET.get("page", "1")[:6]
+    shareable = not request.user.is_authenticated and not len(messages.get_messages(request))
+    variant = ":".join(
+        [
+            "html",
+            get_language() or "",
+            country,
+            track,
+            page_number,
+            str(bool(request.headers.get("HX-Request"))),
+        ]
+    )
+    if shareable:
+        shared_version, body = get_shared_page(variant=variant)
+        if body is not None:
+            return HttpResponse(body)
+    edition = get_current_edition(request)
     version = leaderboard_version(edition_id=edition.pk)
     key = ":".join(
         [
@@ -57,13 +73,6 @@ def leaderboard(request):
             page_number,
         ]
     )
-    # Anonymous visitors with no pending message all get the same page: serve it whole.
-    shareable = not request.user.is_authenticated and not len(messages.get_messages(request))
-    page_key = f"{key}:page"
-    if shareable and not request.headers.get("HX-Request"):
-        cached_page = cache.get(page_key)
-        if cached_page is not None:
-            return HttpResponse(cached_page)
     board = cache.get(key)
     data = None
     if board is None:
@@ -71,6 +80,8 @@ def leaderboard(request):
         board = render_board(request, edition=edition, data=data, page_number=page_number)
         cache.set(key, board, HTML_CACHE_SECONDS)
     if request.headers.get("HX-Request"):
+        if shareable:
+            keep_shared_page(variant=variant, version=shared_version, body=board.encode("utf-8"))
         return HttpResponse(board)
     countries_key = f"leaderboard-countries:{edition.pk}:{version}"
     present = cache.get(countries_key)
@@ -87,7 +98,7 @@ def leaderboard(request):
     }
     response = render(request, "scoring/leaderboard.html", context)
     if shareable:
-        cache.set(page_key, response.content, HTML_CACHE_SECONDS)
+        keep_shared_page(variant=variant, version=shared_version, body=response.content)
     return response
 
 
@@ -117,6 +128,17 @@ def render_board(request, *, edition, data: dict, page_number: str) -> str:
 
 def leaderboard_json(request):
     """The leaderboard's rows as JSON, serialized once per scores version and filter."""
+    variant = ":".join(
+        [
+            "json",
+            get_language() or "",
+            request.GET.get("country", "").upper()[:2],
+            request.GET.get("track", "").upper()[:1],
+        ]
+    )
+    shared_version, shared = get_shared_page(variant=variant)
+    if shared is not None:
+        return HttpResponse(shared, content_type="application/json")
     edition = get_current_edition(request)
     key = ":".join(
         [
@@ -139,13 +161,18 @@ def leaderboard_json(request):
             "judged_points_published": edition.judged_points_published,
             "max_total_points": format(edition.max_total_points.normalize(), "f"),
             "challenges": [
-                {"slug": c.slug, "title": c.title, "max_points": format(c.max_points.normalize(), "f")}
+                {
+                    "slug": c.slug,
+                    "title": c.title,
+                    "max_points": format(c.max_points.normalize(), "f"),
+                }
                 for c in edition.challenges.all()
             ],
             "rows": rows,
         }
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         cache.set(key, body, HTML_CACHE_SECONDS)
+    keep_shared_page(variant=variant, version=shared_version, body=body)
     return HttpResponse(body, content_type="application/json")
 
 

@@ -50,3 +50,6 @@ def test_seed_demo_spreads_items_over_the_challenges(db):
     assert set(stored) == {"include", "stereotypes", "blend", "preferences"}
     assert all(count > 0 for count in stored.values()), stored
     assert sum(stored.values()) >= 180
+    from scoring.models import TeamScore
+
+    assert TeamScore.objects.exists()

@@ -87,6 +87,12 @@ class Command(BaseCommand):
             people = self.seed_people(edition, participants, rng)
             created_teams = self.seed_teams(edition, teams, people, rng)
         created_items = self.seed_items(edition, people, items, rng) if items else {}
+        if created_items:
+            # Bulk inserts send no signals: bring the stored scores in line once, at the end.
+            from scoring.domain import recompute_scores
+            from scoring.models import ScoreChange
+
+            recompute_scores(edition=edition, cause=ScoreChange.Cause.RECOMPUTE, detail="seed_demo")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data: {len(people)} participants (password {DEMO_PASSWORD}), {created_teams} new teams"
