@@ -170,7 +170,7 @@ def leaderboard_json(request):
             ],
             "rows": rows,
         }
-        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         cache.set(key, body, HTML_CACHE_SECONDS)
     keep_shared_page(variant=variant, version=shared_version, body=body)
     return HttpResponse(body, content_type="application/json")
