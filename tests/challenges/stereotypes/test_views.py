@@ -180,6 +180,7 @@ def test_without_javascript_the_form_posts_then_redirects(client, rater, challen
             "other_nationalities": "chilenos, bolivianos",
             "region": "Lima",
         },
+        **EN,  # the message is written in the language of the request that adds it
     )
     assert response.status_code == 302 and response["Location"] == url(challenge)
     rating = StereotypeRating.objects.get()
