@@ -7,6 +7,7 @@ people) takes seconds.
 
 import random
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -149,6 +150,12 @@ class Command(BaseCommand):
                 )
             )
         Profile.objects.bulk_create(profiles, batch_size=1000)
+        # Verified addresses, so demo people sign in at once (email verification is mandatory).
+        EmailAddress.objects.bulk_create(
+            [EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
         Consent.objects.bulk_create(
             [
                 Consent(user=user, edition=edition, version=edition.consent_version)
