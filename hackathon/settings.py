@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "challenges.stereotypes",
     "challenges.blend",
     "challenges.preferences",
+    "challenges.projects",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("stereotypes/", include("challenges.stereotypes.urls")),
     path("blend/", include("challenges.blend.urls")),
     path("preferences/", include("challenges.preferences.urls")),
+    path("team/project/", include("challenges.projects.urls")),
     path("", include("scoring.urls")),
     path("", include("challenges.urls")),
 ]

@@ -33,6 +33,7 @@ class GateState:
     team: Team
     checks: list[GateCheck]
     granted: set[str]
+    prize_eligible: bool = False
 
     @property
     def open(self) -> bool:
@@ -79,6 +80,15 @@ def credits_gates(*, edition: Edition, teams: list[Team]) -> list[GateState]:
     grants = defaultdict(set)
     for team_id, kind in Grant.objects.filter(team_id__in=team_ids).values_list("team_id", "kind"):
         grants[team_id].add(kind)
+    from challenges.projects.models import ProjectSubmission
+
+    eligible = {
+        submission.team_id
+        for submission in ProjectSubmission.objects.filter(team_id__in=team_ids).only(
+            "team_id", "demo_space", "video_url"
+        )
+        if submission.is_prize_eligible
+    }
     states = []
     for team in teams:
         prompts = counted[team.pk].get("preferences", 0)
@@ -107,7 +117,14 @@ def credits_gates(*, edition: Edition, teams: list[Team]) -> list[GateState]:
             ),
             GateCheck("registered", _("The team is registered"), team.registered_at is not None),
         ]
-        states.append(GateState(team=team, checks=checks, granted=grants[team.pk]))
+        states.append(
+            GateState(
+                team=team,
+                checks=checks,
+                granted=grants[team.pk],
+                prize_eligible=team.pk in eligible,
+            )
+        )
     return states
 
 

@@ -15,6 +15,8 @@ from challenges.context_processors import current_edition_of
 from challenges.domain import is_team_deadline_past
 from challenges.domain.progress import build_progress
 from challenges.intake import get_intake
+from challenges.projects.domain import describe_completeness
+from challenges.projects.models import ProjectSubmission
 from challenges.views import get_current_edition
 from scoring.gates import credits_gates
 from teams import domain
@@ -67,6 +69,9 @@ def my_team(request):
             "places_left": max(edition.team_max_size - team.member_count, 0),
             "progress": progress,
             "gate": credits_gates(edition=edition, teams=[team])[0],
+            "completeness": describe_completeness(
+                team=team, submission=ProjectSubmission.objects.filter(team=team).first()
+            ),
         },
     )
 

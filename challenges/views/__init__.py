@@ -1,5 +1,12 @@
 from challenges.views.organize import decide, decisions, export, extend, organize, review_queue
-from challenges.views.public import challenge_detail, get_current_edition, healthz, home, robots_txt, switch_language
+from challenges.views.public import (
+    challenge_detail,
+    get_current_edition,
+    healthz,
+    home,
+    robots_txt,
+    switch_language,
+)
 
 __all__ = [
     "challenge_detail",

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.decorators import organizer_required
+from challenges.projects.models import ProjectSubmission
 from challenges.views import get_current_edition
 from scoring.domain import (
     JudgingRefused,
@@ -90,10 +91,17 @@ def judge_team(request, slug: str, team_id: int):
             )
             return redirect("scoring:judging")
     members = Membership.objects.filter(team=team).select_related("user__profile")
+    project = ProjectSubmission.objects.filter(team=team).first()
     return render(
         request,
         "scoring/judge_team.html",
-        {"challenge": challenge, "team": team, "form": form, "members": members},
+        {
+            "challenge": challenge,
+            "team": team,
+            "form": form,
+            "members": members,
+            "project": project,
+        },
         status=400 if form.errors else 200,
     )
 

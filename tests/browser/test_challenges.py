@@ -4,7 +4,11 @@ reloads; the public leaderboard."""
 import pytest
 
 from challenges.stereotypes.models import StereotypeRating
-from tests.challenges.stereotypes.factories import PairFactory, StereotypesChallengeFactory, make_ready
+from tests.challenges.stereotypes.factories import (
+    PairFactory,
+    StereotypesChallengeFactory,
+    make_ready,
+)
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,7 +18,9 @@ def log_in(page, live_server, user):
     page.goto(f"{live_server.url}/accounts/login/")
     from allauth.account.models import EmailAddress
 
-    EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
     page.locator("#id_login").fill(user.email)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main button[type=submit]").click()
@@ -47,16 +53,25 @@ def test_rating_stereotypes_with_the_keyboard_alone(browser, live_server, editio
     assert page.locator('#validator input[name="rating"][value="3"]').is_checked()
     page.get_by_role("button", name="Save the rating").focus()
     page.keyboard.press("Enter")
-    page.wait_for_function("(first) => document.querySelector('#validator-title').innerText !== first", arg=first_pair)
-    assert page.evaluate("window.__noReload") is True, "the page reloaded instead of swapping the pair"
+    page.wait_for_function(
+        "(first) => document.querySelector('#validator-title').innerText !== first", arg=first_pair
+    )
+    assert page.evaluate("window.__noReload") is True, (
+        "the page reloaded instead of swapping the pair"
+    )
     second_pair = page.locator("#validator-title").inner_text()
     # After the swap, focus moves to the new pair's heading (for screen readers and keyboards).
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'validator-title'")
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'validator-title'"
+    )
     wait_until_htmx_ready(page)
 
     page.get_by_role("button", name="Skip this pair").focus()
     page.keyboard.press("Enter")
-    page.wait_for_function("(second) => document.querySelector('#validator-title').innerText !== second", arg=second_pair)
+    page.wait_for_function(
+        "(second) => document.querySelector('#validator-title').innerText !== second",
+        arg=second_pair,
+    )
     assert page.evaluate("window.__noReload") is True
     screenshot(page, "11-stereotype-next-pair")
 
@@ -74,7 +89,11 @@ def test_the_public_leaderboard(browser, live_server, edition, screenshot):
     challenge = ChallengeFactory(edition=edition, slug="include")
     for index, name in enumerate(["Cóndores", "Alpacas", "Tucanes"]):
         TeamScore.objects.create(
-            team=make_team(edition=edition, name=name), challenge=challenge, counted=100 * index, points=Decimal(index) / 2, public_points=Decimal(index) / 2
+            team=make_team(edition=edition, name=name),
+            challenge=challenge,
+            counted=100 * index,
+            points=Decimal(index) / 2,
+            public_points=Decimal(index) / 2,
         )
     page = browser.new_context(locale="es-ES").new_page()
     page.goto(f"{live_server.url}/leaderboard/")

@@ -8,7 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from challenges.models import ContributionStatus, ReviewDecision
-from tests.challenges.include.factories import ExamFactory, ExamQuestionFactory, IncludeChallengeFactory
+from tests.challenges.include.factories import (
+    ExamFactory,
+    ExamQuestionFactory,
+    IncludeChallengeFactory,
+)
 from tests.factories import make_team
 
 pytestmark = pytest.mark.django_db
@@ -47,16 +51,30 @@ def test_bulk_reject_needs_a_reason_and_is_recorded(client, include, organizer):
     items = pending(include, 3)
     client.force_login(organizer)
     url = f"/organize/{include.slug}/review/decide/"
-    client.post(url, {"ids": [q.pk for q in items], "status": ContributionStatus.REJECTED, "reason": ""})
+    client.post(
+        url, {"ids": [q.pk for q in items], "status": ContributionStatus.REJECTED, "reason": ""}
+    )
     assert not ReviewDecision.objects.exists()
-    client.post(url, {"ids": [q.pk for q in items[:2]], "status": ContributionStatus.REJECTED, "reason": "Fuera de tema"})
+    client.post(
+        url,
+        {
+            "ids": [q.pk for q in items[:2]],
+            "status": ContributionStatus.REJECTED,
+            "reason": "Fuera de tema",
+        },
+    )
     decisions = ReviewDecision.objects.all()
     assert decisions.count() == 2 and {d.reason for d in decisions} == {"Fuera de tema"}
     assert {d.decided_by for d in decisions} == {organizer}
     items[0].refresh_from_db()
-    assert items[0].status == ContributionStatus.REJECTED and items[0].decision_reason == "Fuera de tema"
+    assert (
+        items[0].status == ContributionStatus.REJECTED
+        and items[0].decision_reason == "Fuera de tema"
+    )
     # Deciding the same again changes nothing more.
-    client.post(url, {"ids": [items[0].pk], "status": ContributionStatus.REJECTED, "reason": "Otra vez"})
+    client.post(
+        url, {"ids": [items[0].pk], "status": ContributionStatus.REJECTED, "reason": "Otra vez"}
+    )
     assert ReviewDecision.objects.count() == 2
 
 
@@ -82,22 +100,38 @@ def test_review_filters(client, include, organizer, edition):
     client.force_login(organizer)
     rows = client.get(f"/organize/{include.slug}/review/?team={team.pk}").context["rows"]
     assert len(rows) == 2
-    rows = client.get(f"/organize/{include.slug}/review/?person={member.profile.display_name}").context["rows"]
+    rows = client.get(
+        f"/organize/{include.slug}/review/?person={member.profile.display_name}"
+    ).context["rows"]
     assert len(rows) == 2
     rows = client.get(f"/organize/{include.slug}/review/?status=validated").context["rows"]
     assert rows == []
 
 
 @pytest.mark.parametrize("path", ["review/", "decisions/"])
-def test_shared_pages_query_count_is_constant(client, include, organizer, path, django_assert_num_queries):
+def test_shared_pages_query_count_is_constant(
+    client, include, organizer, path, django_assert_num_queries
+):
     client.force_login(organizer)
     first = pending(include, 1)
-    ReviewDecision.objects.create(challenge=include, item_type="include.examquestion", item_id=first[0].pk, status="rejected", decided_by=organizer)
+    ReviewDecision.objects.create(
+        challenge=include,
+        item_type="include.examquestion",
+        item_id=first[0].pk,
+        status="rejected",
+        decided_by=organizer,
+    )
     with CaptureQueriesContext(connection) as one:
         assert client.get(f"/organize/{include.slug}/{path}").status_code == 200
     more = pending(include, 2)
     for item in more:
-        ReviewDecision.objects.create(challenge=include, item_type="include.examquestion", item_id=item.pk, status="rejected", decided_by=organizer)
+        ReviewDecision.objects.create(
+            challenge=include,
+            item_type="include.examquestion",
+            item_id=item.pk,
+            status="rejected",
+            decided_by=organizer,
+        )
     with django_assert_num_queries(len(one)):
         client.get(f"/organize/{include.slug}/{path}")
 
@@ -106,10 +140,18 @@ def test_exports_carry_no_personal_data(client, include, organizer):
     items = pending(include, 2)
     client.force_login(organizer)
     for path in ("export.csv", "export.jsonl"):
-        body = b"".join(client.get(f"/organize/{include.slug}/{path}").streaming_content).decode("utf-8-sig")
+        body = b"".join(client.get(f"/organize/{include.slug}/{path}").streaming_content).decode(
+            "utf-8-sig"
+        )
         assert items[0].question in body
-        assert items[0].author.email not in body and items[0].author.profile.display_name not in body
-    lines = b"".join(client.get(f"/organize/{include.slug}/export.jsonl").streaming_content).decode().splitlines()
+        assert (
+            items[0].author.email not in body and items[0].author.profile.display_name not in body
+        )
+    lines = (
+        b"".join(client.get(f"/organize/{include.slug}/export.jsonl").streaming_content)
+        .decode()
+        .splitlines()
+    )
     assert json.loads(lines[0])["author_id"] == items[0].author_id
 
 
@@ -123,7 +165,9 @@ def test_organize_overview_lists_queues(client, include, organizer):
     client.force_login(organizer)
     response = client.get("/organize/")
     queue = response.context["queues"][0]
-    assert queue["counts"]["pending"] == 2 and queue["intake"].organize_url == "include:organize_exams"
+    assert (
+        queue["counts"]["pending"] == 2 and queue["intake"].organize_url == "include:organize_exams"
+    )
 
 
 def test_progress_on_the_challenge_page(client, include, edition):

@@ -57,6 +57,8 @@ def test_seed_demo_spreads_items_over_the_challenges(db):
 
 def test_demo_people_can_sign_in_at_once(edition, client):
     call_command("seed_demo", teams=1, participants=2)
-    response = client.post("/accounts/login/", {"login": "demo-1@example.org", "password": "demo-participant"})
+    response = client.post(
+        "/accounts/login/", {"login": "demo-1@example.org", "password": "demo-participant"}
+    )
     assert response.status_code == 302
     assert client.get("/profile/").status_code == 200

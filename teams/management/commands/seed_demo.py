@@ -152,7 +152,10 @@ class Command(BaseCommand):
         Profile.objects.bulk_create(profiles, batch_size=1000)
         # Verified addresses, so demo people sign in at once (email verification is mandatory).
         EmailAddress.objects.bulk_create(
-            [EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users],
+            [
+                EmailAddress(user=user, email=user.email, verified=True, primary=True)
+                for user in users
+            ],
             batch_size=1000,
             ignore_conflicts=True,
         )

@@ -173,7 +173,9 @@ def test_upload_from_the_page_then_the_report(client, organizer, challenge):
     assert "3 rows read: 3 pairs added" in page
     assert "peruanos" in page and "festeiros" in page
     client.post(
-        f"/stereotypes/{challenge.slug}/pool/upload/", {"file": upload(SAMPLE_TEXT)}, HTTP_ACCEPT_LANGUAGE="en"
+        f"/stereotypes/{challenge.slug}/pool/upload/",
+        {"file": upload(SAMPLE_TEXT)},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     page = client.get(
         f"/stereotypes/{challenge.slug}/pool/", HTTP_ACCEPT_LANGUAGE="en"

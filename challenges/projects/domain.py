@@ -1,0 +1,163 @@
+"""Rules about a team's project submission."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+from challenges.domain import ContributionRefused, format_moment, get_window_for_team
+from challenges.models import Challenge
+from challenges.projects.models import PAPER_MAX_BYTES, VIDEO_MAX_SECONDS, ProjectSubmission
+from teams.models import Membership, Team
+
+# Which challenge's window governs each part of the submission.
+PART_CHALLENGE = {
+    "track": Challenge.Kind.ALIGNMENT,
+    "model_repos": Challenge.Kind.ALIGNMENT,
+    "dataset_repos": Challenge.Kind.ALIGNMENT,
+    "demo_space": Challenge.Kind.DEMO,
+    "video_url": Challenge.Kind.VIDEO,
+    "video_seconds": Challenge.Kind.VIDEO,
+    "paper_url": Challenge.Kind.PAPER,
+    "paper_file": Challenge.Kind.PAPER,
+}
+
+
+def parse_duration(text: str) -> int:
+    """Seconds from "m:ss" (or plain seconds); the rules allow 5:00 at most, strictly."""
+    text = (text or "").strip()
+    try:
+        if ":" in text:
+            minutes, seconds = text.split(":", 1)
+            total = int(minutes) * 60 + int(seconds)
+            if not 0 <= int(seconds) < 60:
+                raise ValueError
+        else:
+            total = int(text)
+    except ValueError as error:
+        raise ContributionRefused(
+            _("Give the video's length as minutes:seconds, e.g. 4:45.")
+        ) from error
+    if total <= 0:
+        raise ContributionRefused(_("Give the video's length as minutes:seconds, e.g. 4:45."))
+    if total > VIDEO_MAX_SECONDS:
+        raise ContributionRefused(_("The video lasts 5:00 at most; this one is longer."))
+    return total
+
+
+def check_repo_id(*, repo_id: str, organization: str) -> str:
+    """A repository of the edition's Hugging Face organization, written "organization/name"."""
+    repo_id = (
+        repo_id.strip()
+        .removeprefix("https://huggingface.co/")
+        .removeprefix("spaces/")
+        .removeprefix("datasets/")
+    )
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError as error:
+        raise ContributionRefused(
+            _("“%(repo)s” is not a Hugging Face repository id.") % {"repo": repo_id}
+        ) from error
+    owner, _slash, _name = repo_id.partition("/")
+    if owner.lower() != organization.lower():
+        raise ContributionRefused(
+            _("“%(repo)s” must be in the organization %(org)s.")
+            % {"repo": repo_id, "org": organization}
+        )
+    return repo_id
+
+
+def check_paper(upload) -> None:
+    if upload.size > PAPER_MAX_BYTES:
+        raise ContributionRefused(_("The paper is larger than 20 MB."))
+    start = upload.read(5)
+    upload.seek(0)
+    if start != b"%PDF-":
+        raise ContributionRefused(_("The paper must be a PDF file."))
+
+
+def save_project(
+    *, team: Team, by, values: dict[str, Any], now: dt.datetime | None = None
+) -> ProjectSubmission:
+    """A member declares the team's project. Each part can change only while its challenge's
+    window is open for the team (alignment: track and repos; demo; video; paper); repos must be
+    in the edition's organization; the video lasts 5:00 at most; the paper is a link or a PDF
+    of 20 MB at most."""
+    edition = team.edition
+    if not Membership.objects.filter(team=team, user=by).exists():
+        raise ContributionRefused(_("Only the team's members can edit its project."))
+    cleaned = dict(values)
+    organization = edition.hub_organization
+    cleaned["model_repos"] = [
+        check_repo_id(repo_id=r, organization=organization) for r in values.get("model_repos", [])
+    ]
+    cleaned["dataset_repos"] = [
+        check_repo_id(repo_id=r, organization=organization) for r in values.get("dataset_repos", [])
+    ]
+    if values.get("demo_space"):
+        cleaned["demo_space"] = check_repo_id(
+            repo_id=values["demo_space"], organization=organization
+        )
+    if values.get("video_url") and not values.get("video_seconds"):
+        raise ContributionRefused(_("Give the video's length."))
+    if values.get("paper_file"):
+        check_paper(values["paper_file"])
+    windows = {challenge.kind: challenge for challenge in edition.challenges.all()}
+    with transaction.atomic():
+        team = Team.objects.select_for_update().get(pk=team.pk)
+        submission, _created = ProjectSubmission.objects.select_for_update().get_or_create(
+            team=team
+        )
+        for part, value in cleaned.items():
+            current = team.track if part == "track" else getattr(submission, part)
+            if part == "paper_file" and not value:
+                continue
+            if value == current:
+                continue
+            challenge = windows.get(PART_CHALLENGE[part])
+            if challenge is not None:
+                window = get_window_for_team(challenge=challenge, team_id=team.pk, now=now)
+                if not window.is_open:
+                    moment = window.opens_at if window.state == "upcoming" else window.closes_at
+                    raise ContributionRefused(
+                        _("“%(challenge)s” is not open (%(when)s): this part can no longer change.")
+                        % {
+                            "challenge": challenge.title,
+                            "when": format_moment(moment, edition=edition),
+                        }
+                    )
+            if part == "track":
+                team.track = value
+            else:
+                setattr(submission, part, value)
+        team.save(update_fields=["track"])
+        submission.updated_by = by
+        submission.save()
+    return submission
+
+
+@dataclass(frozen=True)
+class Completeness:
+    items: list[tuple[str, bool]]
+    prize_eligible: bool
+
+
+def describe_completeness(*, team: Team, submission: ProjectSubmission | None) -> Completeness:
+    """What the project has and lacks; prizes need a demo and a video."""
+    has = submission or ProjectSubmission(team=team)
+    items = [
+        (gettext_lazy("Track A or B chosen"), bool(team.track)),
+        (gettext_lazy("Model repository"), bool(has.model_repos)),
+        (gettext_lazy("Dataset repository"), bool(has.dataset_repos)),
+        (gettext_lazy("Demo Space"), bool(has.demo_space)),
+        (gettext_lazy("Video (5:00 at most)"), bool(has.video_url)),
+        (gettext_lazy("Paper (optional)"), bool(has.paper_url or has.paper_file)),
+    ]
+    return Completeness(items=items, prize_eligible=has.is_prize_eligible)

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from challenges.projects import views
+
+app_name = "projects"
+urlpatterns = [path("", views.project, name="project")]

@@ -1,0 +1,60 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from challenges.domain import ContributionRefused
+from challenges.projects.domain import describe_completeness, save_project
+from challenges.projects.forms import ProjectForm
+from challenges.projects.models import ProjectSubmission
+from challenges.views import get_current_edition
+from teams.domain import get_membership
+
+
+def _initial(team, submission) -> dict:
+    if submission is None:
+        return {"track": team.track}
+    seconds = submission.video_seconds
+    return {
+        "track": team.track,
+        "model_repos": "\n".join(submission.model_repos),
+        "dataset_repos": "\n".join(submission.dataset_repos),
+        "demo_space": submission.demo_space,
+        "video_url": submission.video_url,
+        "video_length": f"{seconds // 60}:{seconds % 60:02d}" if seconds else "",
+        "paper_url": submission.paper_url,
+    }
+
+
+@login_required
+def project(request):
+    """The team's project: track, repositories, demo, video and paper, and what is missing."""
+    edition = get_current_edition(request)
+    membership = get_membership(user=request.user, edition=edition)
+    if membership is None:
+        raise Http404(_("You are not in a team of this edition."))
+    team = membership.team
+    submission = ProjectSubmission.objects.filter(team=team).first()
+    form = ProjectForm(
+        request.POST or None, request.FILES or None, initial=_initial(team, submission)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_project(team=team, by=request.user, values=form.values())
+        except ContributionRefused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The project was saved."))
+            return redirect("projects:project")
+    return render(
+        request,
+        "projects/project.html",
+        {
+            "team": team,
+            "form": form,
+            "submission": submission,
+            "completeness": describe_completeness(team=team, submission=submission),
+        },  # fmt: skip
+        status=400 if form.errors else 200,
+    )
