@@ -65,6 +65,12 @@ def english():
 
 
 @pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    # Uploaded files (papers, datasets built) go to a folder of the test's own.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
