@@ -329,3 +329,31 @@ def override_judged_points(
             )
         )
     return override
+
+
+def sync_rubric(*, challenge: Challenge) -> int:
+    """The challenge's rubric follows its ``scoring["rubric"]`` data (edition file or admin):
+    criteria are matched by position, created or relabelled and reweighted; criteria no longer
+    listed are kept, since judges' marks may refer to them. Returns how many changed."""
+    from scoring.models import Criterion
+
+    rubric = challenge.scoring.get("rubric") or []
+    existing = {criterion.position: criterion for criterion in Criterion.objects.filter(challenge=challenge)}
+    changed = 0
+    for position, item in enumerate(rubric, start=1):
+        values = {
+            "label_es": item.get("label_es", ""),
+            "label_pt": item.get("label_pt", ""),
+            "label_en": item.get("label_en", ""),
+            "weight": Decimal(str(item.get("weight", "1"))),
+        }
+        criterion = existing.get(position)
+        if criterion is None:
+            Criterion.objects.create(challenge=challenge, position=position, **values)
+            changed += 1
+        elif any(getattr(criterion, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(criterion, name, value)
+            criterion.save()
+            changed += 1
+    return changed

@@ -6,7 +6,7 @@ from django.dispatch import receiver
 from challenges.domain.contributions import contributions_changed
 from challenges.domain.editions import changes_recorded
 from challenges.models import Challenge, ChangeRecord, Edition
-from scoring.domain import bump_leaderboard_version, recompute_scores, teams_of
+from scoring.domain import bump_leaderboard_version, recompute_scores, sync_rubric, teams_of
 from scoring.models import ScoreChange
 from teams.models import TeamEvent
 
@@ -44,6 +44,12 @@ def recompute_after_membership_change(sender, instance: TeamEvent, created: bool
         )
     elif created and instance.kind == TeamEvent.Kind.DISSOLVED:
         bump_leaderboard_version(edition_id=instance.edition_id)
+
+
+@receiver(post_save, sender=Challenge)
+def follow_the_rubric(sender, instance: Challenge, **kwargs):
+    if instance.scoring.get("rubric"):
+        sync_rubric(challenge=instance)
 
 
 @receiver(post_save, sender=Edition)

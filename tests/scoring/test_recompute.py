@@ -251,3 +251,23 @@ def test_personal_incentives(edition, include, client, organizer):
     client.force_login(organizer)
     content = b"".join(client.get("/organize/incentives.csv").streaming_content).decode("utf-8-sig")
     assert prolific.profile.display_name in content and prolific.email not in content
+
+
+def test_the_edition_file_brings_the_rubrics(db):
+    from pathlib import Path
+
+    from challenges.domain import load_edition, read_edition_file
+    from scoring.models import Criterion
+
+    path = Path(__file__).resolve().parents[2] / "editions" / "somosnlp-2025.toml"
+    data = read_edition_file(path)
+    load_edition(data=data)
+    labels = list(Criterion.objects.filter(challenge__slug="alignment").values_list("label_en", "weight"))
+    assert labels[0] == ("Dataset quality", D(2)) and len(labels) == 6
+    assert Criterion.objects.filter(challenge__slug="demo").count() == 2
+    # An edited weight follows; a second load changes nothing more.
+    alignment = next(c for c in data["challenges"] if c["slug"] == "alignment")
+    alignment["scoring"]["rubric"][0]["weight"] = "3"
+    load_edition(data=data)
+    assert Criterion.objects.get(challenge__slug="alignment", position=1).weight == D(3)
+    assert Criterion.objects.filter(challenge__slug="alignment").count() == 6
