@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "challenges.blend",
     "challenges.preferences",
     "challenges.projects",
+    "hub",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +199,7 @@ SOCIALACCOUNT_PROVIDERS = {
 HF_TOKEN = os.environ.get("HF_TOKEN", "")
 HF_ENDPOINT = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
 HF_ORG = os.environ.get("HF_ORG", "")
+HUB_SYNC_INTERVAL_SECONDS = read_int("HUB_SYNC_INTERVAL_SECONDS", default=3600)
 
 # Email
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")

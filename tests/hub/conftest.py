@@ -1,0 +1,32 @@
+"""The fake Hub every Hub test talks to through the real huggingface_hub client."""
+
+import pytest
+
+from tests.hub.fake_hub import FakeHub, HubState
+
+ORG = "somosnlp-hackathon-test"  # EditionFactory's hub_organization
+
+
+@pytest.fixture
+def fake_hub(settings, monkeypatch):
+    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    settings.HF_ORG = ""
+    settings.HF_TOKEN = ""
+    with FakeHub(HubState(org=ORG)) as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        settings.HF_ENDPOINT = hub.url
+        yield hub
+
+
+@pytest.fixture
+def hub_org(fake_hub):
+    """An organization with two models, one dataset and one Space."""
+    state = fake_hub.state
+    state.add("model", f"{ORG}/modelo-a", day=10)
+    state.add("model", f"{ORG}/modelo-b", day=12, gated="manual", private=True)
+    state.add("dataset", f"{ORG}/corpus", day=11)
+    state.add("space", f"{ORG}/demo", day=9)
+    # Another organization's repository: the author filter keeps it out.
+    state.add("model", "otra-org/ajeno", day=20)
+    return fake_hub
