@@ -8,7 +8,7 @@ ORGANIZERS = "organizers"
 JUDGES = "judges"
 # Organizers manage everything that belongs to the edition and its people.
 ORGANIZER_APPS = [
-    "accounts", "teams", "challenges", "include", "stereotypes", "blend", "preferences", "projects", "scoring",
+    "accounts", "teams", "challenges", "include", "stereotypes", "blend", "preferences", "projects", "scoring", "hub",
     "account", "socialaccount",
 ]  # fmt: skip
 
