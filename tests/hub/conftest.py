@@ -1,5 +1,6 @@
 """The fake Hub every Hub test talks to through the real huggingface_hub client."""
 
+import huggingface_hub.constants
 import pytest
 
 from tests.hub.fake_hub import FakeHub, HubState
@@ -11,6 +12,10 @@ ORG = "somosnlp-hackathon-test"  # EditionFactory's hub_organization
 def fake_hub(settings, monkeypatch):
     monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    # huggingface_hub reads HF_HUB_OFFLINE once, at import: a test that imported it offline
+    # (the dataset tests) would leave this process offline for the Hub tests.
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_DISABLE_TELEMETRY", True)
     settings.HF_ORG = ""
     settings.HF_TOKEN = ""
     with FakeHub(HubState(org=ORG)) as hub:
