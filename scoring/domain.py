@@ -24,9 +24,10 @@ from teams.models import Membership, Team
 LEADERBOARD_VERSION_KEY = "leaderboard-version:{edition_id}"
 
 
-def count_validated(*, challenge: Challenge, team_ids: list[int] | None) -> dict[int, int]:
-    """Validated contributions per team: the sum of its current members' (one or two queries).
+def count_validated(*, challenge: Challenge, team_of: dict[int, int] | None) -> dict[int, int]:
+    """Validated contributions per team: the sum of its current members' (one query).
 
+    ``team_of`` maps the members of the teams wanted to their team; None means every team.
     For a few teams it counts by author on the (challenge, author, status) index, which stays
     fast whatever the size of the challenge; for all teams it groups in one pass.
     """
@@ -36,18 +37,13 @@ def count_validated(*, challenge: Challenge, team_ids: list[int] | None) -> dict
     validated = intake.model.objects.filter(
         challenge=challenge, status=ContributionStatus.VALIDATED
     )
-    if team_ids is None:
+    if team_of is None:
         return dict(
             validated.filter(author__memberships__edition=challenge.edition_id)
             .values_list("author__memberships__team_id")
             .annotate(total=Count("pk"))
             .order_by()
         )
-    team_of = dict(
-        Membership.objects.filter(edition=challenge.edition_id, team_id__in=team_ids).values_list(
-            "user_id", "team_id"
-        )
-    )
     totals: dict[int, int] = defaultdict(int)
     for author_id, total in (
         validated.filter(author_id__in=list(team_of))
@@ -105,10 +101,20 @@ def compute_scores(
     challenges = list(edition.challenges.all())
     fractions = collect_judge_fractions(edition=edition, team_ids=team_ids)
     overrides = collect_overrides(edition=edition, team_ids=team_ids)
+    # The members of the teams wanted, fetched once for every challenge's count.
+    team_of = (
+        None
+        if team_ids is None
+        else dict(
+            Membership.objects.filter(edition=edition, team_id__in=team_ids).values_list(
+                "user_id", "team_id"
+            )
+        )
+    )
     published = edition.judged_points_published
     scores = {}
     for challenge in challenges:
-        counts = count_validated(challenge=challenge, team_ids=team_ids)
+        counts = count_validated(challenge=challenge, team_of=team_of)
         for team_id, track in tracks.items():
             key = (team_id, challenge.pk)
             scores[key] = score_challenge(
@@ -338,7 +344,9 @@ def sync_rubric(*, challenge: Challenge) -> int:
     from scoring.models import Criterion
 
     rubric = challenge.scoring.get("rubric") or []
-    existing = {criterion.position: criterion for criterion in Criterion.objects.filter(challenge=challenge)}
+    existing = {
+        criterion.position: criterion for criterion in Criterion.objects.filter(challenge=challenge)
+    }
     changed = 0
     for position, item in enumerate(rubric, start=1):
         values = {

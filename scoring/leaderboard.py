@@ -67,7 +67,11 @@ def build_rows(*, edition: Edition) -> dict:
                 "sum": _decimal(uncapped),
             }
         )
-    return {"rows": rows, "updated_at": updated.isoformat() if updated else None}
+    return {
+        "rows": rows,
+        "updated_at": updated.isoformat() if updated else None,
+        "countries": sorted({code for row in rows for code in row["countries"]}),
+    }
 
 
 def get_rows(*, edition: Edition) -> dict:

@@ -20,14 +20,17 @@ from scoring.domain import get_shared_page, keep_shared_page, leaderboard_versio
 from scoring.leaderboard import get_rows
 
 
-def _filtered(request, rows: list[dict]) -> tuple[list[dict], str, str]:
-    country = request.GET.get("country", "").upper()[:2]
-    track = request.GET.get("track", "").upper()[:1]
+def _filters(request) -> tuple[str, str]:
+    """The country (ISO code) and track (A or B) the visitor filters by; empty for all."""
+    return request.GET.get("country", "").upper()[:2], request.GET.get("track", "").upper()[:1]
+
+
+def _filtered(rows: list[dict], *, country: str, track: str) -> list[dict]:
     if country:
         rows = [row for row in rows if country in row["countries"]]
     if track in ("A", "B"):
         rows = [row for row in rows if row["track"] == track]
-    return rows, country, track
+    return rows
 
 
 PAGE_SIZE = 100
@@ -41,8 +44,7 @@ def leaderboard(request):
     from the cache; anonymous visitors get the whole page from the cache in one round trip, so
     it stays fast when thousands open it at the announcement, and never stale after a change.
     """
-    country = request.GET.get("country", "").upper()[:2]
-    track = request.GET.get("track", "").upper()[:1]
+    country, track = _filters(request)
     page_number = request.GET.get("page", "1")[:6]
     shareable = not request.user.is_authenticated and not len(messages.get_messages(request))
     variant = ":".join(
@@ -73,28 +75,28 @@ def leaderboard(request):
             page_number,
         ]
     )
+    data = get_rows(edition=edition)
     board = cache.get(key)
-    data = None
     if board is None:
-        data = get_rows(edition=edition)
-        board = render_board(request, edition=edition, data=data, page_number=page_number)
+        board = render_board(
+            request,
+            edition=edition,
+            data=data,
+            country=country,
+            track=track,
+            page_number=page_number,
+        )
         cache.set(key, board, HTML_CACHE_SECONDS)
     if request.headers.get("HX-Request"):
         if shareable:
             keep_shared_page(variant=variant, version=shared_version, body=board.encode("utf-8"))
         return HttpResponse(board)
-    countries_key = f"leaderboard-countries:{edition.pk}:{version}"
-    present = cache.get(countries_key)
-    if present is None:
-        data = data or get_rows(edition=edition)
-        present = sorted({code for row in data["rows"] for code in row["countries"]})
-        cache.set(countries_key, present, HTML_CACHE_SECONDS)
     context = {
         # Rendered from our own template (escaped there); the cache keeps it as text.
         "board": mark_safe(board),  # noqa: S308 - our template's output, not user input
         "country": country,
         "track": track,
-        "countries": [(code, country_names.name(code)) for code in present],
+        "countries": [(code, country_names.name(code)) for code in data["countries"]],
     }
     response = render(request, "scoring/leaderboard.html", context)
     if shareable:
@@ -102,9 +104,11 @@ def leaderboard(request):
     return response
 
 
-def render_board(request, *, edition, data: dict, page_number: str) -> str:
+def render_board(
+    request, *, edition, data: dict, country: str, track: str, page_number: str
+) -> str:
     challenges = list(edition.challenges.all())
-    rows, country, track = _filtered(request, data["rows"])
+    rows = _filtered(data["rows"], country=country, track=track)
     page = Paginator(rows, PAGE_SIZE).get_page(page_number)
     total_scale = float(sum(challenge.max_points for challenge in challenges)) or 1
     for row in page.object_list:
@@ -127,34 +131,14 @@ def render_board(request, *, edition, data: dict, page_number: str) -> str:
 
 
 def leaderboard_json(request):
-    """The leaderboard's rows as JSON, serialized once per scores version and filter."""
-    variant = ":".join(
-        [
-            "json",
-            get_language() or "",
-            request.GET.get("country", "").upper()[:2],
-            request.GET.get("track", "").upper()[:1],
-        ]
-    )
-    shared_version, shared = get_shared_page(variant=variant)
-    if shared is not None:
-        return HttpResponse(shared, content_type="application/json")
-    edition = get_current_edition(request)
-    key = ":".join(
-        [
-            "leaderboard-json",
-            str(edition.pk),
-            str(leaderboard_version(edition_id=edition.pk)),
-            str(edition.judged_points_published),
-            get_language() or "",
-            request.GET.get("country", "").upper()[:2],
-            request.GET.get("track", "").upper()[:1],
-        ]
-    )
-    body = cache.get(key)
+    """The leaderboard's rows as JSON, the same for everyone: serialized once per scores version
+    and filter, then served from the cache in one round trip."""
+    country, track = _filters(request)
+    variant = ":".join(["json", get_language() or "", country, track])
+    shared_version, body = get_shared_page(variant=variant)
     if body is None:
+        edition = get_current_edition(request)
         data = get_rows(edition=edition)
-        rows, _country, _track = _filtered(request, data["rows"])
         payload = {
             "edition": edition.slug,
             "updated_at": data["updated_at"],
@@ -168,18 +152,17 @@ def leaderboard_json(request):
                 }
                 for c in edition.challenges.all()
             ],
-            "rows": rows,
+            "rows": _filtered(data["rows"], country=country, track=track),
         }
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        cache.set(key, body, HTML_CACHE_SECONDS)
-    keep_shared_page(variant=variant, version=shared_version, body=body)
+        keep_shared_page(variant=variant, version=shared_version, body=body)
     return HttpResponse(body, content_type="application/json")
 
 
 def leaderboard_csv(request) -> HttpResponse:
     edition = get_current_edition(request)
-    data = get_rows(edition=edition)
-    rows, _country, _track = _filtered(request, data["rows"])
+    country, track = _filters(request)
+    rows = _filtered(get_rows(edition=edition)["rows"], country=country, track=track)
     slugs = list(edition.challenges.values_list("slug", flat=True))
     fields = ["rank", "team", "countries", "track"]
     for slug in slugs:
