@@ -17,6 +17,7 @@ from django.db.models import Count
 
 from challenges.intake import get_intake
 from challenges.models import Challenge, ContributionStatus, Edition
+from hackathon.errors import RuleRefused
 from scoring.models import CriterionMark, JudgedOverride, ScoreChange, TeamScore
 from scoring.rules import ChallengeScore, judge_fraction, score_challenge
 from teams.models import Membership, Team
@@ -252,10 +253,8 @@ def leaderboard_version(*, edition_id: int) -> int:
 # --- judging -------------------------------------------------------------------------------------
 
 
-class JudgingRefused(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class JudgingRefused(RuleRefused):
+    """A judging rule refused the action."""
 
 
 def submit_review(

@@ -9,26 +9,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from challenges.domain import is_team_deadline_past
+from challenges.domain import format_moment, is_team_deadline_past
 from challenges.models import Edition
+from hackathon.errors import RuleRefused
 from teams.models import Membership, Team, TeamEvent, new_invite_token
 
 
-class TeamRuleError(Exception):
-    """A team rule refused the action; ``message`` says why, in the reader's language."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
-
-
-def format_deadline(edition: Edition) -> str:
-    local = timezone.localtime(edition.team_deadline, edition.zone)
-    return f"{formats.date_format(local, 'DATETIME_FORMAT')} {edition.time_zone_label}"
+class TeamRuleError(RuleRefused):
+    """A team rule refused the action."""
 
 
 def ensure_teams_can_change(*, edition: Edition, now: dt.datetime | None = None) -> None:
@@ -36,7 +28,7 @@ def ensure_teams_can_change(*, edition: Edition, now: dt.datetime | None = None)
     if is_team_deadline_past(edition=edition, now=now):
         raise TeamRuleError(
             _("Teams can no longer change: the team deadline was %(deadline)s.")
-            % {"deadline": format_deadline(edition)}
+            % {"deadline": format_moment(edition.team_deadline, edition=edition)}
         )
 
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from challenges.models import Challenge, Edition, WindowExtension
+from hackathon.errors import RuleRefused
 
 WindowStateName = Literal["upcoming", "open", "closed"]
 
@@ -63,17 +64,12 @@ def is_team_deadline_past(*, edition: Edition, now: dt.datetime | None = None) -
     return (now or timezone.now()) > edition.team_deadline
 
 
-class ContributionRefused(Exception):
-    """A rule refused a contribution or a review; ``message`` says why, in the reader's language."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class ContributionRefused(RuleRefused):
+    """A rule refused a contribution or a review."""
 
 
 def format_moment(moment: dt.datetime, *, edition: Edition) -> str:
-    from django.utils import formats
-
+    """A moment as people of the edition read it: in its time zone, with the zone's label (AoE)."""
     local = timezone.localtime(moment, edition.zone)
     return f"{formats.date_format(local, 'DATETIME_FORMAT')} {edition.time_zone_label}"
 
