@@ -92,16 +92,15 @@ def decide_contributions(
 
 
 def count_by_status(
-    *, model: type[models.Model], challenge: Challenge, author_ids: Iterable[int]
+    *, model: type[models.Model], challenge: Challenge, author_ids: Iterable[int] | None = None
 ) -> dict[str, int]:
-    """How many contributions the given people have in each status (one query)."""
+    """How many contributions the given people (everyone, without ``author_ids``) have in each
+    status (one query)."""
     counts = dict.fromkeys(ContributionStatus.values, 0)
-    rows = (
-        model.objects.filter(challenge=challenge, author_id__in=list(author_ids))
-        .values("status")
-        .annotate(total=Count("pk"))
-        .order_by()
-    )
+    items = model.objects.filter(challenge=challenge)
+    if author_ids is not None:
+        items = items.filter(author_id__in=list(author_ids))
+    rows = items.values("status").annotate(total=Count("pk")).order_by()
     for row in rows:
         counts[row["status"]] = row["total"]
     counts["submitted"] = sum(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
-from challenges.domain import ContributionRefused, decide_contributions, extend_window
+from challenges.domain import (
+    ContributionRefused,
+    count_by_status,
+    decide_contributions,
+    extend_window,
+)
 from challenges.exports import stream_csv, stream_jsonl
 from challenges.forms import DecisionForm, ExtendWindowForm, ReviewFilterForm
 from challenges.intake import REGISTRY, get_intake
@@ -57,12 +62,7 @@ def organize(request):
         intake = REGISTRY.get(challenge.kind)
         if intake is None:
             continue
-        counts = dict(
-            intake.model.objects.filter(challenge=challenge)
-            .values_list("status")
-            .annotate(total=Count("pk"))
-            .order_by()
-        )
+        counts = count_by_status(model=intake.model, challenge=challenge)
         queues.append({"challenge": challenge, "counts": counts, "intake": intake})
     return render(
         request, "challenges/organize.html", {"changes": changes, "stats": stats, "queues": queues}
