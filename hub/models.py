@@ -1,5 +1,6 @@
 """What the Hub sync knows about the organization's repositories, and each sync run."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +9,21 @@ class RepoType(models.TextChoices):
     MODEL = "model", _("model")
     DATASET = "dataset", _("dataset")
     SPACE = "space", _("Space")
+
+
+class LinkStatus(models.TextChoices):
+    NONE = "none", _("not linked")
+    DECLARED = "declared", _("declared by the team")
+    PROPOSED = "proposed", _("proposed from the commit authors")
+    CONFIRMED = "confirmed", _("confirmed by an organizer")
+    CONFLICT = "conflict", _("conflict: organizers decide")
+
+
+class HubRepoQuerySet(models.QuerySet):
+    def needing_details(self):
+        return self.exclude(sha="").exclude(details_sha=models.F("sha")).filter(
+            missing_since__isnull=True
+        )
 
 
 class HubRepo(models.Model):
@@ -32,8 +48,34 @@ class HubRepo(models.Model):
     card = models.JSONField(_("card metadata"), default=dict, blank=True)
     sdk = models.CharField(_("SDK"), max_length=40, blank=True)
     runtime_stage = models.CharField(_("runtime stage"), max_length=40, blank=True)
+    # Details, fetched only when the commit changed: details_sha is the commit they describe, so
+    # a repository whose details_sha differs from sha still needs them (a sync killed halfway
+    # leaves exactly those, and the next run completes them).
+    details_sha = models.CharField(_("details of commit"), max_length=64, blank=True)
+    files = models.JSONField(_("files"), default=list, blank=True)
+    readme = models.TextField(_("card (README.md)"), blank=True)
+    # Newest first: {"id", "title", "authors", "date"} (ISO 8601, UTC).
+    commits = models.JSONField(_("commits"), default=list, blank=True)
+    details_error = models.TextField(_("error while reading the details"), blank=True)
+    # Set when a full listing no longer shows the repository (deleted, renamed or hidden).
+    missing_since = models.DateTimeField(_("missing from the Hub since"), null=True, blank=True)
+    team = models.ForeignKey(
+        "teams.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hub_repos",
+        verbose_name=_("team"),
+    )
+    link_status = models.CharField(
+        _("link to a team"), max_length=10, choices=LinkStatus.choices, default=LinkStatus.NONE
+    )
+    # Why the link is what it is (which teams declared it, whose commits...), for organizers.
+    link_note = models.CharField(_("link note"), max_length=300, blank=True)
     first_seen_at = models.DateTimeField(_("first seen"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = HubRepoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Hub repository")
@@ -48,11 +90,21 @@ class HubRepo(models.Model):
     def __str__(self) -> str:
         return f"{self.repo_type}:{self.repo_id}"
 
+    @property
+    def name(self) -> str:
+        return self.repo_id.partition("/")[2]
+
+    @property
+    def hub_url(self) -> str:
+        prefix = {RepoType.MODEL: "", RepoType.DATASET: "datasets/", RepoType.SPACE: "spaces/"}
+        return f"https://huggingface.co/{prefix[self.repo_type]}{self.repo_id}"
+
 
 class SyncRun(models.Model):
     """One run of the Hub sync, with what it counted and the errors it met."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
@@ -76,6 +128,18 @@ class SyncRun(models.Model):
     http_requests = models.PositiveIntegerField(_("HTTP requests"), default=0)
     members_verified = models.PositiveIntegerField(_("members verified"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # Progress of the details phase: repositories done of those whose commit changed.
+    details_total = models.PositiveIntegerField(_("details to fetch"), default=0)
+    details_done = models.PositiveIntegerField(_("details fetched"), default=0)
+    missing = models.PositiveIntegerField(_("missing from the Hub"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
 
     class Meta:
         verbose_name = _("Hub sync run")
@@ -94,4 +158,51 @@ class SyncRun(models.Model):
             "failed": self.failed,
             "http_requests": self.http_requests,
             "members_verified": self.members_verified,
+            "details_fetched": self.details_done,
+            "missing": self.missing,
         }
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class PublishedDataset(models.Model):
+    """One publication of a collected dataset: to a dataset repo of the organization, or to a
+    local folder when no Hub token is configured."""
+
+    class Kind(models.TextChoices):
+        PREFERENCES = "preferences", _("validated preferences")
+        INCLUDE = "include", _("accepted INCLUDE questions")
+        BLEND = "blend", _("validated BLEND answers")
+        STEREOTYPES = "stereotypes", _("stereotype ratings")
+
+    edition = models.ForeignKey(
+        "challenges.Edition",
+        on_delete=models.CASCADE,
+        related_name="published_datasets",
+        verbose_name=_("edition"),
+    )
+    kind = models.CharField(_("dataset"), max_length=20, choices=Kind.choices)
+    # "org/name" on the Hub, or the folder written to.
+    target = models.CharField(_("published to"), max_length=500)
+    on_hub = models.BooleanField(_("on the Hub"), default=False)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    commit = models.CharField(_("commit"), max_length=64, blank=True)
+    published_at = models.DateTimeField(_("published"), auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+
+    class Meta:
+        verbose_name = _("published dataset")
+        verbose_name_plural = _("published datasets")
+        ordering = ["-published_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.target}"
