@@ -199,7 +199,25 @@ SOCIALACCOUNT_PROVIDERS = {
 HF_TOKEN = os.environ.get("HF_TOKEN", "")
 HF_ENDPOINT = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
 HF_ORG = os.environ.get("HF_ORG", "")
+# Where the collected datasets are published when there is no Hub token.
+PUBLISHED_DATASETS_DIR = Path(os.environ.get("PUBLISHED_DATASETS_DIR", BASE_DIR / "published"))
+# The periodic sync (Celery beat); 0 turns it off.
 HUB_SYNC_INTERVAL_SECONDS = read_int("HUB_SYNC_INTERVAL_SECONDS", default=3600)
+# A run still active this long after it started was cut off: the next one may start.
+HUB_SYNC_STALE_SECONDS = read_int("HUB_SYNC_STALE_SECONDS", default=2 * 3600)
+# Incremental listings stop at what was seen; a full one (which notices deleted repositories)
+# runs at least this often.
+HUB_FULL_LISTING_HOURS = read_int("HUB_FULL_LISTING_HOURS", default=24)
+CELERY_BEAT_SCHEDULE = (
+    {
+        "sync-hub-organization": {
+            "task": "hub.tasks.sync_current_edition",
+            "schedule": float(HUB_SYNC_INTERVAL_SECONDS),
+        }
+    }
+    if HUB_SYNC_INTERVAL_SECONDS > 0
+    else {}
+)
 
 # Email
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")

@@ -18,5 +18,6 @@ urlpatterns = [
     path("preferences/", include("challenges.preferences.urls")),
     path("team/project/", include("challenges.projects.urls")),
     path("", include("scoring.urls")),
+    path("", include("hub.urls")),
     path("", include("challenges.urls")),
 ]

@@ -21,8 +21,10 @@ class LinkStatus(models.TextChoices):
 
 class HubRepoQuerySet(models.QuerySet):
     def needing_details(self):
-        return self.exclude(sha="").exclude(details_sha=models.F("sha")).filter(
-            missing_since__isnull=True
+        return (
+            self.exclude(sha="")
+            .exclude(details_sha=models.F("sha"))
+            .filter(missing_since__isnull=True)
         )
 
 
@@ -132,6 +134,9 @@ class SyncRun(models.Model):
     details_total = models.PositiveIntegerField(_("details to fetch"), default=0)
     details_done = models.PositiveIntegerField(_("details fetched"), default=0)
     missing = models.PositiveIntegerField(_("missing from the Hub"), default=0)
+    # A full listing reads every page (and so notices deleted repositories); an incremental
+    # one stops at the first repository the previous run already saw.
+    full_listing = models.BooleanField(_("full listing"), default=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Profile
-from hub.domain import sync_edition, sync_hub, verify_memberships
+from hub.domain import start_sync, sync_edition, verify_memberships
 from hub.models import HubRepo, SyncRun
 from hub.tasks import sync_hub_task
 from tests.factories import ProfileFactory
@@ -16,6 +16,9 @@ from tests.hub.fake_hub import hub_date
 pytestmark = pytest.mark.django_db
 
 LISTINGS = ("/api/models", "/api/datasets", "/api/spaces")
+# Per repository whose commit changed: its tree, its commits and its card.
+DETAIL_REQUESTS = 3
+MEMBERS = 1
 
 
 def listing_requests(hub):
@@ -23,11 +26,11 @@ def listing_requests(hub):
 
 
 def test_first_sync_creates_the_repositories_with_their_fields(edition, hub_org):
-    run = sync_hub(edition=edition)
+    run = sync_edition(edition=edition)
 
     assert run.status == SyncRun.Status.DONE
     assert (run.seen, run.created, run.updated, run.unchanged, run.failed) == (4, 4, 0, 0, 0)
-    assert run.http_requests == 3
+    assert run.http_requests == 3 + 4 * DETAIL_REQUESTS + MEMBERS
     assert run.errors == []
     assert run.finished_at is not None
     assert HubRepo.objects.filter(edition=edition).count() == 4
@@ -65,30 +68,40 @@ def test_first_sync_creates_the_repositories_with_their_fields(edition, hub_org)
 
 def test_second_sync_with_nothing_changed_writes_nothing(edition, hub_org):
     hub_org.state.page_size = 1  # several pages per type: still only the first is fetched
-    sync_hub(edition=edition)
+    sync_edition(edition=edition)
     stamps = dict(HubRepo.objects.values_list("repo_id", "updated_at"))
     hub_org.state.requests.clear()
 
-    run = sync_hub(edition=edition)
+    run = sync_edition(edition=edition)
 
     assert (run.created, run.updated, run.failed) == (0, 0, 0)
     assert run.unchanged == 3  # the newest of each type, where the listing stops
     assert dict(HubRepo.objects.values_list("repo_id", "updated_at")) == stamps
     assert sorted(r["path"] for r in listing_requests(hub_org)) == sorted(LISTINGS)
-    assert run.http_requests == 3
+    assert run.http_requests == 3 + MEMBERS
+    assert run.details_total == 0
 
 
 def test_one_changed_repository_is_updated(edition, hub_org):
-    sync_hub(edition=edition)
-    changed = hub_org.state.find("model", f"{ORG}/modelo-a")
-    changed.update(sha="f" * 40, lastModified=hub_date(15), likes=7)
+    sync_edition(edition=edition)
+    sha = hub_org.state.commit(
+        "model", f"{ORG}/modelo-a", files={"train.ipynb": b"{}"}, author="ana", date=hub_date(15)
+    )
+    hub_org.state.find("model", f"{ORG}/modelo-a")["likes"] = 7
+    hub_org.state.requests.clear()
 
-    run = sync_hub(edition=edition)
+    run = sync_edition(edition=edition)
 
-    assert (run.created, run.updated) == (0, 1)
+    assert (run.created, run.updated, run.details_total, run.details_done) == (0, 1, 1, 1)
     repo = HubRepo.objects.get(repo_id=f"{ORG}/modelo-a")
-    assert (repo.sha, repo.likes) == ("f" * 40, 7)
+    assert (repo.sha, repo.details_sha, repo.likes) == (sha, sha, 7)
     assert repo.last_modified == dt.datetime(2026, 3, 15, 10, 0, tzinfo=dt.UTC)
+    assert "train.ipynb" in repo.files
+    assert [c["authors"] for c in repo.commits] == [["ana"], ["system"]]
+    # Only the changed repository's details were asked for, at its new commit.
+    detail_paths = {r["path"] for r in hub_org.state.requests if r["path"] not in LISTINGS}
+    assert f"/api/models/{ORG}/modelo-a/tree/{sha}" in detail_paths
+    assert not any("modelo-b" in path or "corpus" in path for path in detail_paths)
 
 
 def test_pagination_follows_the_link_header(edition, fake_hub):
@@ -96,18 +109,19 @@ def test_pagination_follows_the_link_header(edition, fake_hub):
     for day in range(1, 8):
         fake_hub.state.add("model", f"{ORG}/m{day}", day=day)
 
-    run = sync_hub(edition=edition)
+    run = sync_edition(edition=edition)
 
     assert (run.seen, run.created) == (7, 7)
     model_pages = [r for r in fake_hub.state.requests if r["path"] == "/api/models"]
     assert len(model_pages) == 4
     assert [r["query"].get("cursor") for r in model_pages] == [None, ["2"], ["4"], ["6"]]
-    assert run.http_requests == 4 + 2  # four pages of models, one of datasets and of Spaces
+    # Four pages of models, one of datasets and of Spaces, then the details of 7 models.
+    assert run.http_requests == 4 + 2 + 7 * DETAIL_REQUESTS + MEMBERS
 
     # A new repository on top: one page is enough to reach the known ones.
     fake_hub.state.add("model", f"{ORG}/m-new", day=20)
     fake_hub.state.requests.clear()
-    run = sync_hub(edition=edition)
+    run = sync_edition(edition=edition)
     assert (run.created, run.unchanged) == (1, 1)
     assert len([r for r in fake_hub.state.requests if r["path"] == "/api/models"]) == 1
 
@@ -116,11 +130,11 @@ def test_an_error_answer_is_recorded_and_the_run_goes_on(edition, hub_org, setti
     settings.HF_TOKEN = "hf_SecretTokenValue1234567890"
     hub_org.state.errors["/api/datasets"] = (403, "Forbidden", "You cannot list these")
 
-    run = sync_hub(edition=edition)
+    run = sync_edition(edition=edition)
 
     assert run.status == SyncRun.Status.DONE
     assert run.created == 3  # models and Spaces
-    assert len(run.errors) == 1
+    assert len(run.errors) == 1, run.errors
     assert run.errors[0]["where"] == "list datasets"
     assert "403" in run.errors[0]["error"]
     # The server echoed the credentials: they were sent, and redacted from the run.
@@ -134,7 +148,7 @@ def test_every_listing_failing_marks_the_run_failed(edition, fake_hub):
     for path in LISTINGS:
         fake_hub.state.errors[path] = (401, "Unauthorized", "Invalid credentials")
 
-    run = sync_hub(edition=edition)
+    run = sync_edition(edition=edition)
 
     assert run.status == SyncRun.Status.FAILED
     assert len(run.errors) == 3
@@ -145,7 +159,7 @@ def test_one_bad_repository_is_counted_as_failed(edition, fake_hub):
     fake_hub.state.add("model", f"{ORG}/bueno", day=3)
     fake_hub.state.add("model", f"{ORG}/malo", day=4, likes=-5)  # does not fit the field
 
-    run = sync_hub(edition=edition)
+    run = sync_edition(edition=edition)
 
     assert (run.seen, run.created, run.failed) == (2, 1, 1)
     assert run.errors[0]["where"] == f"model:{ORG}/malo"
@@ -174,7 +188,7 @@ def test_hf_org_setting_overrides_the_edition_organization(edition, fake_hub, se
     fake_hub.state.add("model", "otra-org/suyo", day=5)
     fake_hub.state.add("model", f"{ORG}/nuestro", day=5)
 
-    run = sync_hub(edition=edition)
+    run = sync_edition(edition=edition)
 
     assert list(HubRepo.objects.values_list("repo_id", flat=True)) == ["otra-org/suyo"]
     assert run.created == 1
@@ -195,17 +209,21 @@ def test_command_prints_one_json_line_with_the_counts(edition, hub_org):
     assert counts["updated"] == 0
     assert counts["unchanged"] == 0
     assert counts["failed"] == 0
-    assert counts["http_requests"] == 4  # three listings and the members
+    assert counts["http_requests"] == 3 + 4 * DETAIL_REQUESTS + MEMBERS
+    assert counts["details_fetched"] == 4
     assert counts["members_verified"] == 1
     assert Profile.objects.get(hub_username="miembro").hub_membership_verified_at is not None
 
 
 def test_task_is_idempotent(edition, hub_org):
-    # apply() runs the task here, whatever the broker; the worker integration comes later.
-    first = sync_hub_task.apply(args=[edition.pk]).get()
-    second = sync_hub_task.apply(args=[edition.pk]).get()
+    # apply() runs the task here, whatever the broker (tests/hub/test_worker.py uses a worker).
+    run = start_sync(edition=edition, enqueue=False)
+    first = sync_hub_task.apply(args=[run.pk]).get()
+    again = sync_hub_task.apply(args=[run.pk]).get()  # delivered twice: nothing more happens
+    second = sync_hub_task.apply(args=[start_sync(edition=edition, enqueue=False).pk]).get()
 
     assert first["created"] == 4
+    assert again == first
     assert (second["created"], second["updated"]) == (0, 0)
     assert HubRepo.objects.count() == 4
     assert SyncRun.objects.count() == 2
@@ -227,19 +245,19 @@ def test_after_a_failed_listing_the_next_run_reads_the_whole_listing(edition, fa
     for day in (1, 2, 3):
         fake_hub.state.add("dataset", f"{ORG}/d{day}", day=day)
     fake_hub.state.add("dataset", f"{ORG}/new", day=9)
-    sync_hub(edition=edition)
+    sync_edition(edition=edition)
     fake_hub.state.errors["/api/datasets"] = (403, "Forbidden", "Try later")
-    sync_hub(edition=edition)  # fails on datasets
+    sync_edition(edition=edition)  # fails on datasets
     del fake_hub.state.errors["/api/datasets"]
     fake_hub.state.requests.clear()
 
-    run = sync_hub(edition=edition)
+    run = sync_edition(edition=edition)
 
-    assert run.unchanged == 4 + 0  # every dataset read again, none skipped
+    assert run.unchanged == 4  # every dataset read again, none skipped
     assert len([r for r in fake_hub.state.requests if r["path"] == "/api/datasets"]) == 4
 
     fake_hub.state.requests.clear()
-    run = sync_hub(edition=edition)  # a clean previous run: back to stopping early
+    run = sync_edition(edition=edition)  # a clean previous run: back to stopping early
     assert len([r for r in fake_hub.state.requests if r["path"] == "/api/datasets"]) == 1
 
 
