@@ -27,6 +27,14 @@ class HubRepoQuerySet(models.QuerySet):
             .filter(missing_since__isnull=True)
         )
 
+    def for_team(self, team):
+        """A team's repositories for its pages, without the heavy detail fields."""
+        return (
+            self.filter(team=team)
+            .defer("readme", "files", "commits", "card")
+            .order_by("repo_type", "repo_id")
+        )
+
 
 class HubRepo(models.Model):
     """One repository of the edition's Hub organization, as last seen by the sync."""

@@ -6,6 +6,10 @@ app_name = "hub"
 urlpatterns = [
     # Organizers: the sync (start, progress, last runs) and the repositories.
     path("organize/hub/", views.sync_overview, name="sync"),
+    path("organize/hub/start/", views.start_sync, name="start"),
+    path("organize/hub/repos/", views.repo_list, name="repos"),
+    path("organize/hub/repos/<int:pk>/link/", views.link_repo, name="link"),
+    path("hub/repos/<int:pk>/", views.repo_detail, name="repo"),
     # Publishing the collected datasets.
     path("organize/hub/publish/", views.publications, name="publications"),
     # Importing a team's dataset from the organization.

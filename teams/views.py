@@ -18,6 +18,7 @@ from challenges.intake import get_intake
 from challenges.projects.domain import describe_completeness
 from challenges.projects.models import ProjectSubmission
 from challenges.views import get_current_edition
+from hub.models import HubRepo
 from scoring.gates import credits_gates
 from teams import domain
 from teams.domain import TeamRuleError
@@ -72,6 +73,7 @@ def my_team(request):
             "completeness": describe_completeness(
                 team=team, submission=ProjectSubmission.objects.filter(team=team).first()
             ),
+            "hub_repos": HubRepo.objects.for_team(team),
         },
     )
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.decorators import organizer_required
 from challenges.projects.models import ProjectSubmission
 from challenges.views import get_current_edition
+from hub.models import HubRepo
 from scoring.domain import (
     JudgingRefused,
     collect_judge_fractions,
@@ -101,6 +102,7 @@ def judge_team(request, slug: str, team_id: int):
             "form": form,
             "members": members,
             "project": project,
+            "hub_repos": HubRepo.objects.for_team(team),
         },
         status=400 if form.errors else 200,
     )
