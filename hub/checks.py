@@ -63,21 +63,23 @@ def _mentions(text: str, words: Iterable[str]) -> bool:
 # Each topic and the words (es, pt, en) that show it is covered.
 TOPICS: dict[str, tuple[str, ...]] = {
     "motivation": ("motivation", "motivación", "motivacion", "motivação", "motivacao", "impact"),
+    # Stems: "proces" covers process/proceso/procesado/processamento, "genera" generated/
+    # generación/generaron.
     "process": (
-        "process",
-        "procesad",
-        "procesamiento",
-        "processament",
-        "generat",
-        "generad",
+        "proces",
+        "genera",
         "gerad",
-        "creation",
-        "creación",
-        "criação",
+        "geraç",
+        "creat",
+        "creaci",
+        "criaç",
         "collect",
         "recolec",
         "recopil",
-        "coleta",
+        "colet",
+        "annotat",
+        "anotac",
+        "anotaç",
     ),
     "code": ("github.com", "gitlab.com", "colab.research", ".ipynb", "/spaces/", "code", "código"),
     "bias": ("bias", "sesgo", "viés", "vies", "enviesamento"),
