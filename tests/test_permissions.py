@@ -5,6 +5,7 @@ The participant is the captain of the team under test, whose second member is ``
 
 import pytest
 
+from hub.models import HubRepo
 from teams.models import Membership
 from tests.factories import UserFactory, make_team
 
@@ -31,6 +32,10 @@ MY_TEAM_ACTION = {
     "organizer": 404,
 }
 
+STAFF_ACTION = STAFF | {"organizer": 302}
+# A page about one team's work: its members, judges and organizers.
+TEAM_JUDGES_ORGANIZERS = STAFF | {"participant": 200, "judge": 200}
+
 MATRIX = [
     ("get", "/", PUBLIC),
     ("get", "/challenges/{challenge}/", PUBLIC),
@@ -51,6 +56,12 @@ MATRIX = [
     ("get", "/admin/teams/team/", STAFF),
     ("get", "/admin/accounts/user/", STAFF),
     ("get", "/admin/challenges/changerecord/", STAFF),
+    ("get", "/organize/hub/", STAFF),
+    ("post", "/organize/hub/start/", STAFF_ACTION),
+    ("get", "/organize/hub/repos/", STAFF),
+    ("post", "/organize/hub/repos/{repo}/link/", STAFF_ACTION),
+    ("get", "/organize/hub/publish/", STAFF),
+    ("get", "/hub/repos/{repo}/", TEAM_JUDGES_ORGANIZERS),
 ]
 
 
@@ -70,7 +81,11 @@ def world(edition, organizer, judge):
         "judge": judge,
         "organizer": organizer,
     }
+    repo = HubRepo.objects.create(
+        edition=edition, repo_type="model", repo_id="org/modelo", team=team, link_status="declared"
+    )
     names = {
+        "repo": repo.pk,
         "challenge": challenge.slug,
         "team": team.pk,
         "token": team.invite_token,
