@@ -497,12 +497,32 @@ def upload_questions(
     repeated in the file, is skipped and reported, and the rest is stored. Questions of a
     rejected exam are not taken. New questions wait for review (pending).
     """
+    ensure_can_add_questions(exam=exam, author=author, now=now)
+    rows = parse_rows(read_text(upload), filename=filename or getattr(upload, "name", ""))
+    return _store_questions(exam=exam, rows=rows)
+
+
+def ensure_can_add_questions(*, exam: Exam, author, now: dt.datetime | None = None) -> None:
+    """Questions go only to the person's own exam, while the challenge is open for them, and
+    never to a rejected exam."""
     if exam.author_id != author.pk:
         raise ContributionRefused(_("You can only add questions to your own exams."))
     ensure_window_open(challenge=exam.challenge, user=author, now=now)
     if exam.status == ContributionStatus.REJECTED:
         raise ContributionRefused(_("This exam was rejected; its questions are not taken."))
-    rows = parse_rows(read_text(upload), filename=filename or getattr(upload, "name", ""))
+
+
+def add_question_records(
+    *, exam: Exam, author, rows: list[tuple[int, dict]], now: dt.datetime | None = None
+) -> UploadReport:
+    """The same rules as ``upload_questions`` for records already read from elsewhere (a
+    dataset of the Hub organization), numbered from 1: the same checks, all or nothing, the
+    same duplicates skipped, the new questions pending."""
+    ensure_can_add_questions(exam=exam, author=author, now=now)
+    return _store_questions(exam=exam, rows=rows)
+
+
+def _store_questions(*, exam: Exam, rows: list[tuple[int, dict]]) -> UploadReport:
     errors = UploadErrors()
     candidates = []
     for row, record in rows:

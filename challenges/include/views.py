@@ -17,6 +17,7 @@ from accounts.decorators import organizer_required
 from challenges.domain import ContributionRefused, count_by_status, get_window_for_team
 from challenges.forms import DecisionForm
 from challenges.include.domain import (
+    UploadReport,
     count_questions_by_exam,
     create_exam,
     decide_exam,
@@ -171,6 +172,13 @@ def upload(request, slug: str, pk: int):
     except ContributionRefused as error:
         form.add_error(None, error.message)
         return _render_exam(request, challenge, exam, upload_form=form, status=400)
+    announce_upload(request, report)
+    return redirect("include:exam", slug=slug, pk=exam.pk)
+
+
+def announce_upload(request, report: UploadReport) -> None:
+    """The messages after an accepted upload (or import from the Hub): what was stored, what
+    was flagged, which rows were skipped as duplicates."""
     skipped = report.skipped.total
     message = ngettext(
         "%(stored)s question stored", "%(stored)s questions stored", report.stored
@@ -194,7 +202,6 @@ def upload(request, slug: str, pk: int):
         if more:
             details += " " + _("…and %(more)s more.") % {"more": more}
         messages.info(request, _("Skipped: %(details)s") % {"details": details})
-    return redirect("include:exam", slug=slug, pk=exam.pk)
 
 
 @organizer_required

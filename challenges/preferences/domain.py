@@ -318,6 +318,25 @@ def import_prompts(
     ensure_window_open(challenge=challenge, user=author, now=now)
     ensure_quiz_passed(challenge=challenge, user=author)
     rows = parse_rows(text, filename=filename)
+    return _store_prompts(challenge=challenge, author=author, rows=rows)
+
+
+def import_prompt_records(
+    *,
+    challenge: Challenge,
+    author,
+    rows: list[tuple[int, dict]],
+    now: dt.datetime | None = None,
+) -> int:
+    """The same rules as ``import_prompts`` for records already read from elsewhere (a dataset
+    of the Hub organization), numbered from 1: the quiz, the window, the same columns and
+    checks, all or nothing. Returns how many prompts were stored."""
+    ensure_window_open(challenge=challenge, user=author, now=now)
+    ensure_quiz_passed(challenge=challenge, user=author)
+    return _store_prompts(challenge=challenge, author=author, rows=rows)
+
+
+def _store_prompts(*, challenge: Challenge, author, rows: list[tuple[int, dict]]) -> int:
     records = [(number, _normalize_keys(record)) for number, record in rows]
     present = set().union(*(record.keys() for _number, record in records))
     columns: dict[str, str | None] = {}

@@ -1,0 +1,15 @@
+from hub.views.importing import import_dataset
+from hub.views.publishing import publications
+from hub.views.repos import link_repo, repo_detail, repo_list
+from hub.views.sync import start as start_sync
+from hub.views.sync import sync_overview
+
+__all__ = [
+    "link_repo",
+    "repo_detail",
+    "repo_list",
+    "start_sync",
+    "sync_overview",
+    "publications",
+    "import_dataset",
+]
