@@ -1,6 +1,7 @@
 """The organization's repositories: the organizers' list and links, each repository's checks."""
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
@@ -62,8 +63,6 @@ def repo_detail(request, pk: int):
     edition = get_current_edition(request)
     repo = get_object_or_404(HubRepo.objects.select_related("team"), pk=pk, edition=edition)
     if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
         return redirect_to_login(request.get_full_path())
     if not _can_see(request.user, repo):
         raise PermissionDenied
