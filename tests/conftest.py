@@ -109,3 +109,15 @@ def judge(roles):
 def other_team_member(edition):
     """A person in a team that is not the one under test."""
     return make_team(edition=edition, members=1, name="Otro equipo").memberships.get().user
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run inside the call that sends them, even when REDIS_URL names a broker
+    (tests/hub/test_worker.py is the one that uses a real worker)."""
+    from hackathon.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

@@ -246,6 +246,13 @@ def list_repositories(*, run: SyncRun, api) -> None:
     listing_failures = 0
     for repo_type in RepoType.values:
         stop_early = _can_stop_early(edition=edition, repo_type=repo_type, before=run)
+        # What is stored, read once: an unchanged repository costs no lock and no write.
+        stored = {
+            row["repo_id"]: row
+            for row in HubRepo.objects.filter(edition=edition, repo_type=repo_type).values(
+                "repo_id", *TRACKED_FIELDS
+            )
+        }
         seen: set[str] = set()
         complete = True
         try:
@@ -254,12 +261,16 @@ def list_repositories(*, run: SyncRun, api) -> None:
                 repo_id = getattr(info, "id", "?")
                 seen.add(repo_id)
                 try:
-                    outcome, reached_known = _upsert(
-                        edition=edition,
-                        repo_type=repo_type,
-                        repo_id=repo_id,
-                        fields=fields_of(info, repo_type=repo_type),
-                    )
+                    fields = fields_of(info, repo_type=repo_type)
+                    known = stored.get(repo_id)
+                    if known is not None and all(
+                        known[name] == fields[name] for name in TRACKED_FIELDS
+                    ):
+                        outcome, reached_known = "unchanged", bool(fields["sha"])
+                    else:
+                        outcome, reached_known = _upsert(
+                            edition=edition, repo_type=repo_type, repo_id=repo_id, fields=fields
+                        )
                 except Exception as error:  # one bad repository must not stop the run
                     run.failed += 1
                     _add_error(run, api=api, where=f"{repo_type}:{repo_id}", error=error)
@@ -348,6 +359,15 @@ def _store_details(*, repo_id: int, sha: str, values: dict) -> bool:
         return True
 
 
+PROGRESS_FIELDS = ("seen", "created", "updated", "unchanged", "failed", "missing")
+
+
+def _save_progress(run: SyncRun) -> None:
+    """The run's counts so far, for the progress page (and kept if the worker dies)."""
+    fields = ["details_total", "details_done", *PROGRESS_FIELDS]
+    SyncRun.objects.filter(pk=run.pk).update(**{name: getattr(run, name) for name in fields})
+
+
 def fetch_details(*, run: SyncRun, api) -> None:
     """Fetch the details of every repository whose commit changed since its details were read,
     saving the progress (done of total) as it goes.
@@ -366,7 +386,7 @@ def fetch_details(*, run: SyncRun, api) -> None:
         .only("pk", "repo_id", "repo_type", "sha")
     )
     run.details_total = len(pending)
-    SyncRun.objects.filter(pk=run.pk).update(details_total=run.details_total)
+    _save_progress(run)
     for repo in pending:
         where = f"{repo.repo_type}:{repo.repo_id}"
         try:
@@ -394,7 +414,7 @@ def fetch_details(*, run: SyncRun, api) -> None:
             else:
                 _store_details(repo_id=repo.pk, sha=repo.sha, values={"details_error": message})
         run.details_done += 1
-        SyncRun.objects.filter(pk=run.pk).update(details_done=run.details_done)
+        _save_progress(run)
 
 
 # --- members --------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ It answers like the real Hub for what HfApi, hf_hub_download and snapshot_downlo
 - errors: a status, an `X-Error-Code` and an `X-Error-Message` header, a JSON {"error"} body;
   rate limits: 429 with the `RateLimit` / `RateLimit-Policy` headers the Hub sends.
 Dates end in Z, as the Hub's do. Every request is logged (method, path, query, whether it
-carried an Authorization header).
+carried an Authorization header); HubState.hang(prefix) holds the matching requests until
+released (to kill a client in the middle of a sync).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -94,6 +96,12 @@ class HubState:
     commits: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
     requests: list[dict] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # kind -> page size of its listing (the others use page_size), e.g. {"space": 100}
+    listing_page_sizes: dict[str, int] = field(default_factory=dict)
+    # path prefix -> event: a request whose path starts with the prefix is logged, then held
+    # until the event is set (see hang), e.g. to kill a client in the middle of a sync
+    hangs: dict[str, threading.Event] = field(default_factory=dict)
+    hang_timeout: float = 60.0
 
     def add(self, kind: str, repo_id: str, *, files=None, author: str = "system", **kwargs) -> dict:
         """A repository with one commit (its sha) holding `files` (a card by default)."""
@@ -170,6 +178,18 @@ class HubState:
         }
         self.transient.setdefault(path, []).extend([(429, headers)] * times)
 
+    def hang(self, prefix: str) -> threading.Event:
+        """Hold every request whose path starts with `prefix` (after logging it) until the
+        returned event is set (or hang_timeout passes); release() sets them all."""
+        with self.lock:
+            return self.hangs.setdefault(prefix, threading.Event())
+
+    def release(self) -> None:
+        with self.lock:
+            hangs, self.hangs = list(self.hangs.values()), {}
+        for event in hangs:
+            event.set()
+
     def fail_once(self, path: str, *, status: int = 503, times: int = 1) -> None:
         self.transient.setdefault(path, []).extend([(status, {})] * times)
 
@@ -230,6 +250,9 @@ class Handler(BaseHTTPRequestHandler):
             )
             pending = state.transient.get(url.path)
             transient = pending.pop(0) if pending else None
+            held = next((e for p, e in state.hangs.items() if url.path.startswith(p)), None)
+        if held is not None:
+            held.wait(timeout=state.hang_timeout)
         if transient is not None:
             status, headers = transient
             return self._error(
@@ -396,7 +419,15 @@ class Handler(BaseHTTPRequestHandler):
             # The Hub sorts descending unless direction=1 is asked for.
             descending = query.get("direction", ["-1"])[0] != "1"
             repos = sorted(repos, key=lambda r: r.get(sort) or "", reverse=descending)
-        return self._paged([dict(r) for r in repos], path, query, page_size=state.page_size)
+        page_size = state.listing_page_sizes.get(kind, state.page_size)
+        return self._paged([dict(r) for r in repos], path, query, page_size=page_size)
+
+
+class Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A client killed in the middle of a request (see HubState.hang) is no server error.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class FakeHub:
@@ -405,7 +436,7 @@ class FakeHub:
     def __init__(self, state: HubState | None = None):
         self.state = state or HubState()
         handler = type("BoundHandler", (Handler,), {"state": self.state})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = Server(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
         host, port = self.server.server_address[:2]
         self.url = f"http://{host}:{port}"
@@ -418,6 +449,7 @@ class FakeHub:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.state.release()  # no request stays held
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=5)

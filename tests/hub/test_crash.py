@@ -1,0 +1,139 @@
+"""A sync killed in the middle of the details phase (SIGKILL: no cleanup of any kind) leaves
+a consistent database, and the next run completes exactly what is left."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hub.domain import sync_edition
+from hub.models import HubRepo, SyncRun
+from tests.hub.conftest import ORG
+from tests.hub.fake_hub import URL_PREFIXES
+
+pytestmark = pytest.mark.postgres
+
+ROOT = Path(__file__).resolve().parents[2]
+LISTINGS = ("/api/models", "/api/datasets", "/api/spaces")
+MEMBERS = f"/api/organizations/{ORG}/members"
+KINDS = {"model": 8, "dataset": 8, "space": 4}  # 20 repositories
+TIMEOUT = 60
+
+
+def detail_paths(kind: str, repo_id: str, sha: str) -> set[str]:
+    """The three requests that read one repository's details at a commit."""
+    return {
+        f"/api/{kind}s/{repo_id}/tree/{sha}",
+        f"/api/{kind}s/{repo_id}/commits/{sha}",
+        f"/{URL_PREFIXES[kind]}{repo_id}/resolve/{sha}/README.md",
+    }
+
+
+def wait_for(condition, what: str, process: subprocess.Popen):
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if process.poll() is not None:
+            output = process.stdout.read().decode(errors="replace")
+            pytest.fail(f"sync_hub exited ({process.returncode}) before {what}:\n{output}")
+        time.sleep(0.02)
+    pytest.fail(f"Timed out after {TIMEOUT} s waiting for {what}")
+
+
+def test_a_sync_killed_during_the_details_is_completed_by_the_next(
+    transactional_db, need_postgres, edition, fake_hub, child_env, settings
+):
+    state = fake_hub.state
+    for kind, count in KINDS.items():
+        for number in range(count):
+            state.add(kind, f"{ORG}/{kind}-{number:02d}", day=number + 1)
+    # Details are read in the order the listing stored the repositories: models, datasets,
+    # Spaces, each newest first. Hold the third dataset's: the command is killed there.
+    held_repo = f"{ORG}/dataset-05"
+    state.hang(f"/api/datasets/{held_repo}/")
+
+    command = [sys.executable, "manage.py", "sync_hub"]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=child_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        wait_for(
+            lambda: any(held_repo in r["path"] for r in list(state.requests)),
+            "the details of the held repository",
+            process,
+        )
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        state.release()
+    assert process.returncode == -signal.SIGKILL
+
+    # What the killed run left: itself still running, the first 10 repositories detailed.
+    killed = SyncRun.objects.get(edition=edition)
+    assert killed.status == SyncRun.Status.RUNNING
+    # Its counts are saved when it ends (never, here); its progress is saved as it goes.
+    assert (killed.details_total, killed.details_done) == (20, 10)
+    # Its counts so far were kept with the progress.
+    assert (killed.seen, killed.created) == (20, 20)
+    repos = list(HubRepo.objects.filter(edition=edition).order_by("pk"))
+    assert len(repos) == 20
+    for repo in repos:
+        assert repo.sha == state.find(repo.repo_type, repo.repo_id)["sha"]
+    detailed = [repo for repo in repos if repo.details_sha == repo.sha]
+    remaining = [repo for repo in repos if repo.details_sha != repo.sha]
+    assert detailed == repos[:10]
+    assert {repo.repo_id for repo in remaining} == (
+        {f"{ORG}/dataset-{n:02d}" for n in range(6)} | {f"{ORG}/space-{n:02d}" for n in range(4)}
+    )
+    for repo in remaining:
+        assert (repo.details_sha, repo.files, repo.commits, repo.readme) == ("", [], [], "")
+    for repo in detailed:
+        assert repo.files and repo.commits and repo.repo_id in repo.readme
+
+    # The next run: the killed one is stale (it would be after HUB_SYNC_STALE_SECONDS).
+    settings.HUB_SYNC_STALE_SECONDS = 0
+    state.requests.clear()
+    run = sync_edition(edition=edition)
+
+    killed.refresh_from_db()
+    assert killed.status == SyncRun.Status.FAILED
+    assert killed.finished_at is not None
+    assert killed.errors[-1] == {"where": "run", "error": "interrupted before it finished"}
+
+    assert run.status == SyncRun.Status.DONE, run.errors
+    assert run.errors == []
+    assert run.full_listing is True  # no run finished a full listing: read it all
+    assert (run.seen, run.created, run.updated, run.unchanged) == (20, 0, 0, 20)
+    assert (run.details_total, run.details_done) == (10, 10)
+    listings = [r["path"] for r in state.requests if r["path"] in LISTINGS]
+    assert sorted(listings) == sorted(LISTINGS)  # one page of each type
+    details = [r["path"] for r in state.requests if r["path"] not in LISTINGS + (MEMBERS,)]
+    expected = set().union(*(detail_paths(r.repo_type, r.repo_id, r.sha) for r in remaining))
+    assert len(details) == len(expected) == 30
+    assert set(details) == expected  # exactly the repositories left, once each
+    assert run.http_requests == 3 + 30 + 1
+    for repo in HubRepo.objects.filter(edition=edition):
+        assert repo.details_sha == repo.sha, repo.repo_id
+        assert repo.details_error == ""
+        assert repo.files == sorted(state.repo_files(repo.repo_type, repo.repo_id))
+        assert [c["id"] for c in repo.commits] == [repo.sha]
+        assert repo.repo_id in repo.readme
+
+    # And once more: nothing left to do, nothing written.
+    stamps = dict(HubRepo.objects.values_list("repo_id", "updated_at"))
+    state.requests.clear()
+    again = sync_edition(edition=edition)
+    assert again.status == SyncRun.Status.DONE
+    assert (again.created, again.updated, again.details_total, again.failed) == (0, 0, 0, 0)
+    assert dict(HubRepo.objects.values_list("repo_id", "updated_at")) == stamps
+    assert again.http_requests == len(state.requests) == 3 + 1
+    assert SyncRun.objects.filter(edition=edition).count() == 3
+    assert json.dumps(again.errors) == "[]"
