@@ -262,7 +262,9 @@ def test_the_edition_file_brings_the_rubrics(db):
     path = Path(__file__).resolve().parents[2] / "editions" / "somosnlp-2025.toml"
     data = read_edition_file(path)
     load_edition(data=data)
-    labels = list(Criterion.objects.filter(challenge__slug="alignment").values_list("label_en", "weight"))
+    labels = list(
+        Criterion.objects.filter(challenge__slug="alignment").values_list("label_en", "weight")
+    )
     assert labels[0] == ("Dataset quality", D(2)) and len(labels) == 6
     assert Criterion.objects.filter(challenge__slug="demo").count() == 2
     # An edited weight follows; a second load changes nothing more.
