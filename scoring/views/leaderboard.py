@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -16,7 +17,12 @@ from django_countries import countries as country_names
 
 from challenges.exports import stream_csv
 from challenges.views import get_current_edition
-from scoring.domain import get_shared_page, keep_shared_page, leaderboard_version
+from scoring.domain import (
+    get_shared_page,
+    get_shared_page_gzip,
+    keep_shared_page,
+    leaderboard_version,
+)
 from scoring.leaderboard import get_rows
 
 
@@ -35,6 +41,20 @@ def _filtered(rows: list[dict], *, country: str, track: str) -> list[dict]:
 
 PAGE_SIZE = 100
 HTML_CACHE_SECONDS = 3600
+
+
+def _shared_response(
+    request, *, variant: str, version: int, body: bytes, content_type: str
+) -> HttpResponse:
+    """A page served to everyone alike: gzipped (once per version) for clients that accept it."""
+    accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+    if accepts_gzip:
+        body = get_shared_page_gzip(variant=variant, version=version, body=body)
+    response = HttpResponse(body, content_type=content_type)
+    if accepts_gzip:
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
 
 
 def leaderboard(request):
@@ -60,7 +80,13 @@ def leaderboard(request):
     if shareable:
         shared_version, body = get_shared_page(variant=variant)
         if body is not None:
-            return HttpResponse(body)
+            return _shared_response(
+                request,
+                variant=variant,
+                version=shared_version,
+                body=body,
+                content_type="text/html; charset=utf-8",
+            )
     edition = get_current_edition(request)
     version = leaderboard_version(edition_id=edition.pk)
     key = ":".join(
@@ -156,7 +182,9 @@ def leaderboard_json(request):
         }
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         keep_shared_page(variant=variant, version=shared_version, body=body)
-    return HttpResponse(body, content_type="application/json")
+    return _shared_response(
+        request, variant=variant, version=shared_version, body=body, content_type="application/json"
+    )
 
 
 def leaderboard_csv(request) -> HttpResponse:

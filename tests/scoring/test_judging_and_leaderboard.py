@@ -318,3 +318,18 @@ def test_the_cached_html_follows_every_change(client, board):
     bump_leaderboard_version(edition_id=board["include"].edition_id)
     page = client.get("/leaderboard/").content.decode()
     assert page.index("Tucán") < page.index("Alpaca")
+
+
+@pytest.mark.parametrize("url", ["/leaderboard/", "/leaderboard.json"])
+def test_clients_that_accept_gzip_get_the_same_page_compressed(client, board, url):
+    import gzip
+
+    plain = client.get(url).content  # builds and keeps the page
+    plain = client.get(url).content  # served as kept
+    compressed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+
+    assert compressed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in compressed["Vary"]
+    assert gzip.decompress(compressed.content) == plain
+    assert len(compressed.content) < len(plain)
+    assert "Content-Encoding" not in client.get(url)  # without the header: plain
