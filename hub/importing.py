@@ -34,7 +34,7 @@ from challenges.preferences.domain import ensure_quiz_passed, import_prompt_reco
 from challenges.projects.domain import check_repo_id
 from challenges.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS, UploadRejected
 from hub.checks import people_among
-from hub.domain import make_api, organization_for, redact
+from hub.domain import describe_error, make_api, organization_for, redact
 from hub.models import HubRepo, RepoType
 from teams.models import Membership
 
@@ -220,9 +220,7 @@ def _refusal(error: Exception, *, repo_id: str, api) -> ContributionRefused:
         RevisionNotFoundError,
     )
 
-    logger.warning(
-        "Hub import of %s: %s", repo_id, redact(f"{type(error).__name__}: {error}", api=api)
-    )
+    logger.warning("Hub import of %s: %s", repo_id, describe_error(error, api=api))
     if isinstance(error, RepositoryNotFoundError):
         return ContributionRefused(
             _(

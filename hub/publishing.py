@@ -29,7 +29,7 @@ from challenges.preferences.domain import SHARED_COLUMNS, build_preference_datas
 from challenges.preferences.models import Prompt
 from challenges.stereotypes.models import StereotypeRating
 from hackathon.errors import RuleRefused
-from hub.domain import make_api, organization_for, redact
+from hub.domain import describe_error, make_api, organization_for
 from hub.models import PublishedDataset
 
 logger = logging.getLogger(__name__)
@@ -402,7 +402,7 @@ def _upload(*, edition: Edition, kind: str, api) -> tuple[str, int, str]:
                 commit_message=f"Publish {rows} rows of {edition.slug} {kind}",
             )
         except Exception as error:  # any failure of the Hub or the network, said without token
-            detail = redact(f"{type(error).__name__}: {error}", api=api)[:MAX_ERROR_CHARS]
+            detail = describe_error(error, api=api)[:MAX_ERROR_CHARS]
             logger.warning("Publishing %s to %s failed: %s", kind, repo_id, detail)
             raise PublishRefused(
                 _("The Hub did not accept the dataset %(repo)s: %(error)s")

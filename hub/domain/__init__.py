@@ -4,6 +4,7 @@ from hub.domain.links import LinkRefused, confirm_repo_link, link_repositories
 from hub.domain.sync import (
     SyncRefused,
     count_requests,
+    describe_error,
     fetch_details,
     list_repositories,
     make_api,
@@ -21,6 +22,7 @@ __all__ = [
     "SyncRefused",
     "confirm_repo_link",
     "count_requests",
+    "describe_error",
     "fetch_details",
     "link_repositories",
     "list_repositories",

@@ -34,14 +34,6 @@ class RepoReport:
     deadline: DeadlineReport
     deadline_challenge: Challenge | None
 
-    @property
-    def missing(self) -> list[CheckItem]:
-        return [item for item in [*self.card, *self.naming] if not item.ok]
-
-    @property
-    def warnings(self) -> list[CheckItem]:
-        return [item for item in [*self.card, *self.naming] if item.warning]
-
 
 def _team_repo_ids(repo: HubRepo) -> list[str]:
     """The team's models and datasets, which its demo Space should link to."""

@@ -122,6 +122,11 @@ def redact(text: str, *, api=None) -> str:
     return TOKEN_PATTERN.sub("***", text)
 
 
+def describe_error(error: BaseException, *, api=None) -> str:
+    """An error as "Type: message", without the token: for the runs' errors, logs and pages."""
+    return redact(f"{type(error).__name__}: {error}", api=api)
+
+
 def _jsonable(value):
     return json.loads(json.dumps(value, default=str))
 
@@ -193,8 +198,7 @@ def _upsert(*, edition: Edition, repo_type: str, repo_id: str, fields: dict) -> 
 
 def _add_error(run: SyncRun, *, api, where: str, error: Exception) -> None:
     if len(run.errors) < MAX_ERRORS:
-        message = redact(f"{type(error).__name__}: {error}", api=api)
-        run.errors.append({"where": where, "error": message[:1000]})
+        run.errors.append({"where": where, "error": describe_error(error, api=api)[:1000]})
     logger.warning("Hub sync %s: %s", where, redact(str(error), api=api))
 
 
@@ -223,12 +227,11 @@ def _can_stop_early(*, edition: Edition, repo_type: str, before: SyncRun) -> boo
 def _mark_missing(*, edition: Edition, repo_type: str, seen: set[str], now: dt.datetime) -> int:
     """After a complete listing of a type: the stored repositories it did not show are gone
     (deleted, renamed or hidden). They are kept, with the time they went missing."""
-    gone = (
+    return (
         HubRepo.objects.filter(edition=edition, repo_type=repo_type, missing_since__isnull=True)
         .exclude(repo_id__in=seen)
-        .only("pk")
+        .update(missing_since=now)
     )
-    return HubRepo.objects.filter(pk__in=[repo.pk for repo in gone]).update(missing_since=now)
 
 
 def list_repositories(*, run: SyncRun, api) -> None:
@@ -408,7 +411,7 @@ def fetch_details(*, run: SyncRun, api) -> None:
         except Exception as error:  # one broken repository must not stop the run
             run.failed += 1
             _add_error(run, api=api, where=where, error=error)
-            message = redact(f"{type(error).__name__}: {error}", api=api)[:1000]
+            message = describe_error(error, api=api)[:1000]
             if _is_transient(error):
                 HubRepo.objects.filter(pk=repo.pk).update(details_error=message)
             else:
