@@ -25,7 +25,7 @@ from challenges.blend.models import BlendAnswer
 from challenges.include.intake import EXPORT_FIELDS as INCLUDE_EXPORT_FIELDS
 from challenges.include.models import ExamQuestion
 from challenges.models import Challenge, ContributionStatus, Edition
-from challenges.preferences.domain import SHARED_COLUMNS, build_preference_dataset
+from challenges.preferences.domain import SHARED_COLUMNS, shared_preference_rows
 from challenges.preferences.models import Prompt
 from challenges.stereotypes.models import StereotypeRating
 from hackathon.errors import RuleRefused
@@ -117,22 +117,13 @@ def _features(kind: str):
     return Features({name: types.get(name, string) for name in STEREOTYPE_SOURCES})
 
 
-def _preference_rows(challenge: Challenge) -> list[dict]:
-    """The shared preference dataset, exactly as the preferences challenge builds it."""
-    import pyarrow.parquet as pq
-
-    with tempfile.TemporaryDirectory(prefix="preferences-") as directory:
-        build_preference_dataset(challenge=challenge, directory=Path(directory))
-        return pq.read_table(Path(directory) / "preferences.parquet").to_pylist()
-
-
 def _validated(model, challenge: Challenge):
     return model.objects.filter(challenge=challenge, status=ContributionStatus.VALIDATED)
 
 
 def _rows_of(kind: str, challenge: Challenge) -> Iterable[dict]:
     if kind == Kind.PREFERENCES:
-        return _preference_rows(challenge)
+        return shared_preference_rows(challenge=challenge)
     if kind == Kind.INCLUDE:
         return (
             _validated(ExamQuestion, challenge)

@@ -919,6 +919,22 @@ def _dataset_rows(
     )
 
 
+def shared_preference_rows(*, challenge: Challenge) -> list[dict]:
+    """The rows of the shared preference dataset: one per validated prompt, with country (ISO
+    code), system_prompt, question, chosen and rejected (from its most recent vote that chose
+    an answer; empty when no vote did)."""
+    return [
+        {
+            "country": country or "",
+            "system_prompt": system_prompt,
+            "question": question,
+            "chosen": chosen or "",
+            "rejected": rejected or "",
+        }
+        for country, system_prompt, question, chosen, rejected in _dataset_rows(challenge=challenge)
+    ]
+
+
 def build_preference_dataset(*, challenge: Challenge, directory: Path) -> list[Path]:
     """Write the shared preference dataset of the validated prompts into ``directory``.
 
@@ -930,20 +946,18 @@ def build_preference_dataset(*, challenge: Challenge, directory: Path) -> list[P
     """
     from datasets import Dataset, Features, Value
 
-    shared, dpo = [], []
-    for country, system_prompt, question, chosen, rejected in _dataset_rows(challenge=challenge):
-        shared.append(
-            {
-                "country": country or "",
-                "system_prompt": system_prompt,
-                "question": question,
-                "chosen": chosen or "",
-                "rejected": rejected or "",
-            }
-        )
-        if chosen and rejected:
-            prompt = f"{system_prompt}\n\n{question}" if system_prompt else question
-            dpo.append({"prompt": prompt, "chosen": chosen, "rejected": rejected})
+    shared = shared_preference_rows(challenge=challenge)
+    dpo = [
+        {
+            "prompt": f"{row['system_prompt']}\n\n{row['question']}"
+            if row["system_prompt"]
+            else row["question"],
+            "chosen": row["chosen"],
+            "rejected": row["rejected"],
+        }
+        for row in shared
+        if row["chosen"] and row["rejected"]
+    ]
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
