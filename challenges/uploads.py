@@ -63,6 +63,20 @@ class UploadRejected(Exception):
         self.errors = errors
 
 
+def text_encoding(start: bytes) -> str:
+    """How uploaded text is read, from its first bytes: UTF-16 with its byte order mark, else
+    UTF-8 ("utf-8-sig" also drops a UTF-8 byte order mark)."""
+    return "utf-16" if start.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+
+
+def sniff_csv_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    """The CSV dialect of a text's start: comma, semicolon or tab separated; comma if unsure."""
+    try:
+        return csv.Sniffer().sniff(sample[:4096], delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+
 def read_text(upload, *, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
     """The uploaded file's text: refuse files too large, empty or not in a Unicode encoding."""
     size = getattr(upload, "size", None)
@@ -78,10 +92,7 @@ def read_text(upload, *, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
         )
     if not raw.strip():
         raise UploadRejected(_("The file is empty."))
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8-sig"  # also removes a UTF-8 byte order mark
+    encoding = text_encoding(raw[:2])
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as error:
@@ -184,10 +195,7 @@ def _parse_json_lines(text: str, *, max_rows: int) -> list[tuple[int, dict]]:
 
 
 def _parse_csv(text: str, *, max_rows: int) -> list[tuple[int, dict]]:
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    dialect = sniff_csv_dialect(text)
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     if not reader.fieldnames or not any(name and name.strip() for name in reader.fieldnames):
         raise UploadRejected(_("The CSV file needs a header row with the column names."))

@@ -32,7 +32,13 @@ from challenges.include.models import Exam
 from challenges.models import Challenge
 from challenges.preferences.domain import ensure_quiz_passed, import_prompt_records
 from challenges.projects.domain import check_repo_id
-from challenges.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS, UploadRejected
+from challenges.uploads import (
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_ROWS,
+    UploadRejected,
+    sniff_csv_dialect,
+    text_encoding,
+)
 from hub.checks import people_among
 from hub.domain import describe_error, make_api, organization_for, redact
 from hub.models import HubRepo, RepoType
@@ -290,10 +296,8 @@ def _read_records(*, folder: Path, files: list[str], cache_dir: Path) -> list[tu
 
 
 def _encoding_of(path: Path) -> str:
-    """As uploads read text: UTF-16 with its byte order mark, else UTF-8 (a BOM is dropped)."""
     with path.open("rb") as file:
-        start = file.read(2)
-    return "utf-16" if start in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+        return text_encoding(file.read(2))
 
 
 def _load(path: Path, *, builder: str, cache_dir: Path):
@@ -307,10 +311,7 @@ def _load(path: Path, *, builder: str, cache_dir: Path):
         # value as the text written ("007" stays "007", "NA" is not a missing value).
         with path.open(encoding=options["encoding"], newline="") as file:
             sample = file.read(4096)
-        try:
-            separator = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
-        except csv.Error:
-            separator = ","
+        separator = sniff_csv_dialect(sample).delimiter
         header = next(csv.reader(io.StringIO(sample), delimiter=separator), [])
         if not any(name.strip() for name in header):
             raise UploadRejected(_("The CSV file needs a header row with the column names."))
