@@ -265,19 +265,16 @@ def get_shared_page(*, variant: str) -> tuple[int, bytes | None]:
     return version, None
 
 
-_local_gzip: dict[str, tuple[int, bytes]] = {}
-
-
 def get_shared_page_gzip(*, variant: str, version: int, body: bytes) -> bytes:
     """The page gzipped, compressed once per version in each process (browsers and most HTTP
-    clients accept gzip; the JSON of 1,000 teams shrinks about tenfold)."""
-    local = _local_gzip.get(variant)
+    clients accept gzip; the JSON of 1,000 teams shrinks about tenfold). Kept beside the plain
+    body, under its own key."""
+    key = f"{variant}|gzip"
+    local = _local_pages.get(key)
     if local is not None and local[0] == version:
         return local[1]
     compressed = gzip.compress(body, compresslevel=6, mtime=0)
-    if variant not in _local_gzip and len(_local_gzip) >= LOCAL_PAGES_MAX:
-        _local_gzip.pop(next(iter(_local_gzip)))
-    _local_gzip[variant] = (version, compressed)
+    _keep_locally(key, version, compressed)
     return compressed
 
 
