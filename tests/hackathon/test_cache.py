@@ -1,0 +1,44 @@
+"""The shared cache on Redis keeps one redis client per connection pool (hackathon/cache.py)."""
+
+import os
+
+import pytest
+
+from hackathon.cache import RedisCache
+
+
+@pytest.fixture
+def redis_cache(need_redis):
+    backend = RedisCache(os.environ["REDIS_URL"], {"KEY_PREFIX": "test-cache-backend"})
+    yield backend
+    backend.delete_many(["answer", "counter", "added"])
+
+
+def test_one_client_serves_every_call(redis_cache):
+    first = redis_cache._cache.get_client("a")
+    assert redis_cache._cache.get_client("b") is first
+    assert redis_cache._cache.get_client("c", write=True) is first  # a single server: one pool
+
+
+def test_values_round_trip_through_redis(redis_cache):
+    redis_cache.set("answer", {"points": "0.5"}, 60)
+    assert redis_cache.get("answer") == {"points": "0.5"}
+    assert redis_cache.add("added", 1) is True and redis_cache.add("added", 2) is False
+    redis_cache.set("counter", 1)
+    assert redis_cache.incr("counter") == 2
+    redis_cache.delete("answer")
+    assert redis_cache.get("answer", "gone") == "gone"
+
+
+def test_each_server_has_its_own_client(need_redis):
+    url = os.environ["REDIS_URL"]
+    backend = RedisCache([url, url], {})
+    writer = backend._cache.get_client(write=True)
+    reader = backend._cache.get_client()  # with two servers, reads go to the second
+    assert writer is not reader
+    assert backend._cache.get_client(write=True) is writer
+    assert backend._cache.get_client() is reader
+
+
+def test_the_settings_use_it_when_redis_is_configured(settings, need_redis):
+    assert settings.CACHES["default"]["BACKEND"] == "hackathon.cache.RedisCache"
