@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -25,6 +25,8 @@ from scoring.domain import (
 )
 from scoring.leaderboard import get_rows
 
+PAGE_SIZE = 100
+
 
 def _filters(request) -> tuple[str, str]:
     """The country (ISO code) and track (A or B) the visitor filters by; empty for all."""
@@ -39,7 +41,11 @@ def _filtered(rows: list[dict], *, country: str, track: str) -> list[dict]:
     return rows
 
 
-PAGE_SIZE = 100
+def _page_of(rows: list[dict], *, country: str, track: str, page_number: str) -> Page:
+    """One page of the filtered rows; a page out of range gives the last, a bad one the first."""
+    return Paginator(_filtered(rows, country=country, track=track), PAGE_SIZE).get_page(page_number)
+
+
 HTML_CACHE_SECONDS = 3600
 
 
@@ -134,8 +140,7 @@ def render_board(
     request, *, edition, data: dict, country: str, track: str, page_number: str
 ) -> str:
     challenges = list(edition.challenges.all())
-    rows = _filtered(data["rows"], country=country, track=track)
-    page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+    page = _page_of(data["rows"], country=country, track=track, page_number=page_number)
     total_scale = float(sum(challenge.max_points for challenge in challenges)) or 1
     for row in page.object_list:
         row["cells"] = [row["challenges"][challenge.slug] for challenge in challenges]
@@ -156,15 +161,24 @@ def render_board(
     return render_to_string("scoring/_board.html", context, request=request)
 
 
+def _page_link(*, path: str, country: str, track: str, number: int) -> str:
+    query = {"country": country, "track": track, "page": number}
+    return path + "?" + urlencode({name: value for name, value in query.items() if value})
+
+
 def leaderboard_json(request):
-    """The leaderboard's rows as JSON, the same for everyone: serialized once per scores version
-    and filter, then served from the cache in one round trip."""
+    """The leaderboard's rows as JSON, the same for everyone, a page of ``PAGE_SIZE`` teams at a
+    time like the HTML table (``count``, ``pages``, ``next``, ``previous``; the CSV gives every
+    row at once). Serialized once per scores version, filter and page, then served from memory
+    after one version round trip. Pages keep each answer small whatever the number of teams."""
     country, track = _filters(request)
-    variant = ":".join(["json", get_language() or "", country, track])
+    page_number = request.GET.get("page", "1")[:6]
+    variant = ":".join(["json", get_language() or "", country, track, page_number])
     shared_version, body = get_shared_page(variant=variant)
     if body is None:
         edition = get_current_edition(request)
         data = get_rows(edition=edition)
+        page = _page_of(data["rows"], country=country, track=track, page_number=page_number)
         payload = {
             "edition": edition.slug,
             "updated_at": data["updated_at"],
@@ -178,7 +192,20 @@ def leaderboard_json(request):
                 }
                 for c in edition.challenges.all()
             ],
-            "rows": _filtered(data["rows"], country=country, track=track),
+            "count": page.paginator.count,
+            "page": page.number,
+            "pages": page.paginator.num_pages,
+            "next": _page_link(
+                path=request.path, country=country, track=track, number=page.next_page_number()
+            )
+            if page.has_next()
+            else None,
+            "previous": _page_link(
+                path=request.path, country=country, track=track, number=page.previous_page_number()
+            )
+            if page.has_previous()
+            else None,
+            "rows": page.object_list,
         }
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         keep_shared_page(variant=variant, version=shared_version, body=body)

@@ -17,9 +17,9 @@ def test_an_organizer_syncs_and_settles_a_conflict(
     live_server,
     edition,
     organizer,
-    fake_hub,
+    fake_hub,  # noqa: F811 - the fixture imported above, requested by name
     eager_tasks,
-    screenshot,  # noqa: F811
+    screenshot,  # noqa: F811 - the fixture imported above, requested by name
 ):
     alpaca = make_team(edition=edition, members=1, name="Alpaca")
     llama = make_team(edition=edition, members=1, name="Llama")

@@ -1,4 +1,5 @@
 import csv
+import importlib
 import io
 import json
 from decimal import Decimal
@@ -148,6 +149,10 @@ def test_recompute_twice_changes_nothing(
     changes = ScoreChange.objects.count()
     assert recompute_scores(edition=edition, cause=ScoreChange.Cause.RECOMPUTE) == 0
     assert ScoreChange.objects.count() == changes
+
+
+# The module, not the view of the same name that ``scoring.views`` exports.
+leaderboard_views = importlib.import_module("scoring.views.leaderboard")
 
 
 # --- the leaderboard --------------------------------------------------------------------------
@@ -333,3 +338,36 @@ def test_clients_that_accept_gzip_get_the_same_page_compressed(client, board, ur
     assert gzip.decompress(compressed.content) == plain
     assert len(compressed.content) < len(plain)
     assert "Content-Encoding" not in client.get(url)  # without the header: plain
+
+
+def test_the_json_gives_a_page_at_a_time_with_links_to_the_others(client, board, monkeypatch):
+    monkeypatch.setattr(leaderboard_views, "PAGE_SIZE", 2)
+
+    first = client.get("/leaderboard.json").json()
+    assert [row["team"] for row in first["rows"]] == ["Alpaca", "Cóndor"]
+    assert (first["count"], first["page"], first["pages"]) == (3, 1, 2)
+    assert first["previous"] is None and first["next"] == "/leaderboard.json?page=2"
+
+    second = client.get(first["next"]).json()
+    assert [row["team"] for row in second["rows"]] == ["Tucán"]
+    assert (second["page"], second["next"]) == (2, None)
+    assert second["previous"] == "/leaderboard.json?page=1"
+    # Past the end: the last page; not a number: the first.
+    assert client.get("/leaderboard.json?page=9").json()["page"] == 2
+    assert client.get("/leaderboard.json?page=x").json()["page"] == 1
+
+
+def test_the_json_pages_keep_the_filters(client, board, edition, monkeypatch):
+    monkeypatch.setattr(leaderboard_views, "PAGE_SIZE", 1)
+    another = make_team(edition=edition, name="Vicuña")
+    another.countries, another.track = ["PE"], "A"
+    another.save()
+    give(another, board["include"], "0.1", 10)
+
+    first = client.get("/leaderboard.json?track=a&country=pe").json()
+    assert [row["team"] for row in first["rows"]] == ["Cóndor"]
+    assert (first["count"], first["pages"]) == (2, 2)
+    assert first["next"] == "/leaderboard.json?country=PE&track=A&page=2"
+    second = client.get(first["next"]).json()
+    assert [row["team"] for row in second["rows"]] == ["Vicuña"]
+    assert second["previous"] == "/leaderboard.json?country=PE&track=A&page=1"
