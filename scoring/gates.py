@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from challenges.intake import get_intake
 from challenges.models import ContributionStatus, Edition
+from challenges.projects.domain import PrizeEligibility, describe_prize_eligibility
 from scoring.models import Grant, TeamScore
 from teams.models import Team
 
@@ -33,7 +34,7 @@ class GateState:
     team: Team
     checks: list[GateCheck]
     granted: set[str]
-    prize_eligible: bool = False
+    prize: PrizeEligibility | None = None
 
     @property
     def open(self) -> bool:
@@ -80,15 +81,7 @@ def credits_gates(*, edition: Edition, teams: list[Team]) -> list[GateState]:
     grants = defaultdict(set)
     for team_id, kind in Grant.objects.filter(team_id__in=team_ids).values_list("team_id", "kind"):
         grants[team_id].add(kind)
-    from challenges.projects.models import ProjectSubmission
-
-    eligible = {
-        submission.team_id
-        for submission in ProjectSubmission.objects.filter(team_id__in=team_ids).only(
-            "team_id", "demo_space", "video_url"
-        )
-        if submission.is_prize_eligible
-    }
+    prizes = describe_prize_eligibility(edition_id=edition.pk, team_ids=team_ids)
     states = []
     for team in teams:
         prompts = counted[team.pk].get("preferences", 0)
@@ -122,7 +115,7 @@ def credits_gates(*, edition: Edition, teams: list[Team]) -> list[GateState]:
                 team=team,
                 checks=checks,
                 granted=grants[team.pk],
-                prize_eligible=team.pk in eligible,
+                prize=prizes[team.pk],
             )
         )
     return states

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from huggingface_hub import SpaceStage
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
 from challenges.domain import ContributionRefused, format_moment, get_window_for_team
@@ -143,14 +145,102 @@ def save_project(
     return submission
 
 
+# Stages of a Space that is not serving its app: failing, stopped or paused by its owner. Any
+# other stage counts (building, starting, running; a sleeping Space wakes on the first visit).
+SPACE_STAGES_DOWN = frozenset(
+    stage.value
+    for stage in (
+        SpaceStage.NO_APP_FILE,
+        SpaceStage.CONFIG_ERROR,
+        SpaceStage.BUILD_ERROR,
+        SpaceStage.RUNTIME_ERROR,
+        SpaceStage.STOPPED,
+        SpaceStage.PAUSED,
+        SpaceStage.DELETING,
+    )
+)
+
+
+@dataclass(frozen=True)
+class PrizeEligibility:
+    missing: list[str]
+
+    @property
+    def eligible(self) -> bool:
+        return not self.missing
+
+
+def decide_prize_eligibility(
+    *, demo_space: str, video_url: str, organization_synced: bool, space_stage: str | None
+) -> PrizeEligibility:
+    """Prizes need both a demo and a video. Once the Hub sync has read the organization, the
+    declared demo must also be one of its Spaces (``space_stage`` is None when the sync did not
+    find it) and not failing, stopped or paused. Before any sync, the declaration is enough."""
+    missing = []
+    if not demo_space:
+        missing.append(_("No demo Space is declared."))
+    elif organization_synced and space_stage is None:
+        missing.append(
+            _("The demo Space “%(repo)s” was not found in the organization at the last Hub sync.")
+            % {"repo": demo_space}
+        )
+    elif organization_synced and space_stage in SPACE_STAGES_DOWN:
+        missing.append(
+            _("The demo Space “%(repo)s” is not running (%(stage)s).")
+            % {"repo": demo_space, "stage": space_stage}
+        )
+    if not video_url:
+        missing.append(_("No video is declared."))
+    return PrizeEligibility(missing=missing)
+
+
+def describe_prize_eligibility(
+    *, edition_id: int, team_ids: list[int]
+) -> dict[int, PrizeEligibility]:
+    """Each team's prize eligibility, from its declarations and the last Hub sync, in three
+    queries whatever the number of teams."""
+    from hub.models import HubRepo, RepoType, SyncRun
+
+    submissions = {
+        submission.team_id: submission
+        for submission in ProjectSubmission.objects.filter(team_id__in=team_ids).only(
+            "team_id", "demo_space", "video_url"
+        )
+    }
+    synced = SyncRun.objects.filter(edition_id=edition_id, status=SyncRun.Status.DONE).exists()
+    stages: dict[str, str] = {}
+    declared = {s.demo_space.lower() for s in submissions.values() if s.demo_space}
+    if synced and declared:
+        # Repository ids on the Hub do not depend on case.
+        stages = {
+            repo_id.lower(): stage
+            for repo_id, stage in HubRepo.objects.filter(
+                edition_id=edition_id, repo_type=RepoType.SPACE, missing_since__isnull=True
+            )
+            .annotate(lower_id=Lower("repo_id"))
+            .filter(lower_id__in=declared)
+            .values_list("repo_id", "runtime_stage")
+        }
+    eligibility = {}
+    for team_id in team_ids:
+        submission = submissions.get(team_id) or ProjectSubmission()
+        eligibility[team_id] = decide_prize_eligibility(
+            demo_space=submission.demo_space,
+            video_url=submission.video_url,
+            organization_synced=synced,
+            space_stage=stages.get(submission.demo_space.lower()),
+        )
+    return eligibility
+
+
 @dataclass(frozen=True)
 class Completeness:
     items: list[tuple[str, bool]]
-    prize_eligible: bool
+    prize: PrizeEligibility
 
 
 def describe_completeness(*, team: Team, submission: ProjectSubmission | None) -> Completeness:
-    """What the project has and lacks; prizes need a demo and a video."""
+    """What the project has and lacks, and what still stands between the team and prizes."""
     has = submission or ProjectSubmission(team=team)
     items = [
         (gettext_lazy("Track A or B chosen"), bool(team.track)),
@@ -160,4 +250,5 @@ def describe_completeness(*, team: Team, submission: ProjectSubmission | None) -
         (gettext_lazy("Video (5:00 at most)"), bool(has.video_url)),
         (gettext_lazy("Paper (optional)"), bool(has.paper_url or has.paper_file)),
     ]
-    return Completeness(items=items, prize_eligible=has.is_prize_eligible)
+    prize = describe_prize_eligibility(edition_id=team.edition_id, team_ids=[team.pk])[team.pk]
+    return Completeness(items=items, prize=prize)

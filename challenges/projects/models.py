@@ -38,8 +38,3 @@ class ProjectSubmission(models.Model):
 
     def __str__(self) -> str:
         return str(self.team)
-
-    @property
-    def is_prize_eligible(self) -> bool:
-        """Prizes need both a demo and a video."""
-        return bool(self.demo_space and self.video_url)

@@ -219,6 +219,23 @@ def test_organizers_grant_credits_once(client, edition, organizer, participant):
     assert list(Grant.objects.values_list("kind", flat=True)) == ["credits"]
 
 
+def test_organizers_see_what_keeps_each_team_from_prizes(client, edition, organizer):
+    from challenges.projects.models import ProjectSubmission
+    from hub.models import HubRepo, RepoType, SyncRun
+
+    team = make_team(edition=edition, name="Quetzal")
+    ProjectSubmission.objects.create(team=team, demo_space="org/demo")
+    SyncRun.objects.create(edition=edition, status=SyncRun.Status.DONE)
+    HubRepo.objects.create(
+        edition=edition, repo_type=RepoType.SPACE, repo_id="org/demo", runtime_stage="STOPPED"
+    )
+    client.force_login(organizer)
+    page = client.get("/organize/gates/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Not eligible" in page
+    assert "The demo Space “org/demo” is not running (STOPPED)." in page
+    assert "No video is declared." in page
+
+
 def test_gates_page_query_count_is_constant(client, edition, organizer, django_assert_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

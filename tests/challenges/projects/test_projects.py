@@ -5,8 +5,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from challenges.domain import ContributionRefused
-from challenges.projects.domain import describe_completeness, parse_duration, save_project
+from challenges.projects.domain import (
+    decide_prize_eligibility,
+    describe_completeness,
+    describe_prize_eligibility,
+    parse_duration,
+    save_project,
+)
 from challenges.projects.models import ProjectSubmission
+from hub.models import HubRepo, RepoType, SyncRun
 from tests.factories import ChallengeFactory, UserFactory, make_team
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +50,7 @@ def test_a_complete_project_is_eligible_for_prizes(team):
     team.refresh_from_db()
     assert team.track == "A" and submission.model_repos == [f"{ORG}/llama-andino"]
     completeness = describe_completeness(team=team, submission=submission)
-    assert completeness.prize_eligible
+    assert completeness.prize.eligible and completeness.prize.missing == []
     assert [done for _label, done in completeness.items] == [True, True, True, True, True, False]
 
 
@@ -51,7 +58,102 @@ def test_without_a_video_no_prizes(team):
     submission = save_project(
         team=team, by=member(team), values=full(video_url="", video_seconds=None)
     )
-    assert not describe_completeness(team=team, submission=submission).prize_eligible
+    prize = describe_completeness(team=team, submission=submission).prize
+    assert not prize.eligible and prize.missing == ["No video is declared."]
+
+
+# --- prize eligibility: declarations, then what the Hub sync saw --------------------------
+
+
+@pytest.mark.parametrize(
+    ("demo_space", "video_url", "synced", "stage", "missing"),
+    [
+        (f"{ORG}/demo", "https://youtu.be/a", False, None, []),  # no sync yet: declared is enough
+        ("", "https://youtu.be/a", False, None, ["No demo Space is declared."]),
+        (f"{ORG}/demo", "", False, None, ["No video is declared."]),
+        ("", "", True, None, ["No demo Space is declared.", "No video is declared."]),
+        (f"{ORG}/demo", "https://youtu.be/a", True, "RUNNING", []),
+        (f"{ORG}/demo", "https://youtu.be/a", True, "SLEEPING", []),
+        (f"{ORG}/demo", "https://youtu.be/a", True, "BUILDING", []),
+        (f"{ORG}/demo", "https://youtu.be/a", True, "", []),  # the stage was not reported
+        (f"{ORG}/demo", "https://youtu.be/a", True, None,
+         [f"The demo Space “{ORG}/demo” was not found in the organization at the last Hub sync."]),
+        (f"{ORG}/demo", "https://youtu.be/a", True, "RUNTIME_ERROR",
+         [f"The demo Space “{ORG}/demo” is not running (RUNTIME_ERROR)."]),
+        (f"{ORG}/demo", "", True, "PAUSED",
+         [f"The demo Space “{ORG}/demo” is not running (PAUSED).", "No video is declared."]),
+    ],
+)  # fmt: skip
+def test_prizes_need_a_demo_and_a_video_and_then_a_space_that_runs(
+    demo_space, video_url, synced, stage, missing
+):
+    prize = decide_prize_eligibility(
+        demo_space=demo_space, video_url=video_url, organization_synced=synced, space_stage=stage
+    )
+    assert prize.missing == missing
+    assert prize.eligible is (missing == [])
+
+
+@pytest.mark.parametrize(
+    "stage", ["NO_APP_FILE", "CONFIG_ERROR", "BUILD_ERROR", "RUNTIME_ERROR", "STOPPED", "PAUSED"]
+)
+def test_a_space_that_does_not_serve_its_app_is_no_demo(stage):
+    prize = decide_prize_eligibility(
+        demo_space=f"{ORG}/demo", video_url="https://youtu.be/a", organization_synced=True,
+        space_stage=stage,
+    )  # fmt: skip
+    assert not prize.eligible
+
+
+def synced_space(edition, *, name="demo", stage="RUNNING", missing=False):
+    SyncRun.objects.get_or_create(edition=edition, status=SyncRun.Status.DONE)
+    return HubRepo.objects.create(
+        edition=edition, repo_type=RepoType.SPACE, repo_id=f"{ORG}/{name}", runtime_stage=stage,
+        missing_since=timezone.now() if missing else None,
+    )  # fmt: skip
+
+
+def test_eligibility_follows_the_space_the_sync_saw(team, edition):
+    save_project(team=team, by=member(team), values=full(demo_space=f"{ORG}/Demo"))
+
+    def prize():
+        return describe_prize_eligibility(edition_id=edition.pk, team_ids=[team.pk])[team.pk]
+
+    assert prize().eligible  # no sync yet
+
+    space = synced_space(edition, name="demo")  # ids on the Hub do not depend on case
+    assert prize().eligible
+    space.runtime_stage = "BUILD_ERROR"
+    space.save()
+    assert prize().missing == [f"The demo Space “{ORG}/Demo” is not running (BUILD_ERROR)."]
+    space.runtime_stage, space.missing_since = "RUNNING", timezone.now()
+    space.save()
+    assert "was not found" in prize().missing[0]
+
+
+def test_a_space_of_another_type_or_edition_does_not_count(team, edition):
+    save_project(team=team, by=member(team), values=full())
+    synced_space(edition, name="otra")
+    HubRepo.objects.create(edition=edition, repo_type=RepoType.MODEL, repo_id=f"{ORG}/demo")
+    prize = describe_prize_eligibility(edition_id=edition.pk, team_ids=[team.pk])[team.pk]
+    assert "was not found" in prize.missing[0]
+
+
+def test_eligibility_of_many_teams_takes_the_same_queries(team, edition, django_assert_num_queries):
+    synced_space(edition)
+    save_project(team=team, by=member(team), values=full())
+    with django_assert_num_queries(3):
+        one = describe_prize_eligibility(edition_id=edition.pk, team_ids=[team.pk])
+    others = [make_team(edition=edition) for _ in range(2)]
+    for other, name in zip(others, ("s1", "s2"), strict=True):
+        synced_space(edition, name=name, stage="STOPPED")
+        save_project(team=other, by=member(other), values=full(demo_space=f"{ORG}/{name}"))
+    with django_assert_num_queries(3):
+        three = describe_prize_eligibility(
+            edition_id=edition.pk, team_ids=[team.pk] + [other.pk for other in others]
+        )
+    assert one[team.pk].eligible and three[team.pk].eligible
+    assert [three[other.pk].eligible for other in others] == [False, False]
 
 
 @pytest.mark.parametrize(
@@ -132,6 +234,10 @@ def test_the_page_saves_and_shows_errors(client, team, settings, tmp_path):
     assert ProjectSubmission.objects.get().model_repos == [f"{ORG}/m1", f"{ORG}/m2"]
     page = client.get("/team/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Eligible for prizes" in page
+    synced_space(team.edition, name="s", stage="RUNTIME_ERROR")
+    page = client.get("/team/project/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Not eligible for prizes yet" in page
+    assert f"The demo Space “{ORG}/s” is not running (RUNTIME_ERROR)." in page
 
 
 @pytest.mark.parametrize(
