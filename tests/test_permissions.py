@@ -6,6 +6,7 @@ The participant is the captain of the team under test, whose second member is ``
 import pytest
 
 from hub.models import HubRepo
+from scoring.models import Criterion
 from teams.models import Membership
 from tests.factories import UserFactory, make_team
 
@@ -33,6 +34,9 @@ MY_TEAM_ACTION = {
 }
 
 STAFF_ACTION = STAFF | {"organizer": 302}
+JUDGES = STAFF | {"judge": 200}
+# Why a team has its points: its members and organizers.
+TEAM_ORGANIZERS = STAFF | {"participant": 200}
 # A page about one team's work: its members, judges and organizers.
 TEAM_JUDGES_ORGANIZERS = STAFF | {"participant": 200, "judge": 200}
 
@@ -62,6 +66,17 @@ MATRIX = [
     ("post", "/organize/hub/repos/{repo}/link/", STAFF_ACTION),
     ("get", "/organize/hub/publish/", STAFF),
     ("get", "/hub/repos/{repo}/", TEAM_JUDGES_ORGANIZERS),
+    ("get", "/leaderboard/", PUBLIC),
+    ("get", "/leaderboard.json", PUBLIC),
+    ("get", "/leaderboard.csv", PUBLIC),
+    ("get", "/teams/{team}/score/", TEAM_ORGANIZERS),
+    ("get", "/organize/gates/", STAFF),
+    ("post", "/organize/gates/{team}/credits/", STAFF_ACTION),
+    ("get", "/organize/incentives.csv", STAFF),
+    ("get", "/judging/", JUDGES),
+    ("get", "/judging/{judged}/{team}/", JUDGES),
+    ("get", "/organize/judging/{judged}/", STAFF),
+    ("post", "/organize/judging/{judged}/{team}/override/", STAFF_ACTION),
 ]
 
 
@@ -70,6 +85,8 @@ def world(edition, organizer, judge):
     from tests.factories import ChallengeFactory
 
     challenge = ChallengeFactory(edition=edition, slug="include")
+    judged = ChallengeFactory(edition=edition, slug="demo", kind="demo", scoring={"rule": "judged"})
+    Criterion.objects.create(challenge=judged, label_en="Clarity", weight=1, position=1)
     team = make_team(edition=edition, members=2, name="Bajo prueba")
     captain = team.memberships.get(role=Membership.Role.CAPTAIN).user
     teammate = team.memberships.get(role=Membership.Role.MEMBER).user
@@ -87,6 +104,7 @@ def world(edition, organizer, judge):
     names = {
         "repo": repo.pk,
         "challenge": challenge.slug,
+        "judged": judged.slug,
         "team": team.pk,
         "token": team.invite_token,
         "teammate": teammate.pk,

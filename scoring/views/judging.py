@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -39,22 +41,27 @@ def judging_home(request):
         .values_list("team_id", flat=True)
         .first()
     )
-    teams = list(
+    page = Paginator(
         Team.objects.filter(edition=edition)
         .exclude(pk=own_team)
         .only("pk", "name", "track")
-        .order_by("name")
-    )
+        .order_by("name", "pk"),
+        settings.PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
     done = set(
-        JudgeReview.objects.filter(judge=request.user, challenge__in=challenges).values_list(
-            "challenge_id", "team_id"
-        )
+        JudgeReview.objects.filter(
+            judge=request.user, challenge__in=challenges, team__in=page.object_list
+        ).values_list("challenge_id", "team_id")
     )
     rows = [
         (team, [(challenge, (challenge.pk, team.pk) in done) for challenge in challenges])
-        for team in teams
+        for team in page.object_list
     ]
-    return render(request, "scoring/judging_home.html", {"challenges": challenges, "rows": rows})
+    return render(
+        request,
+        "scoring/judging_home.html",
+        {"challenges": challenges, "rows": rows, "page": page},
+    )
 
 
 @judge_required
@@ -113,14 +120,18 @@ def judging_overview(request, slug: str):
     """Per team: each judge's result, the spread between them, the aggregate, any override."""
     edition = get_current_edition(request)
     challenge = get_object_or_404(edition.challenges, slug=slug)
-    fractions = collect_judge_fractions(edition=edition, team_ids=None)
+    page = Paginator(
+        Team.objects.filter(edition=edition).order_by("name", "pk"), settings.PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    team_ids = [team.pk for team in page.object_list]
+    fractions = collect_judge_fractions(edition=edition, team_ids=team_ids)
     overrides = defaultdict(list)
-    for override in JudgedOverride.objects.filter(challenge=challenge).select_related(
-        "created_by__profile"
-    ):
+    for override in JudgedOverride.objects.filter(
+        challenge=challenge, team_id__in=team_ids
+    ).select_related("created_by__profile"):
         overrides[override.team_id].append(override)
     rows = []
-    for team in Team.objects.filter(edition=edition).order_by("name"):
+    for team in page.object_list:
         values = [
             round(float(value) * 10, 2) for value in fractions.get((team.pk, challenge.pk), [])
         ]
@@ -135,7 +146,7 @@ def judging_overview(request, slug: str):
     return render(
         request,
         "scoring/judging_overview.html",
-        {"challenge": challenge, "rows": rows, "form": OverrideForm()},
+        {"challenge": challenge, "rows": rows, "page": page, "form": OverrideForm()},
     )
 
 

@@ -82,6 +82,30 @@ def test_several_judges_aggregate_by_the_challenge_setting(
     assert TeamScore.objects.get(team=team).judged_points == D("0.200")  # median 4/10 of 0.5
 
 
+def test_organizers_see_each_judge_and_the_spread(
+    client, edition, demo_challenge, roles, organizer
+):
+    from tests.factories import UserFactory
+
+    team = make_team(edition=edition, name="Colibrí")
+    for mark in (2, 9.5):
+        person = UserFactory()
+        person.groups.add(roles["judges"])
+        submit_review(
+            challenge=demo_challenge,
+            team=team,
+            judge=person,
+            marks=marks_for(demo_challenge, mark, mark),
+        )
+    client.force_login(organizer)
+    url = f"/organize/judging/{demo_challenge.slug}/"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row = page[page.index("Colibrí") :].split("</tr>")[0]
+    assert "<td>2 · 9.50</td><td>7.50</td>" in row  # each judge out of 10, then the spread
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "<td>2 · 9,50</td><td>7,50</td>" in page
+
+
 def test_judges_never_judge_their_own_team(edition, demo_challenge, judge):
     team = make_team(edition=edition)
     team.memberships.create(user=judge, edition=edition)
@@ -277,6 +301,34 @@ def test_team_score_page_explains_and_is_private(client, board, participant, org
     assert client.get(f"/teams/{team.pk}/score/").status_code == 302
 
 
+def test_team_score_page_query_count_does_not_grow(
+    client, board, organizer, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    team = board["teams"][0]
+
+    def change(challenge, old, new):
+        ScoreChange.objects.create(
+            team=team, challenge=challenge, old_counted=0, new_counted=new * 100,
+            old_points=D(old), new_points=D(new), cause=ScoreChange.Cause.CONTRIBUTIONS,
+        )  # fmt: skip
+
+    change(board["include"], 0, 1)
+    client.force_login(organizer)
+    url = f"/teams/{team.pk}/score/"
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    change(board["blend"], 0, 1)
+    change(board["blend"], 1, 2)
+    ChallengeFactory(edition=board["include"].edition, slug="stereotypes", kind="stereotypes")
+    with django_assert_num_queries(len(one)):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count("<tr><td>") == 3  # include, blend, stereotypes
+    assert page.count(" UTC</span>") == 3  # three changes in the history
+
+
 @pytest.mark.parametrize(
     ("role", "status"),
     [("participant", 403), ("judge", 200), ("organizer", 200), ("other_team_member", 403)],
@@ -288,6 +340,42 @@ def test_judging_pages_permissions(client, request, edition, demo_challenge, rol
     assert client.get(f"/judging/{demo_challenge.slug}/{team.pk}/").status_code == status
     expected = 200 if role == "organizer" else 403
     assert client.get(f"/organize/judging/{demo_challenge.slug}/").status_code == expected
+
+
+@pytest.mark.parametrize("who", ["judge", "organizer"])
+def test_judging_pages_query_count_does_not_grow_with_teams(
+    client, request, edition, demo_challenge, judge, organizer, who, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def mark(team):
+        submit_review(
+            challenge=demo_challenge, team=team, judge=judge, comment="",
+            marks={criterion.pk: D(7) for criterion in demo_challenge.criteria.all()},
+        )  # fmt: skip
+
+    mark(make_team(edition=edition, name="Equipo 0"))
+    url = "/judging/" if who == "judge" else f"/organize/judging/{demo_challenge.slug}/"
+    client.force_login(request.getfixturevalue(who))
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for number in (1, 2):
+        mark(make_team(edition=edition, name=f"Equipo {number}"))
+    with django_assert_num_queries(len(one)):
+        page = client.get(url).content.decode()
+    assert all(f"Equipo {number}" in page for number in range(3))
+
+
+def test_judging_pages_are_paginated(client, edition, demo_challenge, judge, settings):
+    settings.PAGE_SIZE = 2
+    for number in range(3):
+        make_team(edition=edition, name=f"Equipo {number}")
+    client.force_login(judge)
+    first = client.get("/judging/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Equipo 1" in first and "Equipo 2" not in first and "Page 1 of 2" in first
+    second = client.get("/judging/?page=2").content.decode()
+    assert "Equipo 2" in second and "Equipo 0" not in second
 
 
 def test_judge_form_saves_marks(
