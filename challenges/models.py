@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from scoring.rules import find_scoring_problems
+
 CONTENT_LANGUAGES = ("es", "pt", "en")
 
 
@@ -29,6 +31,13 @@ def pick_translation(instance: models.Model, field: str) -> str:
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+def validate_scoring(value) -> None:
+    """Scoring parameters the rules can read (``scoring.rules.find_scoring_problems``)."""
+    problems = find_scoring_problems(scoring=value)
+    if problems:
+        raise ValidationError(problems)
 
 
 class EditionQuerySet(models.QuerySet):
@@ -175,6 +184,7 @@ class Challenge(models.Model):
         default=dict,
         blank=True,
         help_text=_("How points are earned; read by the scoring rules."),
+        validators=[validate_scoring],
     )
     required_for_prizes = models.BooleanField(_("required for prizes"), default=False)
 

@@ -15,7 +15,12 @@ Arithmetic is exact (Decimal): ten steps of 0.1 make exactly 1.0.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+RULES = ("thresholds", "steps", "steps_plus_judged", "judged")
+AGGREGATES = ("mean", "median")
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,68 @@ class Goal:
     target: int
     points: Decimal
     remaining: int
+
+
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _is_points(value) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return False
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return False
+    return number.is_finite() and number >= 0
+
+
+def find_scoring_problems(*, scoring) -> list[str]:
+    """What keeps scoring parameters from being read by the rules below, worded for the
+    organizer who edits them (admin or edition file); empty when they can be read. An empty
+    object gives no points. Keys the rules do not read (``counts``, ``rubric``...) are free."""
+    if not isinstance(scoring, dict):
+        return [_('The scoring parameters must be an object, such as {"rule": "judged"}.')]
+    if not scoring:
+        return []
+    problems = []
+    rule = scoring.get("rule")
+    if rule not in RULES:
+        problems.append(
+            _(
+                "Unknown scoring rule “%(rule)s”: use thresholds, steps, steps_plus_judged or judged."
+            )
+            % {"rule": rule if rule is not None else ""}
+        )
+    if rule == "thresholds":
+        thresholds = scoring.get("thresholds")
+        if not isinstance(thresholds, list) or not thresholds:
+            problems.append(_("The thresholds rule needs a list of thresholds."))
+        else:
+            for number, item in enumerate(thresholds, start=1):
+                if not (
+                    isinstance(item, dict)
+                    and _is_count(item.get("at"))
+                    and _is_points(item.get("points"))
+                ):
+                    problems.append(
+                        _(
+                            "Threshold %(number)s needs “at”, a whole number of 1 or more, and "
+                            "“points”, a number of 0 or more."
+                        )
+                        % {"number": number}
+                    )
+    if rule in ("steps", "steps_plus_judged"):
+        if not _is_count(scoring.get("step")):
+            problems.append(_("“step” must be a whole number of 1 or more."))
+        if not _is_points(scoring.get("points_per_step")):
+            problems.append(_("“points_per_step” must be a number of 0 or more."))
+    for key in ("automatic_max", "judged_max"):
+        if key in scoring and not _is_points(scoring[key]):
+            problems.append(_("“%(key)s” must be a number of 0 or more.") % {"key": key})
+    if "aggregate" in scoring and scoring["aggregate"] not in AGGREGATES:
+        problems.append(_("“aggregate” must be mean or median."))
+    return problems
 
 
 def _thresholds(scoring: dict) -> list[tuple[int, Decimal]]:

@@ -110,6 +110,19 @@ def test_bad_values_are_all_reported():
     assert not Edition.objects.exists()
 
 
+def test_scoring_parameters_the_rules_cannot_read_are_refused():
+    load_edition(data=shipped())
+    data = shipped()
+    data["challenges"][0]["scoring"]["thresholds"] = [{"at": "cien", "points": "0.5"}]
+    with pytest.raises(EditionFileError) as raised:
+        load_edition(data=data)
+    text = "\n".join(map(str, raised.value.problems))
+    assert "Threshold 1 needs “at”, a whole number of 1 or more" in text
+    include = Challenge.objects.get(slug="include")
+    assert include.scoring["thresholds"][0] == {"at": 100, "points": "0.5"}
+    assert ChangeRecord.objects.count() == 0
+
+
 def test_starting_on_moves_every_date_to_make_a_live_demo():
     load_edition(data=shipped(), starting_on=dt.date(2026, 11, 9))
     include = Challenge.objects.get(slug="include")
@@ -143,11 +156,8 @@ def test_a_challenge_missing_from_the_file_is_kept_and_reported():
     assert Challenge.objects.filter(slug="paper").exists()
 
 
-def test_admin_edits_are_recorded_with_who(client, organizer):
-    load_edition(data=shipped())
-    challenge = Challenge.objects.get(slug="stereotypes")
-    client.force_login(organizer)
-    url = f"/admin/challenges/challenge/{challenge.pk}/change/"
+def admin_form_data(client, url) -> dict:
+    """What the admin's change form would send back unchanged."""
     form = client.get(url).context["adminform"].form
     data = {}
     for name, field in form.fields.items():
@@ -163,9 +173,43 @@ def test_admin_edits_are_recorded_with_who(client, organizer):
             data[name] = json.dumps(value)
         elif value is not None:
             data[name] = value
+    return data
+
+
+def test_admin_edits_are_recorded_with_who(client, organizer):
+    load_edition(data=shipped())
+    challenge = Challenge.objects.get(slug="stereotypes")
+    client.force_login(organizer)
+    url = f"/admin/challenges/challenge/{challenge.pk}/change/"
+    data = admin_form_data(client, url)
     data["max_points"] = "1.5"
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     record = ChangeRecord.objects.get()
     assert (record.field, record.old_value, record.new_value) == ("max_points", "1", "1.5")
     assert record.source == "admin" and record.changed_by == organizer
+
+
+@pytest.mark.parametrize(
+    ("scoring", "problem"),
+    [
+        ('{"rule": "steps", "step": 0, "points_per_step": "0.1"}', "“step” must be a whole number"),
+        ('{"rule": "percent"}', "Unknown scoring rule “percent”"),
+        ('["steps"]', "must be an object"),
+    ],
+)
+def test_admin_refuses_scoring_parameters_the_rules_cannot_read(
+    client, organizer, scoring, problem
+):
+    load_edition(data=shipped())
+    challenge = Challenge.objects.get(slug="stereotypes")
+    before = challenge.scoring
+    client.force_login(organizer)
+    url = f"/admin/challenges/challenge/{challenge.pk}/change/"
+    data = admin_form_data(client, url)
+    data["scoring"] = scoring
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert problem in response.content.decode()
+    challenge.refresh_from_db()
+    assert challenge.scoring == before and ChangeRecord.objects.count() == 0

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from scoring.rules import Goal, automatic_points, next_goal
+from scoring.rules import Goal, automatic_points, find_scoring_problems, next_goal
 
 INCLUDE = {
     "rule": "thresholds",
@@ -170,3 +170,50 @@ def test_team_total_is_capped_at_ten_and_keeps_the_sum():
 def test_equal_totals_share_a_rank_in_a_stable_order():
     ranking = rank(totals=[(D(5), "beta", 2), (D(7), "zeta", 9), (D(5), "Alfa", 3), (D(1), "x", 4)])
     assert ranking == [(1, 9), (2, 3), (2, 2), (4, 4)]
+
+
+# --- scoring parameters organizers edit -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "scoring",
+    [{}, INCLUDE, STEREOTYPES, BLEND, PREFERENCES | {"judged_max": "1", "aggregate": "median"},
+     {"rule": "judged", "tracks": ["A", "B"], "rubric": [], "aggregate": "mean"},
+     {"rule": "steps", "step": 10, "points_per_step": 0.1, "counts": "validated_ratings"}],
+)  # fmt: skip
+def test_parameters_the_rules_can_read(scoring):
+    assert find_scoring_problems(scoring=scoring) == []
+
+
+@pytest.mark.parametrize(
+    ("scoring", "problem"),
+    [
+        ([], "must be an object"),
+        ("judged", "must be an object"),
+        ({"step": 10}, "Unknown scoring rule “”"),
+        ({"rule": "percent"}, "Unknown scoring rule “percent”"),
+        ({"rule": "thresholds"}, "needs a list of thresholds"),
+        ({"rule": "thresholds", "thresholds": []}, "needs a list of thresholds"),
+        ({"rule": "thresholds", "thresholds": [{"at": 100}]}, "Threshold 1 needs “at”"),
+        ({"rule": "thresholds", "thresholds": [{"at": 100, "points": "1"}, {"at": 0, "points": "2"}]},
+         "Threshold 2 needs “at”"),
+        ({"rule": "thresholds", "thresholds": [{"at": "100", "points": "1"}]}, "Threshold 1"),
+        ({"rule": "thresholds", "thresholds": [{"at": 100, "points": "-1"}]}, "Threshold 1"),
+        ({"rule": "thresholds", "thresholds": [{"at": 100, "points": "NaN"}]}, "Threshold 1"),
+        ({"rule": "steps", "step": 0, "points_per_step": "0.1"}, "“step” must be a whole number"),
+        ({"rule": "steps", "step": True, "points_per_step": "0.1"}, "“step” must be a whole number"),
+        ({"rule": "steps", "step": 10}, "“points_per_step” must be a number"),
+        ({"rule": "steps", "step": 10, "points_per_step": "a tenth"}, "“points_per_step”"),
+        (PREFERENCES | {"automatic_max": "two"}, "“automatic_max” must be a number"),
+        (PREFERENCES | {"judged_max": -1}, "“judged_max” must be a number"),
+        ({"rule": "judged", "aggregate": "mode"}, "“aggregate” must be mean or median"),
+    ],
+)  # fmt: skip
+def test_parameters_the_rules_cannot_read_are_explained(scoring, problem):
+    problems = find_scoring_problems(scoring=scoring)
+    assert any(problem in text for text in problems), problems
+
+
+def test_every_problem_is_reported_at_once():
+    problems = find_scoring_problems(scoring={"rule": "steps", "step": 0, "aggregate": "mode"})
+    assert len(problems) == 3
