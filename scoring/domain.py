@@ -379,6 +379,31 @@ def override_judged_points(
     return override
 
 
+def publish_judged_points(*, edition: Edition, published: bool, by) -> bool:
+    """Organizers reveal the judged points on the public leaderboard at the announcement (or
+    hold them back again). Recorded like any edit of the edition, and that record is what
+    recomputes the public points. Returns whether anything changed."""
+    from challenges.domain import record_changes, take_snapshot
+    from challenges.models import ChangeRecord
+
+    with transaction.atomic():
+        locked = Edition.objects.select_for_update().get(pk=edition.pk)
+        if locked.judged_points_published == published:
+            return False
+        before = take_snapshot(instance=locked, fields=["judged_points_published"])
+        locked.judged_points_published = published
+        locked.save(update_fields=["judged_points_published"])
+        record_changes(
+            edition=locked,
+            instance=locked,
+            before=before,
+            source=ChangeRecord.Source.ORGANIZER,
+            changed_by=by,
+        )
+    edition.judged_points_published = published
+    return True
+
+
 def sync_rubric(*, challenge: Challenge) -> int:
     """The challenge's rubric follows its ``scoring["rubric"]`` data (edition file or admin):
     criteria are matched by position, created or relabelled and reweighted; criteria no longer

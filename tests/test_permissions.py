@@ -77,6 +77,7 @@ MATRIX = [
     ("get", "/judging/{judged}/{team}/", JUDGES),
     ("get", "/organize/judging/{judged}/", STAFF),
     ("post", "/organize/judging/{judged}/{team}/override/", STAFF_ACTION),
+    ("post", "/organize/judged-points/", STAFF_ACTION),
 ]
 
 

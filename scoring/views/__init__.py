@@ -1,5 +1,5 @@
 from scoring.views.gates import gates, grant_team, incentives_csv
-from scoring.views.judging import judge_team, judging_home, judging_overview, override
+from scoring.views.judging import judge_team, judging_home, judging_overview, override, publish
 from scoring.views.leaderboard import leaderboard, leaderboard_csv, leaderboard_json
 from scoring.views.team_score import team_score
 
@@ -14,5 +14,6 @@ __all__ = [
     "leaderboard_csv",
     "leaderboard_json",
     "override",
+    "publish",
     "team_score",
 ]

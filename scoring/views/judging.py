@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
 from challenges.projects.models import ProjectSubmission
@@ -18,6 +19,7 @@ from scoring.domain import (
     JudgingRefused,
     collect_judge_fractions,
     override_judged_points,
+    publish_judged_points,
     submit_review,
 )
 from scoring.forms import OverrideForm, ReviewForm
@@ -172,3 +174,21 @@ def override(request, slug: str, team_id: int):
             for error in errors:
                 messages.error(request, error)
     return redirect("scoring:judging_overview", slug=slug)
+
+
+@organizer_required
+@require_POST
+def publish(request):
+    """Reveal the judged points on the public leaderboard, or hold them back again."""
+    edition = get_current_edition(request)
+    published = request.POST.get("published") == "1"
+    changed = publish_judged_points(edition=edition, published=published, by=request.user)
+    if not changed:
+        messages.info(request, _("Nothing changed."))
+    elif published:
+        messages.success(request, _("The judged points are now public on the leaderboard."))
+    else:
+        messages.success(
+            request, _("The judged points are hidden again: the public sees only automatic points.")
+        )
+    return redirect("challenges:organize")

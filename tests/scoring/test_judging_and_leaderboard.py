@@ -459,3 +459,52 @@ def test_the_json_pages_keep_the_filters(client, board, edition, monkeypatch):
     second = client.get(first["next"]).json()
     assert [row["team"] for row in second["rows"]] == ["Vicuña"]
     assert second["previous"] == "/leaderboard.json?country=PE&track=A&page=1"
+
+
+def test_organizers_publish_the_judged_points_and_can_hold_them_back(
+    client, edition, demo_challenge, judge, organizer, django_capture_on_commit_callbacks
+):
+    from challenges.models import ChangeRecord
+
+    team = make_team(edition=edition, name="Tucán")
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_review(
+            challenge=demo_challenge,
+            team=team,
+            judge=judge,
+            marks=marks_for(demo_challenge, 10, 10),
+        )
+    assert client.get("/leaderboard.json").json()["rows"][0]["total"] == "0"  # held back
+    client.force_login(organizer)
+    page = client.get("/organize/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Held back" in page and "Publish the judged points" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/organize/judged-points/", {"published": "1"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+        )
+    assert "now public on the leaderboard" in response.content.decode()
+    record = ChangeRecord.objects.get(field="judged_points_published")
+    assert (record.old_value, record.new_value, record.changed_by) == ("False", "True", organizer)
+    assert client.get("/leaderboard.json").json()["rows"][0]["total"] == "0.5"
+    client.logout()
+    public = client.get("/leaderboard.json").json()
+    assert public["judged_points_published"] and public["rows"][0]["total"] == "0.5"
+
+    client.force_login(organizer)
+    response = client.post(
+        "/organize/judged-points/", {"published": "1"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "Nothing changed" in response.content.decode()
+    assert ChangeRecord.objects.count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/organize/judged-points/", {"published": "0"})
+    client.logout()
+    assert client.get("/leaderboard.json").json()["rows"][0]["total"] == "0"
+    assert ChangeRecord.objects.count() == 2
+
+
+def test_the_organize_page_links_each_judged_challenge(client, edition, demo_challenge, organizer):
+    client.force_login(organizer)
+    page = client.get("/organize/").content.decode()
+    assert f'href="/organize/judging/{demo_challenge.slug}/"' in page
