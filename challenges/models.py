@@ -137,6 +137,12 @@ class Edition(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
 
+class ChallengeQuerySet(models.QuerySet):
+    def judged(self) -> ChallengeQuerySet:
+        """Challenges judged with a rubric: those with criteria (``scoring.Criterion``)."""
+        return self.filter(criteria__isnull=False).distinct()
+
+
 class Challenge(models.Model):
     class Kind(models.TextChoices):
         INCLUDE = "include", _("INCLUDE exams")
@@ -187,6 +193,8 @@ class Challenge(models.Model):
         validators=[validate_scoring],
     )
     required_for_prizes = models.BooleanField(_("required for prizes"), default=False)
+
+    objects = ChallengeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("challenge")

@@ -56,6 +56,7 @@ def my_team(request):
         for challenge in edition.challenges.all()
         if get_intake(challenge.kind) is not None
     ]
+    gate = credits_gates(edition=edition, teams=[team])[0]
     return render(
         request,
         "teams/my_team.html",
@@ -69,9 +70,11 @@ def my_team(request):
             "deadline_past": is_team_deadline_past(edition=edition),
             "places_left": max(edition.team_max_size - team.member_count, 0),
             "progress": progress,
-            "gate": credits_gates(edition=edition, teams=[team])[0],
+            "gate": gate,
             "completeness": describe_completeness(
-                team=team, submission=ProjectSubmission.objects.filter(team=team).first()
+                team=team,
+                submission=ProjectSubmission.objects.filter(team=team).first(),
+                prize=gate.prize,
             ),
             "hub_repos": HubRepo.objects.for_team(team),
         },

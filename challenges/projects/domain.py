@@ -239,8 +239,11 @@ class Completeness:
     prize: PrizeEligibility
 
 
-def describe_completeness(*, team: Team, submission: ProjectSubmission | None) -> Completeness:
-    """What the project has and lacks, and what still stands between the team and prizes."""
+def describe_completeness(
+    *, team: Team, submission: ProjectSubmission | None, prize: PrizeEligibility | None = None
+) -> Completeness:
+    """What the project has and lacks, and what still stands between the team and prizes
+    (``prize`` when the caller already has it: the team page reads it with the gates)."""
     has = submission or ProjectSubmission(team=team)
     items = [
         (gettext_lazy("Track A or B chosen"), bool(team.track)),
@@ -250,5 +253,6 @@ def describe_completeness(*, team: Team, submission: ProjectSubmission | None) -
         (gettext_lazy("Video (5:00 at most)"), bool(has.video_url)),
         (gettext_lazy("Paper (optional)"), bool(has.paper_url or has.paper_file)),
     ]
-    prize = describe_prize_eligibility(edition_id=team.edition_id, team_ids=[team.pk])[team.pk]
+    if prize is None:
+        prize = describe_prize_eligibility(edition_id=team.edition_id, team_ids=[team.pk])[team.pk]
     return Completeness(items=items, prize=prize)

@@ -64,15 +64,15 @@ def organize(request):
             continue
         counts = count_by_status(model=intake.model, challenge=challenge)
         queues.append({"challenge": challenge, "counts": counts, "intake": intake})
-    from scoring.models import Criterion
-
-    judged = edition.challenges.filter(
-        pk__in=Criterion.objects.filter(challenge__edition=edition).values("challenge_id")
-    )
     return render(
         request,
         "challenges/organize.html",
-        {"changes": changes, "stats": stats, "queues": queues, "judged_challenges": judged},
+        {
+            "changes": changes,
+            "stats": stats,
+            "queues": queues,
+            "judged_challenges": edition.challenges.judged(),
+        },
     )
 
 

@@ -28,16 +28,11 @@ from scoring.permissions import judge_required
 from teams.models import Membership, Team
 
 
-def _judged_challenges(edition):
-    with_rubric = Criterion.objects.filter(challenge__edition=edition).values("challenge_id")
-    return list(edition.challenges.filter(pk__in=with_rubric))
-
-
 @judge_required
 def judging_home(request):
     """Every judged challenge and team, with what this judge already marked; never their team."""
     edition = get_current_edition(request)
-    challenges = _judged_challenges(edition)
+    challenges = list(edition.challenges.judged())
     own_team = (
         Membership.objects.filter(user=request.user, edition=edition)
         .values_list("team_id", flat=True)
