@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from scoring.rules import find_scoring_problems
+from challenges.rules import find_scoring_problems
 
 CONTENT_LANGUAGES = ("es", "pt", "en")
 
@@ -34,7 +34,7 @@ def validate_time_zone(value: str) -> None:
 
 
 def validate_scoring(value) -> None:
-    """Scoring parameters the rules can read (``scoring.rules.find_scoring_problems``)."""
+    """Scoring parameters the rules can read (``challenges.rules.find_scoring_problems``)."""
     problems = find_scoring_problems(scoring=value)
     if problems:
         raise ValidationError(problems)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from challenges.domain.contributions import count_by_status
 from challenges.intake import get_intake
 from challenges.models import Challenge, ContributionStatus
-from scoring.rules import Goal, automatic_points, next_goal
+from challenges.rules import Goal, automatic_points, next_goal
 
 
 @dataclass(frozen=True)
