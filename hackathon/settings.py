@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "challenges.preferences",
     "challenges.projects",
     "hub",
+    "demo",
 ]
 
 MIDDLEWARE = [

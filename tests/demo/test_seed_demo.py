@@ -24,20 +24,6 @@ def test_seed_demo_needs_an_edition(db):
         call_command("seed_demo", teams=1, participants=1)
 
 
-def test_create_organizer_prints_a_working_login(edition, capsys):
-    from django.test import Client
-
-    call_command("create_organizer", "boss@example.org", password="a-long-organizer-password")
-    assert "boss@example.org / a-long-organizer-password" in capsys.readouterr().out
-    client = Client()
-    response = client.post(
-        "/accounts/login/", {"login": "boss@example.org", "password": "a-long-organizer-password"}
-    )
-    assert response.status_code == 302
-    assert client.get("/admin/").status_code == 200
-    assert client.get("/organize/").status_code == 200
-
-
 def test_seed_demo_spreads_items_over_the_challenges(db):
     from pathlib import Path
 
