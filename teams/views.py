@@ -7,23 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from challenges.context_processors import current_edition_of
 from challenges.domain import is_team_deadline_past
-from challenges.domain.progress import build_progress
-from challenges.intake import get_intake
-from challenges.projects.domain import describe_completeness
-from challenges.projects.models import ProjectSubmission
 from challenges.views import get_current_edition
-from hub.models import HubRepo
-from scoring.gates import credits_gates
 from teams import domain
 from teams.domain import TeamRuleError
 from teams.forms import TeamForm
-from teams.models import Membership, Team, TeamEvent
+from teams.models import Membership, Team
+from teams.selectors import describe_team_page
 
 
 def _my_membership_or_404(request) -> Membership:
@@ -45,38 +39,23 @@ def my_team(request):
             "teams/no_team.html",
             {"form": TeamForm(), "deadline_past": is_team_deadline_past(edition=edition)},
         )
-    team = Team.objects.with_members().get(pk=membership.team_id)
-    invite_url = request.build_absolute_uri(reverse("teams:join", args=[team.invite_token]))
-    events = TeamEvent.objects.filter(team=team).select_related(
-        "person__profile", "actor__profile"
-    )[:20]
-    member_ids = [member.user_id for member in team.memberships.all()]
-    progress = [
-        (challenge, build_progress(challenge=challenge, author_ids=member_ids))
-        for challenge in edition.challenges.all()
-        if get_intake(challenge.kind) is not None
-    ]
-    gate = credits_gates(edition=edition, teams=[team])[0]
+    page = describe_team_page(team=membership.team, viewer=request.user)
     return render(
         request,
         "teams/my_team.html",
         {
-            "team": team,
-            "membership": membership,
-            "members": team.memberships.all(),
-            "invite_url": invite_url if membership.is_captain else "",
-            "form": TeamForm(instance=team),
-            "events": events,
-            "deadline_past": is_team_deadline_past(edition=edition),
-            "places_left": max(edition.team_max_size - team.member_count, 0),
-            "progress": progress,
-            "gate": gate,
-            "completeness": describe_completeness(
-                team=team,
-                submission=ProjectSubmission.objects.filter(team=team).first(),
-                prize=gate.prize,
-            ),
-            "hub_repos": HubRepo.objects.for_team(team),
+            "team": page.team,
+            "membership": page.membership,
+            "members": page.members,
+            "invite_url": request.build_absolute_uri(page.invite_path) if page.invite_path else "",
+            "form": TeamForm(instance=page.team),
+            "events": page.events,
+            "deadline_past": page.deadline_past,
+            "places_left": page.places_left,
+            "progress": page.progress,
+            "gate": page.gate,
+            "completeness": page.completeness,
+            "hub_repos": page.hub_repos,
         },
     )
 
