@@ -21,7 +21,7 @@ def sync_current_edition() -> dict | None:
     if edition is None:
         return None
     try:
-        run = start_sync(edition=edition, enqueue=False)
+        run = start_sync(edition=edition)
     except SyncRefused:
         return None
     return run_sync(run=run).counts()

@@ -15,7 +15,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -478,10 +478,17 @@ def _needs_full_listing(*, edition: Edition, now: dt.datetime) -> bool:
     ).exists()
 
 
-def start_sync(*, edition: Edition, by=None, full: bool = False, enqueue: bool = True) -> SyncRun:
+def start_sync(
+    *,
+    edition: Edition,
+    by=None,
+    full: bool = False,
+    enqueue: Callable[[int], object] | None = None,
+) -> SyncRun:
     """Queue one sync of the edition's organization; at most one is queued or running at a
-    time (runs cut off long ago are marked failed first). With `enqueue`, the Celery task
-    starts once the run is committed; without, the caller runs it (run_sync)."""
+    time (runs cut off long ago are marked failed first). With `enqueue` (the task's
+    ``sync_hub_task.delay``), it is called with the run's id once the run is committed;
+    without, the caller runs it (run_sync)."""
     if not organization_for(edition=edition):
         raise SyncRefused(_("The edition has no Hugging Face organization."))
     now = timezone.now()
@@ -502,10 +509,10 @@ def start_sync(*, edition: Edition, by=None, full: bool = False, enqueue: bool =
             requested_by=by,
             full_listing=full or _needs_full_listing(edition=edition, now=now),
         )
-        if enqueue:
-            from hub.tasks import sync_hub_task
-
-            transaction.on_commit(lambda: sync_hub_task.delay(run.pk))
+        if enqueue is not None:
+            # The caller hands over its task: hub.tasks imports this module, so importing the
+            # task here would make the two files import each other.
+            transaction.on_commit(lambda: enqueue(run.pk))
     return run
 
 
@@ -546,5 +553,5 @@ def run_sync(*, run: SyncRun, api=None) -> SyncRun:
 
 def sync_edition(*, edition: Edition, api=None, full: bool = False, by=None) -> SyncRun:
     """One whole sync in the foreground (the command, tests, benchmarks)."""
-    run = start_sync(edition=edition, by=by, full=full, enqueue=False)
+    run = start_sync(edition=edition, by=by, full=full)
     return run_sync(run=run, api=api)

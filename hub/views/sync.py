@@ -13,6 +13,7 @@ from challenges.views.public import get_current_edition
 from hub.domain import SyncRefused, organization_for, start_sync
 from hub.forms import StartSyncForm
 from hub.models import HubRepo, LinkStatus, SyncRun
+from hub.tasks import sync_hub_task
 
 
 def _repo_counts(edition) -> dict:
@@ -55,7 +56,7 @@ def start(request):
     form = StartSyncForm(request.POST)
     full = form.is_valid() and form.cleaned_data["full"]
     try:
-        start_sync(edition=edition, by=request.user, full=full)
+        start_sync(edition=edition, by=request.user, full=full, enqueue=sync_hub_task.delay)
     except SyncRefused as error:
         messages.error(request, error.message)
     else:

@@ -159,9 +159,9 @@ def test_a_full_listing_runs_again_once_the_last_one_is_old(edition, fake_hub, s
 
 def test_one_sync_at_a_time_and_a_cut_off_run_is_marked_failed(edition, fake_hub, settings):
     fake_hub.state.add("model", f"{ORG}/m", day=3)
-    queued = start_sync(edition=edition, enqueue=False)
+    queued = start_sync(edition=edition)
     with pytest.raises(SyncRefused) as refused:
-        start_sync(edition=edition, enqueue=False)
+        start_sync(edition=edition)
     assert "already" in str(refused.value.message)
     assert SyncRun.objects.count() == 1
 
@@ -190,7 +190,7 @@ def test_an_edition_without_organization_cannot_sync(edition, fake_hub):
     edition.hub_organization = ""
     edition.save()
     with pytest.raises(SyncRefused):
-        start_sync(edition=edition, enqueue=False)
+        start_sync(edition=edition)
     assert not SyncRun.objects.exists()
 
 

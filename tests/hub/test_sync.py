@@ -217,10 +217,10 @@ def test_command_prints_one_json_line_with_the_counts(edition, hub_org):
 
 def test_task_is_idempotent(edition, hub_org):
     # apply() runs the task here, whatever the broker (tests/hub/test_worker.py uses a worker).
-    run = start_sync(edition=edition, enqueue=False)
+    run = start_sync(edition=edition)
     first = sync_hub_task.apply(args=[run.pk]).get()
     again = sync_hub_task.apply(args=[run.pk]).get()  # delivered twice: nothing more happens
-    second = sync_hub_task.apply(args=[start_sync(edition=edition, enqueue=False).pk]).get()
+    second = sync_hub_task.apply(args=[start_sync(edition=edition).pk]).get()
 
     assert first["created"] == 4
     assert again == first

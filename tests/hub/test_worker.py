@@ -131,7 +131,7 @@ def wait_until_finished(worker: Worker, run: SyncRun) -> SyncRun:
 def test_a_queued_sync_is_run_by_the_worker(edition, hub_org, worker):
     worker.start()
 
-    run = start_sync(edition=edition, enqueue=True)  # sent to Redis once committed
+    run = start_sync(edition=edition, enqueue=sync_hub_task.delay)  # sent to Redis once committed
     assert run.status == SyncRun.Status.QUEUED
     run = wait_until_finished(worker, run)
 
@@ -171,13 +171,13 @@ def test_a_sync_started_twice_runs_once(edition, hub_org, worker):
     held = hub_org.state.hang("/api/models")  # the worker's run stays running meanwhile
     worker.start()
 
-    run = start_sync(edition=edition, enqueue=True)
+    run = start_sync(edition=edition, enqueue=sync_hub_task.delay)
     worker.wait_for(
         lambda: SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).exists(),
         "the worker to take the run",
     )
     with pytest.raises(SyncRefused):
-        start_sync(edition=edition, enqueue=True)
+        start_sync(edition=edition, enqueue=sync_hub_task.delay)
     held.set()
     run = wait_until_finished(worker, run)
 
