@@ -8,6 +8,8 @@ class IncludeConfig(AppConfig):
     verbose_name = _("INCLUDE exams")
 
     def ready(self):
-        from challenges.include.intake import register_intake
+        from challenges.intake import register
 
-        register_intake()
+        from .intake import build_intake
+
+        register(build_intake())

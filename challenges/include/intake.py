@@ -9,7 +9,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from challenges.include.models import ExamQuestion
-from challenges.intake import Column, Intake, register
+from challenges.intake import Column, Intake
 
 EXPORT_FIELDS = [
     "id",
@@ -98,7 +98,3 @@ def build_intake() -> Intake:
         language_lookup="language",
         search_lookups=["question", "exam_name"],
     )
-
-
-def register_intake() -> None:
-    register(build_intake())

@@ -12,6 +12,7 @@ from challenges.domain import (
 )
 from challenges.models import ContributionStatus, ReviewDecision, WindowExtension
 from challenges.stereotypes import domain
+from challenges.stereotypes.intake import EXPORT_FIELDS, export_rows
 from challenges.stereotypes.models import (
     StereotypeConsent,
     StereotypeConsentText,
@@ -496,10 +497,10 @@ def test_export_has_ratings_only_and_no_personal_data(challenge):
         region="Lima",
     )
     RatingFactory(pair__challenge=challenge, skip=True)
-    rows = list(domain.export_rows(challenge))
+    rows = list(export_rows(challenge))
     assert len(rows) == 1
     row = rows[0]
-    assert set(row) == set(domain.EXPORT_FIELDS)
+    assert set(row) == set(EXPORT_FIELDS)
     assert row["id"] == rating.pk and row["author_id"] == rating.author_id
     assert row["pair_external_id"] == rating.pair.external_id and row["language"] == "es"
     assert (

@@ -1,0 +1,275 @@
+"""Reading question records: one uploaded record (official or workshop format) as a question."""
+
+from __future__ import annotations
+
+import json
+
+from django.utils.translation import gettext as _
+
+from challenges.include.models import (
+    LETTERS,
+    OPTION_COUNT,
+    OPTION_MAX,
+    QUESTION_MAX,
+    TEXT_MAX,
+    Exam,
+    ExamQuestion,
+)
+from challenges.models import ContributionStatus
+from challenges.uploads import (
+    UploadErrors,
+    check_text,
+    fingerprint,
+    normalize,
+)
+
+from .checks import is_flagged_category, is_language_code, resolve_country
+
+MAX_QUESTION_NUMBER = 2_147_483_647
+
+
+def is_workshop_record(record: dict) -> bool:
+    """The workshop's intermediate format has ``correct_answer`` (a letter) where the official
+    record has ``answer`` (an index); a record with ``answer`` is read as official."""
+    return "correct_answer" in record and "answer" not in record
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _clean_options(record: dict, *, row: int, errors: UploadErrors) -> list[str] | None:
+    raw = record.get("options")
+    columns = [f"option_{letter}" for letter in LETTERS]
+    if _blank(raw):
+        if not any(column in record for column in columns):
+            errors.add(row, "options", _("This field is required."))
+            return None
+        raw = [record.get(column) for column in columns]
+        extra = [
+            key
+            for key in record
+            if key.startswith("option_") and key not in columns and not _blank(record[key])
+        ]
+        if extra:
+            errors.add(
+                row,
+                "options",
+                _("Exactly 4 options are needed (this has %(count)s).") % {"count": 4 + len(extra)},
+            )
+            return None
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError:
+            raw = None
+    if isinstance(raw, dict):
+        by_letter = {str(key).strip().lower(): value for key, value in raw.items()}
+        if set(by_letter) != set(LETTERS):
+            errors.add(
+                row,
+                "options",
+                _("Options must have exactly the keys a, b, c and d (this has: %(keys)s).")
+                % {"keys": ", ".join(sorted(by_letter)) or "—"},
+            )
+            return None
+        raw = [by_letter[letter] for letter in LETTERS]
+    if not isinstance(raw, list):
+        errors.add(
+            row,
+            "options",
+            _(
+                "Options must be a list of 4 texts (in CSV, a JSON list or the columns option_a to option_d)."
+            ),
+        )
+        return None
+    if len(raw) != OPTION_COUNT:
+        errors.add(
+            row,
+            "options",
+            _("Exactly 4 options are needed (this has %(count)s).") % {"count": len(raw)},
+        )
+        return None
+    before = errors.total
+    options = [
+        check_text(
+            {"option": value},
+            "option",
+            row=row,
+            errors=errors,
+            max_length=OPTION_MAX,
+            label=f"option_{letter}",
+        )
+        for letter, value in zip(LETTERS, raw, strict=True)
+    ]
+    if errors.total > before:
+        return None
+    seen: dict[str, int] = {}
+    for index, text in enumerate(options):
+        key = normalize(text)
+        if key in seen:
+            errors.add(
+                row,
+                "options",
+                _("Options %(first)s and %(second)s are the same; the 4 options must differ.")
+                % {"first": LETTERS[seen[key]], "second": LETTERS[index]},
+            )
+            return None
+        seen[key] = index
+    return options
+
+
+def _clean_answer(record: dict, *, row: int, errors: UploadErrors, workshop: bool) -> int | None:
+    if workshop:
+        value = record.get("correct_answer")
+        if _blank(value):
+            errors.add(row, "correct_answer", _("This field is required."))
+            return None
+        letter = value.strip().lower() if isinstance(value, str) else None
+        if letter is None or len(letter) != 1 or letter not in LETTERS:
+            errors.add(
+                row,
+                "correct_answer",
+                _("The correct answer must be one of the letters a, b, c or d."),
+            )
+            return None
+        return LETTERS.index(letter)
+    value = record.get("answer")
+    if _blank(value):
+        errors.add(row, "answer", _("This field is required."))
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3:
+        errors.add(
+            row, "answer", _("The answer must be the index of the correct option: 0, 1, 2 or 3.")
+        )
+        return None
+    return value
+
+
+def _clean_number(record: dict, key: str, *, row: int, errors: UploadErrors) -> int | None:
+    value = record.get(key)
+    if _blank(value):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 0 <= value <= MAX_QUESTION_NUMBER
+    ):
+        errors.add(
+            row, key, _("The question's number in the exam must be a whole number (or empty).")
+        )
+        return None
+    return value
+
+
+def _clean_language(record: dict, *, row: int, errors: UploadErrors, default: str) -> str:
+    value = check_text(
+        record, "language", row=row, errors=errors, required=False, max_length=TEXT_MAX
+    )
+    if not value:
+        return default
+    code = value.lower()
+    if not is_language_code(code):
+        errors.add(
+            row,
+            "language",
+            _("“%(code)s” is not an ISO 639 language code (such as es, pt, gn or nah).")
+            % {"code": value},
+        )
+    return code
+
+
+def _clean_country(record: dict, *, row: int, errors: UploadErrors, default: str) -> str:
+    value = check_text(
+        record, "country", row=row, errors=errors, required=False, max_length=TEXT_MAX
+    )
+    if not value:
+        return default
+    code = resolve_country(value)
+    if code is None:
+        errors.add(
+            row,
+            "country",
+            _(
+                "“%(country)s” is not a known country: give its ISO code (PE) or its name (Perú, Peru)."
+            )
+            % {"country": value},
+        )
+        return ""
+    return code
+
+
+def clean_question_record(
+    record: dict, *, row: int, exam: Exam, errors: UploadErrors
+) -> ExamQuestion | None:
+    """One uploaded record as an unsaved question of ``exam``, or None (with its errors added).
+
+    Official records carry ``options`` (a list of 4, or the CSV columns option_a to option_d)
+    and ``answer`` (0-3); the workshop's records carry ``options`` {a, b, c, d},
+    ``correct_answer`` (a letter), ``category`` and ``question_id``. What a record lacks of the
+    exam's description (language, country, exam name, source, licence, level) is the exam's.
+    """
+    before = errors.total
+    workshop = is_workshop_record(record)
+    question = check_text(record, "question", row=row, errors=errors, max_length=QUESTION_MAX)
+    options = _clean_options(record, row=row, errors=errors)
+    answer = _clean_answer(record, row=row, errors=errors, workshop=workshop)
+    if workshop:
+        category = check_text(record, "category", row=row, errors=errors, max_length=TEXT_MAX)
+        category_original = category
+        category_en = (
+            check_text(
+                record, "category_en", row=row, errors=errors, required=False, max_length=TEXT_MAX
+            )
+            or category
+        )
+        number = _clean_number(record, "question_id", row=row, errors=errors)
+    else:
+        category_en = check_text(record, "category_en", row=row, errors=errors, max_length=TEXT_MAX)
+        category_original = (
+            check_text(
+                record,
+                "category_original_lang",
+                row=row,
+                errors=errors,
+                required=False,
+                max_length=TEXT_MAX,
+            )
+            or category_en
+        )
+        number = _clean_number(record, "original_question_num", row=row, errors=errors)
+    language = _clean_language(record, row=row, errors=errors, default=exam.language)
+    country = _clean_country(record, row=row, errors=errors, default=exam.country.code)
+    described = {
+        key: check_text(record, key, row=row, errors=errors, required=False, max_length=TEXT_MAX)
+        or default
+        for key, default in (
+            ("exam_name", exam.name),
+            ("source", exam.source),
+            ("license", exam.license),
+            ("level", exam.level),
+        )
+    }
+    if errors.total > before:
+        return None
+    return ExamQuestion(
+        challenge_id=exam.challenge_id,
+        author_id=exam.author_id,
+        exam=exam,
+        status=ContributionStatus.PENDING,
+        language=language,
+        country=country,
+        category_en=category_en,
+        category_original_lang=category_original,
+        original_question_num=number,
+        question=question,
+        options=options,
+        answer=answer,
+        fingerprint=fingerprint(question, *options),
+        flagged_category=is_flagged_category(category_en, category_original),
+        **described,
+    )

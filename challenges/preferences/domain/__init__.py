@@ -1,0 +1,95 @@
+"""Rules of the preference dataset challenge (LLM arena).
+
+People pass a short quiz on the prompt guide, then submit prompts (one by one or as a CSV
+file) while the challenge is open. Organizers upload the arena's vote log: each vote becomes a
+preference record attached to the voter's prompt. People of other teams validate the prompts;
+enough approvals validate a prompt (it counts), enough rejections reject it. Organizers build
+the shared preference dataset from the validated prompts.
+
+- ``languages``: the language of a prompt, from a code or a name (``parse_language``).
+- ``quiz``: the quiz on the prompt guide (``take_quiz``, ``ensure_quiz_passed``).
+- ``prompts``: submitting prompts from the form, a file or a Hub dataset.
+- ``arena``: the organizers' vote log, its votes credited and attached to prompts.
+- ``validation``: cross-team validation of the prompts.
+- ``dataset``: the shared preference dataset built from the validated prompts.
+- ``batching``: how many rows go into one bulk insert or streamed chunk.
+"""
+
+from challenges.countries import parse_country
+
+from .arena import (
+    ARENA_TEXT_MAX_LENGTH,
+    IDENTITY_KEYS,
+    IDENTITY_MAX_LENGTH,
+    ArenaImportReport,
+    RematchReport,
+    import_arena_votes,
+    latest_decisive_vote,
+    rematch_arena_votes,
+)
+from .batching import BATCH_SIZE
+from .dataset import (
+    DPO_COLUMNS,
+    SHARED_COLUMNS,
+    build_preference_dataset,
+    dataset_file,
+    publish_preference_dataset,
+    shared_preference_rows,
+)
+from .languages import LANGUAGE_NAMES, parse_language
+from .prompts import (
+    PORTUGUESE_COUNTRIES,
+    PROMPT_COLUMNS,
+    PROMPT_MAX_LENGTH,
+    SYSTEM_PROMPT_MAX_LENGTH,
+    TOPIC_MAX_LENGTH,
+    find_stored_prompts,
+    import_prompt_records,
+    import_prompts,
+    submit_prompt,
+)
+from .quiz import ensure_quiz_passed, get_quiz, has_passed_quiz, take_quiz
+from .validation import (
+    IMPROVED_ANSWER_MAX_LENGTH,
+    get_team_id,
+    next_prompt_to_validate,
+    validate_prompt,
+)
+
+__all__ = [
+    "ARENA_TEXT_MAX_LENGTH",
+    "BATCH_SIZE",
+    "DPO_COLUMNS",
+    "IDENTITY_KEYS",
+    "IDENTITY_MAX_LENGTH",
+    "IMPROVED_ANSWER_MAX_LENGTH",
+    "LANGUAGE_NAMES",
+    "PORTUGUESE_COUNTRIES",
+    "PROMPT_COLUMNS",
+    "PROMPT_MAX_LENGTH",
+    "SHARED_COLUMNS",
+    "SYSTEM_PROMPT_MAX_LENGTH",
+    "TOPIC_MAX_LENGTH",
+    "ArenaImportReport",
+    "RematchReport",
+    "build_preference_dataset",
+    "dataset_file",
+    "ensure_quiz_passed",
+    "find_stored_prompts",
+    "get_quiz",
+    "get_team_id",
+    "has_passed_quiz",
+    "import_arena_votes",
+    "import_prompt_records",
+    "import_prompts",
+    "latest_decisive_vote",
+    "next_prompt_to_validate",
+    "parse_country",
+    "parse_language",
+    "publish_preference_dataset",
+    "rematch_arena_votes",
+    "shared_preference_rows",
+    "submit_prompt",
+    "take_quiz",
+    "validate_prompt",
+]

@@ -1,0 +1,294 @@
+"""Prompts: one by one from the form, or many at once from a file or a Hub dataset."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from challenges.countries import parse_country
+from challenges.domain import (
+    ContributionRefused,
+    ensure_window_open,
+)
+from challenges.models import Challenge, ContributionStatus
+from challenges.preferences.models import (
+    Prompt,
+)
+from challenges.uploads import (
+    UploadErrors,
+    UploadRejected,
+    check_text,
+    fingerprint,
+    parse_rows,
+)
+
+from .batching import BATCH_SIZE
+from .languages import parse_language
+from .quiz import ensure_quiz_passed
+
+PROMPT_MAX_LENGTH = 4000
+SYSTEM_PROMPT_MAX_LENGTH = 2000
+TOPIC_MAX_LENGTH = 100
+# Columns of a prompt upload, and the names each is accepted under.
+PROMPT_COLUMNS = {
+    "text": ("prompt",),
+    "country": ("pais", "país", "country"),
+    "language": ("idioma", "language"),
+    "system_prompt": ("system_prompt",),
+    "topic": ("tema", "topic"),
+}
+# Countries whose prompts are in Portuguese when a file does not say.
+PORTUGUESE_COUNTRIES = {"BR", "PT", "AO", "MZ", "CV", "GW", "ST", "TL"}
+
+
+def _check_prompt(
+    record: Mapping[str, Any],
+    *,
+    row: int,
+    errors: UploadErrors,
+    labels: Mapping[str, str],
+) -> dict | None:
+    """The checked values of one prompt (form or file row); problems go to ``errors``."""
+    before = errors.total
+    text = check_text(
+        record, "text", row=row, errors=errors, max_length=PROMPT_MAX_LENGTH, label=labels["text"]
+    )
+    system_prompt = check_text(
+        record,
+        "system_prompt",
+        row=row,
+        errors=errors,
+        required=False,
+        max_length=SYSTEM_PROMPT_MAX_LENGTH,
+        label=labels["system_prompt"],
+    )
+    topic = check_text(
+        record,
+        "topic",
+        row=row,
+        errors=errors,
+        required=False,
+        max_length=TOPIC_MAX_LENGTH,
+        label=labels["topic"],
+    )
+    raw_country = record.get("country")
+    country = parse_country(raw_country)
+    if not country:
+        if raw_country is None or not str(raw_country).strip():
+            errors.add(row, labels["country"], _("This field is required."))
+        else:
+            errors.add(
+                row,
+                labels["country"],
+                _("“%(value)s” is not a country: give its name or its two-letter ISO code.")
+                % {"value": str(raw_country)[:60]},
+            )
+    raw_language = record.get("language")
+    if raw_language is None or not str(raw_language).strip():
+        language = "pt" if country in PORTUGUESE_COUNTRIES else "es"
+    else:
+        language = parse_language(raw_language)
+        if not language:
+            errors.add(
+                row,
+                labels["language"],
+                _("“%(value)s” is not accepted: prompts are in Spanish (es) or Portuguese (pt).")
+                % {"value": str(raw_language)[:40]},
+            )
+    if errors.total > before:
+        return None
+    return {
+        "text": text,
+        "system_prompt": system_prompt,
+        "topic": topic,
+        "country": country,
+        "language": language,
+        "fingerprint": fingerprint(text),
+    }
+
+
+def _form_labels() -> dict[str, str]:
+    return {
+        "text": _("Prompt"),
+        "system_prompt": _("System prompt"),
+        "topic": _("Topic"),
+        "country": _("Country"),
+        "language": _("Language"),
+    }
+
+
+def submit_prompt(
+    *,
+    challenge: Challenge,
+    author,
+    country: str,
+    language: str,
+    text: str,
+    system_prompt: str = "",
+    topic: str = "",
+    now: dt.datetime | None = None,
+) -> Prompt:
+    """A person who passed the quiz submits one prompt while the challenge is open.
+
+    The prompt is plain text in Spanish or Portuguese about a country; the same prompt
+    (compared normalized: case, accents as typed, spacing) can be in the challenge only once,
+    whoever sent it. It waits for validation by other teams.
+    """
+    ensure_window_open(challenge=challenge, user=author, now=now)
+    ensure_quiz_passed(challenge=challenge, user=author)
+    errors = UploadErrors()
+    values = _check_prompt(
+        {
+            "text": text,
+            "system_prompt": system_prompt,
+            "topic": topic,
+            "country": country,
+            "language": language or "",
+        },
+        row=0,
+        errors=errors,
+        labels=_form_labels(),
+    )
+    if values is None:
+        first = errors.shown[0]
+        raise ContributionRefused(f"{first.field}: {first.message}")
+    duplicate = _("This prompt is already in the challenge.")
+    if Prompt.objects.filter(challenge=challenge, fingerprint=values["fingerprint"]).exists():
+        raise ContributionRefused(duplicate)
+    try:
+        with transaction.atomic():
+            return Prompt.objects.create(
+                challenge=challenge,
+                author=author,
+                source=Prompt.Source.FORM,
+                status=ContributionStatus.PENDING,
+                **values,
+            )
+    except IntegrityError as error:  # the same prompt, sent at the same moment
+        raise ContributionRefused(duplicate) from error
+
+
+def find_stored_prompts(
+    *, challenge: Challenge, fingerprints: Iterable[str]
+) -> dict[str, tuple[int, int]]:
+    """The challenge's prompts among these fingerprints: fingerprint → (id, author id)."""
+    found: dict[str, tuple[int, int]] = {}
+    wanted = sorted(set(fingerprints))
+    for start in range(0, len(wanted), 1000):
+        for pk, fp, author_id in Prompt.objects.filter(
+            challenge=challenge, fingerprint__in=wanted[start : start + 1000]
+        ).values_list("pk", "fingerprint", "author_id"):
+            found[fp] = (pk, author_id)
+    return found
+
+
+def _normalize_keys(record: Mapping[str, Any]) -> dict[str, Any]:
+    return {str(key).strip().lower(): value for key, value in record.items()}
+
+
+def import_prompts(
+    *, challenge: Challenge, author, text: str, filename: str = "", now: dt.datetime | None = None
+) -> int:
+    """A person who passed the quiz uploads many prompts at once, while the challenge is open.
+
+    Columns: ``prompt`` and ``pais`` (the country, by name or code) are required; ``idioma`` or
+    ``language`` (es or pt; by default pt for Brazil and Portugal, es otherwise),
+    ``system_prompt`` and ``tema`` or ``topic`` are optional. All or nothing: every row is
+    checked, and if any row is wrong, or repeats a prompt of the file or of the challenge,
+    nothing is stored. Returns how many prompts were stored.
+    """
+    ensure_window_open(challenge=challenge, user=author, now=now)
+    ensure_quiz_passed(challenge=challenge, user=author)
+    rows = parse_rows(text, filename=filename)
+    return _store_prompts(challenge=challenge, author=author, rows=rows)
+
+
+def import_prompt_records(
+    *,
+    challenge: Challenge,
+    author,
+    rows: list[tuple[int, dict]],
+    now: dt.datetime | None = None,
+) -> int:
+    """The same rules as ``import_prompts`` for records already read from elsewhere (a dataset
+    of the Hub organization), numbered from 1: the quiz, the window, the same columns and
+    checks, all or nothing. Returns how many prompts were stored."""
+    ensure_window_open(challenge=challenge, user=author, now=now)
+    ensure_quiz_passed(challenge=challenge, user=author)
+    return _store_prompts(challenge=challenge, author=author, rows=rows)
+
+
+def _store_prompts(*, challenge: Challenge, author, rows: list[tuple[int, dict]]) -> int:
+    records = [(number, _normalize_keys(record)) for number, record in rows]
+    present = set().union(*(record.keys() for _number, record in records))
+    columns: dict[str, str | None] = {}
+    missing = []
+    for name, aliases in PROMPT_COLUMNS.items():
+        columns[name] = next((alias for alias in aliases if alias in present), None)
+    if columns["text"] is None:
+        missing.append("prompt")
+    if columns["country"] is None:
+        missing.append("pais")
+    if missing:
+        raise UploadRejected(
+            _("The file needs the columns %(columns)s (found: %(found)s).")
+            % {
+                "columns": ", ".join(f"“{name}”" for name in missing),
+                "found": ", ".join(sorted(present)) or "—",
+            }
+        )
+    labels = {name: column or PROMPT_COLUMNS[name][0] for name, column in columns.items()}
+    errors = UploadErrors()
+    checked: list[tuple[int, dict]] = []
+    first_row: dict[str, int] = {}
+    for number, record in records:
+        values = _check_prompt(
+            {name: record.get(column) if column else None for name, column in columns.items()},
+            row=number,
+            errors=errors,
+            labels=labels,
+        )
+        if values is None:
+            continue
+        earlier = first_row.setdefault(values["fingerprint"], number)
+        if earlier != number:
+            errors.add(
+                number, labels["text"], _("The same prompt as row %(row)s.") % {"row": earlier}
+            )
+            continue
+        checked.append((number, values))
+    existing = find_stored_prompts(
+        challenge=challenge, fingerprints=(values["fingerprint"] for _n, values in checked)
+    )
+    for number, values in checked:
+        if values["fingerprint"] in existing:
+            errors.add(number, labels["text"], _("This prompt is already in the challenge."))
+    if errors:
+        raise UploadRejected(errors)
+    try:
+        with transaction.atomic():
+            Prompt.objects.bulk_create(
+                [
+                    Prompt(
+                        challenge=challenge,
+                        author=author,
+                        source=Prompt.Source.CSV,
+                        status=ContributionStatus.PENDING,
+                        **values,
+                    )
+                    for _number, values in checked
+                ],
+                batch_size=BATCH_SIZE,
+            )
+    except IntegrityError as error:
+        raise UploadRejected(
+            _(
+                "Some of these prompts were just submitted by someone else; nothing was stored. "
+                "Upload the file again to see which."
+            )
+        ) from error
+    return len(checked)
