@@ -11,13 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from challenges.context_processors import current_edition_of
 from challenges.domain import is_team_deadline_past
 from challenges.domain.progress import build_progress
 from challenges.intake import get_intake
 from challenges.projects.domain import describe_completeness
 from challenges.projects.models import ProjectSubmission
-from challenges.views import get_current_edition
+from challenges.shortcuts import require_edition
 from hub.models import HubRepo
 from scoring.gates import credits_gates
 from teams import domain
@@ -27,7 +26,7 @@ from teams.models import Membership, Team, TeamEvent
 
 
 def _my_membership_or_404(request) -> Membership:
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     membership = domain.get_membership(user=request.user, edition=edition)
     if membership is None:
         raise Http404(_("You are not in a team of this edition."))
@@ -37,7 +36,7 @@ def _my_membership_or_404(request) -> Membership:
 @login_required
 def my_team(request):
     """The person's team, or, without one, how to create or join one."""
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     membership = domain.get_membership(user=request.user, edition=edition)
     if membership is None:
         return render(
@@ -83,7 +82,7 @@ def my_team(request):
 
 @login_required
 def create_team(request):
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -234,15 +233,13 @@ def join_team(request, token: str):
 
 def team_detail(request, pk: int):
     """A team's public page: name, members' display names and countries; never emails."""
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     team = get_object_or_404(Team.objects.with_members().filter(edition=edition), pk=pk)
     return render(request, "teams/detail.html", {"team": team, "members": team.memberships.all()})
 
 
 def team_list(request):
-    edition = current_edition_of(request)
-    if edition is None:
-        raise Http404
+    edition = require_edition(request)
     teams = Team.objects.filter(edition=edition).with_members().order_by("name", "id")
     query = request.GET.get("q", "").strip()[:60]
     if query:

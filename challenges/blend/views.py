@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import organizer_required
 from challenges.domain import ContributionRefused, count_by_status, ensure_window_open
 from challenges.models import Challenge, ContributionStatus
+from challenges.shortcuts import require_edition
 from challenges.uploads import UploadRejected, describe_errors
-from challenges.views import get_current_edition
 
 from . import domain
 from .forms import (
@@ -33,7 +33,7 @@ QUESTIONS_PAGE_SIZE = 50
 
 
 def _challenge(request, slug: str) -> Challenge:
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     return get_object_or_404(
         Challenge.objects.select_related("edition"),
         edition=edition,

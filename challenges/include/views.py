@@ -33,8 +33,8 @@ from challenges.include.forms import (
 )
 from challenges.include.models import Exam, ExamQuestion
 from challenges.models import Challenge, ContributionStatus
+from challenges.shortcuts import require_edition
 from challenges.uploads import UploadRejected, describe_errors
-from challenges.views.public import get_current_edition
 from teams.domain import get_membership
 
 QUESTIONS_PAGE_SIZE = 50
@@ -42,7 +42,7 @@ NOTICES_IN_MESSAGE = 20
 
 
 def _challenge(request, slug: str) -> Challenge:
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     return get_object_or_404(
         Challenge.objects.select_related("edition"),
         edition=edition,

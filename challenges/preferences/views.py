@@ -34,12 +34,12 @@ from challenges.preferences.models import (
     QuizAttempt,
     QuizChoice,
 )
+from challenges.shortcuts import require_edition
 from challenges.uploads import UploadRejected, describe_errors, read_text
-from challenges.views import get_current_edition
 
 
 def _challenge(request, slug: str) -> Challenge:
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     return get_object_or_404(
         Challenge.objects.select_related("edition"),
         edition=edition,

@@ -16,6 +16,7 @@ from accounts.languages import LANGUAGE_CODES
 from accounts.models import Profile
 from challenges.domain import ContributionRefused
 from challenges.models import Challenge
+from challenges.shortcuts import require_edition
 from challenges.stereotypes import domain
 from challenges.stereotypes.forms import (
     ConsentForm,
@@ -26,13 +27,12 @@ from challenges.stereotypes.forms import (
 )
 from challenges.stereotypes.models import StereotypeConsent, StereotypePair
 from challenges.uploads import UploadRejected, describe_errors
-from challenges.views.public import get_current_edition
 
 REPORT_KEY = "stereotypes_pool_report"
 
 
 def _challenge(request, slug: str) -> Challenge:
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     return get_object_or_404(
         Challenge.objects.select_related("edition"),
         edition=edition,

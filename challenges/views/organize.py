@@ -25,14 +25,14 @@ from challenges.exports import stream_csv, stream_jsonl
 from challenges.forms import DecisionForm, ExtendWindowForm, ReviewFilterForm
 from challenges.intake import REGISTRY, get_intake
 from challenges.models import Challenge, ChangeRecord, ContributionStatus, ReviewDecision
-from challenges.views.public import get_current_edition
+from challenges.shortcuts import require_edition
 from teams.models import Membership, Team
 
 REVIEW_PAGE_SIZE = 50
 
 
 def _challenge_and_intake(request, slug: str):
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     challenge = get_object_or_404(
         Challenge.objects.select_related("edition"), edition=edition, slug=slug
     )
@@ -45,7 +45,7 @@ def _challenge_and_intake(request, slug: str):
 @organizer_required
 def organize(request):
     """The organizers' overview: people, teams, every challenge's queue, the change record."""
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     changes = Paginator(
         ChangeRecord.objects.filter(edition=edition).select_related("changed_by"),
         settings.PAGE_SIZE,
@@ -195,7 +195,7 @@ def export(request, slug: str, file_format: str):
 
 @organizer_required
 def extend(request, slug: str):
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     challenge = get_object_or_404(
         Challenge.objects.select_related("edition"), edition=edition, slug=slug
     )

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from challenges.domain import ContributionRefused
 from challenges.include.views import _own_exam, announce_upload
 from challenges.models import Challenge
+from challenges.shortcuts import require_edition
 from challenges.uploads import UploadErrors, UploadRejected, describe_errors
-from challenges.views.public import get_current_edition
 from hub.forms import HubImportForm
 from hub.importing import IMPORTABLE_KINDS, HubImport, import_from_hub
 
@@ -30,7 +30,7 @@ def import_dataset(request, slug: str):
     (the domain refuses otherwise). Back to the page of the upload, with what happened."""
     challenge = get_object_or_404(
         Challenge.objects.select_related("edition"),
-        edition=get_current_edition(request),
+        edition=require_edition(request),
         slug=slug,
         kind__in=IMPORTABLE_KINDS,
     )
