@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from collections.abc import Collection
 
-from challenges.models import Edition
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from challenges.models import Challenge, Edition
 
 
 def require_edition(request) -> Edition:
@@ -13,3 +16,15 @@ def require_edition(request) -> Edition:
     if not request.edition:
         raise Http404("No edition has been loaded yet.")
     return request.edition
+
+
+def get_challenge(request, slug: str, kind: str | Collection[str] | None = None) -> Challenge:
+    """The current edition's challenge with this slug, of this kind (or one of these kinds;
+    None: any), its edition fetched along; 404 otherwise, so one app's pages never show
+    another kind's challenge nor one of another edition."""
+    lookup = {"edition": require_edition(request), "slug": slug}
+    if isinstance(kind, str):
+        lookup["kind"] = kind
+    elif kind is not None:
+        lookup["kind__in"] = kind
+    return get_object_or_404(Challenge.objects.select_related("edition"), **lookup)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import organizer_required
 from challenges.domain import ContributionRefused, count_by_status, ensure_window_open
 from challenges.models import Challenge, ContributionStatus
-from challenges.shortcuts import require_edition
+from challenges.shortcuts import get_challenge
 from challenges.uploads import UploadRejected, describe_errors
 
 from . import domain
@@ -30,16 +30,6 @@ from .models import BlendAnswer, BlendProfile, BlendQuestion, BlendValidation
 
 PAGE_SIZE = 25
 QUESTIONS_PAGE_SIZE = 50
-
-
-def _challenge(request, slug: str) -> Challenge:
-    edition = require_edition(request)
-    return get_object_or_404(
-        Challenge.objects.select_related("edition"),
-        edition=edition,
-        slug=slug,
-        kind=Challenge.Kind.BLEND,
-    )
 
 
 def _window_problem(challenge: Challenge, user) -> str | None:
@@ -58,7 +48,7 @@ def _is_htmx(request) -> bool:
 @login_required
 def home(request, slug: str):
     """The next question of the person's countries, to answer, keep as a draft or skip."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.BLEND)
     countries = domain.get_countries(user=request.user)
     closed = _window_problem(challenge, request.user)
     question = None
@@ -85,7 +75,7 @@ def home(request, slug: str):
 @login_required
 def answer(request, slug: str, question_id: int):
     """Answer one question, or go on with a draft of it."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.BLEND)
     question = get_object_or_404(BlendQuestion, challenge=challenge, pk=question_id)
     existing = BlendAnswer.objects.filter(question=question, author=request.user).first()
     if request.method == "POST":
@@ -142,7 +132,7 @@ def answer(request, slug: str, question_id: int):
 @login_required
 @require_POST
 def skip(request, slug: str, question_id: int):
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.BLEND)
     try:
         domain.skip_question(challenge=challenge, question_id=question_id, user=request.user)
     except ContributionRefused as error:
@@ -155,7 +145,7 @@ def skip(request, slug: str, question_id: int):
 @login_required
 def mine(request, slug: str):
     """The person's answers with their status, and why when one was rejected."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.BLEND)
     form = MyAnswersFilterForm(request.GET)
     answers = BlendAnswer.objects.filter(challenge=challenge, author=request.user)
     if form.is_valid() and form.cleaned_data["status"]:
@@ -190,7 +180,7 @@ def _validation_context(challenge: Challenge, user, *, form=None) -> dict:
 @login_required
 def validate(request, slug: str):
     """One submitted answer of the person's country to validate at a time."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.BLEND)
     return render(request, "blend/validate.html", _validation_context(challenge, request.user))
 
 
@@ -198,7 +188,7 @@ def validate(request, slug: str):
 @require_POST
 def validate_answer(request, slug: str, answer_id: int):
     """Record a validation; then the next answer (as an htmx partial, or by redirect)."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.BLEND)
     form = ValidationForm(request.POST)
     problem = None
     notice = None
@@ -231,7 +221,7 @@ def validate_answer(request, slug: str, answer_id: int):
 @login_required
 def countries(request, slug: str):
     """The other countries a person knows well, to answer their questions too."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.BLEND)
     profile = BlendProfile.objects.filter(user=request.user).first()
     form = KnownCountriesForm(request.POST if request.method == "POST" else None, instance=profile)
     if request.method == "POST" and form.is_valid():
@@ -253,7 +243,7 @@ def countries(request, slug: str):
 @organizer_required
 def questions(request, slug: str):
     """The questions of the challenge with how many answers each has, for organizers."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.BLEND)
     form = QuestionFilterForm(request.GET)
     items = BlendQuestion.objects.filter(challenge=challenge)
     if form.is_valid():
@@ -290,7 +280,7 @@ def questions(request, slug: str):
 @organizer_required
 def upload(request, slug: str):
     """Organizers upload questions, all or nothing, and read every problem with its row."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.BLEND)
     form = (
         QuestionUploadForm(request.POST, request.FILES)
         if request.method == "POST"

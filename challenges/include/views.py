@@ -33,22 +33,12 @@ from challenges.include.forms import (
 )
 from challenges.include.models import Exam, ExamQuestion
 from challenges.models import Challenge, ContributionStatus
-from challenges.shortcuts import require_edition
+from challenges.shortcuts import get_challenge
 from challenges.uploads import UploadRejected, describe_errors
 from teams.domain import get_membership
 
 QUESTIONS_PAGE_SIZE = 50
 NOTICES_IN_MESSAGE = 20
-
-
-def _challenge(request, slug: str) -> Challenge:
-    edition = require_edition(request)
-    return get_object_or_404(
-        Challenge.objects.select_related("edition"),
-        edition=edition,
-        slug=slug,
-        kind=Challenge.Kind.INCLUDE,
-    )
 
 
 def _window(request, challenge: Challenge):
@@ -72,7 +62,7 @@ def _status_filter(request) -> str:
 @login_required
 def home(request, slug: str):
     """The participant's exams with their status and question counts, and a new exam form."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.INCLUDE)
     exams = Paginator(
         Exam.objects.filter(challenge=challenge, author=request.user).order_by(
             "-created_at", "-pk"
@@ -98,7 +88,7 @@ def home(request, slug: str):
 
 @login_required
 def new_exam(request, slug: str):
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.INCLUDE)
     form = ExamForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -146,7 +136,7 @@ def _render_exam(request, challenge, exam, *, upload_form, upload_errors=None, s
 @login_required
 def exam_detail(request, slug: str, pk: int):
     """One of the participant's exams: its questions (with decisions and reasons) and the upload."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.INCLUDE)
     exam = _own_exam(request, challenge, pk)
     return _render_exam(request, challenge, exam, upload_form=QuestionUploadForm())
 
@@ -154,7 +144,7 @@ def exam_detail(request, slug: str, pk: int):
 @login_required
 @require_POST
 def upload(request, slug: str, pk: int):
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.INCLUDE)
     exam = _own_exam(request, challenge, pk)
     form = QuestionUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -207,7 +197,7 @@ def announce_upload(request, report: UploadReport) -> None:
 @organizer_required
 def organize_exams(request, slug: str):
     """Organizers: every exam, filtered by status (pending first by default), country, language."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.INCLUDE)
     query = request.GET.copy()
     if "status" not in query:
         query["status"] = ContributionStatus.PENDING
@@ -246,7 +236,7 @@ def organize_exams(request, slug: str):
 @organizer_required
 def review_exam(request, slug: str, pk: int):
     """Organizers: accept or reject an exam as a whole, or select its questions one by one."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.INCLUDE)
     exam = get_object_or_404(
         Exam.objects.select_related("author__profile", "decided_by__profile"),
         pk=pk,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from challenges.domain import ContributionRefused
 from challenges.include.views import _own_exam, announce_upload
 from challenges.models import Challenge
-from challenges.shortcuts import require_edition
+from challenges.shortcuts import get_challenge
 from challenges.uploads import UploadErrors, UploadRejected, describe_errors
 from hub.forms import HubImportForm
 from hub.importing import IMPORTABLE_KINDS, HubImport, import_from_hub
@@ -28,12 +28,7 @@ def import_dataset(request, slug: str):
     """Import a dataset of the organization into the challenge, with the permissions of its
     upload: INCLUDE into one of the person's own exams (others: 404), prompts after the quiz
     (the domain refuses otherwise). Back to the page of the upload, with what happened."""
-    challenge = get_object_or_404(
-        Challenge.objects.select_related("edition"),
-        edition=require_edition(request),
-        slug=slug,
-        kind__in=IMPORTABLE_KINDS,
-    )
+    challenge = get_challenge(request, slug, IMPORTABLE_KINDS)
     exam = None
     if challenge.kind == Challenge.Kind.INCLUDE:
         pk = request.POST.get("exam", "")
