@@ -246,5 +246,5 @@ def team_list(request):
         teams = teams.filter(name__icontains=query)
     page = Paginator(teams, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     # htmx asks for the results alone while the person types in the search box.
-    template = "teams/list.html#results" if request.headers.get("HX-Request") else "teams/list.html"
+    template = "teams/list.html#results" if request.htmx else "teams/list.html"
     return render(request, template, {"page": page, "query": query})

@@ -41,10 +41,6 @@ def _window_problem(challenge: Challenge, user) -> str | None:
     return None
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 @login_required
 def home(request, slug: str):
     """The next question of the person's countries, to answer, keep as a draft or skip."""
@@ -207,7 +203,7 @@ def validate_answer(request, slug: str, answer_id: int):
             notice = _("Thank you: your validation was recorded.")
     else:
         problem = " ".join(str(error) for errors in form.errors.values() for error in errors)
-    if _is_htmx(request):
+    if request.htmx:
         context = _validation_context(challenge, request.user)
         context.update({"problem": problem, "notice": notice})
         return render(request, "blend/validate.html#queue", context)

@@ -228,7 +228,7 @@ def organize_exams(request, slug: str):
         "filters": filters.urlencode(),
     }
     template = "include/organize_exams.html"
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         template += "#results"
     return render(request, template, context)
 

@@ -31,10 +31,6 @@ from challenges.uploads import UploadRejected, describe_errors
 REPORT_KEY = "stereotypes_pool_report"
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _rating_form(state: domain.ValidatorState) -> RatingForm | None:
     if state.pair is None:
         return None
@@ -147,7 +143,7 @@ def home(request, slug: str):
 def rate(request, slug: str):
     """Rate or skip the pair shown; answers the next pair (the htmx partial) or redirects."""
     challenge = get_challenge(request, slug, Challenge.Kind.STEREOTYPES)
-    htmx = _is_htmx(request)
+    htmx = bool(request.htmx)
     form = RatingForm(request.POST)
     notice, error, shown_pair = "", "", None
     if form.is_valid():

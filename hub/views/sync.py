@@ -43,7 +43,7 @@ def sync_overview(request):
         "form": StartSyncForm(),
         "interval_minutes": settings.HUB_SYNC_INTERVAL_SECONDS // 60,
     }
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render(request, "hub/sync.html#progress", context)
     return render(request, "hub/sync.html", context)
 

@@ -80,7 +80,7 @@ def leaderboard(request):
             country,
             track,
             page_number,
-            str(bool(request.headers.get("HX-Request"))),
+            str(bool(request.htmx)),
         ]
     )
     if shareable:
@@ -119,7 +119,7 @@ def leaderboard(request):
             page_number=page_number,
         )
         cache.set(key, board, HTML_CACHE_SECONDS)
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         if shareable:
             keep_shared_page(variant=variant, version=shared_version, body=board.encode("utf-8"))
         return HttpResponse(board)
