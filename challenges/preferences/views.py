@@ -10,7 +10,6 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
@@ -36,6 +35,7 @@ from challenges.preferences.models import (
 )
 from challenges.shortcuts import get_challenge
 from challenges.uploads import UploadRejected, describe_errors, read_text
+from challenges.views.uploads import announce_prompts_stored
 
 
 def _window(challenge: Challenge, user):
@@ -110,11 +110,7 @@ def upload(request, slug: str):
             errors = rejected.errors
             form.add_error(None, describe_errors(errors))
         else:
-            messages.success(
-                request,
-                ngettext("%(count)s prompt was stored.", "%(count)s prompts were stored.", created)
-                % {"count": created},
-            )
+            announce_prompts_stored(request, created)
             return redirect("preferences:home", slug=slug)
     return render(
         request,
