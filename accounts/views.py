@@ -6,13 +6,13 @@ from django.utils.translation import gettext as _
 from accounts.domain import build_checklist, has_consented, update_profile
 from accounts.forms import ProfileForm
 from accounts.models import Profile
-from challenges.context_processors import current_edition_of
 from teams.domain import get_membership
 
 
 @login_required
 def profile(request):
-    edition = current_edition_of(request)
+    # The page works before any edition is loaded; `or None` because the lazy proxy never is.
+    edition = request.edition or None
     instance = Profile.objects.filter(user=request.user).first()
     consented = edition is not None and has_consented(user=request.user, edition=edition)
     consent_needed = edition is not None and not consented

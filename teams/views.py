@@ -10,9 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from challenges.context_processors import current_edition_of
 from challenges.domain import is_team_deadline_past
-from challenges.views import get_current_edition
+from challenges.shortcuts import require_edition
 from teams import domain
 from teams.domain import TeamRuleError
 from teams.forms import TeamForm
@@ -21,7 +20,7 @@ from teams.selectors import describe_team_page
 
 
 def _my_membership_or_404(request) -> Membership:
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     membership = domain.get_membership(user=request.user, edition=edition)
     if membership is None:
         raise Http404(_("You are not in a team of this edition."))
@@ -31,7 +30,7 @@ def _my_membership_or_404(request) -> Membership:
 @login_required
 def my_team(request):
     """The person's team, or, without one, how to create or join one."""
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     membership = domain.get_membership(user=request.user, edition=edition)
     if membership is None:
         return render(
@@ -62,7 +61,7 @@ def my_team(request):
 
 @login_required
 def create_team(request):
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -213,20 +212,18 @@ def join_team(request, token: str):
 
 def team_detail(request, pk: int):
     """A team's public page: name, members' display names and countries; never emails."""
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     team = get_object_or_404(Team.objects.with_members().filter(edition=edition), pk=pk)
     return render(request, "teams/detail.html", {"team": team, "members": team.memberships.all()})
 
 
 def team_list(request):
-    edition = current_edition_of(request)
-    if edition is None:
-        raise Http404
+    edition = require_edition(request)
     teams = Team.objects.filter(edition=edition).with_members().order_by("name", "id")
     query = request.GET.get("q", "").strip()[:60]
     if query:
         teams = teams.filter(name__icontains=query)
     page = Paginator(teams, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     # htmx asks for the results alone while the person types in the search box.
-    template = "teams/list.html#results" if request.headers.get("HX-Request") else "teams/list.html"
+    template = "teams/list.html#results" if request.htmx else "teams/list.html"
     return render(request, template, {"page": page, "query": query})

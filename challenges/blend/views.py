@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import organizer_required
 from challenges.domain import ContributionRefused, count_by_status, ensure_window_open
 from challenges.models import Challenge, ContributionStatus
+from challenges.shortcuts import get_challenge
 from challenges.uploads import UploadRejected, describe_errors
-from challenges.views import get_current_edition
 
 from . import domain
 from .forms import (
@@ -32,16 +32,6 @@ PAGE_SIZE = 25
 QUESTIONS_PAGE_SIZE = 50
 
 
-def _challenge(request, slug: str) -> Challenge:
-    edition = get_current_edition(request)
-    return get_object_or_404(
-        Challenge.objects.select_related("edition"),
-        edition=edition,
-        slug=slug,
-        kind=Challenge.Kind.BLEND,
-    )
-
-
 def _window_problem(challenge: Challenge, user) -> str | None:
     """Why the person cannot contribute now (the window), or None."""
     try:
@@ -51,14 +41,10 @@ def _window_problem(challenge: Challenge, user) -> str | None:
     return None
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 @login_required
 def home(request, slug: str):
     """The next question of the person's countries, to answer, keep as a draft or skip."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.BLEND)
     countries = domain.get_countries(user=request.user)
     closed = _window_problem(challenge, request.user)
     question = None
@@ -85,7 +71,7 @@ def home(request, slug: str):
 @login_required
 def answer(request, slug: str, question_id: int):
     """Answer one question, or go on with a draft of it."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.BLEND)
     question = get_object_or_404(BlendQuestion, challenge=challenge, pk=question_id)
     existing = BlendAnswer.objects.filter(question=question, author=request.user).first()
     if request.method == "POST":
@@ -142,7 +128,7 @@ def answer(request, slug: str, question_id: int):
 @login_required
 @require_POST
 def skip(request, slug: str, question_id: int):
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.BLEND)
     try:
         domain.skip_question(challenge=challenge, question_id=question_id, user=request.user)
     except ContributionRefused as error:
@@ -155,7 +141,7 @@ def skip(request, slug: str, question_id: int):
 @login_required
 def mine(request, slug: str):
     """The person's answers with their status, and why when one was rejected."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.BLEND)
     form = MyAnswersFilterForm(request.GET)
     answers = BlendAnswer.objects.filter(challenge=challenge, author=request.user)
     if form.is_valid() and form.cleaned_data["status"]:
@@ -190,7 +176,7 @@ def _validation_context(challenge: Challenge, user, *, form=None) -> dict:
 @login_required
 def validate(request, slug: str):
     """One submitted answer of the person's country to validate at a time."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.BLEND)
     return render(request, "blend/validate.html", _validation_context(challenge, request.user))
 
 
@@ -198,7 +184,7 @@ def validate(request, slug: str):
 @require_POST
 def validate_answer(request, slug: str, answer_id: int):
     """Record a validation; then the next answer (as an htmx partial, or by redirect)."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.BLEND)
     form = ValidationForm(request.POST)
     problem = None
     notice = None
@@ -217,7 +203,7 @@ def validate_answer(request, slug: str, answer_id: int):
             notice = _("Thank you: your validation was recorded.")
     else:
         problem = " ".join(str(error) for errors in form.errors.values() for error in errors)
-    if _is_htmx(request):
+    if request.htmx:
         context = _validation_context(challenge, request.user)
         context.update({"problem": problem, "notice": notice})
         return render(request, "blend/validate.html#queue", context)
@@ -231,7 +217,7 @@ def validate_answer(request, slug: str, answer_id: int):
 @login_required
 def countries(request, slug: str):
     """The other countries a person knows well, to answer their questions too."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.BLEND)
     profile = BlendProfile.objects.filter(user=request.user).first()
     form = KnownCountriesForm(request.POST if request.method == "POST" else None, instance=profile)
     if request.method == "POST" and form.is_valid():
@@ -253,7 +239,7 @@ def countries(request, slug: str):
 @organizer_required
 def questions(request, slug: str):
     """The questions of the challenge with how many answers each has, for organizers."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.BLEND)
     form = QuestionFilterForm(request.GET)
     items = BlendQuestion.objects.filter(challenge=challenge)
     if form.is_valid():
@@ -290,7 +276,7 @@ def questions(request, slug: str):
 @organizer_required
 def upload(request, slug: str):
     """Organizers upload questions, all or nothing, and read every problem with its row."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.BLEND)
     form = (
         QuestionUploadForm(request.POST, request.FILES)
         if request.method == "POST"

@@ -10,14 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
 from challenges.domain import ContributionRefused, count_by_status, get_window_for_team
 from challenges.forms import DecisionForm
 from challenges.include.domain import (
-    UploadReport,
     count_questions_by_exam,
     create_exam,
     decide_exam,
@@ -33,22 +31,12 @@ from challenges.include.forms import (
 )
 from challenges.include.models import Exam, ExamQuestion
 from challenges.models import Challenge, ContributionStatus
+from challenges.shortcuts import get_challenge
 from challenges.uploads import UploadRejected, describe_errors
-from challenges.views.public import get_current_edition
+from challenges.views.uploads import announce_upload
 from teams.domain import get_membership
 
 QUESTIONS_PAGE_SIZE = 50
-NOTICES_IN_MESSAGE = 20
-
-
-def _challenge(request, slug: str) -> Challenge:
-    edition = get_current_edition(request)
-    return get_object_or_404(
-        Challenge.objects.select_related("edition"),
-        edition=edition,
-        slug=slug,
-        kind=Challenge.Kind.INCLUDE,
-    )
 
 
 def _window(request, challenge: Challenge):
@@ -58,7 +46,9 @@ def _window(request, challenge: Challenge):
     )
 
 
-def _own_exam(request, challenge: Challenge, pk: int) -> Exam:
+def get_own_exam(request, challenge: Challenge, pk: int) -> Exam:
+    """One of the person's own exams in the challenge, for the pages and uploads (the Hub
+    import too) that only its author may use; 404 for anyone else's."""
     exam = get_object_or_404(Exam, pk=pk, challenge=challenge, author=request.user)
     exam.challenge = challenge  # already fetched, with its edition
     return exam
@@ -72,7 +62,7 @@ def _status_filter(request) -> str:
 @login_required
 def home(request, slug: str):
     """The participant's exams with their status and question counts, and a new exam form."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.INCLUDE)
     exams = Paginator(
         Exam.objects.filter(challenge=challenge, author=request.user).order_by(
             "-created_at", "-pk"
@@ -98,7 +88,7 @@ def home(request, slug: str):
 
 @login_required
 def new_exam(request, slug: str):
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.INCLUDE)
     form = ExamForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -146,16 +136,16 @@ def _render_exam(request, challenge, exam, *, upload_form, upload_errors=None, s
 @login_required
 def exam_detail(request, slug: str, pk: int):
     """One of the participant's exams: its questions (with decisions and reasons) and the upload."""
-    challenge = _challenge(request, slug)
-    exam = _own_exam(request, challenge, pk)
+    challenge = get_challenge(request, slug, Challenge.Kind.INCLUDE)
+    exam = get_own_exam(request, challenge, pk)
     return _render_exam(request, challenge, exam, upload_form=QuestionUploadForm())
 
 
 @login_required
 @require_POST
 def upload(request, slug: str, pk: int):
-    challenge = _challenge(request, slug)
-    exam = _own_exam(request, challenge, pk)
+    challenge = get_challenge(request, slug, Challenge.Kind.INCLUDE)
+    exam = get_own_exam(request, challenge, pk)
     form = QuestionUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_exam(request, challenge, exam, upload_form=form, status=400)
@@ -176,38 +166,10 @@ def upload(request, slug: str, pk: int):
     return redirect("include:exam", slug=slug, pk=exam.pk)
 
 
-def announce_upload(request, report: UploadReport) -> None:
-    """The messages after an accepted upload (or import from the Hub): what was stored, what
-    was flagged, which rows were skipped as duplicates."""
-    skipped = report.skipped.total
-    message = ngettext(
-        "%(stored)s question stored", "%(stored)s questions stored", report.stored
-    ) % {"stored": report.stored}
-    message += "; " + ngettext(
-        "%(skipped)s skipped as a duplicate.", "%(skipped)s skipped as duplicates.", skipped
-    ) % {"skipped": skipped}
-    if report.flagged:
-        message += " " + ngettext(
-            "%(flagged)s has a maths or science category: a reviewer will check it.",
-            "%(flagged)s have a maths or science category: a reviewer will check them.",
-            report.flagged,
-        ) % {"flagged": report.flagged}
-    messages.success(request, message)
-    if skipped:
-        details = "; ".join(
-            _("row %(row)s: %(message)s") % {"row": notice.row, "message": notice.message}
-            for notice in report.skipped.shown[:NOTICES_IN_MESSAGE]
-        )
-        more = skipped - min(skipped, NOTICES_IN_MESSAGE)
-        if more:
-            details += " " + _("…and %(more)s more.") % {"more": more}
-        messages.info(request, _("Skipped: %(details)s") % {"details": details})
-
-
 @organizer_required
 def organize_exams(request, slug: str):
     """Organizers: every exam, filtered by status (pending first by default), country, language."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.INCLUDE)
     query = request.GET.copy()
     if "status" not in query:
         query["status"] = ContributionStatus.PENDING
@@ -238,7 +200,7 @@ def organize_exams(request, slug: str):
         "filters": filters.urlencode(),
     }
     template = "include/organize_exams.html"
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         template += "#results"
     return render(request, template, context)
 
@@ -246,7 +208,7 @@ def organize_exams(request, slug: str):
 @organizer_required
 def review_exam(request, slug: str, pk: int):
     """Organizers: accept or reject an exam as a whole, or select its questions one by one."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.INCLUDE)
     exam = get_object_or_404(
         Exam.objects.select_related("author__profile", "decided_by__profile"),
         pk=pk,

@@ -10,7 +10,6 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
@@ -34,18 +33,9 @@ from challenges.preferences.models import (
     QuizAttempt,
     QuizChoice,
 )
+from challenges.shortcuts import get_challenge
 from challenges.uploads import UploadRejected, describe_errors, read_text
-from challenges.views import get_current_edition
-
-
-def _challenge(request, slug: str) -> Challenge:
-    edition = get_current_edition(request)
-    return get_object_or_404(
-        Challenge.objects.select_related("edition"),
-        edition=edition,
-        slug=slug,
-        kind=Challenge.Kind.PREFERENCES,
-    )
+from challenges.views.uploads import announce_prompts_stored
 
 
 def _window(challenge: Challenge, user):
@@ -65,7 +55,7 @@ def _page(request, queryset):
 @login_required
 def home(request, slug: str):
     """The participant's page: the quiz, the prompt form, and their prompts with their status."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.PREFERENCES)
     profile = (
         Profile.objects.filter(user=request.user).values("country", "arena_identity").first() or {}
     )
@@ -102,7 +92,7 @@ def home(request, slug: str):
 @login_required
 def upload(request, slug: str):
     """Many prompts at once from a CSV file: all stored, or none and every reason."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.PREFERENCES)
     form = prompt_upload_form(_posted(request), request.FILES if request.method == "POST" else None)
     errors = None
     if request.method == "POST" and form.is_valid():
@@ -120,11 +110,7 @@ def upload(request, slug: str):
             errors = rejected.errors
             form.add_error(None, describe_errors(errors))
         else:
-            messages.success(
-                request,
-                ngettext("%(count)s prompt was stored.", "%(count)s prompts were stored.", created)
-                % {"count": created},
-            )
+            announce_prompts_stored(request, created)
             return redirect("preferences:home", slug=slug)
     return render(
         request,
@@ -142,7 +128,7 @@ def upload(request, slug: str):
 @login_required
 def quiz(request, slug: str):
     """The quiz on the prompt guide: take it, see whether you passed, retry if not."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.PREFERENCES)
     the_quiz = domain.get_quiz(challenge=challenge)
     questions = []
     if the_quiz is not None:
@@ -196,7 +182,7 @@ def quiz(request, slug: str):
 @login_required
 def validate(request, slug: str):
     """Cross-team validation: one prompt of another team at a time."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.PREFERENCES)
     form = None
     if request.method == "POST":
         prompt = Prompt.objects.filter(
@@ -258,7 +244,7 @@ def _int(value) -> int | None:
 @organizer_required
 def arena_upload(request, slug: str):
     """Organizers upload the arena's vote log; the page lists the logs uploaded so far."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.PREFERENCES)
     form = arena_upload_form(_posted(request), request.FILES if request.method == "POST" else None)
     errors = None
     if request.method == "POST" and form.is_valid():
@@ -302,7 +288,7 @@ def arena_upload(request, slug: str):
 def unmatched(request, slug: str):
     """Votes not attached to a prompt yet: nobody declared their identity, or the prompt is
     somebody else's."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.PREFERENCES)
     votes = (
         ArenaVote.objects.filter(challenge=challenge, prompt__isnull=True)
         .select_related("user__profile")
@@ -318,7 +304,7 @@ def unmatched(request, slug: str):
 @organizer_required
 @require_POST
 def rematch(request, slug: str):
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.PREFERENCES)
     report = domain.rematch_arena_votes(challenge=challenge)
     messages.success(
         request,
@@ -333,7 +319,7 @@ def rematch(request, slug: str):
 @organizer_required
 def dataset(request, slug: str):
     """Build the shared preference dataset from the validated prompts; download past builds."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.PREFERENCES)
     if request.method == "POST":
         try:
             build = domain.publish_preference_dataset(challenge=challenge, by=request.user)
@@ -358,7 +344,7 @@ def dataset(request, slug: str):
 
 @organizer_required
 def dataset_download(request, slug: str, pk: int, name: str):
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.PREFERENCES)
     build = get_object_or_404(DatasetBuild, challenge=challenge, pk=pk)
     path = domain.dataset_file(build=build, name=name)
     if path is None:

@@ -8,7 +8,7 @@ from challenges.domain import ContributionRefused
 from challenges.projects.domain import describe_completeness, save_project
 from challenges.projects.forms import ProjectForm
 from challenges.projects.models import ProjectSubmission
-from challenges.views import get_current_edition
+from challenges.shortcuts import require_edition
 from teams.domain import get_membership
 
 
@@ -30,7 +30,7 @@ def _initial(team, submission) -> dict:
 @login_required
 def project(request):
     """The team's project: track, repositories, demo, video and paper, and what is missing."""
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     membership = get_membership(user=request.user, edition=edition)
     if membership is None:
         raise Http404(_("You are not in a team of this edition."))

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +16,7 @@ from accounts.languages import LANGUAGE_CODES
 from accounts.models import Profile
 from challenges.domain import ContributionRefused
 from challenges.models import Challenge
+from challenges.shortcuts import get_challenge
 from challenges.stereotypes import domain
 from challenges.stereotypes.forms import (
     ConsentForm,
@@ -26,23 +27,8 @@ from challenges.stereotypes.forms import (
 )
 from challenges.stereotypes.models import StereotypeConsent, StereotypePair
 from challenges.uploads import UploadRejected, describe_errors
-from challenges.views.public import get_current_edition
 
 REPORT_KEY = "stereotypes_pool_report"
-
-
-def _challenge(request, slug: str) -> Challenge:
-    edition = get_current_edition(request)
-    return get_object_or_404(
-        Challenge.objects.select_related("edition"),
-        edition=edition,
-        slug=slug,
-        kind=Challenge.Kind.STEREOTYPES,
-    )
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _rating_form(state: domain.ValidatorState) -> RatingForm | None:
@@ -58,7 +44,7 @@ def _rating_form(state: domain.ValidatorState) -> RatingForm | None:
 @login_required
 def consent(request, slug: str):
     """The consent text's current version; accepting it records the version and the time."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.STEREOTYPES)
     text = domain.get_consent_text(challenge=challenge)
     accepted = StereotypeConsent.objects.filter(
         user=request.user, challenge=challenge, version=text.version
@@ -88,7 +74,7 @@ def consent(request, slug: str):
 @login_required
 def profile(request, slug: str):
     """The languages the person reads and the nationalities and regions they identify with."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.STEREOTYPES)
     text = domain.get_consent_text(challenge=challenge)
     if not domain.has_accepted_consent(
         user=request.user, challenge=challenge, version=text.version
@@ -139,7 +125,7 @@ def profile(request, slug: str):
 @login_required
 def home(request, slug: str):
     """The validator: one pair at a time, in a language the person reads, until none is left."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.STEREOTYPES)
     state = domain.get_validator_state(challenge=challenge, user=request.user)
     if not state.refusal and not state.consented:
         return redirect("stereotypes:consent", slug=slug)
@@ -156,8 +142,8 @@ def home(request, slug: str):
 @require_POST
 def rate(request, slug: str):
     """Rate or skip the pair shown; answers the next pair (the htmx partial) or redirects."""
-    challenge = _challenge(request, slug)
-    htmx = _is_htmx(request)
+    challenge = get_challenge(request, slug, Challenge.Kind.STEREOTYPES)
+    htmx = bool(request.htmx)
     form = RatingForm(request.POST)
     notice, error, shown_pair = "", "", None
     if form.is_valid():
@@ -223,7 +209,7 @@ def _pool_context(request, challenge: Challenge) -> dict:
 @organizer_required
 def pool(request, slug: str):
     """The pool of pairs, with how many validated, invalidated and skipped answers each has."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.STEREOTYPES)
     context = _pool_context(request, challenge)
     context["form"] = PoolUploadForm()
     context["report"] = request.session.pop(REPORT_KEY, None)
@@ -234,7 +220,7 @@ def pool(request, slug: str):
 @require_POST
 def upload_pool(request, slug: str):
     """Add a pool file, all or nothing; the errors (row, field) or the report of what was added."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.STEREOTYPES)
     form = PoolUploadForm(request.POST, request.FILES)
     upload_errors = None
     if form.is_valid():
@@ -259,7 +245,7 @@ def upload_pool(request, slug: str):
 @organizer_required
 def invalidate(request, slug: str):
     """Invalidate every validated rating of one person (spam), with a reason they read."""
-    challenge = _challenge(request, slug)
+    challenge = get_challenge(request, slug, Challenge.Kind.STEREOTYPES)
     form = InvalidateForm(
         request.POST or None, initial={"person": request.GET.get("person", "")[:254]}
     )

@@ -1,7 +1,6 @@
 from challenges.views.organize import decide, decisions, export, extend, organize, review_queue
 from challenges.views.public import (
     challenge_detail,
-    get_current_edition,
     healthz,
     home,
     robots_txt,
@@ -14,7 +13,6 @@ __all__ = [
     "decisions",
     "export",
     "extend",
-    "get_current_edition",
     "healthz",
     "home",
     "organize",

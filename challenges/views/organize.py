@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -24,18 +24,15 @@ from challenges.domain import (
 from challenges.exports import stream_csv, stream_jsonl
 from challenges.forms import DecisionForm, ExtendWindowForm, ReviewFilterForm
 from challenges.intake import REGISTRY, get_intake
-from challenges.models import Challenge, ChangeRecord, ContributionStatus, ReviewDecision
-from challenges.views.public import get_current_edition
+from challenges.models import ChangeRecord, ContributionStatus, ReviewDecision
+from challenges.shortcuts import get_challenge, require_edition
 from teams.models import Membership, Team
 
 REVIEW_PAGE_SIZE = 50
 
 
 def _challenge_and_intake(request, slug: str):
-    edition = get_current_edition(request)
-    challenge = get_object_or_404(
-        Challenge.objects.select_related("edition"), edition=edition, slug=slug
-    )
+    challenge = get_challenge(request, slug)
     intake = get_intake(challenge.kind)
     if intake is None:
         raise Http404(_("This challenge collects no contributions."))
@@ -45,7 +42,7 @@ def _challenge_and_intake(request, slug: str):
 @organizer_required
 def organize(request):
     """The organizers' overview: people, teams, every challenge's queue, the change record."""
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     changes = Paginator(
         ChangeRecord.objects.filter(edition=edition).select_related("changed_by"),
         settings.PAGE_SIZE,
@@ -195,10 +192,7 @@ def export(request, slug: str, file_format: str):
 
 @organizer_required
 def extend(request, slug: str):
-    edition = get_current_edition(request)
-    challenge = get_object_or_404(
-        Challenge.objects.select_related("edition"), edition=edition, slug=slug
-    )
+    challenge = get_challenge(request, slug)
     form = ExtendWindowForm(request.POST or None, challenge=challenge)
     if request.method == "POST" and form.is_valid():
         try:

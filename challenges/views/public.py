@@ -10,25 +10,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.domain import build_checklist, has_consented
-from challenges.context_processors import current_edition_of
 from challenges.domain import get_window
 from challenges.domain.progress import build_progress
 from challenges.intake import get_intake
-from challenges.models import Edition
+from challenges.shortcuts import require_edition
 from teams.domain import get_membership
 from teams.models import Membership
 
 
-def get_current_edition(request) -> Edition:
-    edition = current_edition_of(request)
-    if edition is None:
-        raise Http404("No edition has been loaded yet.")
-    return edition
-
-
 def home(request):
-    edition = current_edition_of(request)
-    if edition is None:
+    edition = request.edition
+    if not edition:
         return render(request, "challenges/no_edition.html")
     now = timezone.now()
     cards = [
@@ -53,7 +45,7 @@ def home(request):
 
 
 def challenge_detail(request, slug: str):
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     challenge = get_object_or_404(edition.challenges, slug=slug)
     context = {
         "challenge": challenge,

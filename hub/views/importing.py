@@ -6,20 +6,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from challenges.domain import ContributionRefused
-from challenges.include.views import _own_exam, announce_upload
+from challenges.include.views import get_own_exam
 from challenges.models import Challenge
-from challenges.uploads import UploadErrors, UploadRejected, describe_errors
-from challenges.views.public import get_current_edition
+from challenges.shortcuts import get_challenge
+from challenges.uploads import UploadRejected
+from challenges.views.uploads import (
+    announce_prompts_stored,
+    announce_upload,
+    announce_upload_errors,
+)
 from hub.forms import HubImportForm
 from hub.importing import IMPORTABLE_KINDS, HubImport, import_from_hub
-
-ERRORS_IN_MESSAGE = 20
 
 
 @login_required
@@ -28,18 +30,13 @@ def import_dataset(request, slug: str):
     """Import a dataset of the organization into the challenge, with the permissions of its
     upload: INCLUDE into one of the person's own exams (others: 404), prompts after the quiz
     (the domain refuses otherwise). Back to the page of the upload, with what happened."""
-    challenge = get_object_or_404(
-        Challenge.objects.select_related("edition"),
-        edition=get_current_edition(request),
-        slug=slug,
-        kind__in=IMPORTABLE_KINDS,
-    )
+    challenge = get_challenge(request, slug, IMPORTABLE_KINDS)
     exam = None
     if challenge.kind == Challenge.Kind.INCLUDE:
         pk = request.POST.get("exam", "")
         if not pk.isdigit():
             raise Http404
-        exam = _own_exam(request, challenge, int(pk))
+        exam = get_own_exam(request, challenge, int(pk))
         form_page = done_page = redirect("include:exam", slug=slug, pk=exam.pk)
     else:
         form_page = redirect("preferences:upload", slug=slug)
@@ -53,7 +50,7 @@ def import_dataset(request, slug: str):
             challenge=challenge, user=request.user, repo_id=form.cleaned_data["repo_id"], exam=exam
         )
     except UploadRejected as rejected:
-        messages.error(request, _describe_rejection(rejected.errors))
+        announce_upload_errors(request, rejected.errors)
         return form_page
     except ContributionRefused as error:
         messages.error(request, error.message)
@@ -62,31 +59,9 @@ def import_dataset(request, slug: str):
     return done_page
 
 
-def _describe_rejection(errors: UploadErrors) -> str:
-    details = "; ".join(
-        (
-            _("row %(row)s, %(field)s: %(message)s")
-            % {"row": error.row, "field": error.field or "—", "message": error.message}
-        )
-        if error.row
-        else error.message
-        for error in errors.shown[:ERRORS_IN_MESSAGE]
-    )
-    more = errors.total - min(errors.total, ERRORS_IN_MESSAGE)
-    if more:
-        details += " " + _("…and %(more)s more.") % {"more": more}
-    return f"{describe_errors(errors)} {details}"
-
-
 def _announce(request, result: HubImport) -> None:
     if isinstance(result.report, int):
-        messages.success(
-            request,
-            ngettext(
-                "%(count)s prompt was stored.", "%(count)s prompts were stored.", result.report
-            )
-            % {"count": result.report},
-        )
+        announce_prompts_stored(request, result.report)
     else:
         announce_upload(request, result.report)
     # The items have no field for where they came from: the message says it.

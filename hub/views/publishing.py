@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 
 from accounts.decorators import organizer_required
-from challenges.views.public import get_current_edition
+from challenges.shortcuts import require_edition
 from hub.models import PublishedDataset
 from hub.publishing import PublishRefused, count_rows, publish_dataset
 
@@ -16,7 +16,7 @@ from hub.publishing import PublishRefused, count_rows, publish_dataset
 def publications(request):
     """GET: the edition's publications and, per dataset, how many rows it would have now.
     POST: publish one dataset (``kind``), then back to the page with the outcome."""
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     if request.method == "POST":
         try:
             published = publish_dataset(

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
 from accounts.roles import is_judge, is_organizer
-from challenges.views.public import get_current_edition
+from challenges.shortcuts import require_edition
 from hub.domain import LinkRefused, confirm_repo_link
 from hub.domain.reports import describe_repo
 from hub.forms import RepoFilterForm, RepoLinkForm
@@ -24,7 +24,7 @@ REPOS_PAGE_SIZE = 50
 @organizer_required
 def repo_list(request):
     """Every repository of the organization, conflicts first, with filters."""
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     form = RepoFilterForm(request.GET or None)
     repos = HubRepo.objects.filter(edition=edition).select_related("team")
     data = form.cleaned_data if form.is_valid() else {}
@@ -60,7 +60,7 @@ def _can_see(user, repo: HubRepo) -> bool:
 def repo_detail(request, pk: int):
     """One repository: its team, card checklist, naming, commits against the deadline, files.
     For organizers, judges and the members of the team it belongs to."""
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     repo = get_object_or_404(HubRepo.objects.select_related("team"), pk=pk, edition=edition)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -75,7 +75,7 @@ def repo_detail(request, pk: int):
 @organizer_required
 @require_POST
 def link_repo(request, pk: int):
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     repo = get_object_or_404(HubRepo, pk=pk, edition=edition)
     form = RepoLinkForm(request.POST, edition=edition)
     if not form.is_valid():

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
-from challenges.views.public import get_current_edition
+from challenges.shortcuts import require_edition
 from hub.domain import SyncRefused, organization_for, start_sync
 from hub.forms import StartSyncForm
 from hub.models import HubRepo, LinkStatus, SyncRun
@@ -32,7 +32,7 @@ def _repo_counts(edition) -> dict:
 def sync_overview(request):
     """The sync page: the running or last run with its progress, the start button, the
     repositories' counts and the last runs (paginated) with their counts and errors."""
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     runs = SyncRun.objects.filter(edition=edition).select_related("requested_by")
     latest = runs.first()
     context = {
@@ -44,7 +44,7 @@ def sync_overview(request):
         "form": StartSyncForm(),
         "interval_minutes": settings.HUB_SYNC_INTERVAL_SECONDS // 60,
     }
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render(request, "hub/sync.html#progress", context)
     return render(request, "hub/sync.html", context)
 
@@ -52,7 +52,7 @@ def sync_overview(request):
 @organizer_required
 @require_POST
 def start(request):
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     form = StartSyncForm(request.POST)
     full = form.is_valid() and form.cleaned_data["full"]
     try:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
 from challenges.exports import stream_csv
-from challenges.views import get_current_edition
+from challenges.shortcuts import require_edition
 from scoring.gates import credits_gates, grant, personal_incentives
 from scoring.models import Grant
 from teams.models import Team
@@ -19,7 +19,7 @@ from teams.models import Team
 
 @organizer_required
 def gates(request):
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     page = Paginator(
         Team.objects.filter(edition=edition).order_by("name", "pk"), settings.PAGE_SIZE
     ).get_page(request.GET.get("page"))
@@ -32,7 +32,7 @@ def gates(request):
 @organizer_required
 @require_POST
 def grant_team(request, team_id: int, kind: str):
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     team = get_object_or_404(Team, pk=team_id, edition=edition)
     if kind not in Grant.Kind.values:
         messages.error(request, _("This grant does not exist."))
@@ -48,7 +48,7 @@ def grant_team(request, team_id: int, kind: str):
 
 @organizer_required
 def incentives_csv(request):
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     fields = [
         "author_id", "display_name", "hub_username", "include_accepted", "include_vouchers", "include_coauthor",
         "blend_validated", "blend_coauthor",

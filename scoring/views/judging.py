@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
 from challenges.projects.models import ProjectSubmission
-from challenges.views import get_current_edition
+from challenges.shortcuts import require_edition
 from hub.models import HubRepo
 from scoring.domain import (
     JudgingRefused,
@@ -31,7 +31,7 @@ from teams.models import Membership, Team
 @judge_required
 def judging_home(request):
     """Every judged challenge and team, with what this judge already marked; never their team."""
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     challenges = list(edition.challenges.judged())
     own_team = (
         Membership.objects.filter(user=request.user, edition=edition)
@@ -63,7 +63,7 @@ def judging_home(request):
 
 @judge_required
 def judge_team(request, slug: str, team_id: int):
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     challenge = get_object_or_404(edition.challenges, slug=slug)
     team = get_object_or_404(Team, pk=team_id, edition=edition)
     criteria = list(Criterion.objects.filter(challenge=challenge))
@@ -115,7 +115,7 @@ def judge_team(request, slug: str, team_id: int):
 @organizer_required
 def judging_overview(request, slug: str):
     """Per team: each judge's result, the spread between them, the aggregate, any override."""
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     challenge = get_object_or_404(edition.challenges, slug=slug)
     page = Paginator(
         Team.objects.filter(edition=edition).order_by("name", "pk"), settings.PAGE_SIZE
@@ -149,7 +149,7 @@ def judging_overview(request, slug: str):
 
 @organizer_required
 def override(request, slug: str, team_id: int):
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     challenge = get_object_or_404(edition.challenges, slug=slug)
     team = get_object_or_404(Team, pk=team_id, edition=edition)
     form = OverrideForm(request.POST or None)
@@ -175,7 +175,7 @@ def override(request, slug: str, team_id: int):
 @require_POST
 def publish(request):
     """Reveal the judged points on the public leaderboard, or hold them back again."""
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     published = request.POST.get("published") == "1"
     changed = publish_judged_points(edition=edition, published=published, by=request.user)
     if not changed:

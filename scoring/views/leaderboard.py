@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django_countries import countries as country_names
 
 from challenges.exports import stream_csv
-from challenges.views import get_current_edition
+from challenges.shortcuts import require_edition
 from scoring.domain import (
     get_shared_page,
     get_shared_page_gzip,
@@ -80,7 +80,7 @@ def leaderboard(request):
             country,
             track,
             page_number,
-            str(bool(request.headers.get("HX-Request"))),
+            str(bool(request.htmx)),
         ]
     )
     if shareable:
@@ -93,7 +93,7 @@ def leaderboard(request):
                 body=body,
                 content_type="text/html; charset=utf-8",
             )
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     version = leaderboard_version(edition_id=edition.pk)
     key = ":".join(
         [
@@ -119,7 +119,7 @@ def leaderboard(request):
             page_number=page_number,
         )
         cache.set(key, board, HTML_CACHE_SECONDS)
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         if shareable:
             keep_shared_page(variant=variant, version=shared_version, body=board.encode("utf-8"))
         return HttpResponse(board)
@@ -176,7 +176,7 @@ def leaderboard_json(request):
     variant = ":".join(["json", get_language() or "", country, track, page_number])
     shared_version, body = get_shared_page(variant=variant)
     if body is None:
-        edition = get_current_edition(request)
+        edition = require_edition(request)
         data = get_rows(edition=edition)
         page = _page_of(data["rows"], country=country, track=track, page_number=page_number)
         payload = {
@@ -215,7 +215,7 @@ def leaderboard_json(request):
 
 
 def leaderboard_csv(request) -> HttpResponse:
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     country, track = _filters(request)
     rows = _filtered(get_rows(edition=edition)["rows"], country=country, track=track)
     slugs = list(edition.challenges.values_list("slug", flat=True))

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from accounts.roles import is_organizer
-from challenges.views import get_current_edition
+from challenges.shortcuts import require_edition
 from scoring.models import ScoreChange, TeamScore
 from scoring.rules import team_total
 from teams.models import Membership, Team
@@ -18,7 +18,7 @@ from teams.models import Membership, Team
 @login_required
 def team_score(request, pk: int):
     """Anyone on the team (and organizers) can see why the team has the points it has."""
-    edition = get_current_edition(request)
+    edition = require_edition(request)
     team = get_object_or_404(Team, pk=pk, edition=edition)
     organizer = is_organizer(request.user)
     if not organizer and not Membership.objects.filter(team=team, user=request.user).exists():

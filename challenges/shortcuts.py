@@ -1,0 +1,30 @@
+"""What views of every app look up the same way: the current edition, one of its challenges."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from challenges.models import Challenge, Edition
+
+
+def require_edition(request) -> Edition:
+    """The current edition (``request.edition``); 404 while no edition has been loaded, since
+    pages about an edition's teams, challenges and scores have nothing to show without one."""
+    if not request.edition:
+        raise Http404("No edition has been loaded yet.")
+    return request.edition
+
+
+def get_challenge(request, slug: str, kind: str | Collection[str] | None = None) -> Challenge:
+    """The current edition's challenge with this slug, of this kind (or one of these kinds;
+    None: any), its edition fetched along; 404 otherwise, so one app's pages never show
+    another kind's challenge nor one of another edition."""
+    lookup = {"edition": require_edition(request), "slug": slug}
+    if isinstance(kind, str):
+        lookup["kind"] = kind
+    elif kind is not None:
+        lookup["kind__in"] = kind
+    return get_object_or_404(Challenge.objects.select_related("edition"), **lookup)
