@@ -1,14 +1,18 @@
-"""The registry through which each challenge's app plugs into the shared pages.
+"""The registry through which each challenge kind plugs into the rest of the platform.
 
-Every data-collection challenge (INCLUDE, stereotypes, BLEND, preferences) registers an
-``Intake`` from its AppConfig.ready(): the model whose rows count, how to show them in the
-organizers' review queue, and how to export them. The shared pages (progress, review queue,
-decision history, exports) then work for it without code of their own.
+Every data-collection challenge (INCLUDE, stereotypes, BLEND, preferences) registers one
+``Intake`` from its AppConfig.ready() (``register(build_intake())``, built in its own
+``intake.py``). The shared pages (progress, review queue, decision history, exports), the
+published datasets (``hub.publishing``), imports from the Hub (``hub.importing``) and the
+credits gate (``scoring.gates``) read what they need from it and never switch on the kind:
+adding a challenge kind means one app and one registered Intake.
+
+Everything here is plain data and callables; nothing imports a challenge app.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +24,87 @@ from django.utils.functional import Promise
 class Column:
     label: Promise | str
     value: Callable[[Any], Any]
+
+
+# --- publishing -------------------------------------------------------------------------------
+
+# The column types a published dataset may have, as the publisher maps them onto `datasets`.
+COLUMN_TYPES = frozenset({"string", "int64", "list<string>"})
+
+
+@dataclass(frozen=True)
+class DatasetForm:
+    """One form (a Hub "config") of a published dataset: its columns and their types, fixed so
+    that an empty list or a missing value never changes the schema, and its rows."""
+
+    name: str
+    columns: Mapping[str, str]
+    # The rows of one challenge, oldest first, without personal data (not even author ids).
+    rows: Callable[[Any], Iterable[dict]]
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What the publisher needs to publish a kind's contributions as a dataset."""
+
+    # The dataset in words ("validated BLEND answers"), on the organizers' page.
+    label: Promise | str
+    # Narrows the kind's contributions to those published (the validation rule, as a query).
+    published: Callable[[models.QuerySet], models.QuerySet]
+    # The first form is the default one; the others are published beside it.
+    forms: list[DatasetForm]
+    # The card's texts: what the data is, and which rows were let in.
+    summary: Promise | str
+    validation_rule: Promise | str
+    task_categories: list[str]
+
+
+# --- importing from the Hub -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Importer:
+    """How a kind takes records read from a Hub dataset: through its own upload rules.
+
+    ``target`` is where the records go (an INCLUDE exam) or None; the view finds it with
+    ``find_target(request, challenge)`` (404 for one that is not the person's)."""
+
+    # Refuses (ContributionRefused) before anything is downloaded: window, quiz, ownership.
+    check: Callable[..., None]
+    # Stores the records (row number, record) as an upload would; returns its UploadReport.
+    store: Callable[..., Any]
+    # Tells the person what the import stored (the messages of an upload): (request, report).
+    announce: Callable[[Any, Any], None]
+    find_target: Callable[[Any, Any], Any] = lambda request, challenge: None
+    # URL names and arguments of the page with the import form, and of the page after it.
+    form_page: Callable[[Any, Any], tuple[str, dict]] = lambda challenge, target: ("", {})
+    done_page: Callable[[Any, Any], tuple[str, dict]] = lambda challenge, target: ("", {})
+
+
+# --- the credits gate -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountGate:
+    """A requirement of the credits gate met by the team's counted contributions of this kind:
+    at least the edition's ``gates.credits.<setting>`` (``default`` when the edition is silent)."""
+
+    key: str
+    label: Promise | str
+    setting: str
+    default: int
+
+
+@dataclass(frozen=True)
+class MemberGate:
+    """A requirement of the credits gate that every member meets: ``shortfall(challenge,
+    team_ids)`` says, per team, how many members fall short (absent: none)."""
+
+    key: str
+    label: Promise | str
+    shortfall: Callable[[Any, list[int]], Mapping[int, int]]
+    # The detail shown when some fall short, given how many.
+    describe: Callable[[int], str]
 
 
 @dataclass(frozen=True)
@@ -40,15 +125,30 @@ class Intake:
     # Lookups the review filters use; None when the challenge has no such notion.
     country_lookup: str | None = None
     language_lookup: str | None = None
-    search_lookups: list[str] = field(default_factory=list)
+    # What the counted contributions are called in the incentives export (<slug>_<word>).
+    counted_column: str = "validated"
+    publication: Publication | None = None
+    importer: Importer | None = None
+    gates: list[CountGate | MemberGate] = field(default_factory=list)
 
 
 REGISTRY: dict[str, Intake] = {}
 
 
 def register(intake: Intake) -> None:
-    REGISTRY[intake.kind] = intake
+    # Keyed by the plain string, whether the app names its kind with Challenge.Kind or not.
+    REGISTRY[str(intake.kind)] = intake
 
 
 def get_intake(kind: str) -> Intake | None:
     return REGISTRY.get(kind)
+
+
+def publishable_kinds() -> list[str]:
+    """The kinds whose contributions can be published as a dataset, in registration order."""
+    return [kind for kind, intake in REGISTRY.items() if intake.publication is not None]
+
+
+def importable_kinds() -> list[str]:
+    """The kinds that take datasets from the Hub."""
+    return [kind for kind, intake in REGISTRY.items() if intake.importer is not None]

@@ -1,9 +1,10 @@
 """Importing a team's dataset from the edition's Hub organization into a collecting challenge.
 
-An INCLUDE exam or a prompt dataset kept in the organization goes through exactly the checks of
-a file upload: the files are fetched at the repository's current commit (resolved once, then
-pinned), read with `datasets`, and their records handed to the challenge's own upload rules
-(the same errors, duplicates, pending status and window). Nothing counts before review.
+A dataset kept in the organization (in 2025: an INCLUDE exam, or prompts) goes through exactly
+the checks of a file upload: the files are fetched at the repository's current commit (resolved
+once, then pinned), read with `datasets`, and their records handed to the challenge kind's own
+upload rules (``Intake.importer``: the same errors, duplicates, pending status and window).
+Nothing counts before review.
 """
 
 from __future__ import annotations
@@ -16,21 +17,15 @@ import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from accounts.models import Profile
-from challenges.domain import ContributionRefused, ensure_window_open
-from challenges.include.domain import (
-    UploadReport,
-    add_question_records,
-    ensure_can_add_questions,
-)
-from challenges.include.models import Exam
+from challenges.domain import ContributionRefused
+from challenges.intake import Importer, get_intake
 from challenges.models import Challenge
-from challenges.preferences.domain import ensure_quiz_passed, import_prompt_records
 from challenges.projects.domain import check_repo_id
 from challenges.uploads import (
     MAX_UPLOAD_BYTES,
@@ -44,25 +39,35 @@ from hub.domain import describe_error, make_api, organization_for, redact
 from hub.models import HubRepo, RepoType
 from teams.models import Membership
 
+if TYPE_CHECKING:
+    from challenges.uploads import UploadReport
+
 logger = logging.getLogger(__name__)
 
 # The files read as records, and the `datasets` builder that reads each.
 DATA_BUILDERS = {".json": "json", ".jsonl": "json", ".csv": "csv", ".parquet": "parquet"}
 # JSON files that `datasets` and the Hub write beside the data: metadata, not records.
 METADATA_FILES = frozenset({"dataset_info.json", "dataset_infos.json", "state.json"})
-IMPORTABLE_KINDS = (Challenge.Kind.INCLUDE, Challenge.Kind.PREFERENCES)
 PROBLEM_MAX_LENGTH = 200
 
 
 @dataclass(frozen=True)
 class HubImport:
     """An accepted import: the repository and the commit it was read at, the files read, and
-    the upload's own report (INCLUDE: an ``UploadReport``; prompts: how many were stored)."""
+    the upload's own report."""
 
     repo_id: str
     sha: str
     files: tuple[str, ...]
-    report: UploadReport | int
+    report: UploadReport
+
+
+def get_importer(challenge: Challenge) -> Importer:
+    """How the challenge's kind takes datasets from the Hub; refused when it takes none."""
+    intake = get_intake(challenge.kind)
+    if intake is None or intake.importer is None:
+        raise ContributionRefused(_("This challenge does not take datasets from the Hub."))
+    return intake.importer
 
 
 def import_from_hub(
@@ -70,12 +75,13 @@ def import_from_hub(
     challenge: Challenge,
     user,
     repo_id: str,
-    exam: Exam | None = None,
+    target: Any = None,
     api=None,
     now: dt.datetime | None = None,
 ) -> HubImport:
     """A participant imports a dataset of the edition's Hub organization as if they uploaded
-    its files: INCLUDE questions into one of their exams, or prompts (after the quiz).
+    its files, into ``target`` when the kind has one (in 2025: INCLUDE questions into one of
+    their exams, or prompts after the quiz).
 
     The repository must be a dataset of the organization; its data files (JSON, JSON Lines,
     CSV, Parquet) are read at the commit the Hub reports as current, so a push during the
@@ -85,17 +91,9 @@ def import_from_hub(
     import (``ContributionRefused``) with a message that never holds the token; a refused
     import stores nothing.
     """
-    if challenge.kind not in IMPORTABLE_KINDS:
-        raise ContributionRefused(_("This challenge does not take datasets from the Hub."))
+    importer = get_importer(challenge)
     # The person's own rules first: a closed window or a missing quiz costs no download.
-    if challenge.kind == Challenge.Kind.INCLUDE:
-        if exam is None or exam.challenge_id != challenge.pk:
-            raise ContributionRefused(_("Choose one of your exams to add the questions to."))
-        exam.challenge = challenge
-        ensure_can_add_questions(exam=exam, author=user, now=now)
-    else:
-        ensure_window_open(challenge=challenge, user=user, now=now)
-        ensure_quiz_passed(challenge=challenge, user=user)
+    importer.check(challenge=challenge, user=user, target=target, now=now)
     repo_id = check_repo_id(
         repo_id=repo_id, organization=organization_for(edition=challenge.edition)
     )
@@ -106,10 +104,7 @@ def import_from_hub(
             api=api, repo_id=repo_id, into=Path(folder), allowed_authors=allowed_authors
         )
         rows = _read_records(folder=folder_of_files, files=files, cache_dir=Path(folder))
-    if challenge.kind == Challenge.Kind.INCLUDE:
-        report = add_question_records(exam=exam, author=user, rows=rows, now=now)
-    else:
-        report = import_prompt_records(challenge=challenge, author=user, rows=rows, now=now)
+    report = importer.store(challenge=challenge, user=user, target=target, rows=rows, now=now)
     return HubImport(repo_id=repo_id, sha=sha, files=tuple(files), report=report)
 
 

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from challenges.intake import get_intake
+
 
 class RepoType(models.TextChoices):
     MODEL = "model", _("model")
@@ -182,13 +184,14 @@ class SyncRun(models.Model):
 
 class PublishedDataset(models.Model):
     """One publication of a collected dataset: to a dataset repo of the organization, or to a
-    local folder when no Hub token is configured."""
+    local folder when no Hub token is configured. Organizers queue it from their page and a
+    Celery task publishes it (``status``); the command publishes at once."""
 
-    class Kind(models.TextChoices):
-        PREFERENCES = "preferences", _("validated preferences")
-        INCLUDE = "include", _("accepted INCLUDE questions")
-        BLEND = "blend", _("validated BLEND answers")
-        STEREOTYPES = "stereotypes", _("stereotype ratings")
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("publishing")
+        DONE = "done", _("published")
+        FAILED = "failed", _("failed")
 
     edition = models.ForeignKey(
         "challenges.Edition",
@@ -196,13 +199,20 @@ class PublishedDataset(models.Model):
         related_name="published_datasets",
         verbose_name=_("edition"),
     )
-    kind = models.CharField(_("dataset"), max_length=20, choices=Kind.choices)
+    # The challenge kind whose contributions were published (its Intake's publication).
+    kind = models.CharField(_("dataset"), max_length=20)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DONE
+    )
     # "org/name" on the Hub, or the folder written to.
-    target = models.CharField(_("published to"), max_length=500)
+    target = models.CharField(_("published to"), max_length=500, blank=True)
     on_hub = models.BooleanField(_("on the Hub"), default=False)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     commit = models.CharField(_("commit"), max_length=64, blank=True)
+    # Why a queued publication failed, said without the token.
+    error = models.TextField(_("error"), blank=True)
     published_at = models.DateTimeField(_("published"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -219,3 +229,14 @@ class PublishedDataset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.target}"
+
+    @property
+    def label(self):
+        """The dataset in words, as its challenge kind names it."""
+        intake = get_intake(self.kind)
+        publication = intake.publication if intake else None
+        return publication.label if publication else self.kind
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -2,7 +2,8 @@ from celery import shared_task
 
 from challenges.models import Edition
 from hub.domain import SyncRefused, run_sync, start_sync
-from hub.models import SyncRun
+from hub.models import PublishedDataset, SyncRun
+from hub.publishing import run_publication
 
 
 @shared_task(acks_late=True)
@@ -28,19 +29,10 @@ def sync_current_edition() -> dict | None:
 
 
 @shared_task(acks_late=True)
-def publish_dataset_task(edition_id: int, kind: str, user_id: int | None = None) -> dict:
-    """Publish one collected dataset of the edition (publishing again replaces the files and
-    records one more publication, so a redelivered task is harmless)."""
-    from accounts.models import User
-    from hub.publishing import publish_dataset
-
-    edition = Edition.objects.get(pk=edition_id)
-    by = User.objects.filter(pk=user_id).first() if user_id else None
-    published = publish_dataset(edition=edition, kind=kind, by=by)
-    return {
-        "kind": published.kind,
-        "target": published.target,
-        "rows": published.rows,
-        "on_hub": published.on_hub,
-        "commit": published.commit,
-    }
+def publish_dataset_task(publication_id: int) -> None:
+    """Publish one queued dataset publication. Idempotent: a publication that is gone or
+    already finished is left alone (publishing again would only replace the same files)."""
+    publication = PublishedDataset.objects.filter(pk=publication_id).first()
+    if publication is None or not publication.is_active:
+        return
+    run_publication(publication=publication)

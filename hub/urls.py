@@ -12,6 +12,11 @@ urlpatterns = [
     path("hub/repos/<int:pk>/", views.repo_detail, name="repo"),
     # Publishing the collected datasets.
     path("organize/hub/publish/", views.publications, name="publications"),
+    path(
+        "organize/hub/publish/<int:pk>/<str:name>",
+        views.publication_file,
+        name="publication_file",
+    ),
     # Importing a team's dataset from the organization.
     path("challenges/<slug:slug>/import-from-hub/", views.import_dataset, name="import"),
 ]

@@ -1,8 +1,9 @@
 """Gates: what a team needs to unlock API credits and a GPU, and per-person incentives.
 
-The thresholds are edition data (``edition.gates["credits"]``): validated prompts, validated
-BLEND answers, the prompt-guide quiz passed by every member who submitted prompts, and the
-team's registration.
+What each requirement counts comes from the challenge kinds (``Intake.gates``); the thresholds
+are edition data (``edition.gates["credits"]``): in 2025 validated prompts, validated BLEND
+answers, the prompt-guide quiz passed by every member who submitted prompts, and the team's
+registration. Incentives are the challenges' data (``scoring.incentives``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from django.db.models import Count
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from challenges.intake import get_intake
-from challenges.models import ContributionStatus, Edition
+from accounts.models import Profile
+from challenges.intake import REGISTRY, CountGate, Intake
+from challenges.models import Challenge, ContributionStatus, Edition
 from challenges.projects.domain import PrizeEligibility, describe_prize_eligibility
 from scoring.models import Grant, TeamScore
 from teams.models import Team
@@ -45,80 +47,82 @@ class GateState:
         return [check for check in self.checks if not check.done]
 
 
-def _quiz_missing_by_team(*, edition: Edition, team_ids: list[int]) -> dict[int, int]:
-    """Per team, how many members submitted prompts without having passed the quiz (two queries)."""
-    prompts = get_intake("preferences")
-    challenge = edition.challenges.filter(kind="preferences").first()
-    if prompts is None or challenge is None:
-        return {}
-    from challenges.preferences.models import QuizAttempt
+def _gate_challenges(*, edition: Edition) -> list[tuple[Intake, Challenge | None]]:
+    """Every registered kind with gate requirements and the edition's challenge of that kind
+    (None when it has none), in the edition's order of challenges."""
+    challenges = {}
+    for challenge in edition.challenges.order_by("position", "pk"):
+        challenges.setdefault(challenge.kind, challenge)
+    kinds = [kind for kind in challenges if kind in REGISTRY]
+    kinds += [kind for kind in REGISTRY if kind not in challenges]
+    return [(REGISTRY[kind], challenges.get(kind)) for kind in kinds if REGISTRY[kind].gates]
 
-    passed = QuizAttempt.objects.filter(quiz__challenge=challenge, passed=True).values("user_id")
-    rows = (
-        prompts.model.objects.filter(challenge=challenge, author__memberships__team_id__in=team_ids)
-        .exclude(author_id__in=passed)
-        .values_list("author__memberships__team_id", "author_id")
-        .distinct()
-    )
-    missing: dict[int, int] = defaultdict(int)
-    for team_id, _author in rows:
-        missing[team_id] += 1
-    return missing
+
+def _requirement_checks(
+    *, edition: Edition, team_ids: list[int], counted: dict[int, dict[str, int]]
+) -> dict[int, list[GateCheck]]:
+    """Per team, the checks of the requirements the challenge kinds declare (``Intake.gates``):
+    counted contributions against the edition's thresholds, and what every member must meet."""
+    config = edition.gates.get("credits", {})
+    checks: dict[int, list[GateCheck]] = defaultdict(list)
+    for intake, challenge in _gate_challenges(edition=edition):
+        for requirement in intake.gates:
+            if isinstance(requirement, CountGate):
+                needed = int(config.get(requirement.setting, requirement.default))
+                for team_id in team_ids:
+                    count = counted[team_id].get(intake.kind, 0)
+                    checks[team_id].append(
+                        GateCheck(
+                            requirement.key,
+                            requirement.label,
+                            count >= needed,
+                            f"{count} / {needed}",
+                        )
+                    )
+                continue
+            short = requirement.shortfall(challenge, team_ids) if challenge else {}
+            for team_id in team_ids:
+                missing = short.get(team_id, 0)
+                checks[team_id].append(
+                    GateCheck(
+                        requirement.key,
+                        requirement.label,
+                        missing == 0,
+                        requirement.describe(missing) if missing else "",
+                    )
+                )
+    return checks
 
 
 def credits_gates(*, edition: Edition, teams: list[Team]) -> list[GateState]:
-    """The credits gate of each team, in a constant number of queries."""
-    config = edition.gates.get("credits", {})
-    need_prompts = int(config.get("validated_prompts", 100))
-    need_blend = int(config.get("validated_blend_answers", 200))
+    """The credits gate of each team, in a constant number of queries: what each challenge
+    kind requires (validated prompts, validated BLEND answers, the prompt-guide quiz...) and
+    the team's registration."""
     team_ids = [team.pk for team in teams]
     counted = defaultdict(dict)
     for team_id, kind, count in TeamScore.objects.filter(team_id__in=team_ids).values_list(
         "team_id", "challenge__kind", "counted"
     ):
         counted[team_id][kind] = count
-    quiz_missing = _quiz_missing_by_team(edition=edition, team_ids=team_ids)
+    requirements = _requirement_checks(edition=edition, team_ids=team_ids, counted=counted)
     grants = defaultdict(set)
     for team_id, kind in Grant.objects.filter(team_id__in=team_ids).values_list("team_id", "kind"):
         grants[team_id].add(kind)
     prizes = describe_prize_eligibility(edition_id=edition.pk, team_ids=team_ids)
-    states = []
-    for team in teams:
-        prompts = counted[team.pk].get("preferences", 0)
-        blend = counted[team.pk].get("blend", 0)
-        missing = quiz_missing.get(team.pk, 0)
-        checks = [
-            GateCheck(
-                "prompts",
-                _("Validated prompts"),
-                prompts >= need_prompts,
-                f"{prompts} / {need_prompts}",
-            ),
-            GateCheck(
-                "blend",
-                _("Validated BLEND answers"),
-                blend >= need_blend,
-                f"{blend} / {need_blend}",
-            ),
-            GateCheck(
-                "quiz",
-                _("Every member who submitted prompts passed the quiz"),
-                missing == 0,
-                str(_("%(count)s members have not passed it") % {"count": missing})
-                if missing
-                else "",
-            ),
-            GateCheck("registered", _("The team is registered"), team.registered_at is not None),
-        ]
-        states.append(
-            GateState(
-                team=team,
-                checks=checks,
-                granted=grants[team.pk],
-                prize=prizes[team.pk],
-            )
+    return [
+        GateState(
+            team=team,
+            checks=[
+                *requirements[team.pk],
+                GateCheck(
+                    "registered", _("The team is registered"), team.registered_at is not None
+                ),
+            ],
+            granted=grants[team.pk],
+            prize=prizes[team.pk],
         )
-    return states
+        for team in teams
+    ]
 
 
 def grant(*, team: Team, kind: str, by) -> Grant:
@@ -131,51 +135,72 @@ def grant(*, team: Team, kind: str, by) -> Grant:
 
 @dataclass(frozen=True)
 class Incentive:
+    """One person's personal incentives: per challenge with incentives, the counted
+    contributions, the vouchers earned and whether they reached co-authorship."""
+
     author_id: int
     display_name: str
     hub_username: str
-    include_accepted: int
-    include_vouchers: int
-    include_coauthor: bool
-    blend_validated: int
-    blend_coauthor: bool
+    # "<challenge slug>_<counted column>", "<slug>_vouchers", "<slug>_coauthor" → value.
+    values: dict[str, int | bool]
+
+
+def incentive_fields(*, edition: Edition) -> list[str]:
+    """The columns of the incentives export: the person, then each challenge's incentives."""
+    fields = ["author_id", "display_name", "hub_username"]
+    for challenge, intake in _incentive_challenges(edition=edition):
+        incentives = challenge.scoring["incentives"]
+        fields.append(f"{challenge.slug}_{intake.counted_column}")
+        if "voucher_every" in incentives:
+            fields.append(f"{challenge.slug}_vouchers")
+        if "coauthorship_at" in incentives:
+            fields.append(f"{challenge.slug}_coauthor")
+    return fields
+
+
+def _incentive_challenges(*, edition: Edition) -> list[tuple[Challenge, Intake]]:
+    return [
+        (challenge, REGISTRY[challenge.kind])
+        for challenge in edition.challenges.order_by("position", "pk")
+        if challenge.kind in REGISTRY and "incentives" in (challenge.scoring or {})
+    ]
 
 
 def personal_incentives(*, edition: Edition) -> list[Incentive]:
-    """Per person: an INCLUDE voucher for each full 100 accepted questions, INCLUDE co-authorship
-    at 300, BLEND co-authorship at 100 validated answers (thresholds from the challenges' data)."""
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    settings = {}
-    for challenge in edition.challenges.filter(kind__in=["include", "blend"]):
-        intake = get_intake(challenge.kind)
-        settings[challenge.kind] = challenge.scoring.get("incentives", {})
+    """Per person, for each challenge whose scoring parameters hold incentives: a voucher for
+    each full ``voucher_every`` validated contributions, co-authorship at ``coauthorship_at``
+    (in 2025: INCLUDE vouchers every 100 accepted questions and co-authorship at 300, BLEND
+    co-authorship at 100 validated answers)."""
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    challenges = _incentive_challenges(edition=edition)
+    for challenge, intake in challenges:
         for author_id, total in (
             intake.model.objects.filter(challenge=challenge, status=ContributionStatus.VALIDATED)
             .values_list("author_id")
             .annotate(total=Count("pk"))
             .order_by()
         ):
-            counts[author_id][challenge.kind] = total
-    from accounts.models import Profile
-
+            counts[author_id][challenge.pk] = total
     profiles = {p.user_id: p for p in Profile.objects.filter(user_id__in=list(counts))}
-    every = int(settings.get("include", {}).get("voucher_every", 100))
-    include_at = int(settings.get("include", {}).get("coauthorship_at", 300))
-    blend_at = int(settings.get("blend", {}).get("coauthorship_at", 100))
     rows = []
-    for author_id, by_kind in sorted(counts.items()):
+    for author_id, by_challenge in sorted(counts.items()):
         profile = profiles.get(author_id)
-        include, blend = by_kind.get("include", 0), by_kind.get("blend", 0)
+        values: dict[str, int | bool] = {}
+        for challenge, intake in challenges:
+            incentives = challenge.scoring["incentives"]
+            count = by_challenge.get(challenge.pk, 0)
+            values[f"{challenge.slug}_{intake.counted_column}"] = count
+            if "voucher_every" in incentives:
+                every = int(incentives["voucher_every"])
+                values[f"{challenge.slug}_vouchers"] = count // every if every else 0
+            if "coauthorship_at" in incentives:
+                values[f"{challenge.slug}_coauthor"] = count >= int(incentives["coauthorship_at"])
         rows.append(
             Incentive(
                 author_id=author_id,
                 display_name=profile.display_name if profile else "",
                 hub_username=profile.hub_username if profile else "",
-                include_accepted=include,
-                include_vouchers=include // every if every else 0,
-                include_coauthor=include >= include_at,
-                blend_validated=blend,
-                blend_coauthor=blend >= blend_at,
+                values=values,
             )
         )
     return rows

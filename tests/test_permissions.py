@@ -5,7 +5,7 @@ The participant is the captain of the team under test, whose second member is ``
 
 import pytest
 
-from hub.models import HubRepo
+from hub.models import HubRepo, PublishedDataset
 from scoring.models import Criterion
 from teams.models import Membership
 from tests.factories import UserFactory, make_team
@@ -65,6 +65,8 @@ MATRIX = [
     ("get", "/organize/hub/repos/", STAFF),
     ("post", "/organize/hub/repos/{repo}/link/", STAFF_ACTION),
     ("get", "/organize/hub/publish/", STAFF),
+    ("post", "/organize/hub/publish/", STAFF_ACTION),  # nothing to publish: a message
+    ("get", "/organize/hub/publish/{publication}/README.md", STAFF),
     ("get", "/hub/repos/{repo}/", TEAM_JUDGES_ORGANIZERS),
     ("get", "/leaderboard/", PUBLIC),
     ("get", "/leaderboard.json", PUBLIC),
@@ -82,7 +84,7 @@ MATRIX = [
 
 
 @pytest.fixture
-def world(edition, organizer, judge):
+def world(edition, organizer, judge, tmp_path):
     from tests.factories import ChallengeFactory
 
     challenge = ChallengeFactory(edition=edition, slug="include")
@@ -102,7 +104,12 @@ def world(edition, organizer, judge):
     repo = HubRepo.objects.create(
         edition=edition, repo_type="model", repo_id="org/modelo", team=team, link_status="declared"
     )
+    (tmp_path / "README.md").write_text("# A dataset\n")
+    publication = PublishedDataset.objects.create(
+        edition=edition, kind="include", target=str(tmp_path), rows=1
+    )
     names = {
+        "publication": publication.pk,
         "repo": repo.pk,
         "challenge": challenge.slug,
         "judged": judged.slug,

@@ -1,4 +1,5 @@
-"""How BLEND answers plug into the shared pages: review queue, progress and exports."""
+"""How BLEND answers plug into the platform: review queue, progress, exports, the published
+dataset of validated answers and the credits gate."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext_lazy as _
 
-from challenges.intake import Column, Intake
+from challenges.intake import Column, CountGate, DatasetForm, Intake, Publication
 from challenges.models import Challenge, ContributionStatus
 
 from .models import BlendAnswer
@@ -38,6 +39,43 @@ def export_rows(challenge: Challenge) -> Iterator[dict]:
         yield dict(zip(EXPORT_FIELDS, values, strict=True))
 
 
+# The public dataset leaves out the platform's ids, the author (even by id) and the status
+# (every published answer is validated).
+PUBLISHED_COLUMNS = {
+    name: "string"
+    for name in EXPORT_FIELDS
+    if name not in {"id", "question_id", "status", "author_id"}
+}
+
+
+def published_rows(challenge: Challenge) -> Iterator[dict]:
+    """The validated answers of the challenge, oldest first, streamed in chunks."""
+    sources = [EXPORT_SOURCES.get(name, name) for name in PUBLISHED_COLUMNS]
+    rows = (
+        BlendAnswer.objects.filter(challenge=challenge, status=ContributionStatus.VALIDATED)
+        .order_by("pk")
+        .values_list(*sources)
+    )
+    for values in rows.iterator(chunk_size=2000):
+        yield dict(zip(PUBLISHED_COLUMNS, values, strict=True))
+
+
+PUBLICATION = Publication(
+    label=_("validated BLEND answers"),
+    published=lambda answers: answers.filter(status=ContributionStatus.VALIDATED),
+    forms=[DatasetForm(name="default", columns=PUBLISHED_COLUMNS, rows=published_rows)],
+    summary=_(
+        "Answers to everyday-culture questions (food, sport, family, education, holidays, "
+        "work life...) given by people of the question's country."
+    ),
+    validation_rule=_(
+        "Only answers validated by other people of the same country are included. No AI "
+        "tools or search engines were allowed to answer."
+    ),
+    task_categories=["question-answering"],
+)
+
+
 def build_intake() -> Intake:
     return Intake(
         kind=Challenge.Kind.BLEND,
@@ -63,5 +101,13 @@ def build_intake() -> Intake:
         export_rows=export_rows,
         country_lookup="question__country",
         language_lookup="question__language",
-        search_lookups=["question__question", "answer_1", "answer_2", "answer_3"],
+        publication=PUBLICATION,
+        gates=[
+            CountGate(
+                key="blend",
+                label=_("Validated BLEND answers"),
+                setting="validated_blend_answers",
+                default=200,
+            )
+        ],
     )

@@ -1,15 +1,22 @@
-"""How INCLUDE plugs into the shared pages: review queue columns, filters and exports."""
+"""How INCLUDE plugs into the platform: review queue columns, filters, exports, the published
+dataset of accepted questions, and imports from the Hub into one of the person's exams."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.http import Http404
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from challenges.domain import ContributionRefused
+from challenges.include.domain import add_question_records, ensure_can_add_questions
 from challenges.include.models import ExamQuestion
-from challenges.intake import Column, Intake
+from challenges.include.views import get_own_exam
+from challenges.intake import Column, DatasetForm, Importer, Intake, Publication
+from challenges.models import ContributionStatus
+from challenges.views.uploads import announce_upload
 
 EXPORT_FIELDS = [
     "id",
@@ -76,6 +83,75 @@ def export_rows(challenge) -> Iterator[dict]:
     )
 
 
+# What the public dataset leaves out of the export: the platform's ids, the author (even by id)
+# and the status (every published question is accepted).
+PUBLISHED_COLUMNS = {
+    name: {"original_question_num": "int64", "options": "list<string>", "answer": "int64"}.get(
+        name, "string"
+    )
+    for name in EXPORT_FIELDS
+    if name not in {"id", "exam_id", "status", "author_id"}
+}
+
+
+def published_rows(challenge) -> Iterator[dict]:
+    """The accepted questions of the challenge, by id, streamed in chunks."""
+    return (
+        ExamQuestion.objects.filter(challenge=challenge, status=ContributionStatus.VALIDATED)
+        .order_by("pk")
+        .values(*PUBLISHED_COLUMNS)
+        .iterator(chunk_size=2000)
+    )
+
+
+PUBLICATION = Publication(
+    label=_("accepted INCLUDE questions"),
+    published=lambda questions: questions.filter(status=ContributionStatus.VALIDATED),
+    forms=[DatasetForm(name="default", columns=PUBLISHED_COLUMNS, rows=published_rows)],
+    summary=_(
+        "Multiple-choice questions from exams about the culture and regional knowledge of a "
+        "country, each with exactly 4 options and the index (0 to 3) of the correct one."
+    ),
+    validation_rule=_(
+        "Only questions accepted by the organizers after reviewing their exam are included. "
+        "Exams had to be non-proprietary; each row keeps its exam's source and licence."
+    ),
+    task_categories=["question-answering", "multiple-choice"],
+)
+
+
+# --- imports from the Hub: into one of the person's own exams ----------------------------------
+
+
+def find_import_exam(request, challenge):
+    """The exam named by the import form: one of the person's own (others: 404)."""
+    pk = request.POST.get("exam", "")
+    if not pk.isdigit():
+        raise Http404
+    return get_own_exam(request, challenge, int(pk))
+
+
+def check_import(*, challenge, user, target, now=None) -> None:
+    if target is None or target.challenge_id != challenge.pk:
+        raise ContributionRefused(_("Choose one of your exams to add the questions to."))
+    target.challenge = challenge
+    ensure_can_add_questions(exam=target, author=user, now=now)
+
+
+def store_import(*, challenge, user, target, rows, now=None):
+    return add_question_records(exam=target, author=user, rows=rows, now=now)
+
+
+IMPORTER = Importer(
+    check=check_import,
+    store=store_import,
+    announce=announce_upload,
+    find_target=find_import_exam,
+    form_page=lambda challenge, exam: ("include:exam", {"slug": challenge.slug, "pk": exam.pk}),
+    done_page=lambda challenge, exam: ("include:exam", {"slug": challenge.slug, "pk": exam.pk}),
+)
+
+
 def build_intake() -> Intake:
     return Intake(
         kind="include",
@@ -96,5 +172,7 @@ def build_intake() -> Intake:
         review_related=["exam"],
         country_lookup="country",
         language_lookup="language",
-        search_lookups=["question", "exam_name"],
+        counted_column="accepted",
+        publication=PUBLICATION,
+        importer=IMPORTER,
     )

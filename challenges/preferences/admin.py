@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from challenges.preferences.models import (
     ArenaUpload,
     ArenaVote,
-    DatasetBuild,
     Prompt,
     PromptValidation,
     Quiz,
@@ -218,13 +217,3 @@ class ArenaVoteAdmin(admin.ModelAdmin):
     raw_id_fields = ["user", "prompt", "upload"]
     readonly_fields = ["fingerprint", "question_fingerprint", "created_at"]
     date_hierarchy = "tstamp"
-
-
-@admin.register(DatasetBuild)
-class DatasetBuildAdmin(admin.ModelAdmin):
-    list_display = ["directory", "challenge", "built_by", "shared_rows", "dpo_rows", "created_at"]
-    list_filter = ["challenge"]
-    search_fields = ["directory"]
-    list_select_related = ["challenge", "built_by"]
-    raw_id_fields = ["built_by"]
-    readonly_fields = ["directory", "files", "shared_rows", "dpo_rows", "created_at"]

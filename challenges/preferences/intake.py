@@ -1,15 +1,36 @@
-"""How preference prompts plug into the shared pages: review queue, progress and exports."""
+"""How preference prompts plug into the platform: review queue, progress, exports, the shared
+preference dataset (and its DPO form) as published, imports of prompts from the Hub, and the
+credits gate (validated prompts; the quiz passed by every member who submitted prompts)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from challenges.intake import Column, Intake
-from challenges.models import Challenge
+from challenges.domain import ensure_window_open
+from challenges.intake import (
+    Column,
+    CountGate,
+    DatasetForm,
+    Importer,
+    Intake,
+    MemberGate,
+    Publication,
+)
+from challenges.models import Challenge, ContributionStatus
+from challenges.views.uploads import announce_prompts_stored
 
 from .domain.batching import BATCH_SIZE
+from .domain.dataset import (
+    DPO_COLUMNS,
+    SHARED_COLUMNS,
+    dpo_preference_rows,
+    shared_preference_rows,
+)
+from .domain.prompts import import_prompt_records
+from .domain.quiz import count_members_without_quiz, ensure_quiz_passed
 from .models import Prompt
 
 EXPORT_FIELDS = [
@@ -44,6 +65,72 @@ def export_prompt_rows(challenge: Challenge) -> Iterator[dict]:
         yield row
 
 
+PUBLICATION = Publication(
+    label=_("validated preferences"),
+    published=lambda prompts: prompts.filter(status=ContributionStatus.VALIDATED),
+    forms=[
+        DatasetForm(
+            name="default",
+            columns=dict.fromkeys(SHARED_COLUMNS, "string"),
+            rows=lambda challenge: shared_preference_rows(challenge=challenge),
+        ),
+        DatasetForm(
+            name="dpo",
+            columns=dict.fromkeys(DPO_COLUMNS, "string"),
+            rows=lambda challenge: dpo_preference_rows(challenge=challenge),
+        ),
+    ],
+    summary=_(
+        "Prompts that test whether a language model's answers are culturally adequate for a "
+        "country, with the answer people preferred (chosen) and the one they did not "
+        "(rejected) in an arena where two anonymous models answered."
+    ),
+    validation_rule=_(
+        "Only prompts validated by participants of other teams are included (well designed "
+        "and culturally anchored); chosen and rejected come from the prompt's latest arena "
+        "vote that preferred one answer, and are empty when no vote did."
+    ),
+    task_categories=["text-generation"],
+)
+
+
+def check_import(*, challenge, user, target=None, now=None) -> None:
+    """Prompts come from the Hub as from a file: while the challenge is open for the person,
+    after the quiz."""
+    ensure_window_open(challenge=challenge, user=user, now=now)
+    ensure_quiz_passed(challenge=challenge, user=user)
+
+
+def store_import(*, challenge, user, target=None, rows, now=None):
+    return import_prompt_records(challenge=challenge, author=user, rows=rows, now=now)
+
+
+IMPORTER = Importer(
+    check=check_import,
+    store=store_import,
+    announce=lambda request, report: announce_prompts_stored(request, report.stored),
+    form_page=lambda challenge, target: ("preferences:upload", {"slug": challenge.slug}),
+    done_page=lambda challenge, target: ("preferences:home", {"slug": challenge.slug}),
+)
+
+GATES = [
+    CountGate(
+        key="prompts",
+        label=_("Validated prompts"),
+        setting="validated_prompts",
+        default=100,
+    ),
+    MemberGate(
+        key="quiz",
+        label=_("Every member who submitted prompts passed the quiz"),
+        shortfall=lambda challenge, team_ids: count_members_without_quiz(
+            challenge=challenge, team_ids=team_ids
+        ),
+        describe=lambda count: gettext("%(count)s members have not passed it") % {"count": count},
+    ),
+]
+
+
 def build_intake() -> Intake:
     return Intake(
         kind=Challenge.Kind.PREFERENCES,
@@ -66,5 +153,7 @@ def build_intake() -> Intake:
         review_related=[],
         country_lookup="country",
         language_lookup="language",
-        search_lookups=["text", "system_prompt", "topic"],
+        publication=PUBLICATION,
+        importer=IMPORTER,
+        gates=GATES,
     )

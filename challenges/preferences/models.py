@@ -361,35 +361,3 @@ class PromptValidation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prompt_id} · {self.validator_id}"
-
-
-class DatasetBuild(models.Model):
-    """The shared preference dataset, built once from the validated prompts and kept as files."""
-
-    challenge = models.ForeignKey(
-        Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge")
-    )
-    built_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("built by"),
-    )
-    directory = models.CharField(
-        _("directory"), max_length=300, help_text=_("Inside the media folder.")
-    )
-    files = models.JSONField(_("files"), default=list)
-    shared_rows = models.PositiveIntegerField(_("rows (shared)"), default=0)
-    dpo_rows = models.PositiveIntegerField(_("rows (DPO)"), default=0)
-    created_at = models.DateTimeField(_("built"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("dataset build")
-        verbose_name_plural = _("dataset builds")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["challenge", "-created_at"], name="pref_build_idx")]
-
-    def __str__(self) -> str:
-        return self.directory

@@ -7,10 +7,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import organizer_required
 from accounts.models import Profile
@@ -27,7 +26,6 @@ from challenges.preferences.forms import (
 from challenges.preferences.models import (
     ArenaUpload,
     ArenaVote,
-    DatasetBuild,
     Prompt,
     PromptValidation,
     QuizAttempt,
@@ -36,6 +34,8 @@ from challenges.preferences.models import (
 from challenges.shortcuts import get_challenge
 from challenges.uploads import UploadRejected, describe_errors, read_text
 from challenges.views.uploads import announce_prompts_stored
+from hub.models import PublishedDataset
+from hub.publishing import published_files
 
 
 def _window(challenge: Challenge, user):
@@ -317,40 +317,28 @@ def rematch(request, slug: str):
 
 
 @organizer_required
+@require_GET
 def dataset(request, slug: str):
-    """Build the shared preference dataset from the validated prompts; download past builds."""
+    """The shared preference dataset as published to the server's folder: its publications
+    with their files to download. Publishing itself is the organizers' publishing page."""
     challenge = get_challenge(request, slug, Challenge.Kind.PREFERENCES)
-    if request.method == "POST":
-        try:
-            build = domain.publish_preference_dataset(challenge=challenge, by=request.user)
-        except ContributionRefused as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
-                _(
-                    "The dataset was built: %(shared)s prompts, %(dpo)s with a chosen and a rejected answer."
-                )
-                % {"shared": build.shared_rows, "dpo": build.dpo_rows},
-            )
-        return redirect("preferences:dataset", slug=slug)
-    builds = DatasetBuild.objects.filter(challenge=challenge).select_related("built_by__profile")
-    return render(
-        request,
-        "preferences/dataset.html",
-        {"challenge": challenge, "page": _page(request, builds)},
-    )
+    publications = PublishedDataset.objects.filter(
+        edition=challenge.edition,
+        kind=challenge.kind,
+        on_hub=False,
+        status=PublishedDataset.Status.DONE,
+    ).select_related("published_by__profile")
+    page = _page(request, publications)
+    for publication in page:
+        publication.files = published_files(publication=publication)
+    return render(request, "preferences/dataset.html", {"challenge": challenge, "page": page})
 
 
 @organizer_required
 def dataset_download(request, slug: str, pk: int, name: str):
+    """A file of a publication of this dataset (the address the earlier builds had)."""
     challenge = get_challenge(request, slug, Challenge.Kind.PREFERENCES)
-    build = get_object_or_404(DatasetBuild, challenge=challenge, pk=pk)
-    path = domain.dataset_file(build=build, name=name)
-    if path is None:
-        raise Http404(_("This file is not available."))
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=f"{challenge.edition.slug}-{build.pk}-{name}",
+    publication = get_object_or_404(
+        PublishedDataset, edition=challenge.edition, kind=challenge.kind, pk=pk
     )
+    return redirect("hub:publication_file", pk=publication.pk, name=name)

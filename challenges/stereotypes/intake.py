@@ -1,4 +1,5 @@
-"""How stereotype ratings plug into the shared pages: review queue, progress and exports."""
+"""How stereotype ratings plug into the platform: review queue, progress, exports and the
+published dataset of ratings."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext_lazy as _
 
-from challenges.intake import Column, Intake
-from challenges.models import Challenge
+from challenges.intake import Column, DatasetForm, Intake, Publication
+from challenges.models import Challenge, ContributionStatus
 
 from .domain.batching import BULK_BATCH
 from .models import StereotypeRating
@@ -53,6 +54,56 @@ def export_rows(challenge: Challenge) -> Iterator[dict]:
         yield dict(zip(EXPORT_FIELDS, values, strict=True))
 
 
+# The published ratings, read through their pair. Whether the rater identifies with the
+# nationality (own_nationality) is left out: it says something about the person.
+PUBLISHED_SOURCES = {
+    "pair_external_id": "pair__external_id",
+    "language": "pair__language",
+    "nationality": "pair__nationality",
+    "attribute": "pair__attribute",
+    "rating": "rating",
+    "extra_attribute": "extra_attribute",
+    "other_nationalities": "other_nationalities",
+    "region": "region",
+}
+PUBLISHED_COLUMNS = {
+    name: {"rating": "int64", "other_nationalities": "list<string>"}.get(name, "string")
+    for name in PUBLISHED_SOURCES
+}
+
+
+def _published(ratings):
+    """Ratings count as soon as they are given; the invalidated ones and the skips are out."""
+    return ratings.filter(status=ContributionStatus.VALIDATED, skipped=False)
+
+
+def published_rows(challenge: Challenge) -> Iterator[dict]:
+    """The published ratings of the challenge, oldest first, streamed in chunks."""
+    rows = (
+        _published(StereotypeRating.objects.filter(challenge=challenge))
+        .order_by("created_at", "pk")
+        .values_list(*PUBLISHED_SOURCES.values())
+    )
+    for values in rows.iterator(chunk_size=BULK_BATCH):
+        yield dict(zip(PUBLISHED_SOURCES, values, strict=True))
+
+
+PUBLICATION = Publication(
+    label=_("stereotype ratings"),
+    published=_published,
+    forms=[DatasetForm(name="default", columns=PUBLISHED_COLUMNS, rows=published_rows)],
+    summary=_(
+        "Ratings, from 1 to 5, of how strongly a nationality and an attribute are associated "
+        "in the rater's region, to measure stereotypes in language models."
+    ),
+    validation_rule=_(
+        "Every participant gave informed consent first. Ratings count as soon as they are "
+        "given; those invalidated by the organizers and the skipped pairs are left out."
+    ),
+    task_categories=["text-classification"],
+)
+
+
 def build_intake() -> Intake:
     return Intake(
         kind="stereotypes",
@@ -73,7 +124,7 @@ def build_intake() -> Intake:
         ],
         review_related=["pair"],
         language_lookup="pair__language",
-        search_lookups=["pair__nationality", "pair__attribute", "extra_attribute"],
+        publication=PUBLICATION,
         export_fields=EXPORT_FIELDS,
         export_rows=export_rows,
     )

@@ -1,5 +1,5 @@
 from hub.views.importing import import_dataset
-from hub.views.publishing import publications
+from hub.views.publishing import publication_file, publications
 from hub.views.repos import link_repo, repo_detail, repo_list
 from hub.views.sync import start as start_sync
 from hub.views.sync import sync_overview
@@ -11,5 +11,6 @@ __all__ = [
     "start_sync",
     "sync_overview",
     "publications",
+    "publication_file",
     "import_dataset",
 ]

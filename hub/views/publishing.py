@@ -1,61 +1,75 @@
-"""Organizers' page to publish the collected datasets and see what was published."""
+"""Organizers' page to publish the collected datasets and follow what was published."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
-from django.utils.translation import ngettext
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.decorators import organizer_required
+from challenges.intake import get_intake, publishable_kinds
 from challenges.shortcuts import require_edition
 from hub.models import PublishedDataset
-from hub.publishing import PublishRefused, count_rows, publish_dataset
+from hub.publishing import PublishRefused, count_rows, published_files, request_publication
+from hub.tasks import publish_dataset_task
 
 
 @organizer_required
 def publications(request):
-    """GET: the edition's publications and, per dataset, how many rows it would have now.
-    POST: publish one dataset (``kind``), then back to the page with the outcome."""
+    """GET: the edition's publications (queued and running ones refresh themselves) and, per
+    dataset, how many rows it would have now. POST: queue one dataset (``kind``) for
+    publishing, then back to the page, which follows its progress."""
     edition = require_edition(request)
     if request.method == "POST":
         try:
-            published = publish_dataset(
-                edition=edition, kind=request.POST.get("kind", ""), by=request.user
+            queued = request_publication(
+                edition=edition,
+                kind=request.POST.get("kind", ""),
+                by=request.user,
+                enqueue=publish_dataset_task.delay,
             )
         except PublishRefused as refusal:
             messages.error(request, refusal.message)
         else:
             messages.success(
                 request,
-                ngettext(
-                    "Published %(rows)s row of “%(dataset)s” to %(target)s.",
-                    "Published %(rows)s rows of “%(dataset)s” to %(target)s.",
-                    published.rows,
-                )
-                % {
-                    "rows": published.rows,
-                    "dataset": published.get_kind_display(),
-                    "target": published.target,
-                },
+                _("“%(dataset)s” is being published; this page shows when it is done.")
+                % {"dataset": queued.label},
             )
         return redirect("hub:publications")
-    page = Paginator(
-        PublishedDataset.objects.filter(edition=edition).select_related("published_by__profile"),
-        settings.PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    publications = PublishedDataset.objects.filter(edition=edition).select_related(
+        "published_by__profile"
+    )
+    page = Paginator(publications, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    for publication in page:
+        publication.files = published_files(publication=publication)
+    context = {
+        "edition": edition,
+        "page": page,
+        "active": any(publication.is_active for publication in page),
+        "hub_endpoint": settings.HF_ENDPOINT.rstrip("/"),
+    }
+    if request.htmx:
+        return render(request, "hub/publications.html#publications", context)
     counts = count_rows(edition=edition)
-    datasets = [
-        {"kind": kind, "label": label, "rows": counts[kind]}
-        for kind, label in PublishedDataset.Kind.choices
+    context["datasets"] = [
+        {"kind": kind, "label": get_intake(kind).publication.label, "rows": counts[kind]}
+        for kind in publishable_kinds()
     ]
-    return render(
-        request,
-        "hub/publications.html",
-        {
-            "edition": edition,
-            "page": page,
-            "datasets": datasets,
-            "to_hub": bool(settings.HF_TOKEN),
-            "hub_endpoint": settings.HF_ENDPOINT.rstrip("/"),
-        },
+    context["to_hub"] = bool(settings.HF_TOKEN)
+    return render(request, "hub/publications.html", context)
+
+
+@organizer_required
+def publication_file(request, pk: int, name: str):
+    """Download one file of a dataset published to the server's folder."""
+    publication = get_object_or_404(PublishedDataset, pk=pk, edition=require_edition(request))
+    path = published_files(publication=publication).get(name)
+    if path is None:
+        raise Http404(_("This file is not available."))
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{publication.edition.slug}-{publication.kind}-{publication.pk}-{name}",
     )

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import organizer_required
 from challenges.exports import stream_csv
 from challenges.shortcuts import require_edition
-from scoring.gates import credits_gates, grant, personal_incentives
+from scoring.gates import credits_gates, grant, incentive_fields, personal_incentives
 from scoring.models import Grant
 from teams.models import Team
 
@@ -49,12 +49,14 @@ def grant_team(request, team_id: int, kind: str):
 @organizer_required
 def incentives_csv(request):
     edition = require_edition(request)
-    fields = [
-        "author_id", "display_name", "hub_username", "include_accepted", "include_vouchers", "include_coauthor",
-        "blend_validated", "blend_coauthor",
-    ]  # fmt: skip
+    fields = incentive_fields(edition=edition)
     rows = (
-        {name: getattr(row, name) for name in fields}
+        {
+            "author_id": row.author_id,
+            "display_name": row.display_name,
+            "hub_username": row.hub_username,
+            **row.values,
+        }
         for row in personal_incentives(edition=edition)
     )
     return stream_csv(filename=f"{edition.slug}-incentives", fields=fields, rows=rows)

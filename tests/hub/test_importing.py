@@ -117,7 +117,7 @@ def add_dataset(fake_hub, name: str, files: dict[str, bytes], **kwargs) -> str:
 
 def import_exam(exam, repo_id, **kwargs):
     return import_from_hub(
-        challenge=exam.challenge, user=exam.author, repo_id=repo_id, exam=exam, **kwargs
+        challenge=exam.challenge, user=exam.author, repo_id=repo_id, target=exam, **kwargs
     )
 
 
@@ -423,7 +423,7 @@ def test_only_the_author_imports_into_an_exam(fake_hub, exam, other_team_member)
     repo_id = add_dataset(fake_hub, "examen", {"q.jsonl": jsonl(numbered(1))})
     with pytest.raises(ContributionRefused, match="your own exams"):
         import_from_hub(
-            challenge=exam.challenge, user=other_team_member, repo_id=repo_id, exam=exam
+            challenge=exam.challenge, user=other_team_member, repo_id=repo_id, target=exam
         )
     with pytest.raises(ContributionRefused, match="Choose one of your exams"):
         import_from_hub(challenge=exam.challenge, user=exam.author, repo_id=repo_id)

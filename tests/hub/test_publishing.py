@@ -16,6 +16,7 @@ from hub.publishing import (
     build_rows,
     count_rows,
     publish_dataset,
+    request_publication,
     write_dataset,
 )
 from tests.challenges.blend.factories import (
@@ -387,13 +388,74 @@ def test_a_folder_wins_over_the_token(edition, collected, fake_hub, settings, tm
     assert not fake_hub.state.repos["dataset"]
 
 
-def test_the_task_publishes_and_says_what(edition, collected, organizer, published_dir):
+def test_a_request_queues_one_publication_sent_once_committed(
+    edition, collected, organizer, django_capture_on_commit_callbacks
+):
+    sent = []
+    with django_capture_on_commit_callbacks() as callbacks:
+        queued = request_publication(
+            edition=edition, kind="blend", by=organizer, enqueue=sent.append
+        )
+        assert sent == []  # nothing is sent before the transaction commits
+    assert (queued.status, queued.published_by, queued.rows) == ("queued", organizer, 0)
+    for callback in callbacks:
+        callback()
+    assert sent == [queued.pk]
+    # Asked again while it waits: the same publication, nothing more queued.
+    again = request_publication(edition=edition, kind="blend", by=organizer, enqueue=sent.append)
+    assert again == queued and PublishedDataset.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"), [("stereotypes", "nothing to publish"), ("x", "not a dataset")]
+)
+def test_a_request_for_nothing_is_refused_at_once(edition, organizer, kind, message):
+    with pytest.raises(PublishRefused, match=message):
+        request_publication(edition=edition, kind=kind, by=organizer, enqueue=print)
+    assert not PublishedDataset.objects.exists()
+
+
+def test_the_task_publishes_the_queued_publication(edition, collected, organizer, published_dir):
     from hub.tasks import publish_dataset_task
 
-    line = publish_dataset_task(edition.pk, "stereotypes", organizer.pk)
+    queued = request_publication(edition=edition, kind="stereotypes", by=organizer, enqueue=print)
+    publish_dataset_task(queued.pk)
 
-    assert (line["kind"], line["rows"], line["on_hub"]) == ("stereotypes", 1, False)
-    assert PublishedDataset.objects.get().published_by == organizer
+    published = PublishedDataset.objects.get()
+    assert (published.status, published.kind, published.rows, published.on_hub) == (
+        "done",
+        "stereotypes",
+        1,
+        False,
+    )
+    assert published.published_by == organizer and published.finished_at is not None
+    assert (published_dir / edition.slug / "stereotypes" / "data" / "train.parquet").is_file()
+    # Delivered again: a finished publication is left as it is.
+    finished_at = published.finished_at
+    publish_dataset_task(queued.pk)
+    published.refresh_from_db()
+    assert published.finished_at == finished_at and PublishedDataset.objects.count() == 1
+
+
+def test_the_task_returns_quietly_for_a_publication_that_is_gone(edition):
+    from hub.tasks import publish_dataset_task
+
+    assert publish_dataset_task(987654) is None
+    assert not PublishedDataset.objects.exists()
+
+
+def test_a_failed_publication_keeps_the_hubs_reason_without_the_token(
+    edition, collected, organizer, fake_hub, settings
+):
+    from hub.tasks import publish_dataset_task
+
+    settings.HF_TOKEN = TOKEN
+    fake_hub.state.errors["/api/repos/create"] = (500, "X", "boom")
+    queued = request_publication(edition=edition, kind="include", by=organizer, enqueue=print)
+    publish_dataset_task(queued.pk)
+
+    queued.refresh_from_db()
+    assert queued.status == "failed" and "boom" in queued.error and TOKEN not in queued.error
 
 
 # --- the command ---------------------------------------------------------------------------
@@ -504,16 +566,50 @@ def test_the_page_query_count_is_constant(
         assert client.get(URL).status_code == 200
 
 
-def test_posting_publishes_and_says_so(client, edition, collected, organizer, published_dir):
+def test_posting_queues_the_publication_and_the_page_follows_it(
+    client, edition, collected, organizer, published_dir, django_capture_on_commit_callbacks
+):
     client.force_login(organizer)
 
-    response = client.post(URL, {"kind": "blend"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(URL, {"kind": "blend"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
 
     content = response.content.decode()
-    assert "Published 1 row of “validated BLEND answers”" in content
+    assert "“validated BLEND answers” is being published" in content
+    assert 'hx-trigger="every 2s"' in content  # the list refreshes itself while it runs
     published = PublishedDataset.objects.get()
-    assert (published.kind, published.published_by) == ("blend", organizer)
+    assert (published.kind, published.published_by, published.status) == (
+        "blend",
+        organizer,
+        "queued",
+    )
+    assert len(callbacks) == 1
+    # The worker publishes it; the list, asked for by htmx, shows the result and stops asking.
+    from hub.tasks import publish_dataset_task
+
+    publish_dataset_task(published.pk)
+    partial = client.get(URL, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "every 2s" not in partial and "<h1>" not in partial
+    assert "validated BLEND answers" in partial and "train.parquet" in partial
     assert (published_dir / edition.slug / "blend" / "data" / "train.parquet").is_file()
+
+
+def test_a_local_publications_files_are_downloaded_and_nothing_else(
+    client, edition, collected, organizer, published_dir
+):
+    published = publish_dataset(edition=edition, kind="include", by=organizer)
+    client.force_login(organizer)
+    folder = published_dir / edition.slug / "include"
+    for name, path in [("README.md", "README.md"), ("train.parquet", "data/train.parquet")]:
+        response = client.get(f"{URL}{published.pk}/{name}")
+        assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+        assert b"".join(response.streaming_content) == (folder / path).read_bytes()
+    for name in ["dpo.parquet", "data", "..", "settings.py"]:
+        assert client.get(f"{URL}{published.pk}/{name}").status_code == 404
+    other = PublishedDataset.objects.create(
+        edition=EditionFactory(is_current=False), kind="include", target=str(folder), rows=1
+    )
+    assert client.get(f"{URL}{other.pk}/README.md").status_code == 404  # another edition's
 
 
 @pytest.mark.parametrize("data", [{"kind": "emails"}, {}, {"kind": ""}])
@@ -537,15 +633,23 @@ def test_posting_an_empty_dataset_says_there_is_nothing(client, edition, organiz
 
 
 def test_posting_with_a_hub_error_shows_it_without_the_token(
-    client, edition, collected, organizer, fake_hub, settings
+    client,
+    edition,
+    collected,
+    organizer,
+    fake_hub,
+    settings,
+    eager_tasks,
+    django_capture_on_commit_callbacks,
 ):
     settings.HF_TOKEN = TOKEN
     fake_hub.state.errors["/api/repos/create"] = (500, "X", "boom")
     client.force_login(organizer)
 
-    response = client.post(URL, {"kind": "include"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, {"kind": "include"})
+    content = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
-    content = response.content.decode()
     assert "boom" in content
     assert TOKEN not in content
-    assert not PublishedDataset.objects.exists()
+    assert PublishedDataset.objects.get().status == "failed"

@@ -258,16 +258,26 @@ def test_personal_incentives(edition, include, client, organizer):
     questions(include, prolific, 310, ContributionStatus.VALIDATED)
     questions(include, modest, 150, ContributionStatus.VALIDATED)
     questions(include, modest, 100)  # pending: never counts
-    rows = {row.author_id: row for row in personal_incentives(edition=edition)}
-    assert (rows[prolific.pk].include_vouchers, rows[prolific.pk].include_coauthor) == (3, True)
+    rows = {row.author_id: row.values for row in personal_incentives(edition=edition)}
+    slug = include.slug
+    assert (rows[prolific.pk][f"{slug}_vouchers"], rows[prolific.pk][f"{slug}_coauthor"]) == (
+        3,
+        True,
+    )
     assert (
-        rows[modest.pk].include_accepted,
-        rows[modest.pk].include_vouchers,
-        rows[modest.pk].include_coauthor,
+        rows[modest.pk][f"{slug}_accepted"],
+        rows[modest.pk][f"{slug}_vouchers"],
+        rows[modest.pk][f"{slug}_coauthor"],
     ) == (150, 1, False)
     client.force_login(organizer)
     content = b"".join(client.get("/organize/incentives.csv").streaming_content).decode("utf-8-sig")
     assert prolific.profile.display_name in content and prolific.email not in content
+    header = content.splitlines()[0].split(",")
+    assert header == ["author_id", "display_name", "hub_username"] + [
+        f"{slug}_accepted",
+        f"{slug}_vouchers",
+        f"{slug}_coauthor",
+    ]
 
 
 def test_the_edition_file_brings_the_rubrics(db):

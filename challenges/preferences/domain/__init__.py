@@ -3,15 +3,15 @@
 People pass a short quiz on the prompt guide, then submit prompts (one by one or as a CSV
 file) while the challenge is open. Organizers upload the arena's vote log: each vote becomes a
 preference record attached to the voter's prompt. People of other teams validate the prompts;
-enough approvals validate a prompt (it counts), enough rejections reject it. Organizers build
-the shared preference dataset from the validated prompts.
+enough approvals validate a prompt (it counts), enough rejections reject it. The validated
+prompts make the shared preference dataset.
 
 - ``languages``: the language of a prompt, from a code or a name (``parse_language``).
 - ``quiz``: the quiz on the prompt guide (``take_quiz``, ``ensure_quiz_passed``).
 - ``prompts``: submitting prompts from the form, a file or a Hub dataset.
 - ``arena``: the organizers' vote log, its votes credited and attached to prompts.
 - ``validation``: cross-team validation of the prompts.
-- ``dataset``: the shared preference dataset built from the validated prompts.
+- ``dataset``: the rows of the shared preference dataset (and its DPO form).
 - ``batching``: how many rows go into one bulk insert or streamed chunk.
 """
 
@@ -28,14 +28,7 @@ from .arena import (
     rematch_arena_votes,
 )
 from .batching import BATCH_SIZE
-from .dataset import (
-    DPO_COLUMNS,
-    SHARED_COLUMNS,
-    build_preference_dataset,
-    dataset_file,
-    publish_preference_dataset,
-    shared_preference_rows,
-)
+from .dataset import DPO_COLUMNS, SHARED_COLUMNS, dpo_preference_rows, shared_preference_rows
 from .languages import LANGUAGE_NAMES, parse_language
 from .prompts import (
     PORTUGUESE_COUNTRIES,
@@ -48,7 +41,13 @@ from .prompts import (
     import_prompts,
     submit_prompt,
 )
-from .quiz import ensure_quiz_passed, get_quiz, has_passed_quiz, take_quiz
+from .quiz import (
+    count_members_without_quiz,
+    ensure_quiz_passed,
+    get_quiz,
+    has_passed_quiz,
+    take_quiz,
+)
 from .validation import (
     IMPROVED_ANSWER_MAX_LENGTH,
     get_team_id,
@@ -72,8 +71,8 @@ __all__ = [
     "TOPIC_MAX_LENGTH",
     "ArenaImportReport",
     "RematchReport",
-    "build_preference_dataset",
-    "dataset_file",
+    "count_members_without_quiz",
+    "dpo_preference_rows",
     "ensure_quiz_passed",
     "find_stored_prompts",
     "get_quiz",
@@ -86,7 +85,6 @@ __all__ = [
     "next_prompt_to_validate",
     "parse_country",
     "parse_language",
-    "publish_preference_dataset",
     "rematch_arena_votes",
     "shared_preference_rows",
     "submit_prompt",

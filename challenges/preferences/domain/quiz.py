@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from challenges.domain import (
 )
 from challenges.models import Challenge
 from challenges.preferences.models import (
+    Prompt,
     Quiz,
     QuizAttempt,
 )
@@ -65,3 +67,19 @@ def take_quiz(*, quiz: Quiz, user, answers: Mapping[int, int]) -> QuizAttempt:
         passed=quiz.is_passing(score=score, total=total),
         answers=kept,
     )
+
+
+def count_members_without_quiz(*, challenge: Challenge, team_ids: list[int]) -> dict[int, int]:
+    """Per team, how many of its members submitted prompts without having passed the quiz
+    (one query); teams where everyone passed are absent. The credits gate requires none."""
+    passed = QuizAttempt.objects.filter(quiz__challenge=challenge, passed=True).values("user_id")
+    rows = (
+        Prompt.objects.filter(challenge=challenge, author__memberships__team_id__in=team_ids)
+        .exclude(author_id__in=passed)
+        .values_list("author__memberships__team_id", "author_id")
+        .distinct()
+    )
+    missing: dict[int, int] = defaultdict(int)
+    for team_id, _author in rows:
+        missing[team_id] += 1
+    return dict(missing)

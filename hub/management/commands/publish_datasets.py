@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from challenges.intake import publishable_kinds
 from challenges.models import Edition
-from hub.models import PublishedDataset
 from hub.publishing import PublishRefused, publish_dataset
 
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--kind",
             action="append",
-            choices=PublishedDataset.Kind.values,
+            choices=publishable_kinds(),
             help="A dataset to publish (repeat it for several); all of them by default.",
         )
         parser.add_argument(
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         edition = Edition.objects.current()
         if edition is None:
             raise CommandError(_("There is no edition to publish."))
-        kinds = options["kind"] or PublishedDataset.Kind.values
+        kinds = options["kind"] or publishable_kinds()
         folder = options["folder"]
         failed = 0
         for kind in dict.fromkeys(kinds):  # each once, in the order given

@@ -1,12 +1,12 @@
 import datetime as dt
-import json
 
 import pytest
 
-from challenges.domain import ContributionRefused
 from challenges.models import ContributionStatus
 from challenges.preferences import domain
-from challenges.preferences.models import ArenaVote, DatasetBuild
+from challenges.preferences.models import ArenaVote
+from hub.models import PublishedDataset
+from hub.publishing import PublishRefused, publish_dataset
 from tests.challenges.preferences.factories import ArenaVoteFactory, PromptFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,21 +92,22 @@ DPO = [
 ]
 
 
-def test_the_dataset_written_loads_back_with_the_same_rows(challenge, validated, offline):
+def test_the_rows_of_both_forms(challenge, validated):
+    assert domain.shared_preference_rows(challenge=challenge) == SHARED
+    assert domain.dpo_preference_rows(challenge=challenge) == DPO
+
+
+def test_the_published_dataset_loads_back_with_both_forms(challenge, validated, offline):
     from datasets import load_dataset
 
-    paths = domain.build_preference_dataset(challenge=challenge, directory=offline / "out")
-    names = sorted(path.name for path in paths)
-    assert names == [
-        "preferences.jsonl",
-        "preferences.parquet",
-        "preferences_dpo.jsonl",
-        "preferences_dpo.parquet",
-    ]
+    published = publish_dataset(
+        edition=challenge.edition, kind="preferences", folder=offline / "out"
+    )
+    assert published.rows == 3
     cache = str(offline / "cache")
     shared = load_dataset(
         "parquet",
-        data_files=str(offline / "out" / "preferences.parquet"),
+        data_files=str(offline / "out" / "data" / "train.parquet"),
         split="train",
         cache_dir=cache,
     )
@@ -114,65 +115,58 @@ def test_the_dataset_written_loads_back_with_the_same_rows(challenge, validated,
     assert shared.to_list() == SHARED
     dpo = load_dataset(
         "parquet",
-        data_files=str(offline / "out" / "preferences_dpo.parquet"),
+        data_files=str(offline / "out" / "dpo" / "train.parquet"),
         split="train",
         cache_dir=cache,
     )
+    assert dpo.column_names == domain.DPO_COLUMNS
     assert dpo.to_list() == DPO
-    lines = (offline / "out" / "preferences.jsonl").read_text(encoding="utf-8").splitlines()
-    assert [json.loads(line) for line in lines] == SHARED
-    assert "Oaxaca" in lines[2]  # written as UTF-8, not escaped
+    # The card names both forms as configs, so the Hub and load_dataset offer each.
+    card = (offline / "out" / "README.md").read_text(encoding="utf-8")
+    assert "config_name: default" in card and "config_name: dpo" in card
+    assert "path: dpo/train.parquet" in card
 
 
-def test_publishing_writes_under_media_and_records_the_build(
-    challenge, validated, offline, organizer
-):
-    build = domain.publish_preference_dataset(challenge=challenge, by=organizer)
-    assert build.directory.startswith(f"datasets/{challenge.edition.slug}/")
-    assert (build.shared_rows, build.dpo_rows) == (3, 1)
-    for name in build.files:
-        assert (offline / "media" / build.directory / name).is_file()
-    assert domain.dataset_file(build=build, name="preferences.parquet").is_file()
-    assert domain.dataset_file(build=build, name="../../../etc/passwd") is None
-
-
-def test_nothing_validated_nothing_to_publish(challenge, offline, organizer):
+def test_nothing_validated_nothing_to_publish(challenge, offline):
     PromptFactory(challenge=challenge)
-    with pytest.raises(ContributionRefused, match="nothing to publish"):
-        domain.publish_preference_dataset(challenge=challenge, by=organizer)
-    assert not DatasetBuild.objects.exists()
-    assert not (offline / "media").exists()
+    with pytest.raises(PublishRefused, match="nothing to publish"):
+        publish_dataset(edition=challenge.edition, kind="preferences", folder=offline / "out")
+    assert not PublishedDataset.objects.exists()
+    assert not (offline / "out").exists()
 
 
-def test_the_page_builds_and_offers_the_files(client, challenge, validated, offline, organizer):
+def test_the_page_offers_the_files_of_the_local_publications(
+    client, challenge, validated, offline, organizer, settings
+):
+    settings.PUBLISHED_DATASETS_DIR = offline / "published"
+    settings.HF_TOKEN = ""
+    published = publish_dataset(edition=challenge.edition, kind="preferences", by=organizer)
     client.force_login(organizer)
-    response = client.post(
-        f"/preferences/{challenge.slug}/organize/dataset/", follow=True, HTTP_ACCEPT_LANGUAGE="en"
-    )
-    content = response.content.decode()
-    assert "The dataset was built: 3 prompts, 1 with a chosen and a rejected answer." in content
-    build = DatasetBuild.objects.get()
-    url = f"/preferences/{challenge.slug}/organize/dataset/{build.pk}/preferences_dpo.jsonl"
-    assert url in content
+    content = client.get(
+        f"/preferences/{challenge.slug}/organize/dataset/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    url = f"/organize/hub/publish/{published.pk}/dpo.parquet"
+    assert url in content and f"/organize/hub/publish/{published.pk}/README.md" in content
     download = client.get(url)
     assert download.status_code == 200
     assert "attachment" in download["Content-Disposition"]
-    body = b"".join(download.streaming_content).decode()
-    assert json.loads(body.splitlines()[0]) == DPO[0]
+    body = b"".join(download.streaming_content)
     assert (
-        client.get(
-            f"/preferences/{challenge.slug}/organize/dataset/{build.pk}/other.txt"
-        ).status_code
-        == 404
+        body
+        == (
+            offline / "published" / challenge.edition.slug / "preferences" / "dpo" / "train.parquet"
+        ).read_bytes()
     )
+    # The address of the earlier builds leads to the same file.
+    old = client.get(f"/preferences/{challenge.slug}/organize/dataset/{published.pk}/dpo.parquet")
+    assert old.status_code == 302 and old["Location"] == url
+    for name in ("other.txt", "..%2F..%2Fsettings.py"):
+        assert client.get(f"/organize/hub/publish/{published.pk}/{name}").status_code == 404
 
 
-def test_the_page_says_when_there_is_nothing_to_publish(client, challenge, offline, organizer):
+def test_the_page_says_when_nothing_was_published(client, challenge, offline, organizer):
     client.force_login(organizer)
     page = client.get(f"/preferences/{challenge.slug}/organize/dataset/", HTTP_ACCEPT_LANGUAGE="en")
-    assert "has not been built yet" in page.content.decode()
-    response = client.post(
-        f"/preferences/{challenge.slug}/organize/dataset/", follow=True, HTTP_ACCEPT_LANGUAGE="en"
-    )
-    assert "nothing to publish" in response.content.decode()
-    assert not DatasetBuild.objects.exists()
+    content = page.content.decode()
+    assert "has not been published to the server" in content
+    assert "/organize/hub/publish/" in content

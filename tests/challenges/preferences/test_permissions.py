@@ -3,7 +3,7 @@ organizer. The participant is the captain of the team under test."""
 
 import pytest
 
-from challenges.preferences.models import DatasetBuild
+from hub.models import PublishedDataset
 from tests.challenges.preferences.factories import ArenaVoteFactory, PromptFactory, make_quiz
 from tests.factories import make_team
 
@@ -47,8 +47,8 @@ MATRIX = [
     ("get", "/preferences/{slug}/organize/arena/unmatched/", staff(200)),
     ("post", "/preferences/{slug}/organize/arena/rematch/", staff(302)),
     ("get", "/preferences/{slug}/organize/dataset/", staff(200)),
-    ("post", "/preferences/{slug}/organize/dataset/", staff(302)),
-    ("get", "/preferences/{slug}/organize/dataset/{build}/preferences.jsonl", staff(200)),
+    ("post", "/preferences/{slug}/organize/dataset/", staff(405)),  # published from the Hub page
+    ("get", "/preferences/{slug}/organize/dataset/{publication}/README.md", staff(302)),
 ]
 
 
@@ -64,7 +64,6 @@ ADMIN_PAGES = [
     "/admin/preferences/promptvalidation/",
     "/admin/preferences/arenavote/",
     "/admin/preferences/arenaupload/",
-    "/admin/preferences/datasetbuild/",
 ]
 
 
@@ -76,10 +75,10 @@ def world(edition, challenge, organizer, judge, settings, tmp_path):
     quiz = make_quiz(challenge=challenge)
     prompt = PromptFactory(challenge=challenge, author=team.memberships.get().user)
     ArenaVoteFactory(prompt=prompt)
-    (tmp_path / "datasets").mkdir()
-    (tmp_path / "datasets" / "preferences.jsonl").write_text("{}\n")
-    build = DatasetBuild.objects.create(
-        challenge=challenge, directory="datasets", files=["preferences.jsonl"]
+    (tmp_path / "published").mkdir()
+    (tmp_path / "published" / "README.md").write_text("# Preferences\n")
+    publication = PublishedDataset.objects.create(
+        edition=edition, kind=challenge.kind, target=str(tmp_path / "published"), rows=1
     )
     people = {
         "anonymous": None,
@@ -90,7 +89,7 @@ def world(edition, challenge, organizer, judge, settings, tmp_path):
     }
     names = {
         "slug": challenge.slug,
-        "build": build.pk,
+        "publication": publication.pk,
         "quiz": quiz.pk,
         "question": quiz.questions.first().pk,
         "prompt": prompt.pk,

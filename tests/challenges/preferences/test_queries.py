@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from challenges.preferences.models import ArenaUpload, ArenaVote, DatasetBuild
+from challenges.preferences.models import ArenaUpload, ArenaVote
+from hub.models import PublishedDataset
 from tests.challenges.preferences.factories import ArenaVoteFactory, PromptFactory, pass_quiz
 from tests.factories import UserFactory, make_team
 
@@ -91,13 +92,17 @@ def test_arena_uploads(client, challenge, organizer, django_assert_num_queries):
     assert len(response.context["page"].object_list) == 3
 
 
-def test_dataset_builds(client, challenge, organizer, django_assert_num_queries):
+def test_dataset_publications(client, challenge, organizer, django_assert_num_queries):
     client.force_login(organizer)
     response = assert_constant(
         client,
         f"/preferences/{challenge.slug}/organize/dataset/",
-        lambda: DatasetBuild.objects.create(
-            challenge=challenge, built_by=UserFactory(), directory="d", files=["a.parquet"]
+        lambda: PublishedDataset.objects.create(
+            edition=challenge.edition,
+            kind=challenge.kind,
+            target="/nowhere",
+            rows=3,
+            published_by=UserFactory(),
         ),
         django_assert_num_queries,
     )
