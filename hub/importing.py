@@ -23,11 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Profile
 from challenges.domain import ContributionRefused, ensure_window_open
-from challenges.include.domain import (
-    UploadReport,
-    add_question_records,
-    ensure_can_add_questions,
-)
+from challenges.include.domain import add_question_records, ensure_can_add_questions
 from challenges.include.models import Exam
 from challenges.models import Challenge
 from challenges.preferences.domain import ensure_quiz_passed, import_prompt_records
@@ -36,6 +32,7 @@ from challenges.uploads import (
     MAX_UPLOAD_BYTES,
     MAX_UPLOAD_ROWS,
     UploadRejected,
+    UploadReport,
     sniff_csv_dialect,
     text_encoding,
 )
@@ -57,12 +54,12 @@ PROBLEM_MAX_LENGTH = 200
 @dataclass(frozen=True)
 class HubImport:
     """An accepted import: the repository and the commit it was read at, the files read, and
-    the upload's own report (INCLUDE: an ``UploadReport``; prompts: how many were stored)."""
+    the upload's own report."""
 
     repo_id: str
     sha: str
     files: tuple[str, ...]
-    report: UploadReport | int
+    report: UploadReport
 
 
 def import_from_hub(

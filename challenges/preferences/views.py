@@ -108,7 +108,7 @@ def upload(request, slug: str):
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         try:
-            created = domain.import_prompts(
+            report = domain.import_prompts(
                 challenge=challenge,
                 author=request.user,
                 text=read_text(upload_file),
@@ -122,8 +122,10 @@ def upload(request, slug: str):
         else:
             messages.success(
                 request,
-                ngettext("%(count)s prompt was stored.", "%(count)s prompts were stored.", created)
-                % {"count": created},
+                ngettext(
+                    "%(count)s prompt was stored.", "%(count)s prompts were stored.", report.stored
+                )
+                % {"count": report.stored},
             )
             return redirect("preferences:home", slug=slug)
     return render(

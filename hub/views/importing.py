@@ -58,7 +58,7 @@ def import_dataset(request, slug: str):
     except ContributionRefused as error:
         messages.error(request, error.message)
         return form_page
-    _announce(request, result)
+    _announce(request, result, challenge)
     return done_page
 
 
@@ -78,14 +78,13 @@ def _describe_rejection(errors: UploadErrors) -> str:
     return f"{describe_errors(errors)} {details}"
 
 
-def _announce(request, result: HubImport) -> None:
-    if isinstance(result.report, int):
+def _announce(request, result: HubImport, challenge: Challenge) -> None:
+    if challenge.kind == Challenge.Kind.PREFERENCES:
+        stored = result.report.stored
         messages.success(
             request,
-            ngettext(
-                "%(count)s prompt was stored.", "%(count)s prompts were stored.", result.report
-            )
-            % {"count": result.report},
+            ngettext("%(count)s prompt was stored.", "%(count)s prompts were stored.", stored)
+            % {"count": stored},
         )
     else:
         announce_upload(request, result.report)
