@@ -1,21 +1,27 @@
-"""Reading uploaded files (JSON, JSON Lines, CSV) into rows, all or nothing.
+"""Uploaded files (JSON, JSON Lines, CSV): reading them into rows and storing them, all or nothing.
 
 Every challenge's upload goes through here: the size and row limits, the text encoding (UTF-8
 with or without BOM, UTF-16 with BOM), the format, and an error list that keeps the first 100
-errors with their row and field, and counts the rest.
+errors with their row and field, and counts the rest. ``store_upload`` is the one way the rows
+become stored items: every row checked, repeats found in the file and among the stored items
+(each kind says whether a repeat is skipped or refuses the file), one bulk insert, a report.
 """
 
 from __future__ import annotations
 
 import csv
+import enum
 import hashlib
 import io
 import json
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Protocol, TypeVar
 
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -23,6 +29,14 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UPLOAD_ROWS = 20_000
 MAX_ERRORS_SHOWN = 100
 HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
+# Stored fingerprints (or ids) looked up per query: an upload never loads the challenge's other
+# items, and a query stays under SQLite's limit on parameters.
+FINGERPRINT_CHUNK = 900
+# Rows per INSERT when an upload is stored.
+BULK_BATCH = 2000
+
+Item = TypeVar("Item", bound=models.Model)
+CheckedItem = TypeVar("CheckedItem", bound=models.Model, covariant=True)
 
 
 @dataclass(frozen=True)
@@ -280,3 +294,222 @@ def fold(text: str) -> str:
     """``normalize`` without accents: "Matemáticas" and "matematicas", "Perú" and "peru" meet."""
     decomposed = unicodedata.normalize("NFKD", normalize(text))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+# --- storing an upload ---------------------------------------------------------------------
+
+
+class DuplicatePolicy(enum.Enum):
+    """What an upload does with a row that repeats an earlier row of its file or a stored item."""
+
+    # Left out and reported (``UploadReport.skipped``); the other rows are stored.
+    SKIP = "skip"
+    # An error naming the row and the earlier row or the stored item: nothing is stored.
+    REFUSE = "refuse"
+
+
+class CheckRow(Protocol[CheckedItem]):
+    """A kind's check of one row: its problems go to ``errors``; returns the row's unsaved item
+    (with its ``fingerprint``), or None when the row has errors."""
+
+    def __call__(self, record: dict, *, row: int, errors: UploadErrors) -> CheckedItem | None: ...
+
+
+@dataclass(frozen=True)
+class Repeats:
+    """How a kind of upload names a row with the same content (fingerprint) as an earlier row
+    or a stored item: the field, and messages that may use %(row)s (the earlier row) and
+    %(id)s (the earlier row's or the stored item's id, for kinds with ids)."""
+
+    field: str
+    same_as_row: str
+    already_stored: str
+
+
+@dataclass(frozen=True)
+class Ids:
+    """For kinds whose rows carry their own id, unique in the challenge: the model attribute
+    holding it, the field errors name, and the messages (with %(id)s and %(row)s)."""
+
+    attribute: str
+    field: str
+    # Error: the id of an earlier row (under SKIP only when that row holds other content).
+    used_by_row: str
+    # Error: the id of a stored item with other content.
+    used_by_stored: str
+    # Skipped under either policy: the same id and content as a stored item (the file again).
+    stored_again: str
+    # Skipped (SKIP): the same id and content as an earlier row.
+    same_row_again: str = ""
+
+
+@dataclass
+class UploadReport:
+    """What an accepted upload stored, and which rows it skipped as duplicates (and why)."""
+
+    rows: int = 0
+    stored: int = 0
+    # Stored, but flagged for the reviewer (INCLUDE: maths or science categories).
+    flagged: int = 0
+    skipped: UploadErrors = field(default_factory=UploadErrors)
+
+    def as_dict(self) -> dict:
+        """The report as plain data, to keep in the session until the next page shows it."""
+        return {
+            "rows": self.rows,
+            "stored": self.stored,
+            "skipped": [
+                {"row": item.row, "field": item.field, "message": item.message}
+                for item in self.skipped.shown
+            ],
+            "skipped_total": self.skipped.total,
+        }
+
+
+def find_stored(
+    *,
+    model: type[models.Model],
+    challenge: models.Model,
+    field: str,
+    values: Iterable[str],
+    returning: Sequence[str] = (),
+) -> dict[str, tuple]:
+    """The challenge's items whose ``field`` is one of ``values``: value → the ``returning``
+    fields. Asked FINGERPRINT_CHUNK values at a time (index-backed by the unique constraints),
+    without loading the challenge's other items."""
+    wanted = sorted(set(values))
+    found: dict[str, tuple] = {}
+    for start in range(0, len(wanted), FINGERPRINT_CHUNK):
+        chunk = wanted[start : start + FINGERPRINT_CHUNK]
+        for value, *others in model.objects.filter(
+            challenge=challenge, **{f"{field}__in": chunk}
+        ).values_list(field, *returning):
+            found[value] = tuple(others)
+    return found
+
+
+def store_upload(
+    *,
+    rows: list[tuple[int, dict]],
+    check_row: CheckRow[Item],
+    model: type[Item],
+    challenge: models.Model,
+    duplicates: DuplicatePolicy,
+    repeats: Repeats,
+    ids: Ids | None = None,
+    lock: Callable[[], object] | None = None,
+    conflict: Exception | None = None,
+    flagged: Callable[[Item], bool] | None = None,
+) -> UploadReport:
+    """Store the new items of an upload's rows in one transaction, all or nothing.
+
+    Every row is checked: ``check_row(record, row=, errors=)`` adds the row's problems to
+    ``errors`` and returns its unsaved item (with a ``fingerprint``), or None. Each item is
+    compared with the earlier rows kept (the same fingerprint; with ``ids``, the same id), then,
+    after ``lock`` (which locks what the upload checks, and may refuse), with the challenge's
+    stored items, looked up FINGERPRINT_CHUNK at a time. A repeat is skipped and reported, or
+    is an error, as ``duplicates`` says; under SKIP a row is dealt with for its first repeat,
+    under REFUSE every repeat is an error. With ``ids``, an id already used for other content is
+    always an error, and a row identical to a stored item (same id and content) is that item
+    sent again: skipped under either policy, so that sending a file twice adds nothing. Any
+    error stores nothing (``UploadRejected`` with every error). The new items are inserted
+    BULK_BATCH at a time; an insert that meets a unique constraint (the same item stored by
+    someone else meanwhile) raises ``conflict`` instead, and nothing is stored.
+    """
+    skip = duplicates is DuplicatePolicy.SKIP
+    errors = UploadErrors()
+    notices: list[tuple[int, str, str]] = []
+
+    def repeat(row: int, field_name: str, message: str) -> None:
+        if skip:
+            notices.append((row, field_name, message))
+        else:
+            errors.add(row, field_name, message)
+
+    def id_of(item: Item) -> str:
+        return getattr(item, ids.attribute) if ids else ""
+
+    kept: list[tuple[int, Item]] = []
+    rows_by_fingerprint: dict[str, tuple[int, Item]] = {}
+    rows_by_id: dict[str, tuple[int, Item]] = {}
+    for row, record in rows:
+        item = check_row(record, row=row, errors=errors)
+        if item is None:
+            continue
+        same_id = rows_by_id.get(id_of(item)) if ids else None
+        if same_id is not None:
+            earlier_row, earlier = same_id
+            names = {"row": earlier_row, "id": id_of(item)}
+            if earlier.fingerprint != item.fingerprint or not skip:
+                errors.add(row, ids.field, ids.used_by_row % names)
+            else:
+                notices.append((row, ids.field, ids.same_row_again % names))
+            if skip:
+                continue
+        same_content = rows_by_fingerprint.get(item.fingerprint)
+        if same_content is not None:
+            earlier_row, earlier = same_content
+            repeat(
+                row, repeats.field, repeats.same_as_row % {"row": earlier_row, "id": id_of(earlier)}
+            )
+            continue
+        if same_id is not None:
+            continue
+        rows_by_fingerprint[item.fingerprint] = (row, item)
+        if ids:
+            rows_by_id[id_of(item)] = (row, item)
+        kept.append((row, item))
+
+    with transaction.atomic():
+        if lock is not None:
+            lock()
+        stored_ids = (
+            find_stored(
+                model=model,
+                challenge=challenge,
+                field=ids.attribute,
+                values=rows_by_id,
+                returning=["fingerprint"],
+            )
+            if ids
+            else {}
+        )
+        stored_contents = find_stored(
+            model=model,
+            challenge=challenge,
+            field="fingerprint",
+            values=rows_by_fingerprint,
+            returning=[ids.attribute] if ids else [],
+        )
+        new: list[Item] = []
+        for row, item in kept:
+            stored = stored_ids.get(id_of(item)) if ids else None
+            if stored is not None:
+                if stored == (item.fingerprint,):
+                    notices.append((row, ids.field, ids.stored_again))
+                else:
+                    errors.add(row, ids.field, ids.used_by_stored % {"id": id_of(item)})
+                continue
+            stored = stored_contents.get(item.fingerprint)
+            if stored is not None:
+                stored_id = stored[0] if stored else ""
+                repeat(row, repeats.field, repeats.already_stored % {"id": stored_id})
+                continue
+            new.append(item)
+        if errors:
+            raise UploadRejected(errors)
+        try:
+            with transaction.atomic():
+                model.objects.bulk_create(new, batch_size=BULK_BATCH)
+        except IntegrityError as error:
+            if conflict is None:
+                raise
+            raise conflict from error
+    report = UploadReport(
+        rows=len(rows),
+        stored=len(new),
+        flagged=sum(1 for item in new if flagged(item)) if flagged else 0,
+    )
+    for row, field_name, message in sorted(notices):
+        report.skipped.add(row, field_name, message)
+    return report

@@ -17,7 +17,7 @@ import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from challenges.uploads import (
     MAX_UPLOAD_BYTES,
     MAX_UPLOAD_ROWS,
     UploadRejected,
+    UploadReport,
     sniff_csv_dialect,
     text_encoding,
 )
@@ -38,9 +39,6 @@ from hub.checks import people_among
 from hub.domain import describe_error, make_api, organization_for, redact
 from hub.models import HubRepo, RepoType
 from teams.models import Membership
-
-if TYPE_CHECKING:
-    from challenges.uploads import UploadReport
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -23,13 +23,18 @@ from challenges.countries import parse_country
 from challenges.domain import ContributionRefused, announce_change, ensure_window_open, item_type_of
 from challenges.models import Challenge, ContributionStatus, ReviewDecision
 from challenges.uploads import (
+    DuplicatePolicy,
+    Ids,
+    Repeats,
     UploadErrors,
     UploadRejected,
+    UploadReport,
     check_text,
     contains_html,
     fingerprint,
     parse_rows,
     read_text,
+    store_upload,
 )
 
 from .models import (
@@ -47,7 +52,6 @@ REGION_MAX_LENGTH = 200
 COMMENT_MAX_LENGTH = 500
 QUESTION_MAX_LENGTH = 1000
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
-IN_CHUNK = 5000  # ids per IN (...) list, well under SQLite's variable limit
 
 
 # --- the countries a person answers and validates for ---------------------------------------
@@ -376,141 +380,85 @@ def validate_answer(
 # --- the organizers' questions --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ImportReport:
-    created: int
-    already_stored: int
+def _check_question(
+    record: dict, *, row: int, errors: UploadErrors, challenge: Challenge
+) -> BlendQuestion | None:
+    """One record of a questions file as an unsaved question, or None (with its errors added):
+    id (or external_id), country (a name or a code), language (a code), topic and question."""
+    before = errors.total
+    id_key = "id" if "id" in record or "external_id" not in record else "external_id"
+    external_id = check_text(record, id_key, row=row, errors=errors, max_length=100, label="id")
+    country_text = check_text(record, "country", row=row, errors=errors, max_length=100)
+    language = check_text(record, "language", row=row, errors=errors, max_length=12).lower()
+    topic = check_text(record, "topic", row=row, errors=errors, max_length=100)
+    text = check_text(record, "question", row=row, errors=errors, max_length=QUESTION_MAX_LENGTH)
+    country = parse_country(country_text) if country_text else ""
+    if country_text and not country:
+        errors.add(
+            row,
+            "country",
+            _(
+                "“%(value)s” is not a country: write its name (in Spanish, Portuguese or English) or its ISO code, e.g. CL."
+            )
+            % {"value": country_text[:100]},
+        )
+    if language and not LANGUAGE_CODE.fullmatch(language):
+        errors.add(
+            row,
+            "language",
+            _("“%(value)s” is not a language code: use one such as es, pt or ca.")
+            % {"value": language},
+        )
+    if errors.total > before:
+        return None
+    return BlendQuestion(
+        challenge=challenge,
+        external_id=external_id,
+        country=country,
+        language=language,
+        topic=topic,
+        question=text,
+        fingerprint=fingerprint(country, text),
+    )
 
 
-def _chunks(values: list[str]) -> Iterable[list[str]]:
-    for start in range(0, len(values), IN_CHUNK):
-        yield values[start : start + IN_CHUNK]
-
-
-def import_questions(*, challenge: Challenge, upload) -> ImportReport:
+def import_questions(*, challenge: Challenge, upload) -> UploadReport:
     """Organizers upload questions (CSV, JSON or JSON Lines with id, country, language, topic and
     question), all or nothing.
 
     Every row is checked and every problem reported with its row and field; if there is any,
     nothing is stored. An id is unique in the challenge, and so is a question's text for its
-    country: a duplicate inside the file, or of another stored question, is an error. A row
-    identical to a stored question (same id, same country and text) is counted as already
-    stored, so uploading the same file twice adds nothing.
+    country: a duplicate inside the file, or of another stored question, is an error
+    (``DuplicatePolicy.REFUSE``). A row identical to a stored question (same id, same country
+    and text) is counted as already stored (``skipped``), so uploading the same file twice adds
+    nothing.
     """
     rows = parse_rows(read_text(upload), filename=getattr(upload, "name", "") or "")
-    errors = UploadErrors()
-    prepared: list[tuple[int, BlendQuestion]] = []
-    ids_seen: dict[str, int] = {}
-    prints_seen: dict[str, int] = {}
-    for number, record in rows:
-        id_key = "id" if "id" in record or "external_id" not in record else "external_id"
-        external_id = check_text(
-            record, id_key, row=number, errors=errors, max_length=100, label="id"
-        )
-        country_text = check_text(record, "country", row=number, errors=errors, max_length=100)
-        language = check_text(record, "language", row=number, errors=errors, max_length=12).lower()
-        topic = check_text(record, "topic", row=number, errors=errors, max_length=100)
-        text = check_text(
-            record, "question", row=number, errors=errors, max_length=QUESTION_MAX_LENGTH
-        )
-        country = parse_country(country_text) if country_text else ""
-        if country_text and not country:
-            errors.add(
-                number,
-                "country",
-                _(
-                    "“%(value)s” is not a country: write its name (in Spanish, Portuguese or English) or its ISO code, e.g. CL."
-                )
-                % {"value": country_text[:100]},
-            )
-        if language and not LANGUAGE_CODE.fullmatch(language):
-            errors.add(
-                number,
-                "language",
-                _("“%(value)s” is not a language code: use one such as es, pt or ca.")
-                % {"value": language},
-            )
-        if external_id:
-            if external_id in ids_seen:
-                errors.add(
-                    number,
-                    "id",
-                    _("The id “%(id)s” is also in row %(row)s.")
-                    % {"id": external_id, "row": ids_seen[external_id]},
-                )
-            else:
-                ids_seen[external_id] = number
-        digest = fingerprint(country, text) if country and text else ""
-        if digest:
-            if digest in prints_seen:
-                errors.add(
-                    number,
-                    "question",
-                    _("The same question for this country is also in row %(row)s.")
-                    % {"row": prints_seen[digest]},
-                )
-            else:
-                prints_seen[digest] = number
-        prepared.append(
-            (
-                number,
-                BlendQuestion(
-                    challenge=challenge,
-                    external_id=external_id,
-                    country=country,
-                    language=language,
-                    topic=topic,
-                    question=text,
-                    fingerprint=digest,
-                ),
-            )
-        )
-
-    stored_prints: dict[str, str] = {}  # id -> fingerprint of stored questions with a file id
-    for chunk in _chunks(list(ids_seen)):
-        stored_prints.update(
-            BlendQuestion.objects.filter(challenge=challenge, external_id__in=chunk).values_list(
-                "external_id", "fingerprint"
-            )
-        )
-    stored_ids: dict[str, str] = {}  # fingerprint -> id of stored questions with a file text
-    for chunk in _chunks(list(prints_seen)):
-        stored_ids.update(
-            BlendQuestion.objects.filter(challenge=challenge, fingerprint__in=chunk).values_list(
-                "fingerprint", "external_id"
-            )
-        )
-    new: list[BlendQuestion] = []
-    already_stored = 0
-    for number, question in prepared:
-        if question.external_id in stored_prints:
-            if stored_prints[question.external_id] == question.fingerprint:
-                already_stored += 1
-            else:
-                errors.add(
-                    number,
-                    "id",
-                    _("The id “%(id)s” is already used by another question of this challenge.")
-                    % {"id": question.external_id},
-                )
-        elif question.fingerprint and question.fingerprint in stored_ids:
-            errors.add(
-                number,
-                "question",
-                _("This question is already stored for this country with the id “%(id)s”.")
-                % {"id": stored_ids[question.fingerprint]},
-            )
-        else:
-            new.append(question)
-    if errors:
-        raise UploadRejected(errors)
-    try:
-        with transaction.atomic():
-            BlendQuestion.objects.bulk_create(new, batch_size=2000)
-    except IntegrityError as error:
-        raise UploadRejected(
+    return store_upload(
+        rows=rows,
+        check_row=partial(_check_question, challenge=challenge),
+        model=BlendQuestion,
+        challenge=challenge,
+        duplicates=DuplicatePolicy.REFUSE,
+        repeats=Repeats(
+            field="question",
+            same_as_row=_("The same question for this country is also in row %(row)s."),
+            already_stored=_(
+                "This question is already stored for this country with the id “%(id)s”."
+            ),
+        ),
+        ids=Ids(
+            attribute="external_id",
+            field="id",
+            used_by_row=_("The id “%(id)s” is also in row %(row)s."),
+            used_by_stored=_(
+                "The id “%(id)s” is already used by another question of this challenge."
+            ),
+            stored_again=_("Already stored in this challenge."),
+        ),
+        conflict=UploadRejected(
             _(
                 "Another upload stored some of these questions at the same moment; nothing was stored. Upload the file again."
             )
-        ) from error
-    return ImportReport(created=len(new), already_stored=already_stored)
+        ),
+    )

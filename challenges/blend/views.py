@@ -290,10 +290,10 @@ def upload(request, slug: str):
             errors = rejected.errors
             form.add_error(None, describe_errors(errors))
         else:
-            message = _("%(created)s questions added.") % {"created": report.created}
-            if report.already_stored:
+            message = _("%(created)s questions added.") % {"created": report.stored}
+            if report.skipped:
                 message += " " + _("%(count)s were already stored and were left as they are.") % {
-                    "count": report.already_stored
+                    "count": report.skipped.total
                 }
             messages.success(request, message)
             return redirect("blend:questions", slug=slug)

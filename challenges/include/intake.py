@@ -16,7 +16,7 @@ from challenges.include.models import ExamQuestion
 from challenges.include.views import get_own_exam
 from challenges.intake import Column, DatasetForm, Importer, Intake, Publication
 from challenges.models import ContributionStatus
-from challenges.views.uploads import announce_upload
+from challenges.views.uploads import announce_questions_stored
 
 EXPORT_FIELDS = [
     "id",
@@ -145,7 +145,7 @@ def store_import(*, challenge, user, target, rows, now=None):
 IMPORTER = Importer(
     check=check_import,
     store=store_import,
-    announce=announce_upload,
+    announce=announce_questions_stored,
     find_target=find_import_exam,
     form_page=lambda challenge, exam: ("include:exam", {"slug": challenge.slug, "pk": exam.pk}),
     done_page=lambda challenge, exam: ("include:exam", {"slug": challenge.slug, "pk": exam.pk}),

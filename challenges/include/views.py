@@ -33,7 +33,7 @@ from challenges.include.models import Exam, ExamQuestion
 from challenges.models import Challenge, ContributionStatus
 from challenges.shortcuts import get_challenge
 from challenges.uploads import UploadRejected, describe_errors
-from challenges.views.uploads import announce_upload
+from challenges.views.uploads import announce_questions_stored
 from teams.domain import get_membership
 
 QUESTIONS_PAGE_SIZE = 50
@@ -162,7 +162,7 @@ def upload(request, slug: str, pk: int):
     except ContributionRefused as error:
         form.add_error(None, error.message)
         return _render_exam(request, challenge, exam, upload_form=form, status=400)
-    announce_upload(request, report)
+    announce_questions_stored(request, report)
     return redirect("include:exam", slug=slug, pk=exam.pk)
 
 

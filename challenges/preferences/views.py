@@ -98,7 +98,7 @@ def upload(request, slug: str):
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         try:
-            created = domain.import_prompts(
+            report = domain.import_prompts(
                 challenge=challenge,
                 author=request.user,
                 text=read_text(upload_file),
@@ -110,7 +110,7 @@ def upload(request, slug: str):
             errors = rejected.errors
             form.add_error(None, describe_errors(errors))
         else:
-            announce_prompts_stored(request, created)
+            announce_prompts_stored(request, report.stored)
             return redirect("preferences:home", slug=slug)
     return render(
         request,

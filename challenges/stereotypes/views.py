@@ -234,7 +234,7 @@ def upload_pool(request, slug: str):
             messages.success(
                 request,
                 _("%(created)s pairs added; %(duplicates)s duplicates left out.")
-                % {"created": report.created, "duplicates": report.duplicates.total},
+                % {"created": report.stored, "duplicates": report.skipped.total},
             )
             return redirect("stereotypes:pool", slug=slug)
     context = _pool_context(request, challenge)

@@ -4,16 +4,12 @@ Hub) did: what was stored, which rows were skipped as duplicates, why nothing wa
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from challenges.uploads import UploadErrors, describe_errors
-
-if TYPE_CHECKING:
-    from challenges.include.domain import UploadReport
+from challenges.uploads import UploadErrors, UploadReport, describe_errors
 
 # A message is read at a glance: the first rows are listed, the rest counted.
 ROWS_IN_MESSAGE = 20
@@ -51,7 +47,7 @@ def announce_upload_errors(request, errors: UploadErrors) -> None:
     messages.error(request, describe_upload_errors(errors))
 
 
-def announce_upload(request, report: UploadReport) -> None:
+def announce_questions_stored(request, report: UploadReport) -> None:
     """The messages after an accepted upload of INCLUDE questions (or their import from the
     Hub): what was stored, what was flagged, which rows were skipped as duplicates."""
     skipped = report.skipped.total

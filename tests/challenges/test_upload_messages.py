@@ -6,7 +6,7 @@ from challenges.include.domain import UploadReport
 from challenges.uploads import UploadErrors
 from challenges.views.uploads import (
     announce_prompts_stored,
-    announce_upload,
+    announce_questions_stored,
     announce_upload_errors,
     describe_upload_errors,
 )
@@ -62,7 +62,7 @@ def test_announce_upload_errors_is_one_error_message(request_):
 
 def test_an_upload_says_what_it_stored_flagged_and_skipped(request_):
     skipped = errors_of((2, "", "Already stored."), (5, "", "Repeated in the file."))
-    announce_upload(request_, UploadReport(stored=3, flagged=1, skipped=skipped))
+    announce_questions_stored(request_, UploadReport(stored=3, flagged=1, skipped=skipped))
     assert announced(request_) == [
         (
             messages.SUCCESS,
@@ -74,7 +74,7 @@ def test_an_upload_says_what_it_stored_flagged_and_skipped(request_):
 
 
 def test_an_upload_without_duplicates_has_no_skipped_message(request_):
-    announce_upload(request_, UploadReport(stored=1))
+    announce_questions_stored(request_, UploadReport(stored=1))
     assert announced(request_) == [
         (messages.SUCCESS, "1 question stored; 0 skipped as duplicates.")
     ]
@@ -82,7 +82,7 @@ def test_an_upload_without_duplicates_has_no_skipped_message(request_):
 
 def test_many_skipped_rows_are_counted_after_the_first_twenty(request_):
     skipped = errors_of(*[(row, "", "Already stored.") for row in range(1, 31)])
-    announce_upload(request_, UploadReport(stored=0, skipped=skipped))
+    announce_questions_stored(request_, UploadReport(stored=0, skipped=skipped))
     info = announced(request_)[1][1]
     assert "row 20: Already stored." in info and "row 21:" not in info
     assert info.endswith(" …and 10 more.")

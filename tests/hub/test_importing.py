@@ -300,7 +300,7 @@ def test_prompts_are_stored_exactly_as_their_upload_would_be(fake_hub, prompts_c
     Prompt.objects.all().delete()
     repo_id = add_dataset(fake_hub, "prompts", {"prompts.csv": PROMPTS_CSV.encode()})
     result = import_from_hub(challenge=prompts_challenge, user=prompter, repo_id=repo_id)
-    assert result.report == stored == 3 and prompts() == uploaded
+    assert result.report == stored and stored.stored == 3 and prompts() == uploaded
 
 
 def test_a_jsonl_prompt_dataset_is_imported(fake_hub, prompts_challenge, prompter):
@@ -310,7 +310,7 @@ def test_a_jsonl_prompt_dataset_is_imported(fake_hub, prompts_challenge, prompte
     ]
     repo_id = add_dataset(fake_hub, "prompts", {"data/train.jsonl": jsonl(records)})
     result = import_from_hub(challenge=prompts_challenge, user=prompter, repo_id=repo_id)
-    assert result.report == 2
+    assert result.report.stored == 2
     assert dict(Prompt.objects.values_list("text", "language")) == {
         "¿Qué se bebe en Montevideo?": "es",
         "O que se come em Belém?": "pt",

@@ -6,7 +6,8 @@ function that changes state runs in one transaction and locks the exam it checks
 - ``checks``: checks on single values (language codes, countries, flagged categories).
 - ``exams``: declaring an exam.
 - ``records``: reading one uploaded record (official or workshop format) as a question.
-- ``upload``: adding a file's (or a Hub dataset's) questions to an exam, all or nothing.
+- ``upload``: adding a file's (or a Hub dataset's) questions to an exam, all or nothing
+  (``challenges.uploads.store_upload``; its ``UploadReport`` is re-exported here).
 - ``decisions``: accepting or rejecting an exam as a whole.
 - ``reading``: counts of questions per exam, the next exam to review.
 """
@@ -17,19 +18,14 @@ from .exams import MAX_DECLARED_QUESTIONS, create_exam
 from .reading import ExamCounts, count_questions_by_exam, find_next_pending_exam
 from .records import MAX_QUESTION_NUMBER, clean_question_record, is_workshop_record
 from .upload import (
-    BULK_BATCH,
-    FINGERPRINT_CHUNK,
     UploadReport,
     add_question_records,
     ensure_can_add_questions,
-    find_stored_fingerprints,
     upload_questions,
 )
 
 __all__ = [
-    "BULK_BATCH",
     "DECISION_CHUNK",
-    "FINGERPRINT_CHUNK",
     "MAX_DECLARED_QUESTIONS",
     "MAX_QUESTION_NUMBER",
     "ExamCounts",
@@ -41,7 +37,6 @@ __all__ = [
     "decide_exam",
     "ensure_can_add_questions",
     "find_next_pending_exam",
-    "find_stored_fingerprints",
     "is_flagged_category",
     "is_language_code",
     "is_workshop_record",

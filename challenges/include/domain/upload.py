@@ -3,57 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from functools import partial
 
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from challenges.domain import (
-    ContributionRefused,
-    ensure_window_open,
-)
-from challenges.include.models import (
-    Exam,
-    ExamQuestion,
-)
-from challenges.models import Challenge, ContributionStatus
+from challenges.domain import ContributionRefused, ensure_window_open
+from challenges.include.models import Exam, ExamQuestion
+from challenges.models import ContributionStatus
 from challenges.uploads import (
-    UploadErrors,
-    UploadRejected,
+    DuplicatePolicy,
+    Repeats,
+    UploadReport,
     parse_rows,
     read_text,
+    store_upload,
 )
 
 from .records import clean_question_record
-
-# How many fingerprints are looked up per query: the edition's are never all loaded.
-FINGERPRINT_CHUNK = 900
-BULK_BATCH = 2000
-
-
-@dataclass
-class UploadReport:
-    """What an accepted upload stored, and which rows it skipped as duplicates (and why)."""
-
-    stored: int = 0
-    flagged: int = 0
-    skipped: UploadErrors = field(default_factory=UploadErrors)
-
-
-def find_stored_fingerprints(*, challenge: Challenge, fingerprints: Iterable[str]) -> set[str]:
-    """Which of these fingerprints the challenge already holds, asked in chunks (index-backed
-    by the unique constraint), without loading the challenge's other fingerprints."""
-    fingerprints = list(fingerprints)
-    stored: set[str] = set()
-    for start in range(0, len(fingerprints), FINGERPRINT_CHUNK):
-        chunk = fingerprints[start : start + FINGERPRINT_CHUNK]
-        stored.update(
-            ExamQuestion.objects.filter(challenge=challenge, fingerprint__in=chunk).values_list(
-                "fingerprint", flat=True
-            )
-        )
-    return stored
 
 
 def upload_questions(
@@ -94,51 +60,29 @@ def add_question_records(
 
 
 def _store_questions(*, exam: Exam, rows: list[tuple[int, dict]]) -> UploadReport:
-    errors = UploadErrors()
-    candidates = []
-    for row, record in rows:
-        question = clean_question_record(record, row=row, exam=exam, errors=errors)
-        if question is not None:
-            candidates.append((row, question))
-    if errors:
-        raise UploadRejected(errors)
-
-    report = UploadReport()
-    notices: list[tuple[int, str]] = []
-    with transaction.atomic():
+    def lock_exam() -> None:
         # One upload per exam at a time: a file sent twice finds the first copy stored.
         locked = Exam.objects.select_for_update().get(pk=exam.pk)
         if locked.status == ContributionStatus.REJECTED:
             raise ContributionRefused(_("This exam was rejected; its questions are not taken."))
-        first_row: dict[str, int] = {}
-        fresh = []
-        for row, question in candidates:
-            if question.fingerprint in first_row:
-                notices.append(
-                    (row, _("Duplicate of row %(row)s.") % {"row": first_row[question.fingerprint]})
-                )
-                continue
-            first_row[question.fingerprint] = row
-            fresh.append((row, question))
-        stored = find_stored_fingerprints(challenge=exam.challenge, fingerprints=first_row)
-        new = []
-        for row, question in fresh:
-            if question.fingerprint in stored:
-                notices.append((row, _("Already stored in this challenge.")))
-            else:
-                new.append(question)
-        try:
-            with transaction.atomic():
-                ExamQuestion.objects.bulk_create(new, batch_size=BULK_BATCH)
-        except IntegrityError as error:
-            # Somebody else stored one of these questions between the check and the insert.
-            raise ContributionRefused(
-                _(
-                    "Some of these questions were stored by someone else at the same moment. Upload the file again: they will be skipped."
-                )
-            ) from error
-    for row, message in sorted(notices):
-        report.skipped.add(row, "question", message)
-    report.stored = len(new)
-    report.flagged = sum(1 for question in new if question.flagged_category)
-    return report
+
+    return store_upload(
+        rows=rows,
+        check_row=partial(clean_question_record, exam=exam),
+        model=ExamQuestion,
+        challenge=exam.challenge,
+        duplicates=DuplicatePolicy.SKIP,
+        repeats=Repeats(
+            field="question",
+            same_as_row=_("Duplicate of row %(row)s."),
+            already_stored=_("Already stored in this challenge."),
+        ),
+        lock=lock_exam,
+        # Somebody else stored one of these questions between the check and the insert.
+        conflict=ContributionRefused(
+            _(
+                "Some of these questions were stored by someone else at the same moment. Upload the file again: they will be skipped."
+            )
+        ),
+        flagged=lambda question: question.flagged_category,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,12 +22,13 @@ from challenges.preferences.models import (
 from challenges.uploads import (
     UploadErrors,
     UploadRejected,
+    find_stored,
     fingerprint,
     parse_rows,
 )
 
 from .batching import BATCH_SIZE
-from .prompts import SYSTEM_PROMPT_MAX_LENGTH, find_stored_prompts
+from .prompts import SYSTEM_PROMPT_MAX_LENGTH
 
 ARENA_TEXT_MAX_LENGTH = 20000
 IDENTITY_MAX_LENGTH = 200
@@ -204,6 +205,19 @@ def _read_vote(record: Mapping[str, Any], *, row: int, errors: UploadErrors) -> 
     }
 
 
+def _find_stored_prompts(
+    *, challenge: Challenge, fingerprints: Iterable[str]
+) -> dict[str, tuple[int, int]]:
+    """The challenge's prompts among these fingerprints: fingerprint → (id, author id)."""
+    return find_stored(
+        model=Prompt,
+        challenge=challenge,
+        field="fingerprint",
+        values=fingerprints,
+        returning=["pk", "author_id"],
+    )
+
+
 def _attach_votes(*, challenge: Challenge, votes: list[ArenaVote]) -> tuple[int, int]:
     """Credit votes to the people who declared their arena identity (case aside) and attach
     each to that person's prompt with the same normalized text, creating it (pending, source
@@ -224,7 +238,7 @@ def _attach_votes(*, challenge: Challenge, votes: list[ArenaVote]) -> tuple[int,
         vote.user_id = person["user_id"] if person else None
         vote.prompt_id = None
     credited = [vote for vote in votes if vote.user_id]
-    existing = find_stored_prompts(
+    existing = _find_stored_prompts(
         challenge=challenge, fingerprints=(vote.question_fingerprint for vote in credited)
     )
     new_prompts: dict[str, Prompt] = {}
@@ -253,7 +267,7 @@ def _attach_votes(*, challenge: Challenge, votes: list[ArenaVote]) -> tuple[int,
         Prompt.objects.bulk_create(
             list(new_prompts.values()), batch_size=BATCH_SIZE, ignore_conflicts=True
         )
-        existing.update(find_stored_prompts(challenge=challenge, fingerprints=new_prompts))
+        existing.update(_find_stored_prompts(challenge=challenge, fingerprints=new_prompts))
     created = sum(
         1
         for fp, prompt in new_prompts.items()

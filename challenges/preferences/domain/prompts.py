@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -19,14 +19,17 @@ from challenges.preferences.models import (
     Prompt,
 )
 from challenges.uploads import (
+    DuplicatePolicy,
+    Repeats,
     UploadErrors,
     UploadRejected,
+    UploadReport,
     check_text,
     fingerprint,
     parse_rows,
+    store_upload,
 )
 
-from .batching import BATCH_SIZE
 from .languages import parse_language
 from .quiz import ensure_quiz_passed
 
@@ -172,34 +175,20 @@ def submit_prompt(
         raise ContributionRefused(duplicate) from error
 
 
-def find_stored_prompts(
-    *, challenge: Challenge, fingerprints: Iterable[str]
-) -> dict[str, tuple[int, int]]:
-    """The challenge's prompts among these fingerprints: fingerprint → (id, author id)."""
-    found: dict[str, tuple[int, int]] = {}
-    wanted = sorted(set(fingerprints))
-    for start in range(0, len(wanted), 1000):
-        for pk, fp, author_id in Prompt.objects.filter(
-            challenge=challenge, fingerprint__in=wanted[start : start + 1000]
-        ).values_list("pk", "fingerprint", "author_id"):
-            found[fp] = (pk, author_id)
-    return found
-
-
 def _normalize_keys(record: Mapping[str, Any]) -> dict[str, Any]:
     return {str(key).strip().lower(): value for key, value in record.items()}
 
 
 def import_prompts(
     *, challenge: Challenge, author, text: str, filename: str = "", now: dt.datetime | None = None
-) -> int:
+) -> UploadReport:
     """A person who passed the quiz uploads many prompts at once, while the challenge is open.
 
     Columns: ``prompt`` and ``pais`` (the country, by name or code) are required; ``idioma`` or
     ``language`` (es or pt; by default pt for Brazil and Portugal, es otherwise),
     ``system_prompt`` and ``tema`` or ``topic`` are optional. All or nothing: every row is
     checked, and if any row is wrong, or repeats a prompt of the file or of the challenge,
-    nothing is stored. Returns how many prompts were stored.
+    nothing is stored (``DuplicatePolicy.REFUSE``). Returns the report (``stored``).
     """
     ensure_window_open(challenge=challenge, user=author, now=now)
     ensure_quiz_passed(challenge=challenge, user=author)
@@ -213,16 +202,16 @@ def import_prompt_records(
     author,
     rows: list[tuple[int, dict]],
     now: dt.datetime | None = None,
-) -> int:
+) -> UploadReport:
     """The same rules as ``import_prompts`` for records already read from elsewhere (a dataset
     of the Hub organization), numbered from 1: the quiz, the window, the same columns and
-    checks, all or nothing. Returns how many prompts were stored."""
+    checks, all or nothing. Returns the report (``stored``)."""
     ensure_window_open(challenge=challenge, user=author, now=now)
     ensure_quiz_passed(challenge=challenge, user=author)
     return _store_prompts(challenge=challenge, author=author, rows=rows)
 
 
-def _store_prompts(*, challenge: Challenge, author, rows: list[tuple[int, dict]]) -> int:
+def _store_prompts(*, challenge: Challenge, author, rows: list[tuple[int, dict]]) -> UploadReport:
     records = [(number, _normalize_keys(record)) for number, record in rows]
     present = set().union(*(record.keys() for _number, record in records))
     columns: dict[str, str | None] = {}
@@ -242,53 +231,39 @@ def _store_prompts(*, challenge: Challenge, author, rows: list[tuple[int, dict]]
             }
         )
     labels = {name: column or PROMPT_COLUMNS[name][0] for name, column in columns.items()}
-    errors = UploadErrors()
-    checked: list[tuple[int, dict]] = []
-    first_row: dict[str, int] = {}
-    for number, record in records:
+
+    def check_row(record: dict, *, row: int, errors: UploadErrors) -> Prompt | None:
         values = _check_prompt(
             {name: record.get(column) if column else None for name, column in columns.items()},
-            row=number,
+            row=row,
             errors=errors,
             labels=labels,
         )
         if values is None:
-            continue
-        earlier = first_row.setdefault(values["fingerprint"], number)
-        if earlier != number:
-            errors.add(
-                number, labels["text"], _("The same prompt as row %(row)s.") % {"row": earlier}
-            )
-            continue
-        checked.append((number, values))
-    existing = find_stored_prompts(
-        challenge=challenge, fingerprints=(values["fingerprint"] for _n, values in checked)
-    )
-    for number, values in checked:
-        if values["fingerprint"] in existing:
-            errors.add(number, labels["text"], _("This prompt is already in the challenge."))
-    if errors:
-        raise UploadRejected(errors)
-    try:
-        with transaction.atomic():
-            Prompt.objects.bulk_create(
-                [
-                    Prompt(
-                        challenge=challenge,
-                        author=author,
-                        source=Prompt.Source.CSV,
-                        status=ContributionStatus.PENDING,
-                        **values,
-                    )
-                    for _number, values in checked
-                ],
-                batch_size=BATCH_SIZE,
-            )
-    except IntegrityError as error:
-        raise UploadRejected(
+            return None
+        return Prompt(
+            challenge=challenge,
+            author=author,
+            source=Prompt.Source.CSV,
+            status=ContributionStatus.PENDING,
+            **values,
+        )
+
+    return store_upload(
+        rows=records,
+        check_row=check_row,
+        model=Prompt,
+        challenge=challenge,
+        duplicates=DuplicatePolicy.REFUSE,
+        repeats=Repeats(
+            field=labels["text"],
+            same_as_row=_("The same prompt as row %(row)s."),
+            already_stored=_("This prompt is already in the challenge."),
+        ),
+        conflict=UploadRejected(
             _(
                 "Some of these prompts were just submitted by someone else; nothing was stored. "
                 "Upload the file again to see which."
             )
-        ) from error
-    return len(checked)
+        ),
+    )

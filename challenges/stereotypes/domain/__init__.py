@@ -21,7 +21,7 @@ from .consent import (
     has_accepted_consent,
 )
 from .invalidation import find_person, invalidate_ratings, name_raters, raters_with_counts
-from .pool import PoolImport, import_pairs, pool_with_counts, read_pool_rows
+from .pool import import_pairs, pool_with_counts
 from .profile import (
     LIST_SEPARATORS,
     MAX_NATIONALITIES,
@@ -50,7 +50,6 @@ __all__ = [
     "MAX_NATIONALITIES",
     "MAX_OTHER_NATIONALITIES",
     "MAX_REGIONS",
-    "PoolImport",
     "ValidatorState",
     "accept_consent",
     "check_list",
@@ -67,7 +66,6 @@ __all__ = [
     "pool_with_counts",
     "raters_with_counts",
     "rate_pair",
-    "read_pool_rows",
     "save_profile",
     "skip_pair",
     "split_list",

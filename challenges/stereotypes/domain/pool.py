@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from functools import partial
 
-from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -19,190 +18,88 @@ from challenges.stereotypes.models import (
     StereotypeRating,
 )
 from challenges.uploads import (
+    DuplicatePolicy,
+    Ids,
+    Repeats,
     UploadErrors,
-    UploadRejected,
+    UploadReport,
     check_text,
     fingerprint,
     normalize,
     parse_rows,
     read_text,
+    store_upload,
 )
 
-from .batching import BULK_BATCH, in_chunks
 
-
-@dataclass
-class PoolImport:
-    """What an upload of the pool did: pairs added, and duplicates left out (with why)."""
-
-    created: int = 0
-    rows: int = 0
-    duplicates: UploadErrors = field(default_factory=UploadErrors)
-
-    def as_dict(self) -> dict:
-        return {
-            "created": self.created,
-            "rows": self.rows,
-            "duplicates": [
-                {"row": item.row, "field": item.field, "message": item.message}
-                for item in self.duplicates.shown
-            ],
-            "duplicates_total": self.duplicates.total,
-        }
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    row: int
-    external_id: str
-    language: str
-    nationality: str
-    attribute: str
-    fingerprint: str
-
-
-def read_pool_rows(*, rows: list[tuple[int, dict]]) -> tuple[list[_Candidate], UploadErrors]:
-    """Check every record of a pool file; return the pairs and the in-file duplicates.
-
-    Each record needs ``id`` (unique in the pool), ``language`` (a code of the platform's
-    language list), ``nationality`` and ``attribute``, as plain text. A record repeating an
-    earlier one (the same id and pair, or the same language, nationality and attribute once
-    normalized) is a duplicate, reported and left out; the same id for two different pairs is
-    an error. Raises UploadRejected with every error.
-    """
-    errors = UploadErrors()
-    duplicates = UploadErrors()
-    candidates: list[_Candidate] = []
-    by_id: dict[str, _Candidate] = {}
-    by_fingerprint: dict[str, _Candidate] = {}
-    for row, record in rows:
-        external_id = check_text(record, "id", row=row, errors=errors, max_length=EXTERNAL_ID_MAX)
-        language = check_text(record, "language", row=row, errors=errors, max_length=8).lower()
-        nationality = check_text(
-            record, "nationality", row=row, errors=errors, max_length=NATIONALITY_MAX
+def _check_pair(
+    record: dict, *, row: int, errors: UploadErrors, challenge: Challenge
+) -> StereotypePair | None:
+    """One record of a pool file as an unsaved pair, or None (with its errors added): ``id``,
+    ``language`` (a code of the platform's language list), ``nationality`` and ``attribute``,
+    as plain text."""
+    external_id = check_text(record, "id", row=row, errors=errors, max_length=EXTERNAL_ID_MAX)
+    language = check_text(record, "language", row=row, errors=errors, max_length=8).lower()
+    nationality = check_text(
+        record, "nationality", row=row, errors=errors, max_length=NATIONALITY_MAX
+    )
+    attribute = check_text(record, "attribute", row=row, errors=errors, max_length=ATTRIBUTE_MAX)
+    if language and language not in LANGUAGE_CODES:
+        errors.add(
+            row,
+            "language",
+            _("“%(code)s” is not a language code of the platform (use one of: %(codes)s).")
+            % {"code": language, "codes": ", ".join(sorted(LANGUAGE_CODES))},
         )
-        attribute = check_text(
-            record, "attribute", row=row, errors=errors, max_length=ATTRIBUTE_MAX
-        )
-        if language and language not in LANGUAGE_CODES:
-            errors.add(
-                row,
-                "language",
-                _("“%(code)s” is not a language code of the platform (use one of: %(codes)s).")
-                % {"code": language, "codes": ", ".join(sorted(LANGUAGE_CODES))},
-            )
-            continue
-        if not (external_id and language and nationality and attribute):
-            continue
-        candidate = _Candidate(
-            row=row,
-            external_id=external_id,
-            language=language,
-            nationality=" ".join(nationality.split()),
-            attribute=" ".join(attribute.split()),
-            fingerprint=fingerprint(language, nationality, attribute),
-        )
-        same_id = by_id.get(external_id)
-        if same_id is not None:
-            if same_id.fingerprint == candidate.fingerprint:
-                duplicates.add(
-                    row, "id", _("Repeats row %(row)s; left out.") % {"row": same_id.row}
-                )
-            else:
-                errors.add(
-                    row,
-                    "id",
-                    _("The id “%(id)s” is already used by row %(row)s for another pair.")
-                    % {"id": external_id, "row": same_id.row},
-                )
-            continue
-        same_pair = by_fingerprint.get(candidate.fingerprint)
-        if same_pair is not None:
-            duplicates.add(
-                row,
-                "attribute",
-                _("The same pair as row %(row)s (id “%(id)s”); left out.")
-                % {"row": same_pair.row, "id": same_pair.external_id},
-            )
-            continue
-        by_id[external_id] = candidate
-        by_fingerprint[candidate.fingerprint] = candidate
-        candidates.append(candidate)
-    if errors:
-        raise UploadRejected(errors)
-    return candidates, duplicates
+        return None
+    if not (external_id and language and nationality and attribute):
+        return None
+    return StereotypePair(
+        challenge=challenge,
+        external_id=external_id,
+        language=language,
+        nationality=" ".join(nationality.split()),
+        attribute=" ".join(attribute.split()),
+        nationality_key=normalize(nationality),
+        fingerprint=fingerprint(language, nationality, attribute),
+    )
 
 
-def import_pairs(*, challenge: Challenge, upload) -> PoolImport:
+def import_pairs(*, challenge: Challenge, upload) -> UploadReport:
     """Add an uploaded pool file (CSV, JSON or JSON Lines) to the challenge's pool, all or
     nothing.
 
-    Every row is checked first (see read_pool_rows); any error stores nothing. Pairs already in
-    the pool (the same id with the same pair, or the same pair under another id) are reported
-    and left out, so uploading the same file again adds nothing; an id already in the pool for
-    a different pair is an error. One upload per challenge at a time (the challenge row is
-    locked).
+    Every row is checked first (``id`` unique in the pool, ``language``, ``nationality``,
+    ``attribute``); any error stores nothing. Duplicates are left out and reported
+    (``DuplicatePolicy.SKIP``): a row repeating an earlier one (the same id and pair, or the
+    same language, nationality and attribute once normalized) or a pair already in the pool
+    (under the same id or another), so uploading the same file again adds nothing; an id used
+    for two different pairs, in the file or with the pool, is an error. One upload per
+    challenge at a time (the challenge row is locked).
     """
     text = read_text(upload)
     rows = parse_rows(text, filename=getattr(upload, "name", "") or "")
-    candidates, duplicates = read_pool_rows(rows=rows)
-    report = PoolImport(rows=len(rows), duplicates=duplicates)
-    errors = UploadErrors()
-    with transaction.atomic():
-        Challenge.objects.select_for_update().only("pk").get(pk=challenge.pk)
-        stored_by_id: dict[str, str] = {}
-        for chunk in in_chunks([c.external_id for c in candidates]):
-            stored_by_id.update(
-                StereotypePair.objects.filter(
-                    challenge=challenge, external_id__in=chunk
-                ).values_list("external_id", "fingerprint")
-            )
-        stored_by_fingerprint: dict[str, str] = {}
-        for chunk in in_chunks([c.fingerprint for c in candidates]):
-            stored_by_fingerprint.update(
-                StereotypePair.objects.filter(
-                    challenge=challenge, fingerprint__in=chunk
-                ).values_list("fingerprint", "external_id")
-            )
-        new_pairs = []
-        for candidate in candidates:
-            stored_fingerprint = stored_by_id.get(candidate.external_id)
-            if stored_fingerprint is not None:
-                if stored_fingerprint == candidate.fingerprint:
-                    duplicates.add(candidate.row, "id", _("Already in the pool; left out."))
-                else:
-                    errors.add(
-                        candidate.row,
-                        "id",
-                        _("The id “%(id)s” is already in the pool for another pair.")
-                        % {"id": candidate.external_id},
-                    )
-                continue
-            stored_id = stored_by_fingerprint.get(candidate.fingerprint)
-            if stored_id is not None:
-                duplicates.add(
-                    candidate.row,
-                    "attribute",
-                    _("The same pair is already in the pool with id “%(id)s”; left out.")
-                    % {"id": stored_id},
-                )
-                continue
-            new_pairs.append(
-                StereotypePair(
-                    challenge=challenge,
-                    external_id=candidate.external_id,
-                    language=candidate.language,
-                    nationality=candidate.nationality,
-                    attribute=candidate.attribute,
-                    nationality_key=normalize(candidate.nationality),
-                    fingerprint=candidate.fingerprint,
-                )
-            )
-        if errors:
-            raise UploadRejected(errors)
-        StereotypePair.objects.bulk_create(new_pairs, batch_size=BULK_BATCH)
-    report.created = len(new_pairs)
-    return report
+    return store_upload(
+        rows=rows,
+        check_row=partial(_check_pair, challenge=challenge),
+        model=StereotypePair,
+        challenge=challenge,
+        duplicates=DuplicatePolicy.SKIP,
+        repeats=Repeats(
+            field="attribute",
+            same_as_row=_("The same pair as row %(row)s (id “%(id)s”); left out."),
+            already_stored=_("The same pair is already in the pool with id “%(id)s”; left out."),
+        ),
+        ids=Ids(
+            attribute="external_id",
+            field="id",
+            used_by_row=_("The id “%(id)s” is already used by row %(row)s for another pair."),
+            used_by_stored=_("The id “%(id)s” is already in the pool for another pair."),
+            stored_again=_("Already in the pool; left out."),
+            same_row_again=_("Repeats row %(row)s; left out."),
+        ),
+        lock=lambda: Challenge.objects.select_for_update().only("pk").get(pk=challenge.pk),
+    )
 
 
 def pool_with_counts(*, challenge: Challenge, search: str = "") -> QuerySet[StereotypePair]:

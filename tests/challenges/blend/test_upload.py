@@ -30,7 +30,7 @@ def upload(text: str | bytes, name: str = "questions.csv") -> SimpleUploadedFile
 
 def test_the_sample_file_is_stored_with_country_codes(challenge):
     report = domain.import_questions(challenge=challenge, upload=upload(SAMPLE))
-    assert (report.created, report.already_stored) == (3, 0)
+    assert (report.stored, report.skipped.total) == (3, 0)
     stored = {
         q.external_id: (q.country.code, q.language, q.topic) for q in BlendQuestion.objects.all()
     }
@@ -44,7 +44,7 @@ def test_the_sample_file_is_stored_with_country_codes(challenge):
 def test_uploading_the_same_file_again_adds_nothing(challenge):
     domain.import_questions(challenge=challenge, upload=upload(SAMPLE))
     report = domain.import_questions(challenge=challenge, upload=upload(SAMPLE))
-    assert (report.created, report.already_stored) == (0, 3)
+    assert (report.stored, report.skipped.total) == (0, 3)
     assert BlendQuestion.objects.count() == 3
 
 
@@ -161,7 +161,7 @@ def test_the_same_id_in_another_challenge_is_fine(edition, challenge):
 
     other = BlendChallengeFactory(edition=edition)
     domain.import_questions(challenge=other, upload=upload(SAMPLE))
-    assert domain.import_questions(challenge=challenge, upload=upload(SAMPLE)).created == 3
+    assert domain.import_questions(challenge=challenge, upload=upload(SAMPLE)).stored == 3
 
 
 def test_upload_from_the_page(client, challenge, organizer):

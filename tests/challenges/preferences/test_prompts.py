@@ -118,9 +118,8 @@ CSV = (
 
 
 def test_a_csv_upload_stores_every_row(challenge, author):
-    assert (
-        domain.import_prompts(challenge=challenge, author=author, text=CSV, filename="p.csv") == 3
-    )
+    report = domain.import_prompts(challenge=challenge, author=author, text=CSV, filename="p.csv")
+    assert report.stored == 3
     rows = {p.text: p for p in Prompt.objects.all()}
     recife = rows["Como se comemora o São João no Recife?"]
     assert (recife.country.code, recife.language, recife.source) == ("BR", "pt", Prompt.Source.CSV)
@@ -131,9 +130,8 @@ def test_a_csv_upload_stores_every_row(challenge, author):
 
 def test_column_aliases_language_and_topic_are_accepted(challenge, author):
     text = "prompt;pais;language;topic\n¿Qué se bebe en Montevideo?;Uruguay;es;bebidas\n"
-    assert (
-        domain.import_prompts(challenge=challenge, author=author, text=text, filename="p.csv") == 1
-    )
+    report = domain.import_prompts(challenge=challenge, author=author, text=text, filename="p.csv")
+    assert report.stored == 1
     assert Prompt.objects.get().topic == "bebidas"
 
 

@@ -34,7 +34,7 @@ def csv_text(*rows, header="id,language,nationality,attribute"):
 
 def test_the_sample_file_is_imported(challenge):
     report = domain.import_pairs(challenge=challenge, upload=upload(SAMPLE_TEXT))
-    assert report.created == 3 and report.rows == 3 and report.duplicates.total == 0
+    assert report.stored == 3 and report.rows == 3 and report.skipped.total == 0
     pair = StereotypePair.objects.get(external_id="p-0003")
     assert (pair.language, pair.nationality, pair.attribute) == ("pt", "brasileiros", "festeiros")
     assert pair.nationality_key == "brasileiros" and len(pair.fingerprint) == 64
@@ -43,7 +43,7 @@ def test_the_sample_file_is_imported(challenge):
 def test_uploading_the_same_file_again_adds_nothing(challenge):
     domain.import_pairs(challenge=challenge, upload=upload(SAMPLE_TEXT))
     report = domain.import_pairs(challenge=challenge, upload=upload(SAMPLE_TEXT))
-    assert report.created == 0 and report.duplicates.total == 3
+    assert report.stored == 0 and report.skipped.total == 3
     assert StereotypePair.objects.count() == 3
 
 
@@ -55,14 +55,12 @@ def test_json_and_json_lines_are_read(challenge):
     report = domain.import_pairs(
         challenge=challenge, upload=upload(json.dumps(records), "pairs.json")
     )
-    assert report.created == 2
+    assert report.stored == 2
     assert StereotypePair.objects.get(external_id="1").language == "es"
     lines = "\n".join(
         json.dumps({**r, "id": f"l{r['id']}", "attribute": r["attribute"] + "!"}) for r in records
     )
-    assert (
-        domain.import_pairs(challenge=challenge, upload=upload(lines, "pairs.jsonl")).created == 2
-    )
+    assert domain.import_pairs(challenge=challenge, upload=upload(lines, "pairs.jsonl")).stored == 2
 
 
 def test_duplicates_in_the_file_and_in_the_pool_are_reported_and_left_out(challenge):
@@ -82,18 +80,18 @@ def test_duplicates_in_the_file_and_in_the_pool_are_reported_and_left_out(challe
         "d,es,bolivianos,alegres",
     )
     report = domain.import_pairs(challenge=challenge, upload=upload(text))
-    assert report.created == 2
+    assert report.stored == 2
     assert sorted(StereotypePair.objects.values_list("external_id", flat=True)) == ["a", "d", "old"]
-    rows = sorted(item.row for item in report.duplicates.shown)
+    rows = sorted(item.row for item in report.skipped.shown)
     assert rows == [2, 3, 4, 5]
-    messages = " ".join(item.message for item in report.duplicates.shown)
+    messages = " ".join(item.message for item in report.skipped.shown)
     assert "Repeats row 1" in messages and "same pair as row 1" in messages and "“old”" in messages
 
 
 def test_the_same_pair_in_another_challenge_is_not_a_duplicate(challenge, edition):
     other = StereotypesChallengeFactory(edition=edition, slug="otra")
     domain.import_pairs(challenge=other, upload=upload(SAMPLE_TEXT))
-    assert domain.import_pairs(challenge=challenge, upload=upload(SAMPLE_TEXT)).created == 3
+    assert domain.import_pairs(challenge=challenge, upload=upload(SAMPLE_TEXT)).stored == 3
 
 
 @pytest.mark.parametrize(
