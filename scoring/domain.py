@@ -139,13 +139,27 @@ def recompute_scores(
     """Bring stored scores in line with the data; record each change with its cause.
 
     Idempotent: what is already right is not written again. Returns how many scores changed.
+
+    It locks before it reads: the rows of the teams it recomputes (every team of the edition
+    for a whole-edition recompute), in the order of their pk, then computes and writes in the
+    same transaction. A second recompute of any of those teams waits, then reads what the
+    first one wrote and whatever was committed meanwhile, so the one that read older data can
+    never commit last. Team rows rather than the edition's row: recomputes of different teams
+    (a decision here, a judge's mark there) still run side by side, a whole-edition one still
+    excludes every team's, and the edition's row stays free for the organizers' edits that
+    lock it. One order (by pk) for every recompute means two of them never deadlock.
     """
     ids = None if team_ids is None else sorted(set(team_ids))
     if ids == []:
         return 0
-    computed = compute_scores(edition=edition, team_ids=ids)
     with transaction.atomic():
-        stored_rows = TeamScore.objects.select_for_update().filter(challenge__edition=edition)
+        teams = Team.objects.filter(edition=edition)
+        if ids is not None:
+            teams = teams.filter(pk__in=ids)
+        list(teams.select_for_update().order_by("pk").values_list("pk", flat=True))  # the locks
+        computed = compute_scores(edition=edition, team_ids=ids)
+        # The teams' locks cover their score rows: no second lock is needed on those.
+        stored_rows = TeamScore.objects.filter(challenge__edition=edition)
         if ids is not None:
             stored_rows = stored_rows.filter(team_id__in=ids)
         stored = {(row.team_id, row.challenge_id): row for row in stored_rows}
