@@ -1,30 +1,36 @@
 """Turning validated contributions and judges' marks into stored team scores.
 
-``recompute_scores`` is the one way scores change: it computes from the data (a few
-aggregate queries, whatever the number of teams), compares with what is stored, writes only
-what differs and records each change with its cause. Running it twice changes nothing.
+``recompute_scores`` (or ``recompute_and_count``, which says what it did) is the one way
+scores change: it computes from the data (a few aggregate queries, whatever the number of
+teams), compares with what is stored, writes only what differs and records each change with
+its cause. Running it twice changes nothing. A whole edition is recomputed by the worker
+(``request_edition_recompute``), one team at once where it changed.
 """
 
 from __future__ import annotations
 
 import gzip
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from challenges.intake import get_intake
 from challenges.models import Challenge, ContributionStatus, Edition
 from hackathon.errors import RuleRefused
-from scoring.models import CriterionMark, JudgedOverride, ScoreChange, TeamScore
+from scoring.models import CriterionMark, JudgedOverride, RecomputeRun, ScoreChange, TeamScore
 from scoring.rules import ChallengeScore, judge_fraction, score_challenge
 from teams.models import Membership, Team
 
 LEADERBOARD_VERSION_KEY = "leaderboard-version:{edition_id}"
+logger = logging.getLogger(__name__)
 
 
 def count_validated(*, challenge: Challenge, team_of: dict[int, int] | None) -> dict[int, int]:
@@ -133,19 +139,53 @@ def compute_scores(
     return scores
 
 
+@dataclass(frozen=True)
+class Recomputed:
+    """What one recompute did: the teams it recomputed, the score rows it wrote and the
+    score changes it recorded (a row whose public points alone change records none)."""
+
+    teams: int
+    scores: int
+    changes: int
+
+
 def recompute_scores(
     *, edition: Edition, team_ids: Iterable[int] | None = None, cause: str, detail: str = ""
 ) -> int:
+    """``recompute_and_count``, returning how many scores changed."""
+    return recompute_and_count(
+        edition=edition, team_ids=team_ids, cause=cause, detail=detail
+    ).scores
+
+
+def recompute_and_count(
+    *, edition: Edition, team_ids: Iterable[int] | None = None, cause: str, detail: str = ""
+) -> Recomputed:
     """Bring stored scores in line with the data; record each change with its cause.
 
-    Idempotent: what is already right is not written again. Returns how many scores changed.
+    Idempotent: what is already right is not written again. Says how many teams it
+    recomputed, how many scores changed and how many changes it recorded.
+
+    It locks before it reads: the rows of the teams it recomputes (every team of the edition
+    for a whole-edition recompute), in the order of their pk, then computes and writes in the
+    same transaction. A second recompute of any of those teams waits, then reads what the
+    first one wrote and whatever was committed meanwhile, so the one that read older data can
+    never commit last. Team rows rather than the edition's row: recomputes of different teams
+    (a decision here, a judge's mark there) still run side by side, a whole-edition one still
+    excludes every team's, and the edition's row stays free for the organizers' edits that
+    lock it. One order (by pk) for every recompute means two of them never deadlock.
     """
     ids = None if team_ids is None else sorted(set(team_ids))
     if ids == []:
-        return 0
-    computed = compute_scores(edition=edition, team_ids=ids)
+        return Recomputed(teams=0, scores=0, changes=0)
     with transaction.atomic():
-        stored_rows = TeamScore.objects.select_for_update().filter(challenge__edition=edition)
+        teams = Team.objects.filter(edition=edition)
+        if ids is not None:
+            teams = teams.filter(pk__in=ids)
+        locked = list(teams.select_for_update().order_by("pk").values_list("pk", flat=True))
+        computed = compute_scores(edition=edition, team_ids=ids)
+        # The teams' locks cover their score rows: no second lock is needed on those.
+        stored_rows = TeamScore.objects.filter(challenge__edition=edition)
         if ids is not None:
             stored_rows = stored_rows.filter(team_id__in=ids)
         stored = {(row.team_id, row.challenge_id): row for row in stored_rows}
@@ -199,7 +239,9 @@ def recompute_scores(
         ScoreChange.objects.bulk_create(changes, batch_size=2000)
         if to_create or to_update:
             transaction.on_commit(lambda: bump_leaderboard_version(edition_id=edition.pk))
-    return len(to_create) + len(to_update)
+    return Recomputed(
+        teams=len(locked), scores=len(to_create) + len(to_update), changes=len(changes)
+    )
 
 
 def teams_of(*, edition_id: int, user_ids: Iterable[int]) -> list[int]:
@@ -208,6 +250,90 @@ def teams_of(*, edition_id: int, user_ids: Iterable[int]) -> list[int]:
             "team_id", flat=True
         )
     )
+
+
+# --- whole-edition recomputes, run by the worker ----------------------------------------------
+
+
+def _merge_details(first: str, second: str) -> str:
+    """A whole-edition recompute's detail lists what changed ("max_points, scoring")."""
+    parts = {part for detail in (first, second) for part in detail.split(", ") if part}
+    return ", ".join(sorted(parts))[:300]
+
+
+def request_edition_recompute(
+    *, edition: Edition, cause: str, detail: str = "", by=None
+) -> RecomputeRun:
+    """Have the worker recompute every team of the edition once the current transaction
+    commits (at once, in the same process, when there is no broker: eager tasks).
+
+    A run of the edition still queued takes the request instead of a second run: it has read
+    nothing yet, so it will see this change too; its detail gains this request's, its cause
+    and requester stay. Requests lock the edition's row, so two at once still make one run.
+    """
+    from scoring.tasks import recompute_edition_scores
+
+    with transaction.atomic():
+        Edition.objects.select_for_update().filter(pk=edition.pk).first()
+        queued = (
+            RecomputeRun.objects.select_for_update()
+            .filter(edition=edition, state=RecomputeRun.State.QUEUED)
+            .first()
+        )
+        if queued is not None:
+            merged = _merge_details(queued.detail, detail)
+            if merged != queued.detail:
+                queued.detail = merged
+                queued.save(update_fields=["detail"])
+            return queued
+        run = RecomputeRun.objects.create(
+            edition=edition, cause=cause, detail=detail[:300], requested_by=by
+        )
+        transaction.on_commit(lambda: recompute_edition_scores.delay(run.pk))
+    return run
+
+
+def run_recompute(*, run: RecomputeRun) -> RecomputeRun:
+    """Run a requested recompute of every team of its edition: running (with how many teams),
+    then done with how many score changes it recorded, or failed with the error and the
+    scores as they were (the recompute and its end are one transaction).
+
+    A run already finished is left as it is (a task delivered twice does nothing more); one
+    found running (its worker died and the task came back) runs again: the recompute is
+    idempotent.
+    """
+    with transaction.atomic():
+        run = RecomputeRun.objects.select_for_update().select_related("edition").get(pk=run.pk)
+        if not run.is_active:
+            return run
+        run.state = RecomputeRun.State.RUNNING
+        run.started_at = timezone.now()
+        run.teams_total = Team.objects.filter(edition=run.edition_id).count()
+        run.save(update_fields=["state", "started_at", "teams_total"])
+    try:
+        with transaction.atomic():
+            result = recompute_and_count(edition=run.edition, cause=run.cause, detail=run.detail)
+            run.state = RecomputeRun.State.DONE
+            run.teams_total = run.teams_done = result.teams
+            run.changes = result.changes
+            run.finished_at = timezone.now()
+            run.save(update_fields=["state", "teams_total", "teams_done", "changes", "finished_at"])
+    except Exception as error:
+        logger.exception("Recompute run %s of edition %s failed", run.pk, run.edition_id)
+        run.state = RecomputeRun.State.FAILED
+        run.error = f"{type(error).__name__}: {error}"
+        run.finished_at = timezone.now()
+        run.save(update_fields=["state", "error", "finished_at"])
+        return run
+    # Shared leaderboard pages are rebuilt even when no score moved: the total's cap, an
+    # edition field, is applied when they are built.
+    transaction.on_commit(lambda: bump_leaderboard_version(edition_id=run.edition_id))
+    return run
+
+
+def latest_recompute(*, edition: Edition) -> RecomputeRun | None:
+    """The edition's last requested whole-edition recompute, for the organizers' page."""
+    return RecomputeRun.objects.filter(edition=edition).first()
 
 
 def bump_leaderboard_version(*, edition_id: int) -> None:
@@ -382,7 +508,7 @@ def override_judged_points(
 def publish_judged_points(*, edition: Edition, published: bool, by) -> bool:
     """Organizers reveal the judged points on the public leaderboard at the announcement (or
     hold them back again). Recorded like any edit of the edition, and that record is what
-    recomputes the public points. Returns whether anything changed."""
+    has the worker recompute the public points. Returns whether anything changed."""
     from challenges.domain import record_changes, take_snapshot
     from challenges.models import ChangeRecord
 

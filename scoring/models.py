@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from challenges.models import Challenge, pick_translation
 
@@ -85,6 +86,56 @@ class ScoreChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team}: {self.old_points} → {self.new_points} ({self.cause})"
+
+
+class RecomputeRun(models.Model):
+    """One recompute of every team of an edition, asked for by a rule change and run by the
+    worker: its state, progress and how many score changes it recorded."""
+
+    class State(models.TextChoices):
+        # A recompute, not a sync: Spanish and Portuguese agree with its gender.
+        QUEUED = "queued", pgettext_lazy("score recompute", "queued")
+        RUNNING = "running", pgettext_lazy("score recompute", "running")
+        DONE = "done", pgettext_lazy("score recompute", "done")
+        FAILED = "failed", pgettext_lazy("score recompute", "failed")
+
+    edition = models.ForeignKey(
+        "challenges.Edition",
+        on_delete=models.CASCADE,
+        related_name="recompute_runs",
+        verbose_name=_("edition"),
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    # What the recorded score changes say: why they happened and, for rules, which fields.
+    cause = models.CharField(_("cause"), max_length=20, choices=ScoreChange.Cause.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    teams_total = models.PositiveIntegerField(_("teams"), default=0)
+    teams_done = models.PositiveIntegerField(_("teams recomputed"), default=0)
+    changes = models.PositiveIntegerField(_("score changes"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("score recompute")
+        verbose_name_plural = _("score recomputes")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.edition_id} {self.created_at:%Y-%m-%d %H:%M} {self.state}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
 
 
 class Criterion(models.Model):

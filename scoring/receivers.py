@@ -1,4 +1,5 @@
-"""What makes scores recompute at once: decided contributions, membership changes, rule edits."""
+"""What makes scores recompute: decided contributions, membership changes (those teams, at
+once), rule edits (every team of the edition, by the worker)."""
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -6,7 +7,13 @@ from django.dispatch import receiver
 from challenges.domain.contributions import contributions_changed
 from challenges.domain.editions import changes_recorded
 from challenges.models import Challenge, ChangeRecord, Edition
-from scoring.domain import bump_leaderboard_version, recompute_scores, sync_rubric, teams_of
+from scoring.domain import (
+    bump_leaderboard_version,
+    recompute_scores,
+    request_edition_recompute,
+    sync_rubric,
+    teams_of,
+)
 from scoring.models import ScoreChange
 from teams.models import TeamEvent
 
@@ -70,10 +77,9 @@ def recompute_after_rule_changes(sender, edition: Edition, records: list[ChangeR
         object_type == "challenges.edition" and field in EDITION_FIELDS
         for object_type, field in changed
     ):
-        edition.refresh_from_db()
-        recompute_scores(
+        request_edition_recompute(
             edition=edition,
             cause=ScoreChange.Cause.RULES,
             detail=", ".join(sorted({f for _o, f in changed})),
+            by=next((record.changed_by for record in records if record.changed_by_id), None),
         )
-        bump_leaderboard_version(edition_id=edition.pk)

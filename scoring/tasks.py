@@ -1,12 +1,14 @@
 from celery import shared_task
 
-from challenges.models import Edition
-from scoring.domain import recompute_scores
-from scoring.models import ScoreChange
+from scoring.domain import run_recompute
+from scoring.models import RecomputeRun
 
 
 @shared_task(acks_late=True)
-def recompute_edition_scores(edition_id: int) -> int:
-    """Recompute every team of the edition (idempotent: a second run changes nothing)."""
-    edition = Edition.objects.get(pk=edition_id)
-    return recompute_scores(edition=edition, cause=ScoreChange.Cause.RECOMPUTE)
+def recompute_edition_scores(run_id: int) -> str | None:
+    """Run one requested recompute of every team of an edition. Idempotent: a run gone or
+    already finished is left as it is, and the recompute itself changes nothing twice."""
+    run = RecomputeRun.objects.filter(pk=run_id).first()
+    if run is None:
+        return None
+    return run_recompute(run=run).state

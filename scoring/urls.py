@@ -15,5 +15,6 @@ urlpatterns = [
     path("judging/<slug:slug>/<int:team_id>/", views.judge_team, name="judge_team"),
     path("organize/judging/<slug:slug>/", views.judging_overview, name="judging_overview"),
     path("organize/judged-points/", views.publish, name="publish_judged"),
+    path("organize/recompute/", views.recompute_progress, name="recompute_progress"),
     path("organize/judging/<slug:slug>/<int:team_id>/override/", views.override, name="override"),
 ]

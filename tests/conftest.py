@@ -111,9 +111,10 @@ def other_team_member(edition):
     return make_team(edition=edition, members=1, name="Otro equipo").memberships.get().user
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def eager_tasks():
-    """Celery tasks run inside the call that sends them, even when REDIS_URL names a broker
+    """Celery tasks run inside the call that sends them, even when REDIS_URL names a broker,
+    as without one: a rule edit's recompute is done when the edit's callbacks have run
     (tests/hub/test_worker.py is the one that uses a real worker)."""
     from hackathon.celery import app
 

@@ -80,6 +80,7 @@ MATRIX = [
     ("get", "/organize/judging/{judged}/", STAFF),
     ("post", "/organize/judging/{judged}/{team}/override/", STAFF_ACTION),
     ("post", "/organize/judged-points/", STAFF_ACTION),
+    ("get", "/organize/recompute/", STAFF),
 ]
 
 

@@ -26,6 +26,7 @@ from challenges.forms import DecisionForm, ExtendWindowForm, ReviewFilterForm
 from challenges.intake import REGISTRY, get_intake
 from challenges.models import ChangeRecord, ContributionStatus, ReviewDecision
 from challenges.shortcuts import get_challenge, require_edition
+from scoring.domain import latest_recompute
 from teams.models import Membership, Team
 
 REVIEW_PAGE_SIZE = 50
@@ -69,6 +70,7 @@ def organize(request):
             "stats": stats,
             "queues": queues,
             "judged_challenges": edition.challenges.judged(),
+            "recompute": latest_recompute(edition=edition),
         },
     )
 

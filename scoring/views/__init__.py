@@ -1,6 +1,7 @@
 from scoring.views.gates import gates, grant_team, incentives_csv
 from scoring.views.judging import judge_team, judging_home, judging_overview, override, publish
 from scoring.views.leaderboard import leaderboard, leaderboard_csv, leaderboard_json
+from scoring.views.recompute import recompute_progress
 from scoring.views.team_score import team_score
 
 __all__ = [
@@ -15,5 +16,6 @@ __all__ = [
     "leaderboard_json",
     "override",
     "publish",
+    "recompute_progress",
     "team_score",
 ]

@@ -18,7 +18,6 @@ def test_an_organizer_syncs_and_settles_a_conflict(
     edition,
     organizer,
     fake_hub,  # noqa: F811 - the fixture imported above, requested by name
-    eager_tasks,
     screenshot,  # noqa: F811 - the fixture imported above, requested by name
 ):
     alpaca = make_team(edition=edition, members=1, name="Alpaca")

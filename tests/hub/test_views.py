@@ -113,7 +113,7 @@ def test_a_repository_page_is_for_its_team_judges_and_organizers(
 
 
 def test_start_queues_a_run_that_syncs_and_a_second_start_is_refused(
-    client, edition, fake_hub, organizer, django_capture_on_commit_callbacks, eager_tasks
+    client, edition, fake_hub, organizer, django_capture_on_commit_callbacks
 ):
     fake_hub.state.add("model", f"{ORG}/modelo", day=3)
     client.force_login(organizer)
