@@ -1,11 +1,35 @@
-"""The fake Hub every Hub test talks to through the real huggingface_hub client."""
+"""What the Hub tests share: the fake Hub they talk to through the real huggingface_hub client,
+and for publishing, one validated item of each kind and the folder it is published to."""
 
 import huggingface_hub.constants
 import pytest
 
+from challenges.models import ContributionStatus
+from tests.challenges.blend.factories import (
+    BlendAnswerFactory,
+    BlendChallengeFactory,
+    BlendQuestionFactory,
+)
+from tests.challenges.include.factories import (
+    ExamFactory,
+    ExamQuestionFactory,
+    IncludeChallengeFactory,
+)
+from tests.challenges.preferences.factories import (
+    ArenaVoteFactory,
+    PreferencesChallengeFactory,
+    PromptFactory,
+)
+from tests.challenges.stereotypes.factories import (
+    PairFactory,
+    RatingFactory,
+    StereotypesChallengeFactory,
+)
+from tests.factories import EditionFactory, UserFactory
 from tests.hub.fake_hub import FakeHub, HubState
 
 ORG = "somosnlp-hackathon-test"  # EditionFactory's hub_organization
+VALIDATED = ContributionStatus.VALIDATED
 
 
 @pytest.fixture
@@ -70,3 +94,82 @@ def child_env(fake_hub, tmp_path):
         PYTHONUNBUFFERED="1",
     )
     return env
+
+
+# --- publishing: one validated item of each kind, and the folder it is published to ------------
+
+
+@pytest.fixture
+def published_dir(settings, tmp_path):
+    settings.PUBLISHED_DATASETS_DIR = tmp_path / "published"
+    settings.HF_TOKEN = ""
+    return settings.PUBLISHED_DATASETS_DIR
+
+
+@pytest.fixture
+def authors(db):
+    """Two contributors whose name, email and usernames must never be published."""
+    return UserFactory.create_batch(2)
+
+
+@pytest.fixture
+def collected(edition, authors):
+    """One validated item of each kind, next to items that must be left out (pending, rejected,
+    invalidated, drafts, skips) and another edition's validated items."""
+    author, other = authors
+    # Preferences: one validated prompt with a vote, a pending and a rejected one.
+    preferences = PreferencesChallengeFactory(
+        edition=edition, description_en="Write prompts that test cultural adequacy."
+    )
+    prompt = PromptFactory(
+        challenge=preferences, author=author, status=VALIDATED, country="PE",
+        system_prompt="Eres de Lima.", text="¿Qué se come en Lima?",
+    )  # fmt: skip
+    ArenaVoteFactory(prompt=prompt, chosen="Ceviche.", rejected="Hamburguesas.")
+    PromptFactory(challenge=preferences, author=other, text="Pendiente")
+    PromptFactory(
+        challenge=preferences, author=other, status=ContributionStatus.REJECTED, text="Mal"
+    )
+    # INCLUDE: one accepted question, a pending and a rejected one.
+    include = IncludeChallengeFactory(edition=edition)
+    exam = ExamFactory(challenge=include, author=author, name="Examen de admisión UNMSM")
+    ExamQuestionFactory(
+        exam=exam, status=VALIDATED, original_question_num=7,
+        question="¿En qué año se fundó Lima?", options=["1535", "1492", "1821", "1900"], answer=0,
+    )  # fmt: skip
+    ExamQuestionFactory(exam=exam, status=ContributionStatus.PENDING)
+    ExamQuestionFactory(exam=exam, status=ContributionStatus.REJECTED)
+    # BLEND: one validated answer; pending, rejected and draft ones.
+    blend = BlendChallengeFactory(edition=edition)
+    question = BlendQuestionFactory(
+        challenge=blend, external_id="Fo-pe-001", question="¿Qué se come de postre en Perú?"
+    )
+    BlendAnswerFactory(
+        question=question, author=author, status=VALIDATED, answer_2="Picarones", region="Lima"
+    )
+    for status in (ContributionStatus.PENDING, ContributionStatus.REJECTED):
+        BlendAnswerFactory(question=BlendQuestionFactory(challenge=blend), status=status)
+    BlendAnswerFactory(
+        question=BlendQuestionFactory(challenge=blend), status=ContributionStatus.DRAFT
+    )
+    # Stereotypes: one validated rating; an invalidated one and a skip.
+    stereotypes = StereotypesChallengeFactory(edition=edition)
+    pair = PairFactory(
+        challenge=stereotypes, external_id="p-1", nationality="peruanos", attribute="amables"
+    )
+    RatingFactory(
+        pair=pair, author=author, other_nationalities=["chilenos"], region="Cusco",
+        own_nationality=True,
+    )  # fmt: skip
+    RatingFactory(
+        pair=PairFactory(challenge=stereotypes), author=other,
+        status=ContributionStatus.INVALIDATED,
+    )  # fmt: skip
+    RatingFactory(pair=PairFactory(challenge=stereotypes), author=other, skip=True)
+    # Another edition's validated items stay out.
+    other_edition = EditionFactory(slug="otra-edicion", is_current=False)
+    ExamQuestionFactory(
+        exam=ExamFactory(challenge=IncludeChallengeFactory(edition=other_edition)),
+        status=VALIDATED,
+    )
+    return {"preferences": preferences, "include": include, "blend": blend}
