@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.decorators import organizer_required
 from challenges.intake import get_intake, publishable_kinds
@@ -32,11 +33,7 @@ def publications(request):
         except PublishRefused as refusal:
             messages.error(request, refusal.message)
         else:
-            messages.success(
-                request,
-                _("“%(dataset)s” is being published; this page shows when it is done.")
-                % {"dataset": queued.label},
-            )
+            _announce(request, queued)
         return redirect("hub:publications")
     publications = PublishedDataset.objects.filter(edition=edition).select_related(
         "published_by__profile"
@@ -73,3 +70,31 @@ def publication_file(request, pk: int, name: str):
         as_attachment=True,
         filename=f"{publication.edition.slug}-{publication.kind}-{publication.pk}-{name}",
     )
+
+
+def _announce(request, publication: PublishedDataset) -> None:
+    """What became of the request: published already (no broker: the task ran in the request),
+    failed, or on its way."""
+    publication.refresh_from_db()
+    if publication.status == PublishedDataset.Status.DONE:
+        messages.success(
+            request,
+            ngettext(
+                "Published %(rows)s row of “%(dataset)s” to %(target)s.",
+                "Published %(rows)s rows of “%(dataset)s” to %(target)s.",
+                publication.rows,
+            )
+            % {
+                "rows": publication.rows,
+                "dataset": publication.label,
+                "target": publication.target,
+            },
+        )
+    elif publication.status == PublishedDataset.Status.FAILED:
+        messages.error(request, publication.error)
+    else:
+        messages.success(
+            request,
+            _("“%(dataset)s” is being published; this page shows when it is done.")
+            % {"dataset": publication.label},
+        )

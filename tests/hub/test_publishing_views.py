@@ -218,3 +218,18 @@ def test_posting_with_a_hub_error_shows_it_without_the_token(
     assert "boom" in content
     assert TOKEN not in content
     assert PublishedDataset.objects.get().status == "failed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_request_publishes_and_says_so(
+    client, edition, collected, organizer, published_dir
+):
+    # Eager Celery (the demo): the task runs as soon as the publication is committed.
+    client.force_login(organizer)
+
+    response = client.post(URL, {"kind": "blend"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+
+    content = response.content.decode()
+    assert "Published 1 row of “validated BLEND answers”" in content
+    assert PublishedDataset.objects.get().status == "done"
+    assert 'hx-trigger="every 2s"' not in content
