@@ -57,6 +57,9 @@ class Publication:
     summary: Promise | str
     validation_rule: Promise | str
     task_categories: list[str]
+    # How the dataset is created on the Hub unless organizers choose otherwise: "public",
+    # "private" or "gated" (a benchmark kept private is not a contaminated one).
+    default_visibility: str = "public"
 
 
 # --- importing from the Hub -------------------------------------------------------------------

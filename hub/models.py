@@ -193,6 +193,11 @@ class PublishedDataset(models.Model):
         DONE = "done", _("published")
         FAILED = "failed", _("failed")
 
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("public")
+        PRIVATE = "private", _("private (members of the organization)")
+        GATED = "gated", _("gated (public, access on request)")
+
     edition = models.ForeignKey(
         "challenges.Edition",
         on_delete=models.CASCADE,
@@ -207,10 +212,16 @@ class PublishedDataset(models.Model):
     # "org/name" on the Hub, or the folder written to.
     target = models.CharField(_("published to"), max_length=500, blank=True)
     on_hub = models.BooleanField(_("on the Hub"), default=False)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
     rows = models.PositiveIntegerField(_("rows"), default=0)
     commit = models.CharField(_("commit"), max_length=64, blank=True)
     # Why a queued publication failed, said without the token.
     error = models.TextField(_("error"), blank=True)
+    # A digest of the files written: a republish whose files are the same uploads nothing.
+    content_hash = models.CharField(_("content digest"), max_length=64, blank=True)
+    unchanged = models.BooleanField(_("nothing changed since the last publication"), default=False)
     published_at = models.DateTimeField(_("published"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     published_by = models.ForeignKey(

@@ -10,6 +10,7 @@ form (a Hub "config", such as a DPO form) to ``<form>/train.parquet`` beside it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import tempfile
 from collections.abc import Callable
@@ -300,13 +301,70 @@ def local_folder_for(*, edition: Edition, kind: str) -> Path:
     return Path(settings.PUBLISHED_DATASETS_DIR) / edition.slug / kind
 
 
-def _upload(*, edition: Edition, kind: str, api) -> tuple[str, int, str]:
-    """Write the dataset into a temporary folder and upload it; (repo id, rows, commit)."""
+def digest_folder(folder: Path) -> str:
+    """A digest of every file written (names and bytes): the same rows give the same files
+    (Parquet from `datasets` is deterministic, the card has no date), so the same digest."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Published:
+    """What one publication wrote: where, how many rows, the Hub's commit (none when nothing
+    changed or in a folder), the files' digest, and whether it was the same as the last one."""
+
+    target: str
+    rows: int
+    commit: str
+    on_hub: bool
+    content_hash: str
+    unchanged: bool
+
+
+def _last_digest(*, edition: Edition, kind: str, target: str, visibility: str) -> str:
+    last = (
+        PublishedDataset.objects.filter(
+            edition=edition,
+            kind=kind,
+            target=target,
+            visibility=visibility,
+            status=PublishedDataset.Status.DONE,
+        )
+        .exclude(content_hash="")
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+    return last.content_hash if last else ""
+
+
+def _apply_visibility(*, api, repo_id: str, visibility: str) -> None:
+    """Created private or public, then the settings set to what organizers chose (the repo may
+    exist already, with other settings)."""
+    private = visibility == PublishedDataset.Visibility.PRIVATE
+    api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+    api.update_repo_settings(
+        repo_id,
+        repo_type="dataset",
+        visibility="private" if private else "public",
+        gated="auto" if visibility == PublishedDataset.Visibility.GATED else False,
+    )
+
+
+def _upload(*, edition: Edition, kind: str, api, visibility: str) -> Published:
+    """Write the dataset into a temporary folder and upload it, unless its files are those of
+    the last publication to the same repository with the same visibility."""
     repo_id = repo_id_for(edition=edition, kind=kind)
     with tempfile.TemporaryDirectory(prefix=f"{kind}-") as directory:
         rows = write_dataset(edition=edition, kind=kind, folder=Path(directory))
+        content_hash = digest_folder(Path(directory))
+        last = _last_digest(edition=edition, kind=kind, target=repo_id, visibility=visibility)
+        if content_hash == last:
+            return Published(repo_id, rows, "", True, content_hash, unchanged=True)
         try:
-            api.create_repo(repo_id, repo_type="dataset", exist_ok=True)
+            _apply_visibility(api=api, repo_id=repo_id, visibility=visibility)
             commit = api.upload_folder(
                 repo_id=repo_id,
                 repo_type="dataset",
@@ -320,17 +378,32 @@ def _upload(*, edition: Edition, kind: str, api) -> tuple[str, int, str]:
                 _("The Hub did not accept the dataset %(repo)s: %(error)s")
                 % {"repo": repo_id, "error": detail}
             ) from None  # the original exception may carry the token in its request
-    return repo_id, rows, getattr(commit, "oid", "") or ""
+    commit_id = getattr(commit, "oid", "") or ""
+    return Published(repo_id, rows, commit_id, True, content_hash, unchanged=False)
+
+
+def default_visibility(kind: str) -> str:
+    """How a kind's dataset is created unless organizers choose otherwise."""
+    return _publication(kind).default_visibility
 
 
 def _publish(
-    *, edition: Edition, kind: str, api=None, folder: Path | None = None
-) -> tuple[str, int, str, bool]:
-    """Publish one dataset; (target, rows, commit, on the Hub)."""
+    *,
+    edition: Edition,
+    kind: str,
+    visibility: str,
+    api=None,
+    folder: Path | None = None,
+) -> Published:
+    """Publish one dataset, to the Hub or to a folder."""
     _publication(kind)
+    if visibility not in PublishedDataset.Visibility.values:
+        raise PublishRefused(
+            _("“%(visibility)s” is not a visibility. Choose one of: %(choices)s.")
+            % {"visibility": visibility, "choices": ", ".join(PublishedDataset.Visibility.values)}
+        )
     if folder is None and settings.HF_TOKEN:
-        target, rows, commit = _upload(edition=edition, kind=kind, api=api or make_api())
-        return target, rows, commit, True
+        return _upload(edition=edition, kind=kind, api=api or make_api(), visibility=visibility)
     path = Path(folder) if folder is not None else local_folder_for(edition=edition, kind=kind)
     try:
         rows = write_dataset(edition=edition, kind=kind, folder=path)
@@ -339,7 +412,16 @@ def _publish(
             _("The dataset could not be written to %(folder)s: %(error)s")
             % {"folder": path, "error": error.strerror or error}
         ) from error
-    return str(path.resolve()), rows, "", False
+    target = str(path.resolve())
+    content_hash = digest_folder(path)
+    last = _last_digest(edition=edition, kind=kind, target=target, visibility=visibility)
+    return Published(target, rows, "", False, content_hash, unchanged=content_hash == last)
+
+
+def _record(publication: PublishedDataset, published: Published) -> None:
+    publication.target, publication.rows = published.target, published.rows
+    publication.commit, publication.on_hub = published.commit, published.on_hub
+    publication.content_hash, publication.unchanged = published.content_hash, published.unchanged
 
 
 def publish_dataset(
@@ -347,43 +429,59 @@ def publish_dataset(
     edition: Edition,
     kind: str,
     by: User | None = None,
+    visibility: str | None = None,
     api=None,
     folder: Path | None = None,
 ) -> PublishedDataset:
     """Publish one dataset of the edition now and record the publication.
 
     With a Hub token (settings.HF_TOKEN) and no ``folder``: create the dataset repository
-    ``<organization>/<edition slug>-<kind>`` if missing and upload the data and its card in one
+    ``<organization>/<edition slug>-<kind>`` if missing, set its visibility (public, private,
+    or gated; by default the kind's: INCLUDE private) and upload the data and its card in one
     commit. Otherwise: write them to ``folder``, by default
-    ``PUBLISHED_DATASETS_DIR/<edition>/<kind>``. An empty dataset, an unknown kind or a failure
-    of the Hub is refused with a message (without the token) and nothing is recorded.
-    Publishing again is harmless: it replaces the files and records one more publication.
+    ``PUBLISHED_DATASETS_DIR/<edition>/<kind>``. An empty dataset, an unknown kind or
+    visibility, or a failure of the Hub is refused with a message (without the token) and
+    nothing is recorded. Publishing again is harmless: when the files are those of the last
+    publication, nothing is uploaded and the publication is recorded as unchanged.
     """
-    target, rows, commit, on_hub = _publish(edition=edition, kind=kind, api=api, folder=folder)
-    return PublishedDataset.objects.create(
+    visibility = visibility or default_visibility(kind)
+    published = _publish(edition=edition, kind=kind, visibility=visibility, api=api, folder=folder)
+    publication = PublishedDataset(
         edition=edition,
         kind=kind,
+        visibility=visibility,
         status=PublishedDataset.Status.DONE,
-        target=target,
-        on_hub=on_hub,
-        rows=rows,
-        commit=commit,
         published_by=by,
         finished_at=timezone.now(),
     )
+    _record(publication, published)
+    publication.save()
+    return publication
 
 
 def request_publication(
-    *, edition: Edition, kind: str, by: User | None, enqueue: Callable[[int], object]
+    *,
+    edition: Edition,
+    kind: str,
+    by: User | None,
+    enqueue: Callable[[int], object],
+    visibility: str | None = None,
 ) -> PublishedDataset:
     """Organizers ask for a dataset to be published: a queued publication, handed to
     ``enqueue`` (the Celery task's ``publish_dataset_task.delay``) with its id once the
     transaction commits; the task publishes it and the page follows its progress.
 
-    An unknown kind or an empty dataset is refused at once. While one publication of the
-    dataset is queued or running, asking again returns it instead of queueing another.
+    An unknown kind or visibility, or an empty dataset, is refused at once. While one
+    publication of the dataset is queued or running, asking again returns it instead of
+    queueing another. The visibility chosen (by default the kind's) is recorded with it.
     """
     publication = _publication(kind)
+    visibility = visibility or publication.default_visibility
+    if visibility not in PublishedDataset.Visibility.values:
+        raise PublishRefused(
+            _("“%(visibility)s” is not a visibility. Choose one of: %(choices)s.")
+            % {"visibility": visibility, "choices": ", ".join(PublishedDataset.Visibility.values)}
+        )
     with transaction.atomic():
         Edition.objects.select_for_update().filter(pk=edition.pk).first()
         active = PublishedDataset.objects.filter(
@@ -399,7 +497,11 @@ def request_publication(
                 % {"dataset": publication.label}
             )
         queued = PublishedDataset.objects.create(
-            edition=edition, kind=kind, status=PublishedDataset.Status.QUEUED, published_by=by
+            edition=edition,
+            kind=kind,
+            visibility=visibility,
+            status=PublishedDataset.Status.QUEUED,
+            published_by=by,
         )
         # The caller hands over its task: hub.tasks imports this module.
         transaction.on_commit(lambda: enqueue(queued.pk))
@@ -420,16 +522,18 @@ def run_publication(*, publication: PublishedDataset, api=None) -> PublishedData
         publication.status = PublishedDataset.Status.RUNNING
         publication.save(update_fields=["status"])
     try:
-        target, rows, commit, on_hub = _publish(
-            edition=publication.edition, kind=publication.kind, api=api
+        published = _publish(
+            edition=publication.edition,
+            kind=publication.kind,
+            visibility=publication.visibility,
+            api=api,
         )
     except PublishRefused as refusal:
         publication.status = PublishedDataset.Status.FAILED
         publication.error = str(refusal.message)
     else:
         publication.status = PublishedDataset.Status.DONE
-        publication.target, publication.rows, publication.commit = target, rows, commit
-        publication.on_hub = on_hub
+        _record(publication, published)
     publication.finished_at = timezone.now()
     publication.save()
     return publication

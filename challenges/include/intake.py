@@ -117,6 +117,9 @@ PUBLICATION = Publication(
         "Exams had to be non-proprietary; each row keeps its exam's source and licence."
     ),
     task_categories=["question-answering", "multiple-choice"],
+    # The 2025 exams were kept private in the organization: a public copy would leak the
+    # benchmark into the models it evaluates.
+    default_visibility="private",
 )
 
 

@@ -27,6 +27,7 @@ def publications(request):
             queued = request_publication(
                 edition=edition,
                 kind=request.POST.get("kind", ""),
+                visibility=request.POST.get("visibility") or None,
                 by=request.user,
                 enqueue=publish_dataset_task.delay,
             )
@@ -51,9 +52,15 @@ def publications(request):
         return render(request, "hub/publications.html#publications", context)
     counts = count_rows(edition=edition)
     context["datasets"] = [
-        {"kind": kind, "label": get_intake(kind).publication.label, "rows": counts[kind]}
+        {
+            "kind": kind,
+            "label": get_intake(kind).publication.label,
+            "rows": counts[kind],
+            "visibility": get_intake(kind).publication.default_visibility,
+        }
         for kind in publishable_kinds()
     ]
+    context["visibilities"] = PublishedDataset.Visibility.choices
     context["to_hub"] = bool(settings.HF_TOKEN)
     return render(request, "hub/publications.html", context)
 
@@ -76,7 +83,13 @@ def _announce(request, publication: PublishedDataset) -> None:
     """What became of the request: published already (no broker: the task ran in the request),
     failed, or on its way."""
     publication.refresh_from_db()
-    if publication.status == PublishedDataset.Status.DONE:
+    if publication.status == PublishedDataset.Status.DONE and publication.unchanged:
+        messages.info(
+            request,
+            _("“%(dataset)s” has not changed since its last publication: nothing was uploaded.")
+            % {"dataset": publication.label},
+        )
+    elif publication.status == PublishedDataset.Status.DONE:
         messages.success(
             request,
             ngettext(

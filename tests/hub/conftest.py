@@ -172,4 +172,9 @@ def collected(edition, authors):
         exam=ExamFactory(challenge=IncludeChallengeFactory(edition=other_edition)),
         status=VALIDATED,
     )
-    return {"preferences": preferences, "include": include, "blend": blend}
+    return {
+        "preferences": preferences,
+        "include": include,
+        "blend": blend,
+        "stereotypes": stereotypes,
+    }

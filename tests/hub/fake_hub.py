@@ -12,6 +12,8 @@ It answers like the real Hub for what HfApi, hf_hub_download and snapshot_downlo
   `X-Repo-Commit`, `ETag` (git blob id) and `Content-Length` headers;
 - POST /api/repos/create, /api/validate-yaml, /api/<kind>s/<org>/<name>/preupload/<rev> and
   /commit/<rev> (NDJSON, files sent inline in base64): uploads, as create_repo/upload_folder do;
+- PUT /api/<kind>s/<org>/<name>/settings: visibility (public/private) and gating, as
+  update_repo_settings sends them;
 - GET /api/organizations/<org>/members: a JSON list of {"user", "fullname", ...};
 - errors: a status, an `X-Error-Code` and an `X-Error-Message` header, a JSON {"error"} body;
   rate limits: 429 with the `RateLimit` / `RateLimit-Policy` headers the Hub sends.
@@ -238,12 +240,15 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 - http.server's name
         self.do_GET()
 
+    def do_PUT(self):  # noqa: N802 - http.server's name
+        self.do_GET()
+
     def do_GET(self):  # noqa: N802 - http.server's name
         state = self.state
         url = urlsplit(self.path)
         query = parse_qs(url.query)
         auth = self.headers.get("Authorization")
-        body = self._body() if self.command == "POST" else b""
+        body = self._body() if self.command in ("POST", "PUT") else b""
         with state.lock:
             state.requests.append(
                 {"method": self.command, "path": url.path, "query": query, "auth": auth}
@@ -270,6 +275,8 @@ class Handler(BaseHTTPRequestHandler):
         state = self.state
         if self.command == "POST":
             return self._post(parts, body)
+        if self.command == "PUT":
+            return self._put(parts, body)
         if len(parts) == 2 and parts[0] == "api" and parts[1] in KINDS:
             return self._list(KINDS[parts[1]], path, query)
         if len(parts) == 4 and parts[:2] == ["api", "organizations"] and parts[3] == "members":
@@ -356,7 +363,9 @@ class Handler(BaseHTTPRequestHandler):
                 message = "You already created this repo"
                 headers = {"X-Error-Code": "RepoExists", "X-Error-Message": message}
                 return self._send(409, {"error": message, "url": url}, headers)
-            state.create(kind, repo_id)
+            info = state.create(kind, repo_id)
+            # The Hub takes the visibility as "private" (older clients) or "visibility".
+            info["private"] = bool(payload.get("private")) or payload.get("visibility") == "private"
             return self._send(200, {"url": url})
         if parts == ["api", "validate-yaml"]:
             return self._send(200, {"errors": [], "warnings": []})
@@ -375,6 +384,24 @@ class Handler(BaseHTTPRequestHandler):
                 )
             if action == "commit":
                 return self._commit(kind, repo_id, body)
+        return self._error(404, "EntryNotFound", "Not found")
+
+    def _put(self, parts: list[str], body: bytes):
+        """PUT /api/<kind>s/<org>/<name>/settings: the visibility and the gating, as the Hub."""
+        if len(parts) == 5 and parts[0] == "api" and parts[1] in KINDS and parts[4] == "settings":
+            info = self._repo(KINDS[parts[1]], "/".join(parts[2:4]))
+            if info is None:
+                return self._error(404, "RepoNotFound", "Repository not found")
+            payload = json.loads(body)
+            if "visibility" in payload:
+                if payload["visibility"] not in ("public", "private"):
+                    return self._error(400, "BadRequest", "Invalid visibility")
+                info["private"] = payload["visibility"] == "private"
+            if "gated" in payload:
+                if payload["gated"] not in ("auto", "manual", False):
+                    return self._error(400, "BadRequest", "Invalid gated status")
+                info["gated"] = payload["gated"]
+            return self._send(200, {})
         return self._error(404, "EntryNotFound", "Not found")
 
     def _commit(self, kind: str, repo_id: str, body: bytes):

@@ -19,6 +19,8 @@ from tests.challenges.blend.factories import (
     BlendQuestionFactory,
 )
 from tests.challenges.stereotypes.factories import (
+    PairFactory,
+    RatingFactory,
     StereotypesChallengeFactory,
 )
 from tests.hub.conftest import ORG, VALIDATED
@@ -188,6 +190,62 @@ def test_publishing_to_the_hub_twice_reuses_the_repository(edition, collected, f
     assert first.target == second.target
     assert len(fake_hub.state.repos["dataset"]) == 1
     assert PublishedDataset.objects.count() == 2
+
+
+def test_a_republish_with_nothing_changed_uploads_nothing(edition, collected, fake_hub, settings):
+    settings.HF_TOKEN = TOKEN
+    first = publish_dataset(edition=edition, kind="stereotypes")
+    commits = [r for r in fake_hub.state.requests if "/commit/" in r["path"]]
+
+    again = publish_dataset(edition=edition, kind="stereotypes")
+
+    assert (first.unchanged, again.unchanged) == (False, True)
+    assert again.content_hash == first.content_hash and again.commit == ""
+    assert [r for r in fake_hub.state.requests if "/commit/" in r["path"]] == commits
+    # A new row changes the files: uploaded again.
+    RatingFactory(pair=PairFactory(challenge=collected["stereotypes"], nationality="chilenos"))
+    changed = publish_dataset(edition=edition, kind="stereotypes")
+    assert changed.unchanged is False and changed.commit and changed.rows == 2
+
+
+@pytest.mark.parametrize(
+    ("kind", "chosen", "private", "gated"),
+    [
+        ("include", None, True, False),  # a benchmark: private unless organizers say otherwise
+        ("blend", None, False, False),
+        ("include", "public", False, False),
+        ("blend", "gated", False, "auto"),
+        ("stereotypes", "private", True, False),
+    ],
+)
+def test_the_visibility_is_the_kinds_or_the_organizers(
+    edition, collected, fake_hub, settings, kind, chosen, private, gated
+):
+    settings.HF_TOKEN = TOKEN
+    published = publish_dataset(edition=edition, kind=kind, visibility=chosen)
+
+    repo = fake_hub.state.find("dataset", published.target)
+    assert (repo["private"], repo["gated"]) == (private, gated)
+    assert published.visibility == (chosen or ("private" if kind == "include" else "public"))
+    create = next(r for r in fake_hub.state.requests if r["path"] == "/api/repos/create")
+    assert create["method"] == "POST"
+
+
+def test_changing_the_visibility_publishes_again_with_the_new_settings(
+    edition, collected, fake_hub, settings
+):
+    settings.HF_TOKEN = TOKEN
+    private = publish_dataset(edition=edition, kind="include")
+    public = publish_dataset(edition=edition, kind="include", visibility="public")
+
+    assert public.unchanged is False
+    assert fake_hub.state.find("dataset", private.target)["private"] is False
+
+
+def test_an_unknown_visibility_is_refused(edition, collected):
+    with pytest.raises(PublishRefused, match="not a visibility"):
+        publish_dataset(edition=edition, kind="include", visibility="everyone")
+    assert not PublishedDataset.objects.exists()
 
 
 def test_a_hub_error_is_refused_without_the_token(edition, collected, fake_hub, settings, caplog):

@@ -44,6 +44,16 @@ def test_the_command_prints_one_json_line_per_dataset(edition, collected, tmp_pa
     assert load(tmp_path / "out" / "blend", tmp_path) == BLEND_ROWS
 
 
+def test_the_command_sets_the_visibility_on_the_hub(edition, collected, fake_hub, settings):
+    settings.HF_TOKEN = TOKEN
+    out = StringIO()
+    call_command("publish_datasets", "--kind", "blend", "--visibility", "private", stdout=out)
+
+    line = json.loads(out.getvalue())
+    assert (line["visibility"], line["unchanged"], line["on_hub"]) == ("private", False, True)
+    assert fake_hub.state.find("dataset", line["target"])["private"] is True
+
+
 def test_the_command_publishes_every_dataset_to_the_default_folder(
     edition, collected, published_dir
 ):
@@ -233,3 +243,41 @@ def test_without_a_broker_the_request_publishes_and_says_so(
     assert "Published 1 row of “validated BLEND answers”" in content
     assert PublishedDataset.objects.get().status == "done"
     assert 'hx-trigger="every 2s"' not in content
+
+
+def test_organizers_choose_the_visibility_on_the_page(
+    client, edition, collected, organizer, fake_hub, settings, django_capture_on_commit_callbacks
+):
+    settings.HF_TOKEN = TOKEN
+    client.force_login(organizer)
+    page = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # INCLUDE is a benchmark: offered private by default; the others public.
+    assert '<option value="private" selected>' in page.split('name="kind" value="include"')[1]
+    assert '<option value="public" selected>' in page.split('name="kind" value="blend"')[1]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, {"kind": "include", "visibility": "gated"})
+    published = PublishedDataset.objects.get()
+    assert (published.visibility, published.status) == ("gated", "done")
+    assert fake_hub.state.find("dataset", published.target)["gated"] == "auto"
+
+
+def test_a_bad_visibility_is_refused_on_the_page(client, edition, collected, organizer):
+    client.force_login(organizer)
+    response = client.post(
+        URL, {"kind": "include", "visibility": "everyone"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "is not a visibility" in response.content.decode()
+    assert not PublishedDataset.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publishing_again_with_nothing_changed_says_so(client, edition, collected, organizer):
+    client.force_login(organizer)
+    # The card is written in the organizer's language: the same language, the same files.
+    client.post(URL, {"kind": "blend"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    response = client.post(URL, {"kind": "blend"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "has not changed since its last publication" in response.content.decode()
+    assert list(PublishedDataset.objects.values_list("unchanged", flat=True)) == [True, False]

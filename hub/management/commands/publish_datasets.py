@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from challenges.intake import publishable_kinds
 from challenges.models import Edition
+from hub.models import PublishedDataset
 from hub.publishing import PublishRefused, publish_dataset
 
 
@@ -24,6 +25,11 @@ class Command(BaseCommand):
             help="A dataset to publish (repeat it for several); all of them by default.",
         )
         parser.add_argument(
+            "--visibility",
+            choices=PublishedDataset.Visibility.values,
+            help="How the datasets are created on the Hub (default: each dataset's own; INCLUDE private).",
+        )
+        parser.add_argument(
             "--folder",
             type=Path,
             help="Write the datasets into DIR/<kind> instead (even with a Hub token).",
@@ -39,7 +45,10 @@ class Command(BaseCommand):
         for kind in dict.fromkeys(kinds):  # each once, in the order given
             try:
                 published = publish_dataset(
-                    edition=edition, kind=kind, folder=folder / kind if folder else None
+                    edition=edition,
+                    kind=kind,
+                    visibility=options["visibility"],
+                    folder=folder / kind if folder else None,
                 )
             except PublishRefused as refusal:
                 # The other datasets are still published; the exit status tells of the failure.
@@ -52,6 +61,8 @@ class Command(BaseCommand):
                     "rows": published.rows,
                     "on_hub": published.on_hub,
                     "commit": published.commit,
+                    "visibility": published.visibility,
+                    "unchanged": published.unchanged,
                 }
             self.stdout.write(json.dumps(line, ensure_ascii=False, sort_keys=True))
         if failed:
