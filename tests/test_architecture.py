@@ -241,4 +241,4 @@ def test_the_scan_reads_every_kind_of_import():
     assert ("hub.views", "hub.views.sync", True) in seen
     assert ("challenges.blend.forms", "challenges.blend.domain", True) in seen
     assert ("challenges.blend.views", "challenges.blend.models", True) in seen
-    assert ("challenges.domain.windows", "teams.models", False) in seen
+    assert ("challenges.blend.apps", "challenges.blend.intake", False) in seen
