@@ -30,10 +30,9 @@ from huggingface_hub.errors import (
 )
 
 from accounts.models import Profile
-from challenges.domain import ContributionRefused
+from challenges.domain import ContributionRefused, check_repo_id
 from challenges.intake import Importer, get_intake
 from challenges.models import Challenge
-from challenges.projects.domain import check_repo_id
 from challenges.uploads import (
     MAX_UPLOAD_BYTES,
     MAX_UPLOAD_ROWS,
