@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self) -> None:
-        from accounts.roles import ensure_role_groups
+        from accounts.roles import ensure_role_groups  # noqa: PLC0415 -- app registry: roles imports the auth models
 
         # After every migrate, because permissions only exist once all models are migrated.
         post_migrate.connect(ensure_role_groups, dispatch_uid="accounts.ensure_role_groups")

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Consent, Profile, User
+from accounts.roles import ORGANIZERS, ensure_role_groups
 from accounts.validators import HUB_USERNAME_PATTERN
-from challenges.models import Edition
+
+if TYPE_CHECKING:
+    from challenges.models import Edition
 
 StepState = Literal["done", "pending", "pending_verification"]
 
@@ -139,11 +144,6 @@ def build_checklist(
 def make_organizer(*, email: str, password: str, keep_password: bool = False) -> tuple[User, bool]:
     """Create or update an organizer: in the organizers group, allowed into the admin, with a
     verified primary email so that they can sign in at once."""
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth.models import Group
-
-    from accounts.roles import ORGANIZERS, ensure_role_groups
-
     ensure_role_groups()
     email = email.strip().lower()
     with transaction.atomic():

@@ -21,12 +21,18 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from huggingface_hub.errors import (
+    EntryNotFoundError,
+    HfHubHTTPError,
+    LocalEntryNotFoundError,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
 
 from accounts.models import Profile
-from challenges.domain import ContributionRefused
+from challenges.domain import ContributionRefused, check_repo_id
 from challenges.intake import Importer, get_intake
 from challenges.models import Challenge
-from challenges.projects.domain import check_repo_id
 from challenges.uploads import (
     MAX_UPLOAD_BYTES,
     MAX_UPLOAD_ROWS,
@@ -157,7 +163,7 @@ def _fetch(
     *, api, repo_id: str, into: Path, allowed_authors: set[str] | None = None
 ) -> tuple[str, list[str], Path]:
     """The repository's current commit, its data files, and the folder they were fetched to."""
-    from huggingface_hub import snapshot_download
+    from huggingface_hub import snapshot_download  # noqa: PLC0415 -- slow import: huggingface_hub's client, needed only when talking to the Hub
 
     try:
         info = api.dataset_info(repo_id, files_metadata=True)
@@ -211,14 +217,6 @@ def _check_size(size: int) -> None:
 
 def _refusal(error: Exception, *, repo_id: str, api) -> ContributionRefused:
     """A clear refusal for a Hub or network error; the details (redacted) go to the log."""
-    from huggingface_hub.errors import (
-        EntryNotFoundError,
-        HfHubHTTPError,
-        LocalEntryNotFoundError,
-        RepositoryNotFoundError,
-        RevisionNotFoundError,
-    )
-
     logger.warning("Hub import of %s: %s", repo_id, describe_error(error, api=api))
     if isinstance(error, RepositoryNotFoundError):
         return ContributionRefused(
@@ -294,7 +292,7 @@ def _encoding_of(path: Path) -> str:
 
 
 def _load(path: Path, *, builder: str, cache_dir: Path):
-    from datasets import Features, Value, load_dataset
+    from datasets import Features, Value, load_dataset  # noqa: PLC0415 -- slow import: datasets pulls in pyarrow and pandas
 
     options: dict[str, Any] = {}
     if builder in ("json", "csv"):

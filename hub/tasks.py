@@ -7,10 +7,12 @@ from hub.publishing import run_publication
 
 
 @shared_task(acks_late=True)
-def sync_hub_task(run_id: int) -> dict:
-    """Run one queued sync. Idempotent: a run already finished is left as it is, and a sync
-    with nothing new writes no repository."""
-    run = SyncRun.objects.select_related("edition").get(pk=run_id)
+def sync_hub_task(run_id: int) -> dict | None:
+    """Run one queued sync. Idempotent: a run that is gone or already finished is left as it
+    is, and a sync with nothing new writes no repository."""
+    run = SyncRun.objects.select_related("edition").filter(pk=run_id).first()
+    if run is None:
+        return None
     return run_sync(run=run).counts()
 
 

@@ -7,4 +7,5 @@ class ScoringConfig(AppConfig):
     verbose_name = _("Scoring")
 
     def ready(self) -> None:
-        from scoring import receivers  # noqa: F401 - connects the recompute triggers
+        # Importing the receivers connects the recompute triggers.
+        from scoring import receivers  # noqa: F401, PLC0415 -- app registry: receivers import models

@@ -21,12 +21,23 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.roles import is_judge
+from challenges.domain import record_changes, take_snapshot
 from challenges.intake import get_intake
-from challenges.models import Challenge, ContributionStatus, Edition
+from challenges.models import Challenge, ChangeRecord, ContributionStatus, Edition
 from hackathon.errors import RuleRefused
-from scoring.models import CriterionMark, JudgedOverride, RecomputeRun, ScoreChange, TeamScore
-from scoring.rules import ChallengeScore, judge_fraction, score_challenge
+from scoring.models import (
+    Criterion,
+    CriterionMark,
+    JudgedOverride,
+    JudgeReview,
+    RecomputeRun,
+    ScoreChange,
+    TeamScore,
+)
+from scoring.rules import ChallengeScore, judge_fraction, judged_maximum, score_challenge
 from teams.models import Membership, Team
 
 LEADERBOARD_VERSION_KEY = "leaderboard-version:{edition_id}"
@@ -271,7 +282,7 @@ def request_edition_recompute(
     nothing yet, so it will see this change too; its detail gains this request's, its cause
     and requester stay. Requests lock the edition's row, so two at once still make one run.
     """
-    from scoring.tasks import recompute_edition_scores
+    from scoring.tasks import recompute_edition_scores  # noqa: PLC0415 -- circular: the task runs this module's run_recompute
 
     with transaction.atomic():
         Edition.objects.select_for_update().filter(pk=edition.pk).first()
@@ -434,11 +445,6 @@ def submit_review(
     Only judges mark, never for their own team (conflict of interest); marking again replaces
     their previous marks. The team's score is recomputed at once.
     """
-    from django.utils.translation import gettext as _
-
-    from accounts.roles import is_judge
-    from scoring.models import Criterion, JudgeReview
-
     if not is_judge(judge):
         raise JudgingRefused(_("Only judges can mark projects."))
     if team.edition_id != challenge.edition_id:
@@ -480,10 +486,6 @@ def override_judged_points(
     *, challenge: Challenge, team: Team, points: Decimal, reason: str, by
 ) -> JudgedOverride:
     """Organizers replace the judges' aggregated result for a team, saying why."""
-    from django.utils.translation import gettext as _
-
-    from scoring.rules import judged_maximum
-
     reason = reason.strip()
     if not reason:
         raise JudgingRefused(_("Say why the judges' result is overridden."))
@@ -509,9 +511,6 @@ def publish_judged_points(*, edition: Edition, published: bool, by) -> bool:
     """Organizers reveal the judged points on the public leaderboard at the announcement (or
     hold them back again). Recorded like any edit of the edition, and that record is what
     has the worker recompute the public points. Returns whether anything changed."""
-    from challenges.domain import record_changes, take_snapshot
-    from challenges.models import ChangeRecord
-
     with transaction.atomic():
         locked = Edition.objects.select_for_update().get(pk=edition.pk)
         if locked.judged_points_published == published:
@@ -534,8 +533,6 @@ def sync_rubric(*, challenge: Challenge) -> int:
     """The challenge's rubric follows its ``scoring["rubric"]`` data (edition file or admin):
     criteria are matched by position, created or relabelled and reweighted; criteria no longer
     listed are kept, since judges' marks may refer to them. Returns how many changed."""
-    from scoring.models import Criterion
-
     rubric = challenge.scoring.get("rubric") or []
     existing = {
         criterion.position: criterion for criterion in Criterion.objects.filter(challenge=challenge)

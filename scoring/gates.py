@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Profile
 from challenges.intake import REGISTRY, CountGate, Intake
 from challenges.models import Challenge, ContributionStatus, Edition
-from challenges.projects.domain import PrizeEligibility, describe_prize_eligibility
 from scoring.models import Grant, TeamScore
 from teams.models import Team
 
@@ -36,7 +35,6 @@ class GateState:
     team: Team
     checks: list[GateCheck]
     granted: set[str]
-    prize: PrizeEligibility | None = None
 
     @property
     def open(self) -> bool:
@@ -108,7 +106,6 @@ def credits_gates(*, edition: Edition, teams: list[Team]) -> list[GateState]:
     grants = defaultdict(set)
     for team_id, kind in Grant.objects.filter(team_id__in=team_ids).values_list("team_id", "kind"):
         grants[team_id].add(kind)
-    prizes = describe_prize_eligibility(edition_id=edition.pk, team_ids=team_ids)
     return [
         GateState(
             team=team,
@@ -119,7 +116,6 @@ def credits_gates(*, edition: Edition, teams: list[Team]) -> list[GateState]:
                 ),
             ],
             granted=grants[team.pk],
-            prize=prizes[team.pk],
         )
         for team in teams
     ]

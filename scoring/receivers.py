@@ -1,6 +1,7 @@
 """What makes scores recompute: decided contributions, membership changes (those teams, at
 once), rule edits (every team of the edition, by the worker)."""
 
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
@@ -37,8 +38,6 @@ def recompute_after_decisions(sender, challenge: Challenge, author_ids, **kwargs
 @receiver(post_save, sender=TeamEvent)
 def recompute_after_membership_change(sender, instance: TeamEvent, created: bool, **kwargs):
     if created and instance.team_id and instance.kind in MEMBERSHIP_EVENTS:
-        from django.db import transaction
-
         edition = Edition.objects.get(pk=instance.edition_id)
         detail = f"{instance.get_kind_display()}: {instance.person.display_name if instance.person else ''}"
         transaction.on_commit(

@@ -8,7 +8,7 @@ rules (``challenges.rules``); ``score_challenge`` adds the judged part to them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from challenges.rules import automatic_points
 
@@ -49,8 +49,6 @@ def judged_maximum(*, scoring: dict, max_points: Decimal) -> Decimal:
 
 def quantize(points: Decimal) -> Decimal:
     """Points are kept to three decimals, rounding half up (1/3 of 1 point is 0.333)."""
-    from decimal import ROUND_HALF_UP
-
     return points.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
 
 

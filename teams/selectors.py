@@ -23,6 +23,7 @@ from challenges.intake import get_intake
 from challenges.models import Challenge
 from challenges.projects.domain import Completeness, describe_completeness
 from challenges.projects.models import ProjectSubmission
+from hub.domain import describe_prize_eligibility
 from hub.models import HubRepo
 from scoring.gates import GateState, credits_gates
 from teams.models import Membership, Team, TeamEvent
@@ -48,7 +49,7 @@ class TeamPage:
 def describe_team_page(*, team: Team, viewer: User) -> TeamPage:
     """A member's view of their team: members, invitation (captains only), recent events,
     progress in every collecting challenge, the credits gate, the project's completeness
-    (with the prize eligibility the gate already read) and the team's Hub repositories.
+    (with its prize eligibility, from the Hub sync) and the team's Hub repositories.
 
     ``viewer`` is one of the team's members; one who left it in the meantime sees the page
     without the captain's tools."""
@@ -58,7 +59,6 @@ def describe_team_page(*, team: Team, viewer: User) -> TeamPage:
     member_ids = [member.user_id for member in members]
     membership = next((member for member in members if member.user_id == viewer.pk), None)
     is_captain = membership is not None and membership.is_captain
-    gate = credits_gates(edition=edition, teams=[team])[0]
     return TeamPage(
         team=team,
         membership=membership,
@@ -74,11 +74,11 @@ def describe_team_page(*, team: Team, viewer: User) -> TeamPage:
             for challenge in edition.challenges.all()
             if get_intake(challenge.kind) is not None
         ],
-        gate=gate,
+        gate=credits_gates(edition=edition, teams=[team])[0],
         completeness=describe_completeness(
             team=team,
             submission=ProjectSubmission.objects.filter(team=team).first(),
-            prize=gate.prize,
+            prize=describe_prize_eligibility(edition_id=edition.pk, team_ids=[team.pk])[team.pk],
         ),
         hub_repos=HubRepo.objects.for_team(team),
     )

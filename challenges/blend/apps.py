@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from challenges.intake import register
+
 
 class BlendConfig(AppConfig):
     name = "challenges.blend"
@@ -8,8 +10,6 @@ class BlendConfig(AppConfig):
     verbose_name = _("BLEND cultural questions")
 
     def ready(self):
-        from challenges.intake import register
-
-        from .intake import build_intake
+        from .intake import build_intake  # noqa: PLC0415 -- app registry: the intake reads the app's models
 
         register(build_intake())

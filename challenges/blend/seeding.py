@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django_countries import countries
 
 from accounts.models import Profile
 from challenges.domain import item_type_of
@@ -82,8 +83,6 @@ def _countries_of(author_ids: list[int], rng: random.Random) -> dict[int, str]:
 
 def _question_pools(challenge: Challenge, sizes: dict[str, int]) -> dict[str, list[int]]:
     """At least ``sizes[country]`` seed questions per country, created if missing; their ids."""
-    from django_countries import countries
-
     existing = defaultdict(list)
     for pk, country in (
         BlendQuestion.objects.filter(challenge=challenge, external_id__startswith=SEED_PREFIX)

@@ -15,6 +15,7 @@ from challenges.domain.editions import (
     record_changes,
     take_snapshot,
 )
+from challenges.domain.repo_ids import check_repo_id
 from challenges.domain.windows import (
     ContributionRefused,
     WindowState,
@@ -33,6 +34,7 @@ __all__ = [
     "LoadReport",
     "WindowState",
     "announce_change",
+    "check_repo_id",
     "contributions_changed",
     "count_by_status",
     "decide_contributions",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tomllib
+import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -30,8 +32,6 @@ def _as_text(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, (dict, list)):
-        import json
-
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return str(value)
 
@@ -170,8 +170,6 @@ def load_edition(*, data: dict[str, Any], starting_on: dt.date | None = None) ->
 
     time_zone = edition_data.get("time_zone", "Etc/GMT+12")
     try:
-        import zoneinfo
-
         zone = zoneinfo.ZoneInfo(time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
         raise EditionFileError(

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from challenges.models import Challenge, Edition, WindowExtension
+from challenges.domain.editions import record_changes, take_snapshot
+from challenges.models import Challenge, ChangeRecord, Edition, WindowExtension
 from hackathon.errors import RuleRefused
 
 WindowStateName = Literal["upcoming", "open", "closed"]
@@ -105,10 +106,10 @@ def ensure_window_open(
 ) -> WindowState:
     """Contributions are accepted only while the challenge is open, in the edition's time zone,
     for everyone or for the contributor's team."""
-    from teams.models import Membership
-
+    # Through the person's memberships (teams.Membership, one per edition), read without
+    # importing teams: the teams app builds on this one.
     team_id = (
-        Membership.objects.filter(user=user, edition_id=challenge.edition_id)
+        user.memberships.filter(edition_id=challenge.edition_id)
         .values_list("team_id", flat=True)
         .first()
     )
@@ -140,9 +141,6 @@ def extend_window(
     For everyone, the challenge's close changes (and the change is recorded); for a team, only
     that team's window does. Either way the extension itself is kept.
     """
-    from challenges.domain.editions import record_changes, take_snapshot
-    from challenges.models import ChangeRecord
-
     reason = reason.strip()
     if not reason:
         raise ContributionRefused(_("Say why the window is extended."))

@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from huggingface_hub import SpaceStage
-from huggingface_hub.utils import HFValidationError, validate_repo_id
 
-from challenges.domain import ContributionRefused, format_moment, get_window_for_team
+from challenges.domain import (
+    ContributionRefused,
+    check_repo_id,
+    format_moment,
+    get_window_for_team,
+)
 from challenges.models import Challenge
 from challenges.projects.models import PAPER_MAX_BYTES, VIDEO_MAX_SECONDS, ProjectSubmission
 from teams.models import Membership, Team
@@ -51,29 +54,6 @@ def parse_duration(text: str) -> int:
     if total > VIDEO_MAX_SECONDS:
         raise ContributionRefused(_("The video lasts 5:00 at most; this one is longer."))
     return total
-
-
-def check_repo_id(*, repo_id: str, organization: str) -> str:
-    """A repository of the edition's Hugging Face organization, written "organization/name"."""
-    repo_id = (
-        repo_id.strip()
-        .removeprefix("https://huggingface.co/")
-        .removeprefix("spaces/")
-        .removeprefix("datasets/")
-    )
-    try:
-        validate_repo_id(repo_id)
-    except HFValidationError as error:
-        raise ContributionRefused(
-            _("“%(repo)s” is not a Hugging Face repository id.") % {"repo": repo_id}
-        ) from error
-    owner, _slash, _name = repo_id.partition("/")
-    if owner.lower() != organization.lower():
-        raise ContributionRefused(
-            _("“%(repo)s” must be in the organization %(org)s.")
-            % {"repo": repo_id, "org": organization}
-        )
-    return repo_id
 
 
 def check_paper(upload) -> None:
@@ -194,45 +174,6 @@ def decide_prize_eligibility(
     return PrizeEligibility(missing=missing)
 
 
-def describe_prize_eligibility(
-    *, edition_id: int, team_ids: list[int]
-) -> dict[int, PrizeEligibility]:
-    """Each team's prize eligibility, from its declarations and the last Hub sync, in three
-    queries whatever the number of teams."""
-    from hub.models import HubRepo, RepoType, SyncRun
-
-    submissions = {
-        submission.team_id: submission
-        for submission in ProjectSubmission.objects.filter(team_id__in=team_ids).only(
-            "team_id", "demo_space", "video_url"
-        )
-    }
-    synced = SyncRun.objects.filter(edition_id=edition_id, status=SyncRun.Status.DONE).exists()
-    stages: dict[str, str] = {}
-    declared = {s.demo_space.lower() for s in submissions.values() if s.demo_space}
-    if synced and declared:
-        # Repository ids on the Hub do not depend on case.
-        stages = {
-            repo_id.lower(): stage
-            for repo_id, stage in HubRepo.objects.filter(
-                edition_id=edition_id, repo_type=RepoType.SPACE, missing_since__isnull=True
-            )
-            .annotate(lower_id=Lower("repo_id"))
-            .filter(lower_id__in=declared)
-            .values_list("repo_id", "runtime_stage")
-        }
-    eligibility = {}
-    for team_id in team_ids:
-        submission = submissions.get(team_id) or ProjectSubmission()
-        eligibility[team_id] = decide_prize_eligibility(
-            demo_space=submission.demo_space,
-            video_url=submission.video_url,
-            organization_synced=synced,
-            space_stage=stages.get(submission.demo_space.lower()),
-        )
-    return eligibility
-
-
 @dataclass(frozen=True)
 class Completeness:
     items: list[tuple[str, bool]]
@@ -240,10 +181,10 @@ class Completeness:
 
 
 def describe_completeness(
-    *, team: Team, submission: ProjectSubmission | None, prize: PrizeEligibility | None = None
+    *, team: Team, submission: ProjectSubmission | None, prize: PrizeEligibility
 ) -> Completeness:
     """What the project has and lacks, and what still stands between the team and prizes
-    (``prize`` when the caller already has it: the team page reads it with the gates)."""
+    (``prize``: ``hub.domain.spaces.describe_prize_eligibility``, which reads the Hub sync)."""
     has = submission or ProjectSubmission(team=team)
     items = [
         (gettext_lazy("Track A or B chosen"), bool(team.track)),
@@ -253,6 +194,4 @@ def describe_completeness(
         (gettext_lazy("Video (5:00 at most)"), bool(has.video_url)),
         (gettext_lazy("Paper (optional)"), bool(has.paper_url or has.paper_file)),
     ]
-    if prize is None:
-        prize = describe_prize_eligibility(edition_id=team.edition_id, team_ids=[team.pk])[team.pk]
     return Completeness(items=items, prize=prize)

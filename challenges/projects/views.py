@@ -9,6 +9,7 @@ from challenges.projects.domain import describe_completeness, save_project
 from challenges.projects.forms import ProjectForm
 from challenges.projects.models import ProjectSubmission
 from challenges.shortcuts import require_edition
+from hub.domain import describe_prize_eligibility
 from teams.domain import get_membership
 
 
@@ -47,6 +48,7 @@ def project(request):
         else:
             messages.success(request, _("The project was saved."))
             return redirect("projects:project")
+    prize = describe_prize_eligibility(edition_id=edition.pk, team_ids=[team.pk])[team.pk]
     return render(
         request,
         "projects/project.html",
@@ -54,7 +56,7 @@ def project(request):
             "team": team,
             "form": form,
             "submission": submission,
-            "completeness": describe_completeness(team=team, submission=submission),
+            "completeness": describe_completeness(team=team, submission=submission, prize=prize),
         },  # fmt: skip
         status=400 if form.errors else 200,
     )

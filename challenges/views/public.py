@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import redis
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -124,8 +125,6 @@ def _check_database() -> str:
 
 
 def _check_redis(url: str) -> str:
-    import redis
-
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
         client.ping()

@@ -23,12 +23,14 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 
 from accounts.domain import mark_hub_membership_verified
 from accounts.models import Profile
 from challenges.models import Edition
 from hackathon.errors import RuleRefused
 from hub.checks import CardError, split_card
+from hub.domain.links import link_repositories
 from hub.models import HubRepo, RepoType, SyncRun
 
 logger = logging.getLogger(__name__)
@@ -66,7 +68,7 @@ def organization_for(*, edition: Edition) -> str:
 
 def make_api(*, endpoint: str | None = None):
     """The real Hub client, pointed at settings.HF_ENDPOINT with settings.HF_TOKEN (if any)."""
-    from huggingface_hub import HfApi
+    from huggingface_hub import HfApi  # noqa: PLC0415 -- slow import: huggingface_hub's client, needed only when talking to the Hub
 
     return HfApi(endpoint=endpoint or settings.HF_ENDPOINT, token=settings.HF_TOKEN or None)
 
@@ -85,7 +87,7 @@ def _count_request(request) -> None:
 
 
 def _install_request_counter() -> None:
-    from huggingface_hub.utils import get_session
+    from huggingface_hub.utils import get_session  # noqa: PLC0415 -- slow import: huggingface_hub's client, needed only when talking to the Hub
 
     hooks = get_session().event_hooks
     request_hooks = list(hooks.get("request", []))
@@ -299,8 +301,6 @@ def list_repositories(*, run: SyncRun, api) -> None:
 
 def _is_transient(error: Exception) -> bool:
     """Errors worth trying again at the next run (the client already retried with backoff)."""
-    from huggingface_hub.errors import HfHubHTTPError
-
     response = getattr(error, "response", None)
     status = getattr(response, "status_code", None)
     if isinstance(error, HfHubHTTPError) and status is not None:
@@ -310,8 +310,12 @@ def _is_transient(error: Exception) -> bool:
 
 def _download_text(api, *, repo: HubRepo, path: str, revision: str) -> str:
     """One text file of the repository at a commit (one request, retried on 429/5xx)."""
-    from huggingface_hub import hf_hub_url
-    from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_backoff
+    from huggingface_hub import hf_hub_url  # noqa: PLC0415 -- slow import: huggingface_hub's client, needed only when talking to the Hub
+    from huggingface_hub.utils import (  # noqa: PLC0415 -- slow import: huggingface_hub's client, needed only when talking to the Hub
+        build_hf_headers,
+        hf_raise_for_status,
+        http_backoff,
+    )
 
     url = hf_hub_url(
         repo.repo_id, path, repo_type=repo.repo_type, revision=revision, endpoint=api.endpoint
@@ -323,7 +327,7 @@ def _download_text(api, *, repo: HubRepo, path: str, revision: str) -> str:
 
 def read_details(*, repo: HubRepo, api) -> dict:
     """The files, commits (newest first) and card of a repository at its stored commit."""
-    from huggingface_hub.hf_api import RepoFile
+    from huggingface_hub.hf_api import RepoFile  # noqa: PLC0415 -- slow import: huggingface_hub's client, needed only when talking to the Hub
 
     kwargs = {"repo_type": repo.repo_type, "revision": repo.sha}
     files = [
@@ -380,8 +384,6 @@ def fetch_details(*, run: SyncRun, api) -> None:
     and the run goes on. Errors the next run may not meet again (429, 5xx, network) leave the
     repository to be tried again; the others are kept until its next commit.
     """
-    from huggingface_hub.errors import RepositoryNotFoundError
-
     pending = list(
         HubRepo.objects.filter(edition=run.edition)
         .needing_details()
@@ -523,8 +525,6 @@ def run_sync(*, run: SyncRun, api=None) -> SyncRun:
     found running (its worker died and the task came back) is taken up again: every step is
     idempotent.
     """
-    from hub.domain.links import link_repositories
-
     if run.status not in (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING):
         return run
     api = api or make_api()

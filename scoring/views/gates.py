@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import organizer_required
 from challenges.exports import stream_csv
 from challenges.shortcuts import require_edition
+from hub.domain import describe_prize_eligibility
 from scoring.gates import credits_gates, grant, incentive_fields, personal_incentives
 from scoring.models import Grant
 from teams.models import Team
@@ -23,9 +24,11 @@ def gates(request):
     page = Paginator(
         Team.objects.filter(edition=edition).order_by("name", "pk"), settings.PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    states = credits_gates(edition=edition, teams=list(page.object_list))
+    teams = list(page.object_list)
+    prizes = describe_prize_eligibility(edition_id=edition.pk, team_ids=[team.pk for team in teams])
+    rows = [(state, prizes[state.team.pk]) for state in credits_gates(edition=edition, teams=teams)]
     return render(
-        request, "scoring/gates.html", {"page": page, "states": states, "kinds": Grant.Kind.choices}
+        request, "scoring/gates.html", {"page": page, "rows": rows, "kinds": Grant.Kind.choices}
     )
 
 

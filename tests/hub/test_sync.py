@@ -8,7 +8,7 @@ from django.core.management import call_command
 from accounts.models import Profile
 from hub.domain import start_sync, sync_edition, verify_memberships
 from hub.models import HubRepo, SyncRun
-from hub.tasks import sync_hub_task
+from hub.tasks import sync_current_edition, sync_hub_task
 from tests.factories import ProfileFactory
 from tests.hub.conftest import ORG
 from tests.hub.fake_hub import hub_date
@@ -227,6 +227,18 @@ def test_task_is_idempotent(edition, hub_org):
     assert (second["created"], second["updated"]) == (0, 0)
     assert HubRepo.objects.count() == 4
     assert SyncRun.objects.count() == 2
+
+
+def test_task_of_a_run_that_is_gone_does_nothing(edition, fake_hub):
+    assert sync_hub_task.apply(args=[987654]).get() is None
+    assert not fake_hub.state.requests
+    assert SyncRun.objects.count() == 0
+
+
+def test_periodic_sync_without_an_edition_does_nothing(fake_hub):
+    assert sync_current_edition.apply().get() is None
+    assert not fake_hub.state.requests
+    assert SyncRun.objects.count() == 0
 
 
 def test_members_error_is_recorded_without_the_token(edition, hub_org, settings):

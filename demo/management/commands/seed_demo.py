@@ -5,6 +5,7 @@ creates only what is missing. Built with bulk inserts so that benchmark scale (t
 people) takes seconds.
 """
 
+import importlib
 import random
 
 from allauth.account.models import EmailAddress
@@ -13,7 +14,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import Consent, Profile, User
+from challenges.intake import REGISTRY
 from challenges.models import Edition
+from scoring.domain import recompute_scores
+from scoring.models import ScoreChange
 from teams.models import Membership, Team
 
 FIRST_NAMES = [
@@ -90,9 +94,6 @@ class Command(BaseCommand):
         created_items = self.seed_items(edition, people, items, rng) if items else {}
         if created_items:
             # Bulk inserts send no signals: bring the stored scores in line once, at the end.
-            from scoring.domain import recompute_scores
-            from scoring.models import ScoreChange
-
             recompute_scores(edition=edition, cause=ScoreChange.Cause.RECOMPUTE, detail="seed_demo")
         self.stdout.write(
             self.style.SUCCESS(
@@ -107,10 +108,6 @@ class Command(BaseCommand):
     ) -> dict[str, int]:
         """Spread ``items`` contributions over the challenges that collect them, in the shares
         the 2025 edition had (exam questions first), each app creating its own realistic rows."""
-        import importlib
-
-        from challenges.intake import REGISTRY
-
         shares = {"include": 0.5, "blend": 0.2, "preferences": 0.15, "stereotypes": 0.15}
         created = {}
         for challenge in edition.challenges.filter(kind__in=list(REGISTRY)).order_by("position"):

@@ -8,11 +8,11 @@ from challenges.domain import ContributionRefused
 from challenges.projects.domain import (
     decide_prize_eligibility,
     describe_completeness,
-    describe_prize_eligibility,
     parse_duration,
     save_project,
 )
 from challenges.projects.models import ProjectSubmission
+from hub.domain import describe_prize_eligibility
 from hub.models import HubRepo, RepoType, SyncRun
 from tests.factories import ChallengeFactory, UserFactory, make_team
 
@@ -45,11 +45,16 @@ def full(**overrides):
     return values
 
 
+def completeness_of(team, submission):
+    prize = describe_prize_eligibility(edition_id=team.edition_id, team_ids=[team.pk])[team.pk]
+    return describe_completeness(team=team, submission=submission, prize=prize)
+
+
 def test_a_complete_project_is_eligible_for_prizes(team):
     submission = save_project(team=team, by=member(team), values=full())
     team.refresh_from_db()
     assert team.track == "A" and submission.model_repos == [f"{ORG}/llama-andino"]
-    completeness = describe_completeness(team=team, submission=submission)
+    completeness = completeness_of(team, submission)
     assert completeness.prize.eligible and completeness.prize.missing == []
     assert [done for _label, done in completeness.items] == [True, True, True, True, True, False]
 
@@ -58,7 +63,7 @@ def test_without_a_video_no_prizes(team):
     submission = save_project(
         team=team, by=member(team), values=full(video_url="", video_seconds=None)
     )
-    prize = describe_completeness(team=team, submission=submission).prize
+    prize = completeness_of(team, submission).prize
     assert not prize.eligible and prize.missing == ["No video is declared."]
 
 
