@@ -13,7 +13,7 @@ import gzip
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -273,17 +273,21 @@ def _merge_details(first: str, second: str) -> str:
 
 
 def request_edition_recompute(
-    *, edition: Edition, cause: str, detail: str = "", by=None
+    *,
+    edition: Edition,
+    cause: str,
+    enqueue: Callable[[int], object],
+    detail: str = "",
+    by=None,
 ) -> RecomputeRun:
     """Have the worker recompute every team of the edition once the current transaction
-    commits (at once, in the same process, when there is no broker: eager tasks).
+    commits: ``enqueue`` (the task's ``recompute_edition_scores.delay``) gets the run's id then
+    (and runs it at once, in the same process, when there is no broker: eager tasks).
 
     A run of the edition still queued takes the request instead of a second run: it has read
     nothing yet, so it will see this change too; its detail gains this request's, its cause
     and requester stay. Requests lock the edition's row, so two at once still make one run.
     """
-    from scoring.tasks import recompute_edition_scores  # noqa: PLC0415 -- circular: the task runs this module's run_recompute
-
     with transaction.atomic():
         Edition.objects.select_for_update().filter(pk=edition.pk).first()
         queued = (
@@ -300,7 +304,8 @@ def request_edition_recompute(
         run = RecomputeRun.objects.create(
             edition=edition, cause=cause, detail=detail[:300], requested_by=by
         )
-        transaction.on_commit(lambda: recompute_edition_scores.delay(run.pk))
+        # The caller hands over its task: scoring.tasks imports this module.
+        transaction.on_commit(lambda: enqueue(run.pk))
     return run
 
 

@@ -16,6 +16,7 @@ from scoring.domain import (
     teams_of,
 )
 from scoring.models import ScoreChange
+from scoring.tasks import recompute_edition_scores
 from teams.models import TeamEvent
 
 MEMBERSHIP_EVENTS = {TeamEvent.Kind.JOINED, TeamEvent.Kind.LEFT, TeamEvent.Kind.REMOVED}
@@ -79,6 +80,7 @@ def recompute_after_rule_changes(sender, edition: Edition, records: list[ChangeR
         request_edition_recompute(
             edition=edition,
             cause=ScoreChange.Cause.RULES,
+            enqueue=recompute_edition_scores.delay,
             detail=", ".join(sorted({f for _o, f in changed})),
             by=next((record.changed_by for record in records if record.changed_by_id), None),
         )
