@@ -47,6 +47,11 @@ SIZE_CATEGORIES = [
     (100_000, "10K<n<100K"),
     (1_000_000, "100K<n<1M"),
     (10_000_000, "1M<n<10M"),
+    (100_000_000, "10M<n<100M"),
+    (1_000_000_000, "100M<n<1B"),
+    (10_000_000_000, "1B<n<10B"),
+    (100_000_000_000, "10B<n<100B"),
+    (1_000_000_000_000, "100B<n<1T"),
 ]
 
 
@@ -136,7 +141,7 @@ def _size_category(rows: int) -> str:
     for bound, label in SIZE_CATEGORIES:
         if rows < bound:
             return label
-    return "n>10M"
+    return "n>1T"
 
 
 def _dataset_info(*, written: WrittenForm, folder: Path, several: bool) -> dict:
@@ -159,7 +164,8 @@ def render_card(*, edition: Edition, kind: str, written: list[WrittenForm], fold
     size, each form's Parquet file as its train split, row counts) and a text saying what the
     data is, how it was collected and validated, its columns, and that it holds no personal
     data. The text is in the active language (the organizer's on the page, LANGUAGE_CODE for the
-    command); the metadata's ``language`` lists the languages of the data itself."""
+    command; headings are translated outside f-strings, where xgettext could not find them);
+    the metadata's ``language`` lists the languages of the data itself."""
     publication = _publication(kind)
     organization = organization_for(edition=edition)
     title = f"{edition.name} · {publication.label}"
@@ -195,14 +201,14 @@ def render_card(*, edition: Edition, kind: str, written: list[WrittenForm], fold
         _("Collected during %(edition)s and published by the Hugging Face organization %(org)s.")
         % {"edition": f"**{edition.name}**", "org": f"[{organization}]({endpoint}/{organization})"},
         "",
-        f"## {_('How the data was collected')}",
+        "## " + _("How the data was collected"),
         "",
     ]
     for challenge in _challenges(edition=edition, kind=kind):
         lines += [f"### {challenge.title}", ""]
         if challenge.description:
             lines += [challenge.description.strip(), ""]
-    lines += [str(publication.validation_rule), "", f"## {_('Rows and columns')}", ""]
+    lines += [str(publication.validation_rule), "", "## " + _("Rows and columns"), ""]
     for form in written:
         if several:
             lines += [f"### `{form.form.name}`", ""]
@@ -214,20 +220,20 @@ def render_card(*, edition: Edition, kind: str, written: list[WrittenForm], fold
             )
             % {"rows": len(form.dataset), "file": f"`{form.path}`"},
             "",
-            f"| {_('column')} | {_('type')} |",
+            "| " + _("column") + " | " + _("type") + " |",
             "|---|---|",
         ]
         lines += [f"| `{name}` | `{type_}` |" for name, type_ in form.form.columns.items()]
         lines.append("")
     lines += [
-        f"## {_('Personal data')}",
+        "## " + _("Personal data"),
         "",
         _(
             "This dataset contains no personal data: no names, emails, Hub or Discord usernames, "
             "and no identifier of the people who contributed."
         ),
         "",
-        f"## {_('Licence')}",
+        "## " + _("Licence"),
         "",
         _("The dataset is published under the %(license)s licence.") % {"license": LICENSE},
         "",

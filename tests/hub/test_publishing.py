@@ -106,6 +106,31 @@ def test_the_card_says_what_the_data_is(edition, collected, tmp_path):
     assert card.data.license == "apache-2.0"
 
 
+def test_the_card_is_written_in_the_organizers_language(edition, collected, tmp_path):
+    from django.utils import translation
+
+    with translation.override("es"):
+        write_dataset(edition=edition, kind="include", folder=tmp_path / "es")
+    with translation.override("pt"):
+        write_dataset(edition=edition, kind="include", folder=tmp_path / "pt")
+
+    spanish = (tmp_path / "es" / "README.md").read_text(encoding="utf-8")
+    portuguese = (tmp_path / "pt" / "README.md").read_text(encoding="utf-8")
+    for heading in ("Cómo se recogieron los datos", "Filas y columnas", "Datos personales"):
+        assert f"## {heading}" in spanish
+    assert "## Como os dados foram coletados" in portuguese and "| coluna |" in portuguese
+
+
+@pytest.mark.parametrize(
+    ("rows", "category"),
+    [(999, "n<1K"), (1_000, "1K<n<10K"), (12_000_000, "10M<n<100M"), (2 * 10**12, "n>1T")],
+)
+def test_the_size_category_is_one_the_hub_knows(rows, category):
+    from hub.publishing import _size_category
+
+    assert _size_category(rows) == category
+
+
 def test_the_preference_card_names_the_prompts_languages_and_the_challenge(
     edition, collected, tmp_path
 ):
