@@ -299,8 +299,7 @@ def find_next_answer_to_validate(
 ) -> BlendAnswer | None:
     """The next answer a person validates: submitted (pending), of their profile's country, not
     theirs nor of their team's (``peer_validation.exclude_dependent_items``) and not yet
-    validated by them, oldest first. Two queries: the person's team, then one index-backed
-    scan."""
+    validated by them, oldest first. One index-backed query."""
     if not country:
         return None
     mine = BlendValidation.objects.filter(answer=OuterRef("pk"), validator=validator)

@@ -76,40 +76,35 @@ def find_team_id(*, user, edition_id: int) -> int | None:
     return user.memberships.filter(edition_id=edition_id).values_list("team_id", flat=True).first()
 
 
+def _teammates_of(validator, *, edition_id: int) -> models.QuerySet:
+    """The people in the validator's team in the edition (the validator included): a member of
+    a team that has a membership of the validator."""
+    return get_user_model().objects.filter(
+        memberships__edition_id=edition_id, memberships__team__memberships__user_id=validator.pk
+    )
+
+
 def exclude_dependent_items(
     items: models.QuerySet, *, validator, edition_id: int, author_field: str = "author"
 ) -> models.QuerySet:
     """``items`` without the validator's own and those of their team's members in the edition.
 
-    One query for the validator's team, then an anti-join on the memberships' (user, edition)
-    unique index inside the queue's own query: nothing per row.
+    An anti-join inside the queue's own query, on the memberships' (user, edition) unique index
+    and the team's memberships: no other query, nothing per row.
     """
-    items = items.exclude(**{f"{author_field}_id": validator.pk})
-    team_id = find_team_id(user=validator, edition_id=edition_id)
-    if team_id is None:
-        return items
-    teammates = get_user_model().objects.filter(
-        pk=models.OuterRef(f"{author_field}_id"),
-        memberships__edition_id=edition_id,
-        memberships__team_id=team_id,
+    author_id = f"{author_field}_id"
+    teammates = _teammates_of(validator, edition_id=edition_id).filter(
+        pk=models.OuterRef(author_id)
     )
-    return items.filter(~models.Exists(teammates))
+    return items.exclude(**{author_id: validator.pk}).filter(~models.Exists(teammates))
 
 
 def ensure_independent(*, peer: PeerValidation, author_id: int, validator, edition_id: int) -> None:
     """Refuse (``ContributionRefused``, in the kind's words) a validator deciding their own item
-    or one of their team's in the edition."""
+    or one of their team's in the edition. One query at most."""
     if author_id == validator.pk:
         raise ContributionRefused(peer.own_item_refused)
-    team_id = find_team_id(user=validator, edition_id=edition_id)
-    if (
-        team_id is not None
-        and get_user_model()
-        .objects.filter(
-            pk=author_id, memberships__edition_id=edition_id, memberships__team_id=team_id
-        )
-        .exists()
-    ):
+    if _teammates_of(validator, edition_id=edition_id).filter(pk=author_id).exists():
         raise ContributionRefused(peer.team_item_refused)
 
 

@@ -56,8 +56,8 @@ def next_prompt_to_validate(
     already; oldest first, or the first after ``after_id`` (to skip one), coming back to the
     start at the end.
 
-    Two queries whatever the data size: the person's team, then one index-backed scan of the
-    pending prompts with anti-joins on the validations and the team's memberships.
+    One query whatever the data size: an index-backed scan of the pending prompts with
+    anti-joins on the validations and the team's memberships.
     """
     candidates = exclude_dependent_items(
         Prompt.objects.filter(challenge=challenge, status=ContributionStatus.PENDING),
