@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
@@ -85,7 +86,11 @@ def void_validator(request, slug: str, user_id: int):
     else:
         messages.success(
             request,
-            _("%(votes)s votes voided; %(items)s items were decided again.")
+            ngettext(
+                "%(votes)s vote voided; items decided again: %(items)s.",
+                "%(votes)s votes voided; items decided again: %(items)s.",
+                report.votes,
+            )
             % {"votes": report.votes, "items": report.redecided},
         )
     return redirect("challenges:validators", slug=slug)
