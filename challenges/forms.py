@@ -70,3 +70,10 @@ class ExtendWindowForm(forms.Form):
         # The organizer types the moment in the edition's time zone.
         naive = timezone.make_naive(value) if timezone.is_aware(value) else value
         return naive.replace(tzinfo=self.challenge.edition.zone)
+
+
+class VoidValidationsForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+    confirm = forms.BooleanField(
+        label=_("I understand that every vote of this person in this challenge stops counting."),
+    )

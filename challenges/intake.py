@@ -110,6 +110,29 @@ class MemberGate:
     describe: Callable[[int], str]
 
 
+# --- peer validation ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeerValidation:
+    """How a kind's contributions are validated by peers (``challenges.domain.peer_validation``
+    applies the one rule: independence, the challenge's quorum, re-decisions, voiding).
+
+    The contribution model keeps ``approvals`` and ``rejections`` counters; ``vote_model`` holds
+    one vote per (item, validator) with ``validator``, ``created_at`` and ``voided_at`` fields,
+    the item's foreign key named ``item_field`` and the vote's verdict in ``approve_field``.
+    """
+
+    vote_model: type[models.Model]
+    item_field: str
+    approve_field: str
+    # The reason stored when peers decide an item: (item, status) -> text for its author.
+    decision_reason: Callable[[Any, str], str]
+    # Refusals in the kind's words (the author's own item; an item of the validator's team).
+    own_item_refused: Promise | str
+    team_item_refused: Promise | str
+
+
 @dataclass(frozen=True)
 class Intake:
     kind: str
@@ -133,6 +156,7 @@ class Intake:
     publication: Publication | None = None
     importer: Importer | None = None
     gates: list[CountGate | MemberGate] = field(default_factory=list)
+    peer_validation: PeerValidation | None = None
 
 
 REGISTRY: dict[str, Intake] = {}
@@ -145,6 +169,11 @@ def register(intake: Intake) -> None:
 
 def get_intake(kind: str) -> Intake | None:
     return REGISTRY.get(kind)
+
+
+def peer_validated_kinds() -> list[str]:
+    """The kinds whose contributions peers validate, in registration order."""
+    return [kind for kind, intake in REGISTRY.items() if intake.peer_validation is not None]
 
 
 def publishable_kinds() -> list[str]:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from challenges.rules import find_scoring_problems
 
 CONTENT_LANGUAGES = ("es", "pt", "en")
+QUORUM_MESSAGE = _("At least one peer decision is needed: write a whole number of 1 or more.")
 
 
 def pick_translation(instance: models.Model, field: str) -> str:
@@ -87,18 +88,6 @@ class Edition(models.Model):
     )
     discord_url = models.URLField(_("Discord invitation"), blank=True)
     hub_join_url = models.URLField(_("Hub organization invitation"), blank=True)
-    approvals_to_validate = models.PositiveSmallIntegerField(
-        _("approvals to validate"),
-        default=1,
-        validators=[MinValueValidator(1)],
-        help_text=_("Peer approvals after which a BLEND answer or an arena prompt is validated."),
-    )
-    rejections_to_reject = models.PositiveSmallIntegerField(
-        _("rejections to reject"),
-        default=1,
-        validators=[MinValueValidator(1)],
-        help_text=_("Peer rejections after which a BLEND answer or an arena prompt is rejected."),
-    )
     consent_version = models.CharField(_("consent text version"), max_length=40)
     consent_text_es = models.TextField(_("consent text (Spanish)"))
     consent_text_pt = models.TextField(_("consent text (Portuguese)"), blank=True)
@@ -193,6 +182,23 @@ class Challenge(models.Model):
         validators=[validate_scoring],
     )
     required_for_prizes = models.BooleanField(_("required for prizes"), default=False)
+    # The peer-validation quorum, as two typed fields rather than keys of ``scoring``: they say
+    # how contributions are decided, not how points are earned, so the database and the admin's
+    # number inputs keep them whole numbers of 1 or more, and the validation code reads them
+    # without parsing. Read only by challenges whose kind peers validate
+    # (``challenges.domain.peer_validation``); a change re-decides the pending contributions.
+    approvals_to_validate = models.PositiveSmallIntegerField(
+        _("approvals to validate"),
+        default=1,
+        validators=[MinValueValidator(1, message=QUORUM_MESSAGE)],
+        help_text=_("Peer approvals after which a contribution of this challenge is validated."),
+    )
+    rejections_to_reject = models.PositiveSmallIntegerField(
+        _("rejections to reject"),
+        default=1,
+        validators=[MinValueValidator(1, message=QUORUM_MESSAGE)],
+        help_text=_("Peer rejections after which a contribution of this challenge is rejected."),
+    )
 
     objects = ChallengeQuerySet.as_manager()
 
@@ -208,6 +214,10 @@ class Challenge(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(max_points__gte=0), name="challenge_points_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(approvals_to_validate__gte=1) & Q(rejections_to_reject__gte=1),
+                name="challenge_quorum_at_least_one",
             ),
         ]
 

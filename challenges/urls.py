@@ -12,4 +12,10 @@ urlpatterns = [
     path("organize/<slug:slug>/decisions/", views.decisions, name="decisions"),
     path("organize/<slug:slug>/export.<str:file_format>", views.export, name="export"),
     path("organize/<slug:slug>/extend/", views.extend, name="extend"),
+    path("organize/<slug:slug>/validators/", views.validators, name="validators"),
+    path(
+        "organize/<slug:slug>/validators/<int:user_id>/void/",
+        views.void_validator,
+        name="void_validator",
+    ),
 ]

@@ -292,3 +292,9 @@ LOGGING = {
 
 # Teams and lists
 PAGE_SIZE = read_int("PAGE_SIZE", default=25)
+
+# The organizers' validators page: what it highlights (challenges.domain.validator_stats).
+# A validator who approved everything with a median under this many seconds per decision.
+PEER_VALIDATION_FAST_SECONDS = read_int("PEER_VALIDATION_FAST_SECONDS", default=5)
+# Two teams each of which approved at least this many of the other's items.
+PEER_VALIDATION_RECIPROCAL_APPROVALS = read_int("PEER_VALIDATION_RECIPROCAL_APPROVALS", default=10)

@@ -81,6 +81,9 @@ MATRIX = [
     ("post", "/organize/judging/{judged}/{team}/override/", STAFF_ACTION),
     ("post", "/organize/judged-points/", STAFF_ACTION),
     ("get", "/organize/recompute/", STAFF),
+    ("get", "/organize/{blend}/validators/", STAFF),
+    # Without a reason nothing is voided: a message, back to the validators page.
+    ("post", "/organize/{blend}/validators/{teammate}/void/", STAFF_ACTION),
 ]
 
 
@@ -91,6 +94,7 @@ def world(edition, organizer, judge, tmp_path):
     challenge = ChallengeFactory(edition=edition, slug="include")
     judged = ChallengeFactory(edition=edition, slug="demo", kind="demo", scoring={"rule": "judged"})
     Criterion.objects.create(challenge=judged, label_en="Clarity", weight=1, position=1)
+    ChallengeFactory(edition=edition, slug="blend", kind="blend")
     team = make_team(edition=edition, members=2, name="Bajo prueba")
     captain = team.memberships.get(role=Membership.Role.CAPTAIN).user
     teammate = team.memberships.get(role=Membership.Role.MEMBER).user
@@ -114,6 +118,7 @@ def world(edition, organizer, judge, tmp_path):
         "repo": repo.pk,
         "challenge": challenge.slug,
         "judged": judged.slug,
+        "blend": "blend",
         "team": team.pk,
         "token": team.invite_token,
         "teammate": teammate.pk,

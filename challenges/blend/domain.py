@@ -14,14 +14,20 @@ from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries as all_countries
 
 from accounts.models import User
 from challenges.countries import parse_country
-from challenges.domain import ContributionRefused, announce_change, ensure_window_open, item_type_of
-from challenges.models import Challenge, ContributionStatus, ReviewDecision
+from challenges.domain import ContributionRefused, ensure_window_open
+from challenges.domain.peer_validation import (
+    count_vote,
+    ensure_independent,
+    exclude_dependent_items,
+)
+from challenges.intake import PeerValidation
+from challenges.models import Challenge, ContributionStatus
 from challenges.uploads import (
     DuplicatePolicy,
     Ids,
@@ -277,20 +283,31 @@ def skip_question(
 
 # --- validating -----------------------------------------------------------------------------
 
+PEER_VALIDATION = PeerValidation(
+    vote_model=BlendValidation,
+    item_field="answer",
+    approve_field="approve",
+    # Whichever way peers decide, the author reads that the country's validators did.
+    decision_reason=lambda answer, status: PEER_VALIDATION_REASON,
+    own_item_refused=gettext_lazy("You cannot validate your own answer."),
+    team_item_refused=gettext_lazy("You cannot validate an answer of your own team."),
+)
+
 
 def find_next_answer_to_validate(
     *, challenge: Challenge, validator: User, country: str
 ) -> BlendAnswer | None:
     """The next answer a person validates: submitted (pending), of their profile's country, not
-    theirs and not yet validated by them, oldest first. One index-backed query."""
+    theirs nor of their team's (``peer_validation.exclude_dependent_items``) and not yet
+    validated by them, oldest first. One index-backed query."""
     if not country:
         return None
     mine = BlendValidation.objects.filter(answer=OuterRef("pk"), validator=validator)
+    pending = BlendAnswer.objects.filter(
+        challenge=challenge, status=ContributionStatus.PENDING, country=country
+    )
     return (
-        BlendAnswer.objects.filter(
-            challenge=challenge, status=ContributionStatus.PENDING, country=country
-        )
-        .exclude(author=validator)
+        exclude_dependent_items(pending, validator=validator, edition_id=challenge.edition_id)
         .filter(~Exists(mine))
         .select_related("question")
         .order_by("id")
@@ -307,11 +324,12 @@ def validate_answer(
     comment: str = "",
     now: dt.datetime | None = None,
 ) -> BlendAnswer:
-    """A person of the question's country (their profile's country), never the author, says
-    whether a submitted answer is valid, once per answer, while the challenge is open for them.
+    """A person of the question's country (their profile's country), never the author nor one
+    of the author's team (``peer_validation.ensure_independent``), says whether a submitted
+    answer is valid, once per answer, while the challenge is open for them.
 
-    The answer is validated after the edition's ``approvals_to_validate`` approvals and rejected
-    after its ``rejections_to_reject`` rejections; then it leaves everyone's queue, the decision is
+    The answer is validated after the challenge's ``approvals_to_validate`` approvals and
+    rejected after its ``rejections_to_reject`` rejections (``peer_validation.count_vote``); then it leaves everyone's queue, the decision is
     recorded (decided by nobody: peer validation) and scoring is told. The answer's row is locked
     while its validations are counted, so two validators at once cannot both decide it.
     """
@@ -324,7 +342,6 @@ def validate_answer(
     if contains_html(comment):
         raise ContributionRefused(_("HTML is not allowed in the comment; write plain text."))
     home = get_home_country(user=validator)
-    edition = challenge.edition
     with transaction.atomic():
         answer = (
             BlendAnswer.objects.select_for_update()
@@ -333,8 +350,12 @@ def validate_answer(
         )
         if answer is None:
             raise ContributionRefused(_("This answer does not exist in this challenge."))
-        if answer.author_id == validator.pk:
-            raise ContributionRefused(_("You cannot validate your own answer."))
+        ensure_independent(
+            peer=PEER_VALIDATION,
+            author_id=answer.author_id,
+            validator=validator,
+            edition_id=challenge.edition_id,
+        )
         if not home or answer.country.code != home:
             raise ContributionRefused(
                 _(
@@ -349,31 +370,7 @@ def validate_answer(
         BlendValidation.objects.create(
             answer=answer, validator=validator, approve=approve, comment=comment
         )
-        if approve:
-            answer.approvals += 1
-        else:
-            answer.rejections += 1
-        fields = ["approvals", "rejections", "updated_at"]
-        decision = None
-        if answer.approvals >= edition.approvals_to_validate:
-            decision = ContributionStatus.VALIDATED
-        elif answer.rejections >= edition.rejections_to_reject:
-            decision = ContributionStatus.REJECTED
-        if decision is not None:
-            answer.status = decision
-            answer.decision_reason = PEER_VALIDATION_REASON
-            answer.decided_at = now or timezone.now()
-            fields += ["status", "decision_reason", "decided_at"]
-            ReviewDecision.objects.create(
-                challenge=challenge,
-                item_type=item_type_of(BlendAnswer),
-                item_id=answer.pk,
-                status=decision,
-                reason=PEER_VALIDATION_REASON,
-                decided_by=None,
-            )
-            announce_change(challenge=challenge, author_ids=[answer.author_id])
-        answer.save(update_fields=fields)
+        count_vote(challenge=challenge, peer=PEER_VALIDATION, item=answer, approve=approve, now=now)
     return answer
 
 

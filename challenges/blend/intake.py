@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from challenges.intake import Column, CountGate, DatasetForm, Intake, Publication
 from challenges.models import Challenge, ContributionStatus
 
+from .domain import PEER_VALIDATION
 from .models import BlendAnswer
 
 EXPORT_FIELDS = [
@@ -110,4 +111,5 @@ def build_intake() -> Intake:
                 default=200,
             )
         ],
+        peer_validation=PEER_VALIDATION,
     )

@@ -216,6 +216,9 @@ class BlendValidation(models.Model):
     approve = models.BooleanField(_("valid"))
     comment = models.CharField(_("comment"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Set when organizers void this validator's votes: kept (so the item is not offered to them
+    # again) but no longer counted (``challenges.domain.peer_validation.void_validations``).
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("BLEND validation")

@@ -131,7 +131,6 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
     (the rows that count once validated) were created."""
     if count <= 0 or not authors:
         return 0
-    edition = challenge.edition
     author_ids = [author.pk for author in authors]
     country_of = _countries_of(author_ids, rng)
     # Some people contribute far more than others.
@@ -173,9 +172,7 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
                 question_id = pool[(start + step) % len(pool)]
                 if (question_id, pk) in taken:
                     continue
-                answer = _answer(
-                    challenge, question_id, pk, country, next(statuses), rng, edition, now
-                )
+                answer = _answer(challenge, question_id, pk, country, next(statuses), rng, now)
                 answer.seed_validators = _pick_validators(answer, people_of[country], rng)
                 answers.append(answer)
             for step in range(total, total + skips_per_author[pk]):
@@ -203,7 +200,7 @@ def _analyze(*models) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def _answer(challenge, question_id, author_id, country, status, rng, edition, now) -> BlendAnswer:
+def _answer(challenge, question_id, author_id, country, status, rng, now) -> BlendAnswer:
     values = {"region": rng.choice(REGIONS)}
     if rng.random() < 0.06:
         values = {"no_answer_reason": rng.choice(NO_ANSWER_REASONS)}
@@ -216,11 +213,11 @@ def _answer(challenge, question_id, author_id, country, status, rng, edition, no
     if rng.random() < 0.1:
         values["reworded_question"] = "¿Y en tu barrio, qué se acostumbra?"
     if status in (VALIDATED, INVALIDATED):
-        values["approvals"] = edition.approvals_to_validate
+        values["approvals"] = challenge.approvals_to_validate
     elif status == REJECTED:
-        values["rejections"] = edition.rejections_to_reject
-    elif status == PENDING and edition.approvals_to_validate > 1:
-        values["approvals"] = rng.randrange(edition.approvals_to_validate)
+        values["rejections"] = challenge.rejections_to_reject
+    elif status == PENDING and challenge.approvals_to_validate > 1:
+        values["approvals"] = rng.randrange(challenge.approvals_to_validate)
     if status in (VALIDATED, REJECTED, INVALIDATED):
         values["decided_at"] = now - dt.timedelta(minutes=rng.randint(1, 60 * 24 * 30))
         values["decision_reason"] = (

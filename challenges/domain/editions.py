@@ -86,14 +86,14 @@ def record_changes(
 EDITION_FIELDS = [
     "name", "tagline_es", "tagline_pt", "tagline_en", "hub_organization", "time_zone",
     "time_zone_label", "team_min_size", "team_max_size", "team_deadline", "max_total_points",
-    "approvals_to_validate", "rejections_to_reject",
     "gates", "discord_url", "hub_join_url", "consent_version", "consent_text_es",
     "consent_text_pt", "consent_text_en",
 ]  # fmt: skip
 CHALLENGE_FIELDS = [
     "kind", "category", "position", "title_es", "title_pt", "title_en", "description_es",
     "description_pt", "description_en", "opens_at", "closes_at", "announced_closes_at",
-    "max_points", "scoring", "required_for_prizes",
+    "max_points", "scoring", "required_for_prizes", "approvals_to_validate",
+    "rejections_to_reject",
 ]  # fmt: skip
 # The file names the moments of a window as days; which end of the day depends on the field.
 START_OF_DAY_FIELDS = {"opens_at"}
@@ -292,6 +292,15 @@ def _assign(
     """Set each value as the model field's own Python type, so that "1" and 1.00 compare equal."""
     for name, value in values.items():
         field = instance._meta.get_field(name)
+        if isinstance(field, models.IntegerField) and (
+            isinstance(value, bool) or not isinstance(value, (int, str))
+        ):
+            # TOML's true would be 1 and 1.5 would be 1: a count is written as a whole number.
+            problems.append(
+                _("%(label)s: %(field)s: “%(value)s” is not a whole number.")
+                % {"label": label, "field": name, "value": value}
+            )
+            continue
         try:
             setattr(
                 instance,

@@ -31,6 +31,7 @@ from .domain.dataset import (
 )
 from .domain.prompts import import_prompt_records
 from .domain.quiz import count_members_without_quiz, ensure_quiz_passed
+from .domain.validation import PEER_VALIDATION
 from .models import Prompt
 
 EXPORT_FIELDS = [
@@ -156,4 +157,5 @@ def build_intake() -> Intake:
         publication=PUBLICATION,
         importer=IMPORTER,
         gates=GATES,
+        peer_validation=PEER_VALIDATION,
     )

@@ -344,6 +344,9 @@ class PromptValidation(models.Model):
     improved_answer = models.TextField(_("improved answer"), blank=True)
     approves = models.BooleanField(_("approves"))
     created_at = models.DateTimeField(_("validated"), auto_now_add=True)
+    # Set when organizers void this validator's votes: kept (so the item is not offered to them
+    # again) but no longer counted (``challenges.domain.peer_validation.void_validations``).
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("prompt validation")

@@ -143,7 +143,6 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
     others). Returns the prompts created."""
     if count <= 0 or not authors:
         return 0
-    edition = challenge.edition
     quiz = _ensure_quiz(challenge)
     now = timezone.now()
     seen = set(Prompt.objects.filter(challenge=challenge).values_list("fingerprint", flat=True))
@@ -168,9 +167,9 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
         # About a third of the decisions came from peer validations, the rest from organizers.
         by_peers = rng.random() < 0.3
         if status == ContributionStatus.VALIDATED:
-            approvals = edition.approvals_to_validate if by_peers else 0
+            approvals = challenge.approvals_to_validate if by_peers else 0
         elif status == ContributionStatus.REJECTED:
-            rejections = edition.rejections_to_reject if by_peers else 0
+            rejections = challenge.rejections_to_reject if by_peers else 0
             reason = (
                 "Rechazado por validadores de otros equipos: no está culturalmente anclado."
                 if by_peers

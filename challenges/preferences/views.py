@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import organizer_required
 from accounts.models import Profile
 from challenges.domain import ContributionRefused, count_by_status, get_window_for_team
+from challenges.domain.peer_validation import find_team_id
 from challenges.models import Challenge
 from challenges.preferences import domain
 from challenges.preferences.forms import (
@@ -39,7 +40,7 @@ from hub.publishing import published_files
 
 
 def _window(challenge: Challenge, user):
-    team_id = domain.get_team_id(user=user, challenge=challenge)
+    team_id = find_team_id(user=user, edition_id=challenge.edition_id)
     return get_window_for_team(challenge=challenge, team_id=team_id)
 
 

@@ -6,6 +6,7 @@ from challenges.views.public import (
     robots_txt,
     switch_language,
 )
+from challenges.views.validators import validators, void_validator
 
 __all__ = [
     "challenge_detail",
@@ -19,4 +20,6 @@ __all__ = [
     "review_queue",
     "robots_txt",
     "switch_language",
+    "validators",
+    "void_validator",
 ]

@@ -49,12 +49,13 @@ from .quiz import (
 )
 from .validation import (
     IMPROVED_ANSWER_MAX_LENGTH,
-    get_team_id,
+    PEER_VALIDATION,
     next_prompt_to_validate,
     validate_prompt,
 )
 
 __all__ = [
+    "PEER_VALIDATION",
     "ARENA_TEXT_MAX_LENGTH",
     "BATCH_SIZE",
     "DPO_COLUMNS",
@@ -74,7 +75,6 @@ __all__ = [
     "dpo_preference_rows",
     "ensure_quiz_passed",
     "get_quiz",
-    "get_team_id",
     "has_passed_quiz",
     "import_arena_votes",
     "import_prompt_records",

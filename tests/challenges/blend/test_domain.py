@@ -374,11 +374,10 @@ def test_one_approval_validates_records_the_decision_and_tells_scoring(
     assert heard == [[answer.author_id]]
 
 
-def test_thresholds_come_from_the_edition(edition, challenge, make_person):
-    edition.approvals_to_validate = 2
-    edition.rejections_to_reject = 2
-    edition.save()
-    challenge.refresh_from_db()
+def test_thresholds_come_from_the_challenge(challenge, make_person):
+    challenge.approvals_to_validate = 2
+    challenge.rejections_to_reject = 2
+    challenge.save()
     answer = BlendAnswerFactory(question__challenge=challenge)
     domain.validate_answer(
         challenge=challenge, answer_id=answer.pk, validator=make_person("PE"), approve=True
@@ -431,10 +430,8 @@ def test_a_rejection_keeps_the_comment_for_the_author(challenge, make_person):
     ],
 )
 def test_validation_refusals_change_nothing(challenge, make_person, case, message):
-    edition = challenge.edition
-    edition.approvals_to_validate = 2
-    edition.save()
-    challenge.refresh_from_db()
+    challenge.approvals_to_validate = 2
+    challenge.save()
     answer = BlendAnswerFactory(question__challenge=challenge)
     validator, comment, answer_id = make_person("PE"), "", answer.pk
     if case == "own":

@@ -70,10 +70,8 @@ def test_two_validators_at_once_decide_an_answer_once(blend):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_approvals_at_once_are_both_counted(blend):
-    edition = blend.edition
-    edition.approvals_to_validate = 2
-    edition.save()
-    blend.refresh_from_db()
+    blend.approvals_to_validate = 2
+    blend.save()
     answer = BlendAnswerFactory(question__challenge=blend)
     people = [UserFactory(), UserFactory()]
     outcomes = _race(

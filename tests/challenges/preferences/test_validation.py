@@ -82,13 +82,12 @@ def test_the_queue_is_empty_when_everything_is_done(challenge, teams):
     assert domain.next_prompt_to_validate(challenge=challenge, validator=validator) is None
 
 
-def test_an_approval_validates_the_prompt_after_the_editions_number(
+def test_an_approval_validates_the_prompt_after_the_challenges_number(
     challenge, teams, edition, django_capture_on_commit_callbacks
 ):
     validator, teammate, author, _partner = teams
-    edition.approvals_to_validate = 2
-    edition.save()
-    challenge.refresh_from_db()
+    challenge.approvals_to_validate = 2
+    challenge.save()
     prompt = PromptFactory(challenge=challenge, author=author)
     validate(challenge, prompt, validator)
     prompt.refresh_from_db()
@@ -142,11 +141,10 @@ def test_nobody_validates_their_own_or_their_teams_prompts(challenge, teams, who
     assert prompt.approvals == 0
 
 
-def test_a_second_validation_by_the_same_person_is_refused(challenge, teams, edition):
+def test_a_second_validation_by_the_same_person_is_refused(challenge, teams):
     validator, _teammate, author, _partner = teams
-    edition.approvals_to_validate = 3
-    edition.save()
-    challenge.refresh_from_db()
+    challenge.approvals_to_validate = 3
+    challenge.save()
     prompt = PromptFactory(challenge=challenge, author=author)
     validate(challenge, prompt, validator)
     with pytest.raises(ContributionRefused, match="already validated"):

@@ -1,0 +1,319 @@
+"""Peer validation, one rule for every challenge whose contributions peers validate (BLEND
+answers, arena prompts, any later kind registering an ``Intake.peer_validation``).
+
+- **Independence.** Nobody validates their own contribution nor one of their team's: the team is
+  the validator's team in the challenge's edition, compared with the author's team in that
+  edition. Queues never offer such an item (``exclude_dependent_items``) and a decision on one is
+  refused (``ensure_independent``), whatever ids a request carries.
+- **The quorum** is the challenge's own setting (``Challenge.approvals_to_validate`` and
+  ``rejections_to_reject``): after that many approvals an item is validated, after that many
+  rejections it is rejected (``decide_status``, pure; approvals are looked at first). Peers'
+  decisions are recorded as a ``ReviewDecision`` by nobody (``decided_by=None``).
+- **Races.** Votes are counted with the item's row locked (``select_for_update``) by the caller,
+  so two validators at once apply the quorum once.
+- **Re-decisions.** A changed quorum re-decides the challenge's pending items
+  (``redecide_pending``); voiding a validator's votes re-decides the items they voted on
+  (``void_validations``). An item an organizer decided (its latest decision has a
+  ``decided_by``) keeps that decision: organizers decide alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from challenges.domain.contributions import announce_change, item_type_of
+from challenges.domain.windows import ContributionRefused
+from challenges.intake import PeerValidation, get_intake
+from challenges.models import Challenge, ChangeRecord, ContributionStatus, ReviewDecision
+
+DECIDED_STATUSES = (ContributionStatus.VALIDATED, ContributionStatus.REJECTED)
+# The ChangeRecord field under which voided validations are recorded (object: the challenge).
+VOIDED_FIELD = "voided_validations"
+
+
+@dataclass(frozen=True)
+class Quorum:
+    """How many peer approvals validate an item, and how many rejections reject it."""
+
+    approvals: int
+    rejections: int
+
+
+def get_quorum(*, challenge: Challenge) -> Quorum:
+    return Quorum(
+        approvals=challenge.approvals_to_validate, rejections=challenge.rejections_to_reject
+    )
+
+
+def decide_status(*, approvals: int, rejections: int, quorum: Quorum) -> str:
+    """The status peers give an item: validated once its approvals reach the quorum's, else
+    rejected once its rejections reach theirs, else still pending."""
+    if approvals >= quorum.approvals:
+        return ContributionStatus.VALIDATED
+    if rejections >= quorum.rejections:
+        return ContributionStatus.REJECTED
+    return ContributionStatus.PENDING
+
+
+def get_peer_validation(*, challenge: Challenge) -> PeerValidation | None:
+    """How the challenge's kind is validated by peers, or None when it is not."""
+    intake = get_intake(challenge.kind)
+    return intake.peer_validation if intake is not None else None
+
+
+# --- independence ---------------------------------------------------------------------------
+
+
+def find_team_id(*, user, edition_id: int) -> int | None:
+    """The person's team in the edition (one at most), if any. One query."""
+    return user.memberships.filter(edition_id=edition_id).values_list("team_id", flat=True).first()
+
+
+def _teammates_of(validator, *, edition_id: int) -> models.QuerySet:
+    """The people in the validator's team in the edition (the validator included): a member of
+    a team that has a membership of the validator."""
+    return get_user_model().objects.filter(
+        memberships__edition_id=edition_id, memberships__team__memberships__user_id=validator.pk
+    )
+
+
+def exclude_dependent_items(
+    items: models.QuerySet, *, validator, edition_id: int, author_field: str = "author"
+) -> models.QuerySet:
+    """``items`` without the validator's own and those of their team's members in the edition.
+
+    An anti-join inside the queue's own query, on the memberships' (user, edition) unique index
+    and the team's memberships: no other query, nothing per row.
+    """
+    author_id = f"{author_field}_id"
+    teammates = _teammates_of(validator, edition_id=edition_id).filter(
+        pk=models.OuterRef(author_id)
+    )
+    return items.exclude(**{author_id: validator.pk}).filter(~models.Exists(teammates))
+
+
+def ensure_independent(*, peer: PeerValidation, author_id: int, validator, edition_id: int) -> None:
+    """Refuse (``ContributionRefused``, in the kind's words) a validator deciding their own item
+    or one of their team's in the edition. One query at most."""
+    if author_id == validator.pk:
+        raise ContributionRefused(peer.own_item_refused)
+    if _teammates_of(validator, edition_id=edition_id).filter(pk=author_id).exists():
+        raise ContributionRefused(peer.team_item_refused)
+
+
+# --- counting votes and deciding ------------------------------------------------------------
+
+
+def _apply_status(
+    *,
+    challenge: Challenge,
+    peer: PeerValidation,
+    item: models.Model,
+    status: str,
+    now: dt.datetime,
+    reason: str | None = None,
+) -> list[str]:
+    """Give ``item`` the peers' ``status`` and record the decision (by nobody). Returns the
+    fields to save."""
+    item.status = status
+    if status == ContributionStatus.PENDING:
+        item.decision_reason = ""
+        item.decided_at = None
+    else:
+        item.decision_reason = peer.decision_reason(item, status)
+        item.decided_at = now
+    ReviewDecision.objects.create(
+        challenge=challenge,
+        item_type=item_type_of(type(item)),
+        item_id=item.pk,
+        status=status,
+        reason=(item.decision_reason if reason is None else reason)[:500],
+        decided_by=None,
+    )
+    return ["status", "decision_reason", "decided_at"]
+
+
+def count_vote(
+    *,
+    challenge: Challenge,
+    peer: PeerValidation,
+    item: models.Model,
+    approve: bool,
+    now: dt.datetime | None = None,
+) -> str:
+    """Count one stored vote on ``item`` (whose row the caller locked) and apply the challenge's
+    quorum: once reached, the item is decided, the decision recorded and scoring told. Returns
+    the item's status."""
+    if approve:
+        item.approvals += 1
+    else:
+        item.rejections += 1
+    fields = ["approvals", "rejections", "updated_at"]
+    status = decide_status(
+        approvals=item.approvals, rejections=item.rejections, quorum=get_quorum(challenge=challenge)
+    )
+    if status != ContributionStatus.PENDING:
+        fields += _apply_status(
+            challenge=challenge, peer=peer, item=item, status=status, now=now or timezone.now()
+        )
+        announce_change(challenge=challenge, author_ids=[item.author_id])
+    item.save(update_fields=fields)
+    return status
+
+
+def redecide_pending(*, challenge: Challenge, now: dt.datetime | None = None) -> int:
+    """After the challenge's quorum changed, its pending items that reach the new quorum are
+    decided (recorded by nobody, as peers' decisions are) and scoring is told. Decided items
+    keep their status. Returns how many were decided."""
+    peer = get_peer_validation(challenge=challenge)
+    if peer is None:
+        return 0
+    quorum = get_quorum(challenge=challenge)
+    model = peer.vote_model._meta.get_field(peer.item_field).related_model
+    now = now or timezone.now()
+    with transaction.atomic():
+        items = list(
+            model.objects.select_for_update()
+            .filter(challenge=challenge, status=ContributionStatus.PENDING)
+            .filter(Q(approvals__gte=quorum.approvals) | Q(rejections__gte=quorum.rejections))
+            .order_by("pk")
+        )
+        for item in items:
+            status = decide_status(
+                approvals=item.approvals, rejections=item.rejections, quorum=quorum
+            )
+            fields = _apply_status(
+                challenge=challenge, peer=peer, item=item, status=status, now=now
+            )
+            item.save(update_fields=[*fields, "updated_at"])
+        announce_change(challenge=challenge, author_ids=(item.author_id for item in items))
+    return len(items)
+
+
+# --- voiding a validator's votes ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoidReport:
+    votes: int
+    redecided: int
+
+
+def _peer_decided_ids(*, model: type[models.Model], ids: list[int]) -> set[int]:
+    """The items among ``ids`` whose latest decision was the peers' (by nobody). One query."""
+    latest: dict[int, bool] = {}
+    decisions = (
+        ReviewDecision.objects.filter(item_type=item_type_of(model), item_id__in=ids)
+        .order_by("item_id", "-decided_at", "-id")
+        .values_list("item_id", "decided_by_id")
+    )
+    for item_id, decided_by_id in decisions:
+        latest.setdefault(item_id, decided_by_id is None)
+    return {item_id for item_id, by_peers in latest.items() if by_peers}
+
+
+def void_validations(
+    *,
+    challenge: Challenge,
+    validator_id: int,
+    reason: str,
+    by,
+    now: dt.datetime | None = None,
+) -> VoidReport:
+    """An organizer voids every vote one validator cast in the challenge, with a reason.
+
+    The votes stay, marked void (``voided_at``), so the validator is not offered those items
+    again; they no longer count. Each item they voted on is re-decided from its remaining votes
+    under the quorum: pending ones may be decided, and those the peers decided may go back to
+    pending (back in the queue) or change; an organizer's decision stands. The voiding is kept
+    as a ChangeRecord of the challenge (field ``voided_validations``: who, how many, why, by
+    whom), every re-decision as a ReviewDecision, and scoring is told.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ContributionRefused(_("Give a reason for voiding these validations."))
+    peer = get_peer_validation(challenge=challenge)
+    if peer is None:
+        raise ContributionRefused(_("Peers do not validate this challenge's contributions."))
+    model = peer.vote_model._meta.get_field(peer.item_field).related_model
+    item_id_field = f"{peer.item_field}_id"
+    quorum = get_quorum(challenge=challenge)
+    now = now or timezone.now()
+    with transaction.atomic():
+        votes = peer.vote_model.objects.filter(
+            **{f"{peer.item_field}__challenge": challenge},
+            validator_id=validator_id,
+            voided_at__isnull=True,
+        )
+        ids = sorted(set(votes.values_list(item_id_field, flat=True)))
+        if not ids:
+            raise ContributionRefused(_("This person has no validations to void here."))
+        # Items first, in id order, as every validation locks them: no deadlock with a voter.
+        items = list(model.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        voided = votes.filter(**{f"{item_id_field}__in": ids}).update(voided_at=now)
+        approve = Q(**{peer.approve_field: True})
+        counts = {
+            row[item_id_field]: (row["approvals"], row["rejections"])
+            for row in peer.vote_model.objects.filter(
+                **{f"{item_id_field}__in": ids}, voided_at__isnull=True
+            )
+            .values(item_id_field)
+            .annotate(
+                approvals=Count("pk", filter=approve), rejections=Count("pk", filter=~approve)
+            )
+            .order_by()
+        }
+        by_peers = _peer_decided_ids(model=model, ids=ids)
+        label = _describe_validator(validator_id=validator_id)
+        void_reason = _("Validations of %(person)s voided by the organizers: %(reason)s") % {
+            "person": label,
+            "reason": reason,
+        }
+        changed = []
+        for item in items:
+            item.approvals, item.rejections = counts.get(item.pk, (0, 0))
+            fields = ["approvals", "rejections", "updated_at"]
+            if item.status == ContributionStatus.PENDING or (
+                item.status in DECIDED_STATUSES and item.pk in by_peers
+            ):
+                status = decide_status(
+                    approvals=item.approvals, rejections=item.rejections, quorum=quorum
+                )
+                if status != item.status:
+                    fields += _apply_status(
+                        challenge=challenge,
+                        peer=peer,
+                        item=item,
+                        status=status,
+                        now=now,
+                        reason=void_reason if status == ContributionStatus.PENDING else None,
+                    )
+                    changed.append(item)
+            item.save(update_fields=fields)
+        ChangeRecord.objects.create(
+            edition_id=challenge.edition_id,
+            object_type=item_type_of(Challenge),
+            object_id=challenge.pk,
+            object_label=challenge.record_label[:200],
+            field=VOIDED_FIELD,
+            old_value="",
+            new_value=f"{label}: {voided}",
+            source=ChangeRecord.Source.ORGANIZER,
+            reason=reason[:500],
+            changed_by=by,
+        )
+        announce_change(challenge=challenge, author_ids=(item.author_id for item in changed))
+    return VoidReport(votes=voided, redecided=len(changed))
+
+
+def _describe_validator(*, validator_id: int) -> str:
+    person = get_user_model().objects.filter(pk=validator_id).first()
+    name = person.display_name if person is not None else ""
+    return f"#{validator_id} {name}".strip()
