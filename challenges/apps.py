@@ -7,4 +7,4 @@ class ChallengesConfig(AppConfig):
     verbose_name = _("Editions and challenges")
 
     def ready(self):
-        from challenges import receivers  # noqa: F401 - connects the re-decision after a new quorum
+        from challenges import receivers  # noqa: F401, PLC0415 -- app registry: connects the re-decision after a new quorum
