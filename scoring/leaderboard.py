@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.core.cache import cache
 
 from challenges.models import Edition
-from scoring.domain import leaderboard_version
 from scoring.disclosure import public_scores
+from scoring.domain import leaderboard_version
 from scoring.rules import rank, team_total
 from teams.models import Team
 
