@@ -86,14 +86,13 @@ def paths_of(route: str, values: dict) -> list[str]:
     first = route.split("/", 1)[0]
     choices = [values.get((first, name), values.get(name, "x")) for name in names]
     paths = [route]
-    for name, choice in zip(names, choices, strict=True):
+    for choice in choices:
         options = choice if isinstance(choice, list) else [choice]
         paths = [
             PARAMETER.sub(lambda _m, option=option: str(option), path, count=1)
             for path in paths
             for option in options
         ]
-        del name
     return ["/" + path for path in paths]
 
 
