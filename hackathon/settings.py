@@ -212,6 +212,22 @@ HUB_SYNC_STALE_SECONDS = read_int("HUB_SYNC_STALE_SECONDS", default=2 * 3600)
 # Incremental listings stop at what was seen; a full one (which notices deleted repositories)
 # runs at least this often.
 HUB_FULL_LISTING_HOURS = read_int("HUB_FULL_LISTING_HOURS", default=24)
+
+# Arena vote hygiene, as FastChat's battle cleaning does it: a vote whose answers name a model
+# or its maker (whole words, case aside) was not blind, and is kept flagged, out of the
+# dataset. FastChat's list, with today's models; not "meta" alone, which is "goal" in Spanish
+# and Portuguese.
+ARENA_IDENTITY_WORDS = read_list(
+    "ARENA_IDENTITY_WORDS",
+    default=[
+        "gpt", "chatgpt", "openai", "claude", "anthropic", "gemini", "bard", "palm", "lamda",
+        "google", "deepmind", "llama", "meta ai", "mistral", "mixtral", "qwen", "alibaba",
+        "deepseek", "vicuna", "lmsys", "koala", "chatglm", "open assistant", "laion",
+        "uc berkeley",
+    ],
+)  # fmt: skip
+# Votes a person has counted per day (the edition's time zone); later ones are kept flagged.
+ARENA_DAILY_VOTE_CAP = read_int("ARENA_DAILY_VOTE_CAP", default=50)
 CELERY_BEAT_SCHEDULE = (
     {
         "sync-hub-organization": {

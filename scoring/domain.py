@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -131,7 +131,13 @@ def compute_scores(
             )
         )
     )
-    published = edition.judged_points_published
+    # Read now, not from the caller's copy: publishing or holding back may have happened
+    # since it was loaded, and public points must follow what is stored.
+    published = (
+        Edition.objects.filter(pk=edition.pk)
+        .values_list("judged_points_published", flat=True)
+        .first()
+    )
     scores = {}
     for challenge in challenges:
         counts = count_validated(challenge=challenge, team_of=team_of)
@@ -218,17 +224,25 @@ def recompute_and_count(
                     changes.append(
                         ScoreChange(
                             team_id=team_id, challenge_id=challenge_id, old_counted=0, new_counted=score.counted,
-                            old_points=Decimal(0), new_points=score.points, cause=cause, detail=detail[:300],
+                            old_points=Decimal(0), new_points=score.points, old_automatic=Decimal(0),
+                            new_automatic=score.automatic, cause=cause, detail=detail[:300],
                         )
                     )  # fmt: skip
                 continue
             if all(getattr(row, name) == value for name, value in values.items()):
                 continue
-            if row.points != score.points or row.counted != score.counted:
+            # The automatic part counts too: it is what participants see while the judged
+            # points are held back, and under the challenge's cap it may move alone.
+            if (
+                row.points != score.points
+                or row.counted != score.counted
+                or row.automatic_points != score.automatic
+            ):
                 changes.append(
                     ScoreChange(
                         team_id=team_id, challenge_id=challenge_id, old_counted=row.counted, new_counted=score.counted,
-                        old_points=row.points, new_points=score.points, cause=cause, detail=detail[:300],
+                        old_points=row.points, new_points=score.points, old_automatic=row.automatic_points,
+                        new_automatic=score.automatic, cause=cause, detail=detail[:300],
                     )
                 )  # fmt: skip
             for name, value in values.items():
@@ -490,7 +504,10 @@ def submit_review(
 def override_judged_points(
     *, challenge: Challenge, team: Team, points: Decimal, reason: str, by
 ) -> JudgedOverride:
-    """Organizers replace the judges' aggregated result for a team, saying why."""
+    """Organizers replace the judges' aggregated result for a team, saying why.
+
+    The reason is for organizers only: the score change it records says so (cause
+    ``OVERRIDE``), and participants see "adjusted by the organizers" instead of it."""
     reason = reason.strip()
     if not reason:
         raise JudgingRefused(_("Say why the judges' result is overridden."))
@@ -505,7 +522,7 @@ def override_judged_points(
             lambda: recompute_scores(
                 edition=challenge.edition,
                 team_ids=[team.pk],
-                cause=ScoreChange.Cause.JUDGING,
+                cause=ScoreChange.Cause.OVERRIDE,
                 detail=reason,
             )
         )
@@ -515,7 +532,11 @@ def override_judged_points(
 def publish_judged_points(*, edition: Edition, published: bool, by) -> bool:
     """Organizers reveal the judged points on the public leaderboard at the announcement (or
     hold them back again). Recorded like any edit of the edition, and that record is what
-    has the worker recompute the public points. Returns whether anything changed."""
+    has the worker recompute the public points. Returns whether anything changed.
+
+    The stored public points follow in the same transaction (all of them when published,
+    the automatic part when held back: what the recompute would write), so no page shows
+    judged points held back again while the worker has not run yet."""
     with transaction.atomic():
         locked = Edition.objects.select_for_update().get(pk=edition.pk)
         if locked.judged_points_published == published:
@@ -523,6 +544,10 @@ def publish_judged_points(*, edition: Edition, published: bool, by) -> bool:
         before = take_snapshot(instance=locked, fields=["judged_points_published"])
         locked.judged_points_published = published
         locked.save(update_fields=["judged_points_published"])
+        TeamScore.objects.filter(challenge__edition=locked).update(
+            public_points=F("points") if published else F("automatic_points")
+        )
+        transaction.on_commit(lambda: bump_leaderboard_version(edition_id=locked.pk))
         record_changes(
             edition=locked,
             instance=locked,

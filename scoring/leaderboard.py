@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.core.cache import cache
 
 from challenges.models import Edition
+from scoring.disclosure import public_scores
 from scoring.domain import leaderboard_version
-from scoring.models import TeamScore
 from scoring.rules import rank, team_total
 from teams.models import Team
 
@@ -29,9 +29,7 @@ def build_rows(*, edition: Edition) -> dict:
     )
     scores: dict[int, dict[str, tuple[int, Decimal]]] = {team_id: {} for team_id, *_rest in teams}
     updated = None
-    for team_id, challenge_id, counted, points, changed_at in TeamScore.objects.filter(
-        challenge__edition=edition
-    ).values_list("team_id", "challenge_id", "counted", "public_points", "updated_at"):
+    for team_id, challenge_id, counted, points, changed_at in public_scores(edition=edition):
         if team_id in scores:
             scores[team_id][slug_of[challenge_id]] = (counted, points)
         updated = changed_at if updated is None or changed_at > updated else updated

@@ -62,6 +62,7 @@ class ScoreChange(models.Model):
         MEMBERSHIP = "membership", _("Team members changed")
         RULES = "rules", _("Scoring rules changed")
         JUDGING = "judging", _("Judges' marks changed")
+        OVERRIDE = "override", _("Adjusted by the organizers")
         RECOMPUTE = "recompute", _("Full recomputation")
 
     team = models.ForeignKey(
@@ -74,6 +75,10 @@ class ScoreChange(models.Model):
     new_counted = models.PositiveIntegerField(_("new count"))
     old_points = models.DecimalField(_("old points"), **POINTS)
     new_points = models.DecimalField(_("new points"), **POINTS)
+    # The automatic part before and after: what participants see of a change while the
+    # judged points are held back (``scoring.disclosure``).
+    old_automatic = models.DecimalField(_("old automatic points"), default=Decimal("0"), **POINTS)
+    new_automatic = models.DecimalField(_("new automatic points"), default=Decimal("0"), **POINTS)
     cause = models.CharField(_("cause"), max_length=20, choices=Cause.choices)
     detail = models.CharField(_("detail"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)

@@ -202,13 +202,19 @@ class ArenaUploadAdmin(admin.ModelAdmin):
     search_fields = ["filename", "uploaded_by__email"]
     list_select_related = ["challenge", "uploaded_by"]
     raw_id_fields = ["uploaded_by"]
-    readonly_fields = ["votes_added", "duplicates", "matched", "prompts_created", "created_at"]
+    readonly_fields = [
+        "votes_added", "duplicates", "matched", "prompts_created", "identity_flagged",
+        "over_daily_cap", "created_at",
+    ]  # fmt: skip
 
 
 @admin.register(ArenaVote)
 class ArenaVoteAdmin(admin.ModelAdmin):
-    list_display = ["pk", "vote_type", "identity", "user", "prompt", "model_a", "model_b", "tstamp"]
-    list_filter = ["challenge", "vote_type", ("prompt", admin.EmptyFieldListFilter)]
+    list_display = [
+        "pk", "vote_type", "identity", "user", "prompt", "model_a", "model_b", "tstamp", "flag",
+        "flag_detail",
+    ]  # fmt: skip
+    list_filter = ["challenge", "vote_type", "flag", ("prompt", admin.EmptyFieldListFilter)]
     search_fields = ["identity", "question", "model_a", "model_b", "user__email"]
     list_select_related = ["user", "prompt"]
     raw_id_fields = ["user", "prompt", "upload"]

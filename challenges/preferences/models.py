@@ -207,6 +207,8 @@ class ArenaUpload(models.Model):
     duplicates = models.PositiveIntegerField(_("already stored"), default=0)
     matched = models.PositiveIntegerField(_("matched to a prompt"), default=0)
     prompts_created = models.PositiveIntegerField(_("prompts created"), default=0)
+    identity_flagged = models.PositiveIntegerField(_("naming a model"), default=0)
+    over_daily_cap = models.PositiveIntegerField(_("over the daily cap"), default=0)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
@@ -219,9 +221,21 @@ class ArenaUpload(models.Model):
         return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
+class ArenaVoteQuerySet(models.QuerySet):
+    def counted(self) -> ArenaVoteQuerySet:
+        """Votes not flagged: the ones the dataset, validation and new prompts come from."""
+        return self.filter(flag="")
+
+
 class ArenaVote(models.Model):
     """One vote of the arena's log: a preference record, attached to its prompt when the voter
-    declared their arena identity; otherwise kept unmatched until they do."""
+    declared their arena identity; otherwise kept unmatched until they do.
+
+    A flagged vote is kept, with why, but not counted (``challenges.preferences.domain.hygiene``)."""
+
+    class Flag(models.TextChoices):
+        IDENTITY = "identity", _("An answer names a model")
+        DAILY_CAP = "daily_cap", _("Over the person's daily cap")
 
     class VoteType(models.TextChoices):
         LEFT = "leftvote", _("A is better")
@@ -272,7 +286,12 @@ class ArenaVote(models.Model):
     tstamp = models.DateTimeField(_("voted"))
     raw = models.JSONField(_("raw vote"))
     fingerprint = models.CharField(_("fingerprint"), max_length=64, editable=False)
+    flag = models.CharField(_("flag"), max_length=20, choices=Flag.choices, blank=True)
+    # The word an answer names, or the day (ISO date) whose cap the vote is over.
+    flag_detail = models.CharField(_("flag detail"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("stored"), auto_now_add=True)
+
+    objects = ArenaVoteQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("arena vote")

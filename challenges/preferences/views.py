@@ -275,6 +275,15 @@ def arena_upload(request, slug: str):
                     "duplicates": report.duplicates,
                 },
             )
+            if report.identity_flagged or report.over_daily_cap:
+                messages.warning(
+                    request,
+                    _(
+                        "Kept but flagged, not counted: %(identity)s votes whose answers name a "
+                        "model, %(capped)s beyond a person's daily cap."
+                    )
+                    % {"identity": report.identity_flagged, "capped": report.over_daily_cap},
+                )
             return redirect("preferences:arena_upload", slug=slug)
     uploads = ArenaUpload.objects.filter(challenge=challenge).select_related("uploaded_by__profile")
     return render(

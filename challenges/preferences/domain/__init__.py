@@ -10,6 +10,8 @@ prompts make the shared preference dataset.
 - ``quiz``: the quiz on the prompt guide (``take_quiz``, ``ensure_quiz_passed``).
 - ``prompts``: submitting prompts from the form, a file or a Hub dataset.
 - ``arena``: the organizers' vote log, its votes credited and attached to prompts.
+- ``hygiene``: votes kept flagged, not counted: an answer names a model, or beyond the
+  voter's daily cap.
 - ``validation``: cross-team validation of the prompts.
 - ``dataset``: the rows of the shared preference dataset (and its DPO form).
 - ``batching``: how many rows go into one bulk insert or streamed chunk.
@@ -29,6 +31,7 @@ from .arena import (
 )
 from .batching import BATCH_SIZE
 from .dataset import DPO_COLUMNS, SHARED_COLUMNS, dpo_preference_rows, shared_preference_rows
+from .hygiene import apply_daily_cap, find_identity_word, flag_identity_reveals
 from .languages import LANGUAGE_NAMES, parse_language
 from .prompts import (
     PORTUGUESE_COUNTRIES,
@@ -71,9 +74,12 @@ __all__ = [
     "TOPIC_MAX_LENGTH",
     "ArenaImportReport",
     "RematchReport",
+    "apply_daily_cap",
     "count_members_without_quiz",
     "dpo_preference_rows",
     "ensure_quiz_passed",
+    "find_identity_word",
+    "flag_identity_reveals",
     "get_quiz",
     "has_passed_quiz",
     "import_arena_votes",

@@ -28,6 +28,7 @@ from challenges.uploads import (
 )
 
 from .batching import BATCH_SIZE
+from .hygiene import apply_daily_cap, flag_identity_reveals
 from .prompts import SYSTEM_PROMPT_MAX_LENGTH
 
 ARENA_TEXT_MAX_LENGTH = 20000
@@ -44,6 +45,8 @@ class ArenaImportReport:
     matched: int
     unmatched: int
     prompts_created: int
+    identity_flagged: int = 0  # kept, not counted: an answer names a model
+    over_daily_cap: int = 0  # kept, not counted: beyond the voter's daily cap
 
 
 @dataclass(frozen=True)
@@ -222,7 +225,9 @@ def _attach_votes(*, challenge: Challenge, votes: list[ArenaVote]) -> tuple[int,
     """Credit votes to the people who declared their arena identity (case aside) and attach
     each to that person's prompt with the same normalized text, creating it (pending, source
     arena) if they have none. A prompt that belongs to somebody else is never taken: that vote
-    stays unmatched. Returns (votes attached to a prompt, prompts created)."""
+    stays unmatched. A flagged vote is not counted, so it never creates a prompt: it is
+    attached only to one its voter already has. Returns (votes attached to a prompt, prompts
+    created)."""
     identities = {vote.identity.lower() for vote in votes if vote.identity}
     people: dict[str, dict] = {}
     if identities:
@@ -245,7 +250,7 @@ def _attach_votes(*, challenge: Challenge, votes: list[ArenaVote]) -> tuple[int,
     profile_of = {row["user_id"]: row for row in people.values()}
     for vote in credited:
         fp = vote.question_fingerprint
-        if fp in existing or fp in new_prompts:
+        if vote.flag or fp in existing or fp in new_prompts:
             continue
         profile = profile_of[vote.user_id]
         language = next(
@@ -292,7 +297,10 @@ def import_arena_votes(
     answer over the second's, a rightvote the reverse; tievote and bothbad_vote keep both
     answers with no choice. The voter is the person whose declared arena identity is the vote's
     "username", "user" or "judge", else its "ip" (case aside). Votes of nobody known, or on a
-    prompt of somebody else, are kept unmatched for a later "match again". All or nothing:
+    prompt of somebody else, are kept unmatched for a later "match again". Votes whose
+    answers name a model, or beyond the voter's daily cap, are kept flagged and not counted
+    (``hygiene``); a vote the cap now leaves out because this log holds earlier ones of the
+    same day is flagged too. All or nothing:
     unknown vote types, malformed lines and missing states store nothing. A vote already
     stored (same time stamp, identity, prompt and models) is skipped, so uploading the same log
     twice adds nothing.
@@ -326,13 +334,28 @@ def import_arena_votes(
                 continue
             stored.add(values["fingerprint"])
             votes.append(ArenaVote(challenge=challenge, upload=upload, **values))
+        identity_flagged = flag_identity_reveals(votes=votes)
+        recapped = apply_daily_cap(challenge=challenge, votes=votes)
+        over_cap = sum(1 for vote in votes if vote.flag == ArenaVote.Flag.DAILY_CAP)
         matched, created = _attach_votes(challenge=challenge, votes=votes)
         ArenaVote.objects.bulk_create(votes, batch_size=BATCH_SIZE)
+        ArenaVote.objects.bulk_update(recapped, ["flag", "flag_detail"], batch_size=BATCH_SIZE)
         upload.votes_added = len(votes)
         upload.duplicates = len(parsed) - len(votes)
         upload.matched = matched
         upload.prompts_created = created
-        upload.save(update_fields=["votes_added", "duplicates", "matched", "prompts_created"])
+        upload.identity_flagged = identity_flagged
+        upload.over_daily_cap = over_cap
+        upload.save(
+            update_fields=[
+                "votes_added",
+                "duplicates",
+                "matched",
+                "prompts_created",
+                "identity_flagged",
+                "over_daily_cap",
+            ]
+        )
     return ArenaImportReport(
         upload=upload,
         added=len(votes),
@@ -340,6 +363,8 @@ def import_arena_votes(
         matched=matched,
         unmatched=len(votes) - matched,
         prompts_created=created,
+        identity_flagged=identity_flagged,
+        over_daily_cap=over_cap,
     )
 
 
@@ -355,7 +380,13 @@ def rematch_arena_votes(*, challenge: Challenge) -> RematchReport:
                 ArenaVote.objects.filter(challenge=challenge, prompt__isnull=True, pk__gt=last_id)
                 .order_by("pk")
                 .only(
-                    "pk", "identity", "question", "question_fingerprint", "system_prompt", "user_id"
+                    "pk",
+                    "identity",
+                    "question",
+                    "question_fingerprint",
+                    "system_prompt",
+                    "user_id",
+                    "flag",
                 )[:BATCH_SIZE]
             )
             if not chunk:
@@ -370,9 +401,11 @@ def rematch_arena_votes(*, challenge: Challenge) -> RematchReport:
 
 
 def latest_decisive_vote(*, prompt: Prompt) -> ArenaVote | None:
-    """The prompt's most recent vote that chose one answer over the other."""
+    """The prompt's most recent counted vote (not flagged) that chose one answer over the
+    other."""
     return (
-        ArenaVote.objects.filter(prompt=prompt, vote_type__in=ArenaVote.DECISIVE)
+        ArenaVote.objects.counted()
+        .filter(prompt=prompt, vote_type__in=ArenaVote.DECISIVE)
         .order_by("-tstamp", "-pk")
         .first()
     )

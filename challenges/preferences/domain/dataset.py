@@ -19,9 +19,12 @@ DPO_COLUMNS = ["prompt", "chosen", "rejected"]
 def _dataset_rows(
     *, challenge: Challenge
 ) -> Iterator[tuple[str, str, str, str | None, str | None]]:
-    latest = ArenaVote.objects.filter(
-        prompt=OuterRef("pk"), vote_type__in=ArenaVote.DECISIVE
-    ).order_by("-tstamp", "-pk")
+    # Flagged votes (an answer names a model, or beyond the voter's daily cap) are not counted.
+    latest = (
+        ArenaVote.objects.counted()
+        .filter(prompt=OuterRef("pk"), vote_type__in=ArenaVote.DECISIVE)
+        .order_by("-tstamp", "-pk")
+    )
     return (
         Prompt.objects.filter(challenge=challenge, status=ContributionStatus.VALIDATED)
         .annotate(
@@ -36,8 +39,8 @@ def _dataset_rows(
 
 def shared_preference_rows(*, challenge: Challenge) -> list[dict]:
     """The rows of the shared preference dataset: one per validated prompt, with country (ISO
-    code), system_prompt, question, chosen and rejected (from its most recent vote that chose
-    an answer; empty when no vote did)."""
+    code), system_prompt, question, chosen and rejected (from its most recent counted vote
+    that chose an answer; empty when no vote did)."""
     return [
         {
             "country": country or "",
