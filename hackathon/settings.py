@@ -80,7 +80,16 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "challenges.middleware.EditionMiddleware",
+    # Last: its 413 page needs the language, the user and the edition set above it.
+    "hackathon.middleware.RequestSizeLimitMiddleware",
 ]
+
+# Request sizes. A body over MAX_REQUEST_BYTES (by its declared length) is refused before it
+# is read: the largest upload is a paper of 20 MB (challenges.projects.models.PAPER_MAX_BYTES;
+# datasets are 10 MB, challenges.uploads.MAX_UPLOAD_BYTES), plus the form around it. The proxy
+# in front refuses the same size (docker-compose.yml). Django's own limits apply to what it
+# reads: 2.5 MB of text fields, 1,000 fields, 100 files.
+MAX_REQUEST_BYTES = read_int("MAX_REQUEST_BYTES", default=21 * 1024 * 1024)
 
 ROOT_URLCONF = "hackathon.urls"
 WSGI_APPLICATION = "hackathon.wsgi.application"
