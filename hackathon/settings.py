@@ -172,8 +172,19 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "challenges:home"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_RATE_LIMITS_ENABLED = read_bool("ACCOUNT_RATE_LIMITS_ENABLED", default=True)
-if not ACCOUNT_RATE_LIMITS_ENABLED:
-    ACCOUNT_RATE_LIMITS = False
+# Per client address (see TRUSTED_PROXY_COUNT), per minute unless said. A classroom or a meetup
+# behind one address signs up together on launch day: 30 sign-ups a minute per address. Failed
+# logins slow down the account tried (5 in 5 minutes per email), and the address trying many
+# accounts (10 a minute), never the whole site; allauth's defaults for the rest.
+ACCOUNT_RATE_LIMITS = (
+    {"signup": "30/m/ip", "login": "30/m/ip", "login_failed": "10/m/ip,5/300s/key"}
+    if ACCOUNT_RATE_LIMITS_ENABLED
+    else False
+)
+# The client's address for those limits: REMOTE_ADDR, or behind this many proxies of ours (the
+# HTTPS proxy: 1) the address the outermost one appended to X-Forwarded-For. With 0 the header
+# is ignored: anyone can send one, so it counts only when a proxy of ours wrote it.
+ALLAUTH_TRUSTED_PROXY_COUNT = read_int("TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[SomosNLP Hackathon] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.HubSocialAccountAdapter"
