@@ -21,6 +21,7 @@ from hackathon.config import (
     read_list,
     require_in_production,
 )
+from hackathon.monitoring import parse_admins, start_error_reports
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -301,13 +302,37 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Errors. Every log record is a JSON line on the standard error (hackathon.json_logging); an
+# unhandled error (django.request) also goes to Sentry when SENTRY_DSN is set, otherwise by mail
+# to ADMINS ("name:email,name:email"). Django's own handlers are replaced: its records reach the
+# root's JSON lines.
+ADMINS = parse_admins(os.environ.get("ADMINS", ""))
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    start_error_reports(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"json": {"()": "hackathon.json_logging.JsonLineFormatter"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"handlers": [] if SENTRY_DSN else ["mail_admins"], "propagate": True},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # Teams and lists
