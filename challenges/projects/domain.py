@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from huggingface_hub import SpaceStage
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
+from accounts.roles import is_judge, is_organizer
 from challenges.domain import ContributionRefused, format_moment, get_window_for_team
 from challenges.models import Challenge
 from challenges.projects.models import PAPER_MAX_BYTES, VIDEO_MAX_SECONDS, ProjectSubmission
@@ -83,6 +84,16 @@ def check_paper(upload) -> None:
     upload.seek(0)
     if start != b"%PDF-":
         raise ContributionRefused(_("The paper must be a PDF file."))
+
+
+def can_read_paper(*, user, team: Team) -> bool:
+    """A team's paper is read by its members, the judges and the organizers, nobody else (it
+    may be unpublished work): never a public media URL."""
+    if not user.is_authenticated:
+        return False
+    if is_organizer(user) or is_judge(user):
+        return True
+    return Membership.objects.filter(team=team, user=user).exists()
 
 
 def save_project(

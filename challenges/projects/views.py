@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from challenges.domain import ContributionRefused
-from challenges.projects.domain import describe_completeness, save_project
+from challenges.projects.domain import can_read_paper, describe_completeness, save_project
 from challenges.projects.forms import ProjectForm
 from challenges.projects.models import ProjectSubmission
 from challenges.shortcuts import require_edition
@@ -58,3 +60,24 @@ def project(request):
         },  # fmt: skip
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def paper(request, team_id: int):
+    """A team's paper PDF, shown in the browser, for its members, judges and organizers."""
+    edition = require_edition(request)
+    submission = get_object_or_404(
+        ProjectSubmission.objects.select_related("team"), team_id=team_id, team__edition=edition
+    )
+    if not can_read_paper(user=request.user, team=submission.team):
+        raise PermissionDenied
+    if not submission.paper_file:
+        raise Http404(_("The team has not uploaded a paper."))
+    response = FileResponse(
+        submission.paper_file.open("rb"),
+        content_type="application/pdf",
+        filename=f"{slugify(submission.team.name) or 'team'}-paper.pdf",
+    )
+    # Never guessed as anything but a PDF (uploads are only checked to start like one).
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
