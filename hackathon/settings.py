@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from hackathon.config import (
@@ -21,6 +22,7 @@ from hackathon.config import (
     read_list,
     require_in_production,
 )
+from hackathon.monitoring import parse_admins, start_error_reports
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_htmx",
     "django_countries",
+    "csp",
     "challenges",
     "accounts",
     "teams",
@@ -70,6 +73,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "hackathon.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,7 +85,16 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "challenges.middleware.EditionMiddleware",
+    # Last: its 413 page needs the language, the user and the edition set above it.
+    "hackathon.middleware.RequestSizeLimitMiddleware",
 ]
+
+# Request sizes. A body over MAX_REQUEST_BYTES (by its declared length) is refused before it
+# is read: the largest upload is a paper of 20 MB (challenges.projects.models.PAPER_MAX_BYTES;
+# datasets are 10 MB, challenges.uploads.MAX_UPLOAD_BYTES), plus the form around it. The proxy
+# in front refuses the same size (docker-compose.yml). Django's own limits apply to what it
+# reads: 2.5 MB of text fields, 1,000 fields, 100 files.
+MAX_REQUEST_BYTES = read_int("MAX_REQUEST_BYTES", default=21 * 1024 * 1024)
 
 ROOT_URLCONF = "hackathon.urls"
 WSGI_APPLICATION = "hackathon.wsgi.application"
@@ -163,8 +177,19 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "challenges:home"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_RATE_LIMITS_ENABLED = read_bool("ACCOUNT_RATE_LIMITS_ENABLED", default=True)
-if not ACCOUNT_RATE_LIMITS_ENABLED:
-    ACCOUNT_RATE_LIMITS = False
+# Per client address (see TRUSTED_PROXY_COUNT), per minute unless said. A classroom or a meetup
+# behind one address signs up together on launch day: 30 sign-ups a minute per address. Failed
+# logins slow down the account tried (5 in 5 minutes per email), and the address trying many
+# accounts (10 a minute), never the whole site; allauth's defaults for the rest.
+ACCOUNT_RATE_LIMITS = (
+    {"signup": "30/m/ip", "login": "30/m/ip", "login_failed": "10/m/ip,5/300s/key"}
+    if ACCOUNT_RATE_LIMITS_ENABLED
+    else False
+)
+# The client's address for those limits: REMOTE_ADDR, or behind this many proxies of ours (the
+# HTTPS proxy: 1) the address the outermost one appended to X-Forwarded-For. With 0 the header
+# is ignored: anyone can send one, so it counts only when a proxy of ours wrote it.
+ALLAUTH_TRUSTED_PROXY_COUNT = read_int("TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[SomosNLP Hackathon] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.HubSocialAccountAdapter"
@@ -290,20 +315,72 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = read_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = read_int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+# Strict-Transport-Security only when asked for: browsers remember it (preload lists for good),
+# so it is turned on once the site, and with INCLUDE_SUBDOMAINS every subdomain, stays on HTTPS.
+SECURE_HSTS_SECONDS = read_int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = read_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = read_bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts and styles only from the site's static files (htmx included; base.html turns off
+# htmx's inline indicator styles and its eval), no inline script. Style attributes are allowed:
+# the leaderboard's bars are as wide as their points. Forms post to the site, and to the Hub
+# when signing in with Hugging Face (the redirect after the POST counts).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF, *([HF_OAUTH_SERVER_URL] if HF_OAUTH_ENABLED else [])],
+        "frame-ancestors": [NONE],
+    }
+}
+# Features no page uses, turned off for every page and anything injected into one.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone",
+        "payment", "usb",
+    )
+}  # fmt: skip
 
+# Errors. Every log record is a JSON line on the standard error (hackathon.json_logging); an
+# unhandled error (django.request) also goes to Sentry when SENTRY_DSN is set, otherwise by mail
+# to ADMINS ("name:email,name:email"). Django's own handlers are replaced: its records reach the
+# root's JSON lines.
+ADMINS = parse_admins(os.environ.get("ADMINS", ""))
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    start_error_reports(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"json": {"()": "hackathon.json_logging.JsonLineFormatter"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"handlers": [] if SENTRY_DSN else ["mail_admins"], "propagate": True},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # Teams and lists

@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from challenges.views import healthz, robots_txt, switch_language
 
+# Django's limits on what it reads of a request get the same 413 page as a body over the limit.
+handler400 = "hackathon.middleware.bad_request"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots_txt"),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.roles import is_judge, is_organizer
 from challenges.domain import format_moment, is_team_deadline_past
 from challenges.models import Edition
 from hackathon.errors import RuleRefused
@@ -270,3 +271,13 @@ def register_team(*, team: Team, by: User, now: dt.datetime | None = None) -> Te
         team.save(update_fields=["registered_at", "registered_by"])
         _record(team, TeamEvent.Kind.REGISTERED, actor=by)
     return team
+
+
+def can_see_team_work(*, user, team_id: int | None) -> bool:
+    """A team's own work (its Hub repositories' checks, its paper) is seen by its members, the
+    judges and the organizers, nobody else: it may be unpublished."""
+    if not user.is_authenticated:
+        return False
+    if is_organizer(user) or is_judge(user):
+        return True
+    return team_id is not None and Membership.objects.filter(team_id=team_id, user=user).exists()

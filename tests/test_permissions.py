@@ -4,7 +4,9 @@ The participant is the captain of the team under test, whose second member is ``
 """
 
 import pytest
+from django.core.files.base import ContentFile
 
+from challenges.projects.models import ProjectSubmission
 from hub.models import HubRepo, PublishedDataset
 from scoring.models import Criterion
 from teams.models import Membership
@@ -68,6 +70,7 @@ MATRIX = [
     ("post", "/organize/hub/publish/", STAFF_ACTION),  # nothing to publish: a message
     ("get", "/organize/hub/publish/{publication}/README.md", STAFF),
     ("get", "/hub/repos/{repo}/", TEAM_JUDGES_ORGANIZERS),
+    ("get", "/team/project/{team}/paper.pdf", TEAM_JUDGES_ORGANIZERS),
     ("get", "/leaderboard/", PUBLIC),
     ("get", "/leaderboard.json", PUBLIC),
     ("get", "/leaderboard.csv", PUBLIC),
@@ -108,6 +111,9 @@ def world(edition, organizer, judge, tmp_path):
     }
     repo = HubRepo.objects.create(
         edition=edition, repo_type="model", repo_id="org/modelo", team=team, link_status="declared"
+    )
+    ProjectSubmission.objects.create(team=team).paper_file.save(
+        "paper.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n")
     )
     (tmp_path / "README.md").write_text("# A dataset\n")
     publication = PublishedDataset.objects.create(

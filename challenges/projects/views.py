@@ -1,7 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from challenges.domain import ContributionRefused
@@ -10,7 +12,7 @@ from challenges.projects.forms import ProjectForm
 from challenges.projects.models import ProjectSubmission
 from challenges.shortcuts import require_edition
 from hub.domain import describe_prize_eligibility
-from teams.domain import get_membership
+from teams.domain import can_see_team_work, get_membership
 
 
 def _initial(team, submission) -> dict:
@@ -60,3 +62,24 @@ def project(request):
         },  # fmt: skip
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def paper(request, team_id: int):
+    """A team's paper PDF, shown in the browser, for its members, judges and organizers."""
+    edition = require_edition(request)
+    submission = get_object_or_404(
+        ProjectSubmission.objects.select_related("team"), team_id=team_id, team__edition=edition
+    )
+    if not can_see_team_work(user=request.user, team_id=submission.team_id):
+        raise PermissionDenied
+    if not submission.paper_file:
+        raise Http404(_("The team has not uploaded a paper."))
+    response = FileResponse(
+        submission.paper_file.open("rb"),
+        content_type="application/pdf",
+        filename=f"{slugify(submission.team.name) or 'team'}-paper.pdf",
+    )
+    # Never guessed as anything but a PDF (uploads are only checked to start like one).
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
-from accounts.roles import is_judge, is_organizer
+from accounts.roles import is_organizer
 from challenges.shortcuts import require_edition
 from hub.domain import LinkRefused, confirm_repo_link
 from hub.domain.reports import describe_repo
 from hub.forms import RepoFilterForm, RepoLinkForm
 from hub.models import HubRepo, LinkStatus
-from teams.models import Membership
+from teams.domain import can_see_team_work
 
 REPOS_PAGE_SIZE = 50
 
@@ -46,17 +46,6 @@ def repo_list(request):
     return render(request, "hub/repos.html", {"form": form, "page": page})
 
 
-def _can_see(user, repo: HubRepo) -> bool:
-    if not user.is_authenticated:
-        return False
-    if is_organizer(user) or is_judge(user):
-        return True
-    return (
-        repo.team_id is not None
-        and Membership.objects.filter(team_id=repo.team_id, user=user).exists()
-    )
-
-
 def repo_detail(request, pk: int):
     """One repository: its team, card checklist, naming, commits against the deadline, files.
     For organizers, judges and the members of the team it belongs to."""
@@ -64,7 +53,7 @@ def repo_detail(request, pk: int):
     repo = get_object_or_404(HubRepo.objects.select_related("team"), pk=pk, edition=edition)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if not _can_see(request.user, repo):
+    if not can_see_team_work(user=request.user, team_id=repo.team_id):
         raise PermissionDenied
     context = {"report": describe_repo(repo=repo), "repo": repo}
     if is_organizer(request.user):

@@ -30,8 +30,10 @@ def log_in(page, live_server, user):
 def wait_until_htmx_ready(page):
     """htmx (loaded with defer) has processed the validator's form: a key press now posts it
     with htmx, not as a plain form."""
+    # Functions, not expressions: Playwright evaluates an expression with eval, which the
+    # Content-Security-Policy refuses.
     page.wait_for_function(
-        "window.htmx !== undefined && !!document.querySelector('#validator form')"
+        "() => window.htmx !== undefined && !!document.querySelector('#validator form')"
         " && !!document.querySelector('#validator form')['htmx-internal-data']"
     )
 
@@ -62,7 +64,7 @@ def test_rating_stereotypes_with_the_keyboard_alone(browser, live_server, editio
     second_pair = page.locator("#validator-title").inner_text()
     # After the swap, focus moves to the new pair's heading (for screen readers and keyboards).
     page.wait_for_function(
-        "document.activeElement && document.activeElement.id === 'validator-title'"
+        "() => document.activeElement && document.activeElement.id === 'validator-title'"
     )
     wait_until_htmx_ready(page)
 
