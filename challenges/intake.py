@@ -60,6 +60,10 @@ class Publication:
     # How the dataset is created on the Hub unless organizers choose otherwise: "public",
     # "private" or "gated" (a benchmark kept private is not a contaminated one).
     default_visibility: str = "public"
+    # Who wrote the data and its labels, in the Hub's card vocabulary ("crowdsourced",
+    # "found", "expert-generated", "machine-generated"...).
+    language_creators: list[str] = field(default_factory=lambda: ["crowdsourced"])
+    annotations_creators: list[str] = field(default_factory=lambda: ["crowdsourced"])
 
 
 # --- importing from the Hub -------------------------------------------------------------------

@@ -24,12 +24,13 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from huggingface_hub import DatasetCard
 
 from accounts.models import User
 from challenges.intake import DatasetForm, Publication, get_intake, publishable_kinds
 from challenges.models import Challenge, Edition
 from hackathon.errors import RuleRefused
-from hub.domain import describe_error, make_api, organization_for
+from hub.domain import describe_error, make_api, organization_for, redact
 from hub.models import PublishedDataset
 
 logger = logging.getLogger(__name__)
@@ -172,10 +173,15 @@ def render_card(*, edition: Edition, kind: str, written: list[WrittenForm], fold
     several = len(written) > 1
     rows = len(written[0].dataset)
     infos = [_dataset_info(written=form, folder=folder, several=several) for form in written]
+    languages = _languages(edition=edition, kind=kind)
     metadata = {
         "pretty_name": title,
         "license": LICENSE,
-        "language": _languages(edition=edition, kind=kind),
+        "language": languages,
+        "multilinguality": ["multilingual" if len(languages) > 1 else "monolingual"],
+        "language_creators": publication.language_creators,
+        "annotations_creators": publication.annotations_creators,
+        "source_datasets": ["original"],
         "task_categories": publication.task_categories,
         "size_categories": [_size_category(rows)],
         "tags": [edition.slug, kind],
@@ -244,6 +250,41 @@ def render_card(*, edition: Edition, kind: str, written: list[WrittenForm], fold
 # --- writing and publishing ------------------------------------------------------------------
 
 
+def _read_card(card: str):
+    """The card as huggingface_hub reads it (its metadata parsed into DatasetCardData): a card
+    the Hub's own classes cannot read is refused before anything is written."""
+    try:
+        return DatasetCard(card)
+    except ValueError as error:
+        raise PublishRefused(
+            _("The dataset card is not valid: %(error)s") % {"error": str(error)[:MAX_ERROR_CHARS]}
+        ) from error
+
+
+def _validate_on_the_hub(*, api, folder: Path) -> None:
+    """The Hub's own check of the card's metadata (the keys and values it knows), before the
+    upload: the request ``DatasetCard.validate`` makes, sent to the client's endpoint (the card
+    class reads the endpoint once, at import) through huggingface_hub's session."""
+    from huggingface_hub.utils import (  # noqa: PLC0415 -- slow import: huggingface_hub's client, needed only when talking to the Hub
+        build_hf_headers,
+        get_session,
+        hf_raise_for_status,
+    )
+
+    card = _read_card((folder / CARD_FILE).read_text(encoding="utf-8"))
+    response = get_session().post(
+        f"{api.endpoint.rstrip('/')}/api/validate-yaml",
+        json={"repoType": "dataset", "content": str(card)},
+        headers={**build_hf_headers(token=api.token), "Accept": "text/plain"},
+    )
+    if response.status_code == 400:
+        raise PublishRefused(
+            _("The Hub refused the dataset card: %(error)s")
+            % {"error": redact(response.text, api=api)[:MAX_ERROR_CHARS]}
+        )
+    hf_raise_for_status(response)
+
+
 def _form_path(index: int, form: DatasetForm) -> str:
     return DATA_FILE if index == 0 else f"{form.name}/train.parquet"
 
@@ -274,6 +315,7 @@ def write_dataset(*, edition: Edition, kind: str, folder: Path) -> int:
         dataset.to_parquet(str(folder / path))
         written.append(WrittenForm(form=form, path=path, dataset=dataset))
     card = render_card(edition=edition, kind=kind, written=written, folder=folder)
+    _read_card(card)
     (folder / CARD_FILE).write_text(card, encoding="utf-8")
     return len(forms[0][1])
 
@@ -370,6 +412,7 @@ def _upload(*, edition: Edition, kind: str, api, visibility: str) -> Published:
         if content_hash == last:
             return Published(repo_id, rows, "", True, content_hash, unchanged=True)
         try:
+            _validate_on_the_hub(api=api, folder=Path(directory))
             _apply_visibility(api=api, repo_id=repo_id, visibility=visibility)
             commit = api.upload_folder(
                 repo_id=repo_id,
@@ -377,6 +420,8 @@ def _upload(*, edition: Edition, kind: str, api, visibility: str) -> Published:
                 folder_path=directory,
                 commit_message=f"Publish {rows} rows of {edition.slug} {kind}",
             )
+        except PublishRefused:
+            raise
         except Exception as error:  # any failure of the Hub or the network, said without token
             detail = describe_error(error, api=api)[:MAX_ERROR_CHARS]
             logger.warning("Publishing %s to %s failed: %s", kind, repo_id, detail)

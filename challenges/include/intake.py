@@ -120,6 +120,9 @@ PUBLICATION = Publication(
     # The 2025 exams were kept private in the organization: a public copy would leak the
     # benchmark into the models it evaluates.
     default_visibility="private",
+    # Questions and answers come from existing exams; people transcribed and organizers checked.
+    language_creators=["found"],
+    annotations_creators=["found", "expert-generated"],
 )
 
 

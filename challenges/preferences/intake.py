@@ -92,6 +92,8 @@ PUBLICATION = Publication(
         "vote that preferred one answer, and are empty when no vote did."
     ),
     task_categories=["text-generation"],
+    # People wrote the prompts and voted; models wrote the answers.
+    language_creators=["crowdsourced", "machine-generated"],
 )
 
 

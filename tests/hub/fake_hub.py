@@ -33,8 +33,41 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
+import yaml
+
 KINDS = {"models": "model", "datasets": "dataset", "spaces": "space"}
 URL_PREFIXES = {"model": "", "dataset": "datasets/", "space": "spaces/"}
+
+
+# What the Hub accepts in a dataset card's metadata (its documented keys, and the values it
+# lists for those that have a list: a subset of the real lists, enough for the platform's cards).
+CARD_KEYS = frozenset({
+    "pretty_name", "license", "license_name", "license_link", "license_details", "language",
+    "language_details", "tags", "task_categories", "task_ids", "size_categories",
+    "annotations_creators", "language_creators", "multilinguality", "source_datasets",
+    "paperswithcode_id", "configs", "dataset_info", "extra_gated_prompt", "extra_gated_fields",
+    "viewer", "train-eval-index",
+})  # fmt: skip
+CARD_VALUES = {
+    "license": {
+        "apache-2.0", "mit", "cc-by-4.0", "cc-by-sa-4.0", "cc-by-nc-4.0", "cc-by-nc-sa-4.0",
+        "cc-by-nc-nd-4.0", "cc-by-nd-4.0", "cc0-1.0", "odc-by", "other", "unknown",
+    },
+    "size_categories": {
+        "n<1K", "1K<n<10K", "10K<n<100K", "100K<n<1M", "1M<n<10M", "10M<n<100M",
+        "100M<n<1B", "1B<n<10B", "10B<n<100B", "100B<n<1T", "n>1T",
+    },
+    "task_categories": {
+        "text-generation", "question-answering", "multiple-choice", "text-classification",
+        "token-classification", "translation", "summarization", "image-to-text", "other",
+    },
+    "annotations_creators": {
+        "crowdsourced", "expert-generated", "found", "machine-generated", "no-annotation", "other",
+    },
+    "language_creators": {"crowdsourced", "expert-generated", "found", "machine-generated", "other"},
+    "multilinguality": {"monolingual", "multilingual", "translation", "other"},
+    "source_datasets": {"original"},
+}  # fmt: skip
 
 
 def git_blob_id(content: bytes) -> str:
@@ -368,7 +401,7 @@ class Handler(BaseHTTPRequestHandler):
             info["private"] = bool(payload.get("private")) or payload.get("visibility") == "private"
             return self._send(200, {"url": url})
         if parts == ["api", "validate-yaml"]:
-            return self._send(200, {"errors": [], "warnings": []})
+            return self._validate_yaml(json.loads(body))
         if len(parts) >= 6 and parts[0] == "api" and parts[1] in KINDS:
             kind, repo_id, action = KINDS[parts[1]], "/".join(parts[2:4]), parts[4]
             if self._repo(kind, repo_id) is None:
@@ -385,6 +418,26 @@ class Handler(BaseHTTPRequestHandler):
             if action == "commit":
                 return self._commit(kind, repo_id, body)
         return self._error(404, "EntryNotFound", "Not found")
+
+    def _validate_yaml(self, payload: dict):
+        """As the Hub checks a dataset card's metadata: a readable YAML block, known keys, and
+        known values for the keys the Hub lists (an unknown one is a 400 with the reasons)."""
+        content = payload.get("content", "")
+        if not content.startswith("---\n") or "\n---" not in content[4:]:
+            return self._error(400, "BadRequest", "The card has no YAML metadata block")
+        try:
+            metadata = yaml.safe_load(content[4 : content.index("\n---", 4)]) or {}
+        except yaml.YAMLError as error:
+            return self._error(400, "BadRequest", f"Invalid YAML: {error}")
+        problems = [f'"{key}" is not allowed' for key in metadata if key not in CARD_KEYS]
+        for key, allowed in CARD_VALUES.items():
+            values = metadata.get(key, [])
+            for value in values if isinstance(values, list) else [values]:
+                if value not in allowed:
+                    problems.append(f'"{key}" must be one of the allowed values, not "{value}"')
+        if problems:
+            return self._error(400, "BadRequest", "; ".join(problems))
+        return self._send(200, {"errors": [], "warnings": []})
 
     def _put(self, parts: list[str], body: bytes):
         """PUT /api/<kind>s/<org>/<name>/settings: the visibility and the gating, as the Hub."""

@@ -1,6 +1,7 @@
 """Publishing the collected datasets: rows, card, local folder, the Hub (the fake), queued
 publications and their task."""
 
+import dataclasses
 import json
 
 import pytest
@@ -368,3 +369,55 @@ def test_a_failed_publication_keeps_the_hubs_reason_without_the_token(
 
     queued.refresh_from_db()
     assert queued.status == "failed" and "boom" in queued.error and TOKEN not in queued.error
+
+
+# --- the card, as the Hub checks it -------------------------------------------------------
+
+
+def test_the_card_says_who_made_the_data_in_the_hubs_words(edition, collected, tmp_path):
+    write_dataset(edition=edition, kind="include", folder=tmp_path / "include")
+    write_dataset(edition=edition, kind="preferences", folder=tmp_path / "preferences")
+
+    include = read_card(tmp_path / "include" / "README.md")
+    assert include["language_creators"] == ["found"]
+    assert include["annotations_creators"] == ["found", "expert-generated"]
+    assert (include["multilinguality"], include["source_datasets"]) == (
+        ["monolingual"],
+        ["original"],
+    )
+    preferences = read_card(tmp_path / "preferences" / "README.md")
+    assert preferences["language_creators"] == ["crowdsourced", "machine-generated"]
+
+
+def test_the_fake_hub_refuses_unknown_card_keys_and_values(fake_hub):
+    import requests
+
+    def validate(metadata: str):
+        return requests.post(
+            f"{fake_hub.url}/api/validate-yaml",
+            json={"repoType": "dataset", "content": f"---\n{metadata}\n---\n# Card\n"},
+            timeout=5,
+        )
+
+    assert validate("license: apache-2.0\nsize_categories:\n- n<1K").status_code == 200
+    refused = validate("license: apache-3.0\ncolour: red\nsize_categories:\n- n>10M")
+    assert refused.status_code == 400
+    for problem in ('"colour" is not allowed', '"apache-3.0"', '"n>10M"'):
+        assert problem in refused.headers["X-Error-Message"]
+
+
+def test_a_card_the_hub_refuses_is_not_uploaded(
+    edition, collected, fake_hub, settings, monkeypatch
+):
+    from challenges.intake import REGISTRY
+
+    settings.HF_TOKEN = TOKEN
+    intake = REGISTRY["blend"]
+    bad = dataclasses.replace(intake.publication, task_categories=["cultural-trivia"])
+    monkeypatch.setitem(REGISTRY, "blend", dataclasses.replace(intake, publication=bad))
+
+    with pytest.raises(PublishRefused, match="The Hub refused the dataset card") as refused:
+        publish_dataset(edition=edition, kind="blend")
+
+    assert "cultural-trivia" in refused.value.message and TOKEN not in refused.value.message
+    assert not fake_hub.state.repos["dataset"] and not PublishedDataset.objects.exists()
