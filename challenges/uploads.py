@@ -35,6 +35,8 @@ HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 FINGERPRINT_CHUNK = 900
 # Rows per INSERT when an upload is stored.
 BULK_BATCH = 2000
+# Rows checked between two reports of an upload's progress.
+PROGRESS_EVERY = 1000
 # How deeply a value of an uploaded record may nest lists and objects (a record is 1 deep, its
 # list of options 2): deeper input exhausts the parser's and the checks' recursion.
 MAX_NESTING = 32
@@ -106,14 +108,19 @@ def sniff_csv_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel
 
 
-def read_text(upload, *, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
-    """The uploaded file's text: refuse files too large, empty or not in a Unicode encoding."""
+def ensure_upload_size(upload, *, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
+    """Refuse a file whose declared size is over the limit, before keeping or reading it."""
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
         raise UploadRejected(
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
             % {"size": round(size / 1024 / 1024, 1), "limit": max_bytes // 1024 // 1024}
         )
+
+
+def read_text(upload, *, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
+    """The uploaded file's text: refuse files too large, empty or not in a Unicode encoding."""
+    ensure_upload_size(upload, max_bytes=max_bytes)
     raw = upload.read(max_bytes + 1)
     if len(raw) > max_bytes:
         raise UploadRejected(
@@ -489,16 +496,37 @@ class UploadReport:
     skipped: UploadErrors = field(default_factory=UploadErrors)
 
     def as_dict(self) -> dict:
-        """The report as plain data, to keep in the session until the next page shows it."""
+        """The report as plain data, to keep in the session until the next page shows it (an
+        ``Upload`` keeps ``flagged`` beside it)."""
         return {
             "rows": self.rows,
             "stored": self.stored,
-            "skipped": [
-                {"row": item.row, "field": item.field, "message": item.message}
-                for item in self.skipped.shown
-            ],
+            "skipped": errors_as_list(self.skipped),
             "skipped_total": self.skipped.total,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> UploadReport:
+        return cls(
+            rows=data["rows"],
+            stored=data["stored"],
+            flagged=data.get("flagged", 0),
+            skipped=errors_from_list(data["skipped"], total=data["skipped_total"]),
+        )
+
+
+def errors_as_list(errors: UploadErrors) -> list[dict]:
+    """The errors shown, as plain data (row, field, message)."""
+    return [
+        {"row": item.row, "field": item.field, "message": item.message} for item in errors.shown
+    ]
+
+
+def errors_from_list(shown: list[dict], *, total: int) -> UploadErrors:
+    return UploadErrors(
+        shown=[RowError(item["row"], item["field"], item["message"]) for item in shown],
+        total=total,
+    )
 
 
 def find_stored(
@@ -535,6 +563,7 @@ def store_upload(
     lock: Callable[[], object] | None = None,
     conflict: Exception | None = None,
     flagged: Callable[[Item], bool] | None = None,
+    progress: Callable[[int, int], object] | None = None,
 ) -> UploadReport:
     """Store the new items of an upload's rows in one transaction, all or nothing.
 
@@ -549,7 +578,8 @@ def store_upload(
     sent again: skipped under either policy, so that sending a file twice adds nothing. Any
     error stores nothing (``UploadRejected`` with every error). The new items are inserted
     BULK_BATCH at a time; an insert that meets a unique constraint (the same item stored by
-    someone else meanwhile) raises ``conflict`` instead, and nothing is stored.
+    someone else meanwhile) raises ``conflict`` instead, and nothing is stored. ``progress(rows
+    checked, errors so far)`` is told every PROGRESS_EVERY rows (an upload's page shows it).
     """
     skip = duplicates is DuplicatePolicy.SKIP
     errors = UploadErrors()
@@ -567,7 +597,9 @@ def store_upload(
     kept: list[tuple[int, Item]] = []
     rows_by_fingerprint: dict[str, tuple[int, Item]] = {}
     rows_by_id: dict[str, tuple[int, Item]] = {}
-    for row, record in rows:
+    for checked, (row, record) in enumerate(rows, start=1):
+        if progress is not None and checked % PROGRESS_EVERY == 0:
+            progress(checked, errors.total)
         item = check_row(record, row=row, errors=errors)
         if item is None:
             continue

@@ -292,3 +292,9 @@ LOGGING = {
 
 # Teams and lists
 PAGE_SIZE = read_int("PAGE_SIZE", default=25)
+
+# Uploads: each is checked by a Celery task; a person has one at a time being checked, and at
+# most this many an hour. One still queued or checking after UPLOAD_STALE_MINUTES (a worker
+# lost for good) no longer holds the person back.
+UPLOADS_PER_HOUR = read_int("UPLOADS_PER_HOUR", default=20)
+UPLOAD_STALE_MINUTES = read_int("UPLOAD_STALE_MINUTES", default=15)
