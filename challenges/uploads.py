@@ -23,6 +23,7 @@ from pathlib import PurePath
 from typing import Any, Protocol, TypeVar
 
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -35,6 +36,15 @@ HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 FINGERPRINT_CHUNK = 900
 # Rows per INSERT when an upload is stored.
 BULK_BATCH = 2000
+# The field types whose raw values ``insert_items`` hands to PostgreSQL as they are.
+RAW_TYPES = frozenset(
+    {
+        "CharField", "TextField", "SlugField", "URLField", "EmailField", "BooleanField",
+        "IntegerField", "BigIntegerField", "SmallIntegerField", "PositiveIntegerField",
+        "PositiveBigIntegerField", "PositiveSmallIntegerField", "FloatField", "DateTimeField",
+        "DateField", "ForeignKey", "JSONField",
+    }
+)  # fmt: skip
 # Rows checked between two reports of an upload's progress.
 PROGRESS_EVERY = 1000
 # How deeply a value of an uploaded record may nest lists and objects (a record is 1 deep, its
@@ -551,6 +561,47 @@ def find_stored(
     return found
 
 
+def _raw_value(value: Any) -> Any:
+    """A raw attribute value as the database driver takes it (JSON as its text)."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+
+
+def insert_items(model: type[Item], items: list[Item]) -> None:
+    """Insert unsaved items BULK_BATCH at a time (their primary keys stay unset), as
+    ``bulk_create`` would; on PostgreSQL each batch is one INSERT of the raw attribute values,
+    without the per-value preparation of Django's, which cost most of a 20,000-row upload. A
+    unique constraint met raises IntegrityError either way."""
+    connection = transaction.get_connection()
+    fields = [column for column in model._meta.concrete_fields if not column.primary_key]
+    raw = all(
+        column.get_internal_type() in RAW_TYPES and not getattr(column, "multiple", False)
+        for column in fields
+    )
+    if connection.vendor != "postgresql" or not items or not raw:
+        model.objects.bulk_create(items, batch_size=BULK_BATCH)
+        return
+    now = timezone.now()
+    for column in fields:  # auto_now(_add): as bulk_create would set them, once for all rows
+        if getattr(column, "auto_now", False) or getattr(column, "auto_now_add", False):
+            for item in items:
+                item.__dict__[column.attname] = now
+    columns = ", ".join(connection.ops.quote_name(column.column) for column in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    attributes = [column.attname for column in fields]
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), BULK_BATCH):
+            batch = items[start : start + BULK_BATCH]
+            # The raw values: a field's descriptor (a country's) costs more than the INSERT.
+            values = [
+                _raw_value(item.__dict__[attribute]) for item in batch for attribute in attributes
+            ]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(batch))}",
+                values,
+            )
+
+
 def store_upload(
     *,
     rows: list[tuple[int, dict]],
@@ -667,7 +718,7 @@ def store_upload(
             raise UploadRejected(errors)
         try:
             with transaction.atomic():
-                model.objects.bulk_create(new, batch_size=BULK_BATCH)
+                insert_items(model, new)
         except IntegrityError as error:
             if conflict is None:
                 raise
