@@ -222,7 +222,7 @@ def main() -> None:
         session = session_for(cookie_name, cookies[person.pk], base)
         number = 0
         while not stop.is_set():
-            page = recorder.call(session, "team edit page", "GET", base + "/team/edit/")
+            page = recorder.call(session, "team page", "GET", base + "/team/")
             token = csrf_of(session, page)
             countries = re.findall(
                 r'<option value="([A-Z]{2})" selected', page.text if page else ""
