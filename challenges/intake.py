@@ -88,6 +88,31 @@ class Importer:
     done_page: Callable[[Any, Any], tuple[str, dict]] = lambda challenge, target: ("", {})
 
 
+# --- uploaded files, checked in the background ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Uploader:
+    """How a kind takes an uploaded file: kept as an ``Upload``, then checked and stored by a
+    Celery task (``challenges.domain.uploads``), which never switches on the kind.
+
+    ``target`` is where the rows go (an INCLUDE exam) or None; an upload keeps its id."""
+
+    # Refuses (ContributionRefused) before the file is kept: window, quiz, ownership.
+    # (challenge=, user=, target=, now=)
+    check: Callable[..., None]
+    # Reads the file and stores its rows as the kind's upload does, all or nothing; returns its
+    # UploadReport. (challenge=, user=, target=, upload=, progress=) where progress(rows,
+    # errors) is called as rows are checked.
+    store: Callable[..., Any]
+    # Tells the person what the upload stored (the messages of an upload): (request, report).
+    announce: Callable[[Any, Any], None]
+    # The target again from its id (None when the kind has none, or it is gone).
+    find_target: Callable[[Any, int | None], Any] = lambda challenge, target_id: None
+    # URL name and arguments of the page the upload was sent from.
+    form_page: Callable[[Any, Any], tuple[str, dict]] = lambda challenge, target: ("", {})
+
+
 # --- the credits gate -------------------------------------------------------------------------
 
 
@@ -159,6 +184,7 @@ class Intake:
     counted_column: str = "validated"
     publication: Publication | None = None
     importer: Importer | None = None
+    uploader: Uploader | None = None
     gates: list[CountGate | MemberGate] = field(default_factory=list)
     peer_validation: PeerValidation | None = None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 from decimal import Decimal
 
@@ -380,3 +381,62 @@ class ReviewDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_type}#{self.item_id}: {self.status}"
+
+
+def upload_path(upload: Upload, filename: str) -> str:
+    # Under MEDIA_ROOT/uploads/, which no URL serves: the file is read by the check only.
+    return f"uploads/{upload.challenge_id}/{uuid.uuid4().hex}.data"
+
+
+class Upload(models.Model):
+    """A file uploaded to a challenge (in 2025: INCLUDE questions into an exam, prompts), kept
+    until a Celery task has checked and stored it (``challenges.domain.uploads``); its page
+    follows the check and then says what it stored or why nothing was stored."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        CHECKING = "checking", _("checking")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    ACTIVE = (Status.QUEUED, Status.CHECKING)
+
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="uploads", verbose_name=_("challenge")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="uploads",
+        verbose_name=_("uploaded by"),
+    )
+    # Where the rows go when the kind has such a thing (an INCLUDE exam): its id, which the
+    # kind's Intake resolves (``Uploader.find_target``).
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    file = models.FileField(_("file"), upload_to=upload_path, max_length=200)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    # When done: the UploadReport as data; when refused: the errors shown (row, field,
+    # message) and their total, or the one refusal of the rules (``refusal``).
+    report = models.JSONField(null=True, blank=True)
+    errors = models.JSONField(null=True, blank=True)
+    refusal = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("upload")
+        verbose_name_plural = _("uploads")
+        indexes = [models.Index(fields=["uploaded_by", "created_at"], name="upload_by_person")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE

@@ -1,11 +1,13 @@
 from django.urls import path
 
 from challenges import views
+from challenges.views.uploads import upload_page
 
 app_name = "challenges"
 urlpatterns = [
     path("", views.home, name="home"),
     path("challenges/<slug:slug>/", views.challenge_detail, name="detail"),
+    path("uploads/<int:pk>/", upload_page, name="upload"),
     path("organize/", views.organize, name="organize"),
     path("organize/<slug:slug>/review/", views.review_queue, name="review"),
     path("organize/<slug:slug>/review/decide/", views.decide, name="decide"),

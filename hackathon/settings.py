@@ -391,3 +391,9 @@ PAGE_SIZE = read_int("PAGE_SIZE", default=25)
 PEER_VALIDATION_FAST_SECONDS = read_int("PEER_VALIDATION_FAST_SECONDS", default=5)
 # Two teams each of which approved at least this many of the other's items.
 PEER_VALIDATION_RECIPROCAL_APPROVALS = read_int("PEER_VALIDATION_RECIPROCAL_APPROVALS", default=10)
+
+# Uploads: each is checked by a Celery task; a person has one at a time being checked, and at
+# most this many an hour. One still queued or checking after UPLOAD_STALE_MINUTES (a worker
+# lost for good) no longer holds the person back.
+UPLOADS_PER_HOUR = read_int("UPLOADS_PER_HOUR", default=20)
+UPLOAD_STALE_MINUTES = read_int("UPLOAD_STALE_MINUTES", default=15)

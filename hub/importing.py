@@ -38,6 +38,7 @@ from challenges.uploads import (
     MAX_UPLOAD_ROWS,
     UploadRejected,
     UploadReport,
+    ensure_plain_values,
     sniff_csv_dialect,
     text_encoding,
 )
@@ -263,14 +264,7 @@ def _read_records(*, folder: Path, files: list[str], cache_dir: Path) -> list[tu
         except UploadRejected:
             raise
         except Exception as error:  # pyarrow, pandas and datasets each raise their own
-            problem = redact(str(error).strip().splitlines()[0] if str(error).strip() else "")
-            raise UploadRejected(
-                _("%(file)s cannot be read: %(problem)s")
-                % {
-                    "file": name,
-                    "problem": problem[:PROBLEM_MAX_LENGTH] or type(error).__name__,
-                }
-            ) from error
+            raise _unreadable(name, error) from error
     total = sum(len(table) for _builder, table in tables)
     if total > MAX_UPLOAD_ROWS:
         raise UploadRejected(
@@ -280,10 +274,23 @@ def _read_records(*, folder: Path, files: list[str], cache_dir: Path) -> list[tu
     if not total:
         raise UploadRejected(_("The dataset has no rows."))
     rows = []
-    for builder, table in tables:
-        for record in table:
-            rows.append((len(rows) + 1, _plain_record(record, builder=builder)))
+    for name, (builder, table) in zip(files, tables, strict=True):
+        try:
+            for record in table:
+                rows.append((len(rows) + 1, _plain_record(record, builder=builder)))
+        except Exception as error:  # a value pyarrow cannot turn into Python
+            raise _unreadable(name, error) from error
+    # As in uploaded files: no control character in any text, no value nested too deeply.
+    ensure_plain_values(rows)
     return rows
+
+
+def _unreadable(name: str, error: Exception) -> UploadRejected:
+    problem = redact(str(error).strip().splitlines()[0] if str(error).strip() else "")
+    return UploadRejected(
+        _("%(file)s cannot be read: %(problem)s")
+        % {"file": name, "problem": problem[:PROBLEM_MAX_LENGTH] or type(error).__name__}
+    )
 
 
 def _encoding_of(path: Path) -> str:

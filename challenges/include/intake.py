@@ -11,10 +11,14 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from challenges.domain import ContributionRefused
-from challenges.include.domain import add_question_records, ensure_can_add_questions
-from challenges.include.models import ExamQuestion
+from challenges.include.domain import (
+    add_question_records,
+    ensure_can_add_questions,
+    upload_questions,
+)
+from challenges.include.models import Exam, ExamQuestion
 from challenges.include.views import get_own_exam
-from challenges.intake import Column, DatasetForm, Importer, Intake, Publication
+from challenges.intake import Column, DatasetForm, Importer, Intake, Publication, Uploader
 from challenges.models import ContributionStatus
 from challenges.views.uploads import announce_questions_stored
 
@@ -158,6 +162,31 @@ IMPORTER = Importer(
 )
 
 
+# --- uploaded files: into one of the person's own exams ---------------------------------------
+
+
+def find_upload_exam(challenge, target_id):
+    exam = Exam.objects.filter(pk=target_id, challenge=challenge).first()
+    if exam is not None:
+        exam.challenge = challenge
+    return exam
+
+
+def store_upload_file(*, challenge, user, target, upload, progress=None):
+    if target is None:  # deleted since the upload was sent
+        raise ContributionRefused(_("Choose one of your exams to add the questions to."))
+    return upload_questions(exam=target, author=user, upload=upload, progress=progress)
+
+
+UPLOADER = Uploader(
+    check=check_import,
+    store=store_upload_file,
+    announce=announce_questions_stored,
+    find_target=find_upload_exam,
+    form_page=lambda challenge, exam: ("include:exam", {"slug": challenge.slug, "pk": exam.pk}),
+)
+
+
 def build_intake() -> Intake:
     return Intake(
         kind="include",
@@ -181,4 +210,5 @@ def build_intake() -> Intake:
         counted_column="accepted",
         publication=PUBLICATION,
         importer=IMPORTER,
+        uploader=UPLOADER,
     )

@@ -14,13 +14,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
 from challenges.domain import ContributionRefused, count_by_status, get_window_for_team
+from challenges.domain.uploads import start_upload, upload_errors, upload_report
 from challenges.forms import DecisionForm
 from challenges.include.domain import (
     count_questions_by_exam,
     create_exam,
     decide_exam,
     find_next_pending_exam,
-    upload_questions,
 )
 from challenges.include.forms import (
     QUESTION_STATUS_FILTERS,
@@ -30,8 +30,9 @@ from challenges.include.forms import (
     QuestionUploadForm,
 )
 from challenges.include.models import Exam, ExamQuestion
-from challenges.models import Challenge, ContributionStatus
+from challenges.models import Challenge, ContributionStatus, Upload
 from challenges.shortcuts import get_challenge
+from challenges.tasks import check_upload_task, check_without_broker
 from challenges.uploads import UploadRejected, describe_errors
 from challenges.views.uploads import announce_questions_stored
 from teams.domain import get_membership
@@ -149,10 +150,13 @@ def upload(request, slug: str, pk: int):
     form = QuestionUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_exam(request, challenge, exam, upload_form=form, status=400)
-    upload_file = form.cleaned_data["file"]
     try:
-        report = upload_questions(
-            exam=exam, author=request.user, upload=upload_file, filename=upload_file.name
+        sent = start_upload(
+            challenge=challenge,
+            user=request.user,
+            file=form.cleaned_data["file"],
+            target=exam,
+            enqueue=check_upload_task.delay,
         )
     except UploadRejected as rejected:
         form.add_error(None, describe_errors(rejected.errors))
@@ -162,7 +166,16 @@ def upload(request, slug: str, pk: int):
     except ContributionRefused as error:
         form.add_error(None, error.message)
         return _render_exam(request, challenge, exam, upload_form=form, status=400)
-    announce_questions_stored(request, report)
+    sent = check_without_broker(sent)
+    if sent.is_active:  # a worker checks it: its page follows the check
+        return redirect("challenges:upload", pk=sent.pk)
+    if sent.status == Upload.Status.FAILED:
+        errors = upload_errors(sent)
+        form.add_error(None, describe_errors(errors) if errors else sent.refusal)
+        return _render_exam(
+            request, challenge, exam, upload_form=form, upload_errors=errors, status=400
+        )
+    announce_questions_stored(request, upload_report(sent))
     return redirect("include:exam", slug=slug, pk=exam.pk)
 
 

@@ -18,8 +18,10 @@ from challenges.intake import (
     Intake,
     MemberGate,
     Publication,
+    Uploader,
 )
 from challenges.models import Challenge, ContributionStatus
+from challenges.uploads import read_text
 from challenges.views.uploads import announce_prompts_stored
 
 from .domain.batching import BATCH_SIZE
@@ -29,7 +31,7 @@ from .domain.dataset import (
     dpo_preference_rows,
     shared_preference_rows,
 )
-from .domain.prompts import import_prompt_records
+from .domain.prompts import import_prompt_records, import_prompts
 from .domain.quiz import count_members_without_quiz, ensure_quiz_passed
 from .domain.validation import PEER_VALIDATION
 from .models import Prompt
@@ -116,6 +118,24 @@ IMPORTER = Importer(
     done_page=lambda challenge, target: ("preferences:home", {"slug": challenge.slug}),
 )
 
+
+def store_upload_file(*, challenge, user, target=None, upload, progress=None):
+    return import_prompts(
+        challenge=challenge,
+        author=user,
+        text=read_text(upload),
+        filename=upload.name,
+        progress=progress,
+    )
+
+
+UPLOADER = Uploader(
+    check=check_import,
+    store=store_upload_file,
+    announce=IMPORTER.announce,
+    form_page=IMPORTER.form_page,
+)
+
 GATES = [
     CountGate(
         key="prompts",
@@ -158,6 +178,7 @@ def build_intake() -> Intake:
         language_lookup="language",
         publication=PUBLICATION,
         importer=IMPORTER,
+        uploader=UPLOADER,
         gates=GATES,
         peer_validation=PEER_VALIDATION,
     )

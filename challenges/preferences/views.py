@@ -15,7 +15,8 @@ from accounts.decorators import organizer_required
 from accounts.models import Profile
 from challenges.domain import ContributionRefused, count_by_status, get_window_for_team
 from challenges.domain.peer_validation import find_team_id
-from challenges.models import Challenge
+from challenges.domain.uploads import start_upload, upload_errors, upload_report
+from challenges.models import Challenge, Upload
 from challenges.preferences import domain
 from challenges.preferences.forms import (
     PromptForm,
@@ -33,6 +34,7 @@ from challenges.preferences.models import (
     QuizChoice,
 )
 from challenges.shortcuts import get_challenge
+from challenges.tasks import check_upload_task, check_without_broker
 from challenges.uploads import UploadRejected, describe_errors, read_text
 from challenges.views.uploads import announce_prompts_stored
 from hub.models import PublishedDataset
@@ -97,13 +99,12 @@ def upload(request, slug: str):
     form = prompt_upload_form(_posted(request), request.FILES if request.method == "POST" else None)
     errors = None
     if request.method == "POST" and form.is_valid():
-        upload_file = form.cleaned_data["file"]
         try:
-            report = domain.import_prompts(
+            sent = start_upload(
                 challenge=challenge,
-                author=request.user,
-                text=read_text(upload_file),
-                filename=upload_file.name,
+                user=request.user,
+                file=form.cleaned_data["file"],
+                enqueue=check_upload_task.delay,
             )
         except ContributionRefused as error:
             form.add_error(None, error.message)
@@ -111,8 +112,14 @@ def upload(request, slug: str):
             errors = rejected.errors
             form.add_error(None, describe_errors(errors))
         else:
-            announce_prompts_stored(request, report.stored)
-            return redirect("preferences:home", slug=slug)
+            sent = check_without_broker(sent)
+            if sent.is_active:  # a worker checks it: its page follows the check
+                return redirect("challenges:upload", pk=sent.pk)
+            if sent.status == Upload.Status.DONE:
+                announce_prompts_stored(request, upload_report(sent).stored)
+                return redirect("preferences:home", slug=slug)
+            errors = upload_errors(sent)
+            form.add_error(None, describe_errors(errors) if errors else sent.refusal)
     return render(
         request,
         "preferences/upload.html",

@@ -1,14 +1,22 @@
 """The messages that tell a participant or an organizer what an upload (or an import from the
-Hub) did: what was stored, which rows were skipped as duplicates, why nothing was stored."""
+Hub) did: what was stored, which rows were skipped as duplicates, why nothing was stored; and
+the page of an upload checked in the background."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.roles import is_organizer
+from challenges.domain.uploads import get_uploader, read_progress, upload_errors, upload_report
+from challenges.models import Upload
 from challenges.uploads import UploadErrors, UploadReport, describe_errors
 
 # A message is read at a glance: the first rows are listed, the rest counted.
@@ -82,3 +90,33 @@ def announce_prompts_stored(request, count: int) -> None:
         ngettext("%(count)s prompt was stored.", "%(count)s prompts were stored.", count)
         % {"count": count},
     )
+
+
+@login_required
+def upload_page(request, pk: int):
+    """An upload's page, for the person who sent it and the organizers (others: 404): its
+    progress while it is checked (an htmx partial, polled every 2 s only then), then what it
+    stored (the kind's messages, as after an upload) or every reason nothing was stored."""
+    upload = get_object_or_404(Upload.objects.select_related("challenge__edition"), pk=pk)
+    if upload.uploaded_by_id != request.user.pk and not is_organizer(request.user):
+        raise Http404
+    uploader = get_uploader(upload.challenge)
+    if request.htmx and not upload.is_active:
+        # Finished: the whole page again, with the kind's messages and no more polling.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    if upload.status == Upload.Status.DONE:
+        uploader.announce(request, upload_report(upload))
+    rows_read, error_count = read_progress(upload)
+    target = uploader.find_target(upload.challenge, upload.target_id)
+    name, arguments = uploader.form_page(upload.challenge, target)
+    context = {
+        "upload": upload,
+        "rows_read": rows_read,
+        "error_count": error_count,
+        "errors": upload_errors(upload),
+        "back": reverse(name, kwargs=arguments) if name else "",
+    }
+    template = "challenges/upload.html#progress" if request.htmx else "challenges/upload.html"
+    return render(request, template, context)

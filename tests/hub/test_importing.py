@@ -204,6 +204,31 @@ def test_a_parquet_exam_is_read_with_whole_numbers_kept_whole(fake_hub, exam):
     assert set(numbers) == {1, None}
 
 
+def test_a_parquet_or_json_lines_exam_holding_nul_is_refused_naming_row_and_field(fake_hub, exam):
+    import pandas
+
+    records = numbered(2)
+    records[1]["question"] = "¿Qué\x00?"
+    buffer = io.BytesIO()
+    pandas.DataFrame(records).to_parquet(buffer)
+    for name, content in (("train.parquet", buffer.getvalue()), ("train.jsonl", jsonl(records))):
+        repo_id = add_dataset(fake_hub, name.replace(".", "-"), {f"data/{name}": content})
+        with pytest.raises(UploadRejected) as raised:
+            import_exam(exam, repo_id)
+        [error] = raised.value.errors.shown
+        assert (error.row, error.field) == (2, "question") and "U+0000" in error.message
+    assert not ExamQuestion.objects.exists()
+
+
+def test_a_json_lines_exam_with_a_huge_number_is_refused_as_unreadable(fake_hub, exam):
+    content = jsonl(numbered(1))[:-2] + b', "original_question_num": ' + b"9" * 5000 + b"}\n"
+    repo_id = add_dataset(fake_hub, "enorme", {"data/train.jsonl": content})
+    with pytest.raises(UploadRejected) as raised:
+        import_exam(exam, repo_id)
+    assert "data/train.jsonl cannot be read" in raised.value.errors.shown[0].message
+    assert not ExamQuestion.objects.exists()
+
+
 def test_files_are_read_at_the_commit_resolved_first(fake_hub, exam):
     repo_id = add_dataset(fake_hub, "examen", {"data/train.jsonl": jsonl(numbered(2))})
     first_sha = fake_hub.state.find("dataset", repo_id)["sha"]

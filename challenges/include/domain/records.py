@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.utils.translation import gettext as _
 
 from challenges.include.models import (
@@ -17,9 +15,11 @@ from challenges.include.models import (
 )
 from challenges.models import ContributionStatus
 from challenges.uploads import (
+    MAX_NUMBER_DIGITS,
     UploadErrors,
     check_text,
     fingerprint,
+    load_json,
     normalize,
 )
 
@@ -60,8 +60,8 @@ def _clean_options(record: dict, *, row: int, errors: UploadErrors) -> list[str]
             return None
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw)
-        except json.JSONDecodeError:
+            raw = load_json(raw)
+        except ValueError:  # not JSON, or JSON the uploads refuse: not a list of options
             raw = None
     if isinstance(raw, dict):
         by_letter = {str(key).strip().lower(): value for key, value in raw.items()}
@@ -138,8 +138,7 @@ def _clean_answer(record: dict, *, row: int, errors: UploadErrors, workshop: boo
     if _blank(value):
         errors.add(row, "answer", _("This field is required."))
         return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    value = _digits_as_int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3:
         errors.add(
             row, "answer", _("The answer must be the index of the correct option: 0, 1, 2 or 3.")
@@ -148,12 +147,21 @@ def _clean_answer(record: dict, *, row: int, errors: UploadErrors, workshop: boo
     return value
 
 
+def _digits_as_int(value):
+    """A text of ASCII digits (a CSV cell) as its number; anything else as it is. Other digits
+    ("²", "٣") and texts too long for a number are left as text, which the checks refuse."""
+    if isinstance(value, str):
+        digits = value.strip()
+        if digits.isascii() and digits.isdigit() and len(digits) <= MAX_NUMBER_DIGITS:
+            return int(digits)
+    return value
+
+
 def _clean_number(record: dict, key: str, *, row: int, errors: UploadErrors) -> int | None:
     value = record.get(key)
     if _blank(value):
         return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    value = _digits_as_int(value)
     if (
         isinstance(value, bool)
         or not isinstance(value, int)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import partial
 
 from django.utils.translation import gettext as _
@@ -23,7 +24,13 @@ from .records import clean_question_record
 
 
 def upload_questions(
-    *, exam: Exam, author, upload, filename: str = "", now: dt.datetime | None = None
+    *,
+    exam: Exam,
+    author,
+    upload,
+    filename: str = "",
+    now: dt.datetime | None = None,
+    progress: Callable[[int, int], object] | None = None,
 ) -> UploadReport:
     """A participant adds the questions of one of their exams from a file (JSON array, JSON
     Lines or CSV; official records or the workshop's format), while the challenge is open for
@@ -32,11 +39,12 @@ def upload_questions(
     All or nothing: when any row is invalid nothing is stored and every error is reported with
     its row and field (``UploadRejected``). A question already stored in the challenge, or
     repeated in the file, is skipped and reported, and the rest is stored. Questions of a
-    rejected exam are not taken. New questions wait for review (pending).
+    rejected exam are not taken. New questions wait for review (pending). ``progress(rows,
+    errors)`` is told as rows are checked.
     """
     ensure_can_add_questions(exam=exam, author=author, now=now)
     rows = parse_rows(read_text(upload), filename=filename or getattr(upload, "name", ""))
-    return _store_questions(exam=exam, rows=rows)
+    return _store_questions(exam=exam, rows=rows, progress=progress)
 
 
 def ensure_can_add_questions(*, exam: Exam, author, now: dt.datetime | None = None) -> None:
@@ -59,7 +67,12 @@ def add_question_records(
     return _store_questions(exam=exam, rows=rows)
 
 
-def _store_questions(*, exam: Exam, rows: list[tuple[int, dict]]) -> UploadReport:
+def _store_questions(
+    *,
+    exam: Exam,
+    rows: list[tuple[int, dict]],
+    progress: Callable[[int, int], object] | None = None,
+) -> UploadReport:
     def lock_exam() -> None:
         # One upload per exam at a time: a file sent twice finds the first copy stored.
         locked = Exam.objects.select_for_update().get(pk=exam.pk)
@@ -85,4 +98,5 @@ def _store_questions(*, exam: Exam, rows: list[tuple[int, dict]]) -> UploadRepor
             )
         ),
         flagged=lambda question: question.flagged_category,
+        progress=progress,
     )

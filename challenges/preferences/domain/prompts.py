@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -180,7 +180,13 @@ def _normalize_keys(record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def import_prompts(
-    *, challenge: Challenge, author, text: str, filename: str = "", now: dt.datetime | None = None
+    *,
+    challenge: Challenge,
+    author,
+    text: str,
+    filename: str = "",
+    now: dt.datetime | None = None,
+    progress: Callable[[int, int], object] | None = None,
 ) -> UploadReport:
     """A person who passed the quiz uploads many prompts at once, while the challenge is open.
 
@@ -189,11 +195,12 @@ def import_prompts(
     ``system_prompt`` and ``tema`` or ``topic`` are optional. All or nothing: every row is
     checked, and if any row is wrong, or repeats a prompt of the file or of the challenge,
     nothing is stored (``DuplicatePolicy.REFUSE``). Returns the report (``stored``).
+    ``progress(rows, errors)`` is told as rows are checked.
     """
     ensure_window_open(challenge=challenge, user=author, now=now)
     ensure_quiz_passed(challenge=challenge, user=author)
     rows = parse_rows(text, filename=filename)
-    return _store_prompts(challenge=challenge, author=author, rows=rows)
+    return _store_prompts(challenge=challenge, author=author, rows=rows, progress=progress)
 
 
 def import_prompt_records(
@@ -211,7 +218,13 @@ def import_prompt_records(
     return _store_prompts(challenge=challenge, author=author, rows=rows)
 
 
-def _store_prompts(*, challenge: Challenge, author, rows: list[tuple[int, dict]]) -> UploadReport:
+def _store_prompts(
+    *,
+    challenge: Challenge,
+    author,
+    rows: list[tuple[int, dict]],
+    progress: Callable[[int, int], object] | None = None,
+) -> UploadReport:
     records = [(number, _normalize_keys(record)) for number, record in rows]
     present = set().union(*(record.keys() for _number, record in records))
     columns: dict[str, str | None] = {}
@@ -266,4 +279,5 @@ def _store_prompts(*, challenge: Challenge, author, rows: list[tuple[int, dict]]
                 "Upload the file again to see which."
             )
         ),
+        progress=progress,
     )

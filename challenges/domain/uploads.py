@@ -1,0 +1,198 @@
+"""Uploads checked in the background: a file is kept as an ``Upload`` and a Celery task checks
+and stores it through the kind's ``Intake.uploader``, never switching on the kind.
+
+A person has at most one upload being checked at a time and ``UPLOADS_PER_HOUR`` an hour. The
+check is idempotent: it locks the upload row, checks that it is still to be done, and stores
+the rows and the outcome in one transaction, so a worker killed midway (Celery redelivers the
+task: acks_late) leaves nothing half stored and the second run stores everything once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import User
+from challenges.domain.windows import ContributionRefused
+from challenges.intake import Uploader, get_intake
+from challenges.models import Challenge, Upload
+from challenges.uploads import (
+    UploadErrors,
+    UploadRejected,
+    UploadReport,
+    ensure_upload_size,
+    errors_as_list,
+    errors_from_list,
+)
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_SECONDS = 3600
+
+
+def get_uploader(challenge: Challenge) -> Uploader:
+    """How the challenge's kind takes uploaded files; refused when it takes none."""
+    intake = get_intake(challenge.kind)
+    if intake is None or intake.uploader is None:
+        raise ContributionRefused(_("This challenge does not take uploaded files."))
+    return intake.uploader
+
+
+def ensure_may_upload(*, user, now: dt.datetime | None = None) -> None:
+    """One upload being checked at a time per person, and at most UPLOADS_PER_HOUR an hour.
+    Call it with the person's row locked."""
+    now = now or timezone.now()
+    mine = Upload.objects.filter(uploaded_by=user)
+    stale = now - dt.timedelta(minutes=settings.UPLOAD_STALE_MINUTES)
+    if mine.filter(status__in=Upload.ACTIVE, created_at__gt=stale).exists():
+        raise ContributionRefused(
+            _(
+                "Your previous upload is still being checked: wait until it is done, then send this one."
+            )
+        )
+    limit = settings.UPLOADS_PER_HOUR
+    if mine.filter(created_at__gt=now - dt.timedelta(hours=1)).count() >= limit:
+        raise ContributionRefused(
+            ngettext(
+                "You have sent %(limit)s upload in the last hour, the most an hour allows. Try again later.",
+                "You have sent %(limit)s uploads in the last hour, the most an hour allows. Try again later.",
+                limit,
+            )
+            % {"limit": limit}
+        )
+
+
+def start_upload(
+    *,
+    challenge: Challenge,
+    user,
+    file,
+    target=None,
+    enqueue: Callable[[int], object],
+    now: dt.datetime | None = None,
+) -> Upload:
+    """A person sends a file to a challenge: the kind's rules for the person (window, quiz,
+    their own exam), the size limit and the per-person limits are checked at once; then the file
+    is kept as a queued ``Upload`` and handed to ``enqueue`` (the task's ``delay``) once the
+    transaction commits. Refusals: ``ContributionRefused``, ``UploadRejected`` (too large)."""
+    uploader = get_uploader(challenge)
+    ensure_upload_size(file)
+    uploader.check(challenge=challenge, user=user, target=target, now=now)
+    with transaction.atomic():
+        # One person's uploads one at a time: the limits below stay true until the commit.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        ensure_may_upload(user=user, now=now)
+        filename = str(getattr(file, "name", "") or "")[:200]
+        upload = Upload(
+            challenge=challenge,
+            uploaded_by=user,
+            target_id=getattr(target, "pk", None),
+            filename=filename.replace("\x00", ""),
+        )
+        upload.file.save(filename or "upload", file, save=False)
+        upload.save()
+        transaction.on_commit(lambda: enqueue(upload.pk))
+    return upload
+
+
+def _progress_key(upload_id: int) -> str:
+    return f"upload-progress:{upload_id}"
+
+
+def read_progress(upload: Upload) -> tuple[int, int]:
+    """Rows read and errors so far: live while the check runs (its transaction shows nothing
+    before it ends), then as stored."""
+    if upload.is_active:
+        live = cache.get(_progress_key(upload.pk))
+        if live:
+            return tuple(live)
+    return upload.rows_read, upload.error_count
+
+
+def check_upload(*, upload_id: int) -> Upload | None:
+    """Check and store a queued upload (the task's work) through its kind's uploader.
+
+    Idempotent: an upload gone or finished is left as it is. The upload row is locked and its
+    status checked before anything is read, and the rows are stored in the transaction that
+    marks it done, so a check cut short stores nothing and is simply run again. A refusal
+    (``UploadRejected``, ``ContributionRefused``) marks it failed with every reason.
+    """
+    upload = Upload.objects.select_related("challenge__edition").filter(pk=upload_id).first()
+    if upload is None or not upload.is_active:
+        return upload
+    with transaction.atomic():
+        # Visible at once to the page; a worker lost after this leaves it to the redelivery.
+        Upload.objects.filter(pk=upload_id, status=Upload.Status.QUEUED).update(
+            status=Upload.Status.CHECKING, started_at=timezone.now()
+        )
+    try:
+        with transaction.atomic():
+            locked = Upload.objects.select_for_update().filter(pk=upload_id).first()
+            if locked is None or not locked.is_active:
+                return locked
+            locked.challenge = upload.challenge
+            _check_and_store(locked)
+            locked.save()
+    except Exception:
+        # Not a refusal: a bug or the database. The person is told; the error goes on.
+        logger.exception("Upload %s could not be checked", upload_id)
+        Upload.objects.filter(pk=upload_id, status__in=Upload.ACTIVE).update(
+            status=Upload.Status.FAILED,
+            refusal=_("The file could not be checked. Try again later."),
+            finished_at=timezone.now(),
+        )
+        raise
+    finally:
+        cache.delete(_progress_key(upload_id))
+    return locked
+
+
+def _check_and_store(upload: Upload) -> None:
+    uploader = get_uploader(upload.challenge)
+
+    def progress(rows: int, errors: int) -> None:
+        cache.set(_progress_key(upload.pk), (rows, errors), PROGRESS_SECONDS)
+
+    try:
+        target = uploader.find_target(upload.challenge, upload.target_id)
+        with upload.file.open("rb") as kept:
+            report = uploader.store(
+                challenge=upload.challenge,
+                user=upload.uploaded_by,
+                target=target,
+                upload=File(kept.file, name=upload.filename),
+                progress=progress,
+            )
+    except UploadRejected as rejected:
+        upload.status = Upload.Status.FAILED
+        upload.error_count = rejected.errors.total
+        upload.errors = {"shown": errors_as_list(rejected.errors), "total": rejected.errors.total}
+    except ContributionRefused as refused:
+        upload.status = Upload.Status.FAILED
+        upload.refusal = str(refused.message)
+    else:
+        upload.status = Upload.Status.DONE
+        upload.rows_read = report.rows
+        upload.report = {**report.as_dict(), "flagged": report.flagged}
+    upload.finished_at = timezone.now()
+
+
+def upload_report(upload: Upload) -> UploadReport | None:
+    """What a done upload stored, as the kind's upload returned it."""
+    return UploadReport.from_dict(upload.report) if upload.report else None
+
+
+def upload_errors(upload: Upload) -> UploadErrors | None:
+    """Why a failed upload stored nothing, row by row (None for a refusal of the rules)."""
+    if not upload.errors:
+        return None
+    return errors_from_list(upload.errors["shown"], total=upload.errors["total"])
