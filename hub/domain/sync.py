@@ -17,9 +17,11 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,6 +57,8 @@ MAX_COMMITS = 1000
 MAX_README_BYTES = 512 * 1024
 # Keep SyncRun.errors small: the first errors say enough.
 MAX_ERRORS = 100
+# The listing saves its progress (and renews the run's lease) every this many repositories.
+PROGRESS_EVERY = 100
 # Hub tokens look like hf_xxxxxxxx; redact any that shows up, not only ours.
 TOKEN_PATTERN = re.compile(r"\bhf_[A-Za-z0-9]{8,}\b")
 
@@ -73,15 +77,35 @@ def make_api(*, endpoint: str | None = None):
 
 # --- counting HTTP requests -------------------------------------------------------------------
 # huggingface_hub sends every request through one shared httpx client (get_session()); a
-# request hook counts those sent by the current thread while a sync is counting.
+# request hook counts those sent by the current thread while a sync is counting. The Hub
+# rate-limits its API (/api/...) and its file resolver (.../resolve/...) separately (on the
+# free plan, 1,000 API calls per 5 minutes): each is counted apart.
 
 _counting = threading.local()
+
+
+@dataclass
+class RequestCounts:
+    api: int = 0
+    resolver: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.api + self.resolver
+
+
+def is_resolver_request(path: str) -> bool:
+    """Whether a Hub URL path is a file download (the resolver), not an API call."""
+    return "/resolve/" in path and not path.startswith("/api/")
 
 
 def _count_request(request) -> None:
     counters = getattr(_counting, "stack", None)
     if counters:
-        counters[-1][0] += 1
+        if is_resolver_request(request.url.path):
+            counters[-1].resolver += 1
+        else:
+            counters[-1].api += 1
 
 
 def _install_request_counter() -> None:
@@ -96,10 +120,10 @@ def _install_request_counter() -> None:
 
 
 @contextmanager
-def count_requests() -> Iterator[list[int]]:
-    """Count the Hub HTTP requests sent by this thread inside the block (in counter[0])."""
+def count_requests() -> Iterator[RequestCounts]:
+    """Count the Hub HTTP requests sent by this thread inside the block, by kind."""
     _install_request_counter()
-    counter = [0]
+    counter = RequestCounts()
     stack = getattr(_counting, "stack", None)
     if stack is None:
         stack = _counting.stack = []
@@ -279,9 +303,13 @@ def list_repositories(*, run: SyncRun, api) -> None:
                     _add_error(run, api=api, where=f"{repo_type}:{repo_id}", error=error)
                     continue
                 setattr(run, outcome, getattr(run, outcome) + 1)
+                if run.seen % PROGRESS_EVERY == 0:
+                    _save_progress(run)
                 if reached_known and stop_early:
                     complete = False
                     break
+        except LeaseLost:
+            raise
         except Exception as error:  # the listing failed: record it, go on with the next type
             listing_failures += 1
             complete = False
@@ -290,6 +318,7 @@ def list_repositories(*, run: SyncRun, api) -> None:
             run.missing += _mark_missing(
                 edition=edition, repo_type=repo_type, seen=seen, now=timezone.now()
             )
+        _save_progress(run)
     if listing_failures == len(RepoType.values):
         run.status = SyncRun.Status.FAILED
 
@@ -365,10 +394,22 @@ def _store_details(*, repo_id: int, sha: str, values: dict) -> bool:
 PROGRESS_FIELDS = ("seen", "created", "updated", "unchanged", "failed", "missing")
 
 
+class LeaseLost(Exception):
+    """Another run took over this one (its lease had expired): it must stop writing."""
+
+
 def _save_progress(run: SyncRun) -> None:
-    """The run's counts so far, for the progress page (and kept if the worker dies)."""
+    """The run's counts so far, for the progress page (and kept if the worker dies), and its
+    lease renewed. Raises LeaseLost when the run is no longer running: another run found its
+    lease expired (this one was stuck longer than HUB_SYNC_LEASE_SECONDS) and took over."""
     fields = ["details_total", "details_done", *PROGRESS_FIELDS]
-    SyncRun.objects.filter(pk=run.pk).update(**{name: getattr(run, name) for name in fields})
+    now = timezone.now()
+    renewed = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
+        heartbeat_at=now, **{name: getattr(run, name) for name in fields}
+    )
+    if not renewed:
+        raise LeaseLost(run.pk)
+    run.heartbeat_at = now
 
 
 def fetch_details(*, run: SyncRun, api) -> None:
@@ -454,19 +495,52 @@ class SyncRefused(RuleRefused):
     pass
 
 
+ACTIVE = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
+
+
+def _lease_expired(*, now: dt.datetime) -> Q:
+    """Running runs whose lease (renewed at every progress save; a run that never saved has
+    only its start) is older than HUB_SYNC_LEASE_SECONDS."""
+    cutoff = now - dt.timedelta(seconds=settings.HUB_SYNC_LEASE_SECONDS)
+    return Q(status=SyncRun.Status.RUNNING) & (
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+
+
 def _interrupt_stale_runs(*, edition: Edition, now: dt.datetime) -> None:
-    """Runs still marked active long after they started were cut off (a worker killed, a
-    machine restarted): mark them failed so the next run reads the whole listing again."""
-    cutoff = now - dt.timedelta(seconds=settings.HUB_SYNC_STALE_SECONDS)
-    for run in SyncRun.objects.filter(
-        edition=edition,
-        status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING],
-        started_at__lt=cutoff,
-    ):
+    """Runs cut off (a worker killed, a machine restarted) are marked failed so the next run
+    takes over: a running one whose lease expired, a queued one no worker took within
+    HUB_SYNC_STALE_SECONDS. The next run then reads the whole listing and completes the
+    details the cut-off run left (they are keyed by commit)."""
+    queued_cutoff = now - dt.timedelta(seconds=settings.HUB_SYNC_STALE_SECONDS)
+    stale = Q(status=SyncRun.Status.QUEUED, started_at__lt=queued_cutoff) | _lease_expired(now=now)
+    for run in SyncRun.objects.select_for_update().filter(stale, edition=edition):
         run.errors.append({"where": "run", "error": "interrupted before it finished"})
         run.status = SyncRun.Status.FAILED
         run.finished_at = now
         run.save(update_fields=["errors", "status", "finished_at"])
+
+
+def _refusal(active: SyncRun) -> SyncRefused:
+    """Why another run cannot start now, and for a running one, when it may."""
+    if active.status == SyncRun.Status.QUEUED:
+        return SyncRefused(
+            _("A sync is already %(status)s (started %(started)s).")
+            % {"status": active.get_status_display(), "started": active.started_at}
+        )
+    renewed = active.heartbeat_at or active.started_at
+    expires = renewed + dt.timedelta(seconds=settings.HUB_SYNC_LEASE_SECONDS)
+    return SyncRefused(
+        _(
+            "A sync is already running (started %(started)s, last active %(active)s UTC). "
+            "If it was cut off, a new one can start from %(expires)s UTC."
+        )
+        % {
+            "started": f"{active.started_at:%Y-%m-%d %H:%M:%S}",
+            "active": f"{renewed:%H:%M:%S}",
+            "expires": f"{expires:%H:%M:%S}",
+        }
+    )
 
 
 def _needs_full_listing(*, edition: Edition, now: dt.datetime) -> bool:
@@ -486,23 +560,18 @@ def start_sync(
     enqueue: Callable[[int], object] | None = None,
 ) -> SyncRun:
     """Queue one sync of the edition's organization; at most one is queued or running at a
-    time (runs cut off long ago are marked failed first). With `enqueue` (the task's
-    ``sync_hub_task.delay``), it is called with the run's id once the run is committed;
-    without, the caller runs it (run_sync)."""
+    time (runs cut off are marked failed first: a running one whose lease expired, a queued
+    one left too long). With `enqueue` (the task's ``sync_hub_task.delay``), it is called
+    with the run's id once the run is committed; without, the caller runs it (run_sync)."""
     if not organization_for(edition=edition):
         raise SyncRefused(_("The edition has no Hugging Face organization."))
     now = timezone.now()
     with transaction.atomic():
         Edition.objects.select_for_update().filter(pk=edition.pk).first()
         _interrupt_stale_runs(edition=edition, now=now)
-        active = SyncRun.objects.filter(
-            edition=edition, status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING]
-        ).first()
+        active = SyncRun.objects.filter(edition=edition, status__in=ACTIVE).first()
         if active is not None:
-            raise SyncRefused(
-                _("A sync is already %(status)s (started %(started)s).")
-                % {"status": active.get_status_display(), "started": active.started_at}
-            )
+            raise _refusal(active)
         run = SyncRun.objects.create(
             edition=edition,
             status=SyncRun.Status.QUEUED,
@@ -516,20 +585,50 @@ def start_sync(
     return run
 
 
+def _claim(run: SyncRun) -> bool:
+    """Take the run: a queued one, or a running one whose lease expired (its worker died and
+    the task came back). A running one whose lease is alive belongs to another process."""
+    now = timezone.now()
+    claimed = (
+        SyncRun.objects.filter(pk=run.pk)
+        .filter(Q(status=SyncRun.Status.QUEUED) | _lease_expired(now=now))
+        .update(status=SyncRun.Status.RUNNING, heartbeat_at=now)
+    )
+    if claimed:
+        run.status, run.heartbeat_at = SyncRun.Status.RUNNING, now
+    return bool(claimed)
+
+
+FINAL_FIELDS = (
+    "status",
+    "finished_at",
+    "heartbeat_at",
+    "errors",
+    "members_verified",
+    "http_requests",
+    "api_requests",
+    "resolver_requests",
+    "details_total",
+    "details_done",
+    *PROGRESS_FIELDS,
+)
+
+
 def run_sync(*, run: SyncRun, api=None) -> SyncRun:
     """Run a queued sync: repositories, details, members, links to teams, in that order.
 
     A run already finished is left as it is (a task delivered twice does nothing more); one
-    found running (its worker died and the task came back) is taken up again: every step is
-    idempotent.
+    found running is taken up again once its lease expired (its worker died and the task came
+    back: every step is idempotent), and left to its process while the lease is alive. A run
+    that loses its lease meanwhile (another run took over) stops without writing its end.
     """
     from hub.domain.links import link_repositories
 
-    if run.status not in (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING):
+    if run.status not in ACTIVE or not _claim(run):
+        run.refresh_from_db()
         return run
     api = api or make_api()
-    run.status = SyncRun.Status.RUNNING
-    run.save(update_fields=["status"])
+    lost = False
     with count_requests() as requests:
         try:
             list_repositories(run=run, api=api)
@@ -538,16 +637,25 @@ def run_sync(*, run: SyncRun, api=None) -> SyncRun:
                 run.members_verified = verify_memberships(edition=run.edition, api=api)
             except Exception as error:  # the members are one step; the run goes on
                 _add_error(run, api=api, where="list members", error=error)
+            _save_progress(run)
             link_repositories(edition=run.edition)
+        except LeaseLost:
+            lost = True
         except Exception as error:
             run.status = SyncRun.Status.FAILED
             _add_error(run, api=api, where="run", error=error)
         finally:
-            run.http_requests = requests[0]
+            run.http_requests = requests.total
+            run.api_requests, run.resolver_requests = requests.api, requests.resolver
             if run.status == SyncRun.Status.RUNNING:
                 run.status = SyncRun.Status.DONE
-            run.finished_at = timezone.now()
-            run.save()
+            run.finished_at = run.heartbeat_at = timezone.now()
+            ended = not lost and SyncRun.objects.filter(
+                pk=run.pk, status=SyncRun.Status.RUNNING
+            ).update(**{name: getattr(run, name) for name in FINAL_FIELDS})
+    if not ended:
+        logger.warning("Hub sync run %s was taken over by another run; it stopped.", run.pk)
+        run.refresh_from_db()
     return run
 
 

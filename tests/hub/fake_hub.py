@@ -27,6 +27,7 @@ import hashlib
 import json
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
@@ -102,6 +103,8 @@ class HubState:
     # until the event is set (see hang), e.g. to kill a client in the middle of a sync
     hangs: dict[str, threading.Event] = field(default_factory=dict)
     hang_timeout: float = 60.0
+    # Seconds every answer waits, like a distant server (to kill a client at random points)
+    latency: float = 0.0
 
     def add(self, kind: str, repo_id: str, *, files=None, author: str = "system", **kwargs) -> dict:
         """A repository with one commit (its sha) holding `files` (a card by default)."""
@@ -253,6 +256,8 @@ class Handler(BaseHTTPRequestHandler):
             held = next((e for p, e in state.hangs.items() if url.path.startswith(p)), None)
         if held is not None:
             held.wait(timeout=state.hang_timeout)
+        if state.latency:
+            time.sleep(state.latency)
         if transient is not None:
             status, headers = transient
             return self._error(
