@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +31,8 @@ from accounts.models import Profile
 from challenges.models import Edition
 from hackathon.errors import RuleRefused
 from hub.checks import CardError, split_card
+from hub.domain.deadlines import needs_commit_history, served_challenges
+from hub.domain.links import declared_repos
 from hub.models import HubRepo, RepoType, SyncRun
 
 logger = logging.getLogger(__name__)
@@ -183,17 +185,38 @@ def fields_of(info, *, repo_type: str) -> dict:
     }
 
 
+# What the listings ask the Hub for (`expand`): every field stored, the files (`siblings`) so
+# that no tree has to be read, and for Spaces the runtime. With `expand` the Hub answers only
+# these fields, and `full`/`cardData` cannot be combined with it.
+LISTING_FIELDS = ("sha", "lastModified", "createdAt", "private", "likes", "cardData", "siblings")
+EXPAND = {
+    RepoType.MODEL: [*LISTING_FIELDS, "gated", "downloads"],
+    RepoType.DATASET: [*LISTING_FIELDS, "gated", "downloads"],
+    RepoType.SPACE: [*LISTING_FIELDS, "sdk", "runtime"],
+}
+# (repo type, repo id) -> (commit, its files) as a listing gave them.
+ListedFiles = dict[tuple[str, str], tuple[str, list[str]]]
+
+
 def _list_repos(api, *, repo_type: str, author: str):
     """The organization's repositories of one type, newest first, as a lazy iterator.
 
     The client requests the next page only when the previous one is used up, so stopping the
     iteration early spares the remaining pages.
     """
+    kwargs = {"author": author, "sort": "last_modified", "expand": EXPAND[repo_type]}
     if repo_type == RepoType.MODEL:
-        return api.list_models(author=author, sort="last_modified", cardData=True)
+        return api.list_models(**kwargs)
     if repo_type == RepoType.DATASET:
-        return api.list_datasets(author=author, sort="last_modified", full=True)
-    return api.list_spaces(author=author, sort="last_modified", full=True)
+        return api.list_datasets(**kwargs)
+    return api.list_spaces(**kwargs)
+
+
+def _listed_files(info) -> list[str] | None:
+    siblings = getattr(info, "siblings", None)
+    if siblings is None:
+        return None
+    return sorted(sibling.rfilename for sibling in siblings)
 
 
 def _upsert(*, edition: Edition, repo_type: str, repo_id: str, fields: dict) -> tuple[str, bool]:
@@ -229,11 +252,13 @@ def _add_error(run: SyncRun, *, api, where: str, error: Exception) -> None:
 def _can_stop_early(*, edition: Edition, repo_type: str, before: SyncRun) -> bool:
     """Whether the listing of a type may stop at the first known repository.
 
-    Not in a full listing; and only when the previous run finished and listed that type
-    without any error: otherwise some older repositories may never have been stored, and the
-    whole listing is read again.
+    Not in a full listing, never for Spaces (a Space's runtime stage changes without a
+    commit: it crashes, it is paused, and prize eligibility reads it, so every sync reads it
+    for all of them), and only when the previous run finished and listed that type without
+    any error: otherwise some older repositories may never have been stored, and the whole
+    listing is read again.
     """
-    if before.full_listing:
+    if before.full_listing or repo_type == RepoType.SPACE:
         return False
     previous = (
         SyncRun.objects.filter(edition=edition, started_at__lte=before.started_at)
@@ -258,18 +283,21 @@ def _mark_missing(*, edition: Edition, repo_type: str, seen: set[str], now: dt.d
     )
 
 
-def list_repositories(*, run: SyncRun, api) -> None:
-    """List the organization's models, datasets and Spaces, newest first, and store them.
+def list_repositories(*, run: SyncRun, api) -> ListedFiles:
+    """List the organization's models, datasets and Spaces, newest first, and store them;
+    return the files each listed repository has at its commit (for fetch_details).
 
     Creates the repositories not seen before and updates those that changed; one that did not
     change is not written. The listing of a type stops at the first repository whose commit and
     last modification date equal the stored ones: everything older was seen by a previous run
     (unless that run met an error on this type, or the run is a full listing: then the whole
     listing is read, and the stored repositories it no longer shows are marked missing).
+    Spaces are always listed whole, for their runtime stage.
     An error on one repository or one listing is recorded in the run, which goes on.
     """
     edition = run.edition
     author = organization_for(edition=edition)
+    listed: ListedFiles = {}
     listing_failures = 0
     for repo_type in RepoType.values:
         stop_early = _can_stop_early(edition=edition, repo_type=repo_type, before=run)
@@ -289,6 +317,9 @@ def list_repositories(*, run: SyncRun, api) -> None:
                 seen.add(repo_id)
                 try:
                     fields = fields_of(info, repo_type=repo_type)
+                    files = _listed_files(info)
+                    if files is not None:
+                        listed[(repo_type, repo_id)] = (fields["sha"], files)
                     known = stored.get(repo_id)
                     if known is not None and all(
                         known[name] == fields[name] for name in TRACKED_FIELDS
@@ -321,6 +352,7 @@ def list_repositories(*, run: SyncRun, api) -> None:
         _save_progress(run)
     if listing_failures == len(RepoType.values):
         run.status = SyncRun.Status.FAILED
+    return listed
 
 
 # --- details: files, commits, card ----------------------------------------------------------
@@ -350,18 +382,21 @@ def _download_text(api, *, repo: HubRepo, path: str, revision: str) -> str:
     return response.content[:MAX_README_BYTES].decode("utf-8", errors="replace")
 
 
-def read_details(*, repo: HubRepo, api) -> dict:
-    """The files, commits (newest first) and card of a repository at its stored commit."""
+def _read_files(*, repo: HubRepo, api) -> list[str]:
+    """The files at the stored commit from the tree (one API call per page)."""
     from huggingface_hub.hf_api import RepoFile
 
-    kwargs = {"repo_type": repo.repo_type, "revision": repo.sha}
-    files = [
-        entry.path
-        for entry in api.list_repo_tree(repo.repo_id, recursive=True, **kwargs)
-        if isinstance(entry, RepoFile)
-    ]
+    tree = api.list_repo_tree(
+        repo.repo_id, recursive=True, repo_type=repo.repo_type, revision=repo.sha
+    )
+    return sorted(entry.path for entry in tree if isinstance(entry, RepoFile))
+
+
+def read_commits(*, repo: HubRepo, api) -> list[dict]:
+    """The commits up to the stored commit, newest first (one API call per page)."""
     commits = []
-    for commit in api.list_repo_commits(repo.repo_id, **kwargs):
+    listed = api.list_repo_commits(repo.repo_id, repo_type=repo.repo_type, revision=repo.sha)
+    for commit in listed:
         commits.append(
             {
                 "id": commit.commit_id,
@@ -372,10 +407,29 @@ def read_details(*, repo: HubRepo, api) -> dict:
         )
         if len(commits) >= MAX_COMMITS:
             break
+    return commits
+
+
+def read_details(
+    *,
+    repo: HubRepo,
+    api,
+    files: list[str] | None = None,
+    wants_history: Callable[[str], bool] | None = None,
+) -> dict:
+    """The files, card and commits (newest first) of a repository at its stored commit.
+
+    The files come from the listing when given (its `siblings`), else from the tree; the
+    card from the file resolver (rate-limited apart from the API); the commits only when
+    `wants_history(card)` says they matter (by default always), else none are kept.
+    """
+    files = sorted(files) if files is not None else _read_files(repo=repo, api=api)
     readme = ""
     if "README.md" in files:
         readme = _download_text(api, repo=repo, path="README.md", revision=repo.sha)
-    return {"files": sorted(files), "commits": commits, "readme": readme}
+    wanted = wants_history is None or wants_history(readme)
+    commits = read_commits(repo=repo, api=api) if wanted else []
+    return {"files": files, "commits": commits, "readme": readme}
 
 
 def _store_details(*, repo_id: int, sha: str, values: dict) -> bool:
@@ -412,9 +466,40 @@ def _save_progress(run: SyncRun) -> None:
     run.heartbeat_at = now
 
 
-def fetch_details(*, run: SyncRun, api) -> None:
+def _history_rule(*, edition: Edition) -> Callable[[HubRepo, str], bool]:
+    """Whether a repository's commit history is worth reading (hub.domain.deadlines), with
+    the declarations and challenge closes read once."""
+    declared = set(declared_repos(edition=edition))
+    closes = {kind: c.closes_at for kind, c in served_challenges(edition=edition).items()}
+
+    def wants_history(repo: HubRepo, readme: str) -> bool:
+        return needs_commit_history(repo=repo, readme=readme, declared=declared, closes=closes)
+
+    return wants_history
+
+
+def _missing_histories(*, edition: Edition, wants_history) -> list[HubRepo]:
+    """Repositories read without their commits whose history now matters (a declaration
+    withdrawn, an organizer's decision cleared, a deadline moved earlier)."""
+    unread = (
+        HubRepo.objects.filter(edition=edition, missing_since__isnull=True, details_error="")
+        .exclude(sha="")
+        .filter(details_sha=F("sha"), commits=[])
+        .order_by("pk")
+        .only("pk", "edition_id", "repo_id", "repo_type", "sha", "last_modified", "link_status")
+    )
+    # The card (for a dataset's columns) is loaded only for the few that need it.
+    return [repo for repo in unread if wants_history(repo, repo.readme)]
+
+
+def fetch_details(*, run: SyncRun, api, listed: ListedFiles | None = None) -> None:
     """Fetch the details of every repository whose commit changed since its details were read,
     saving the progress (done of total) as it goes.
+
+    Each costs at most one API call: its files come from the listing (`listed`, else the
+    tree), its card from the file resolver, and its commits are read only where they matter
+    (hub.domain.deadlines.needs_commit_history). Repositories read without commits whose
+    history came to matter get their commits alone.
 
     A repository that vanished (404) is marked missing; a card whose YAML cannot be read, a
     file that cannot be downloaded or any other error is recorded as that repository's error
@@ -423,18 +508,27 @@ def fetch_details(*, run: SyncRun, api) -> None:
     """
     from huggingface_hub.errors import RepositoryNotFoundError
 
+    listed = listed or {}
+    wants_history = _history_rule(edition=run.edition)
     pending = list(
         HubRepo.objects.filter(edition=run.edition)
         .needing_details()
         .order_by("pk")
-        .only("pk", "repo_id", "repo_type", "sha")
+        .only("pk", "edition_id", "repo_id", "repo_type", "sha", "last_modified", "link_status")
     )
-    run.details_total = len(pending)
+    histories = _missing_histories(edition=run.edition, wants_history=wants_history)
+    run.details_total = len(pending) + len(histories)
     _save_progress(run)
     for repo in pending:
         where = f"{repo.repo_type}:{repo.repo_id}"
+        sha, files = listed.get((repo.repo_type, repo.repo_id), ("", None))
         try:
-            values = read_details(repo=repo, api=api)
+            values = read_details(
+                repo=repo,
+                api=api,
+                files=files if sha == repo.sha else None,
+                wants_history=lambda readme, repo=repo: wants_history(repo, readme),
+            )
             values["details_error"] = ""
             try:
                 split_card(values["readme"])
@@ -457,6 +551,16 @@ def fetch_details(*, run: SyncRun, api) -> None:
                 HubRepo.objects.filter(pk=repo.pk).update(details_error=message)
             else:
                 _store_details(repo_id=repo.pk, sha=repo.sha, values={"details_error": message})
+        run.details_done += 1
+        _save_progress(run)
+    for repo in histories:
+        try:
+            commits = read_commits(repo=repo, api=api)
+        except Exception as error:  # tried again at the next run
+            run.failed += 1
+            _add_error(run, api=api, where=f"{repo.repo_type}:{repo.repo_id}", error=error)
+        else:
+            _store_details(repo_id=repo.pk, sha=repo.sha, values={"commits": commits})
         run.details_done += 1
         _save_progress(run)
 
@@ -631,8 +735,8 @@ def run_sync(*, run: SyncRun, api=None) -> SyncRun:
     lost = False
     with count_requests() as requests:
         try:
-            list_repositories(run=run, api=api)
-            fetch_details(run=run, api=api)
+            listed = list_repositories(run=run, api=api)
+            fetch_details(run=run, api=api, listed=listed)
             try:
                 run.members_verified = verify_memberships(edition=run.edition, api=api)
             except Exception as error:  # the members are one step; the run goes on

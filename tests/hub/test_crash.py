@@ -29,9 +29,9 @@ TIMEOUT = 60
 
 
 def detail_paths(kind: str, repo_id: str, sha: str) -> set[str]:
-    """The three requests that read one repository's details at a commit."""
+    """The two requests that read one (undeclared) repository's details at a commit: its
+    files come with the listing."""
     return {
-        f"/api/{kind}s/{repo_id}/tree/{sha}",
         f"/api/{kind}s/{repo_id}/commits/{sha}",
         f"/{URL_PREFIXES[kind]}{repo_id}/resolve/{sha}/README.md",
     }
@@ -67,7 +67,7 @@ def test_a_sync_killed_during_the_details_is_completed_by_the_next(
     # Details are read in the order the listing stored the repositories: models, datasets,
     # Spaces, each newest first. Hold the third dataset's: the command is killed there.
     held_repo = f"{ORG}/dataset-05"
-    state.hang(f"/api/datasets/{held_repo}/")
+    state.hang(f"/datasets/{held_repo}/")  # its card, the first request of its details
 
     command = [sys.executable, "manage.py", "sync_hub"]
     process = subprocess.Popen(
@@ -141,9 +141,10 @@ def test_a_sync_killed_during_the_details_is_completed_by_the_next(
     assert sorted(listings) == sorted(LISTINGS)  # one page of each type
     details = [r["path"] for r in state.requests if r["path"] not in LISTINGS + (MEMBERS,)]
     expected = set().union(*(detail_paths(r.repo_type, r.repo_id, r.sha) for r in remaining))
-    assert len(details) == len(expected) == 30
+    assert len(details) == len(expected) == 20
     assert set(details) == expected  # exactly the repositories left, once each
-    assert run.http_requests == 3 + 30 + 1
+    assert run.http_requests == 3 + 20 + 1
+    assert (run.api_requests, run.resolver_requests) == (3 + 10 + 1, 10)
     for repo in HubRepo.objects.filter(edition=edition):
         assert repo.details_sha == repo.sha, repo.repo_id
         assert repo.details_error == ""
