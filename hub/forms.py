@@ -1,6 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hub.models import LinkStatus, RepoType
+from teams.models import Team
+
 # The longest Hub repository id ("organization/name") the Hub accepts.
 REPO_ID_MAX_LENGTH = 200
 
@@ -27,8 +30,6 @@ class RepoFilterForm(forms.Form):
     link_status = forms.ChoiceField(label=_("Link to a team"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from hub.models import LinkStatus, RepoType
-
         super().__init__(*args, **kwargs)
         self.fields["repo_type"].choices = [("", _("All")), *RepoType.choices]
         self.fields["link_status"].choices = [("", _("All")), *LinkStatus.choices]
@@ -44,7 +45,23 @@ class RepoLinkForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
     def __init__(self, *args, edition, **kwargs):
-        from teams.models import Team
-
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.filter(edition=edition).order_by("name")
+
+
+class LateCommitFilterForm(forms.Form):
+    challenge = forms.ChoiceField(label=_("Challenge"), required=False)
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=None, required=False, empty_label=_("All")
+    )
+    repo_type = forms.ChoiceField(label=_("Type"), required=False)
+
+    def __init__(self, *args, edition, challenges, **kwargs):
+        """`challenges`: the edition's challenges repositories serve, by kind."""
+        super().__init__(*args, **kwargs)
+        self.fields["challenge"].choices = [
+            ("", _("All")),
+            *((kind, challenge.title) for kind, challenge in challenges.items()),
+        ]
+        self.fields["team"].queryset = Team.objects.filter(edition=edition).order_by("name")
+        self.fields["repo_type"].choices = [("", _("All")), *RepoType.choices]
