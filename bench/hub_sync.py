@@ -2,7 +2,14 @@
 with 300 members, against the fake Hub of the tests (tests/hub/fake_hub.py) through the real
 huggingface_hub client: (a) the first sync, (b) a sync with nothing changed, (c) a sync after
 10 repositories got a new commit, (d) the periodic full listing with nothing changed. Seconds,
-HTTP requests (counted by the client and by the fake Hub), SQL statements and rows written.
+HTTP requests by kind (API calls, rate-limited by the Hub at 1,000 per 5 minutes on the free
+plan, and file downloads from its resolver, limited apart), counted by the client and by the
+fake Hub, SQL statements and rows written. The first sync must fit in one free-plan window:
+at most 1,000 API calls.
+
+Teams declare most repositories in their projects (`--undeclared` is the share they do not):
+an undeclared repository's commit history is read (its team link depends on its authors), a
+declared one's only once it changed after its challenge's deadline (none has, here).
 
 Listing page sizes: huggingface_hub sends no `limit` to /api/models|datasets|spaces (its
 `limit` argument only stops the iteration), so the Hub picks the page size; we serve 1,000 per
@@ -37,6 +44,7 @@ ORG = "bench-hub-org"
 SLUG = "bench-hub-sync"
 EMAIL_DOMAIN = "bench-hub.invalid"
 LISTINGS = ("/api/models", "/api/datasets", "/api/spaces")
+API_BUDGET = 1000  # the free plan's API calls per 5-minute window
 WRITE = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
 
@@ -48,6 +56,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--members", type=int, default=300)
     parser.add_argument("--profiles", type=int, default=200, help="members with a profile")
     parser.add_argument("--changed", type=int, default=10)
+    parser.add_argument(
+        "--undeclared", type=float, default=0.2, help="share of repositories no team declares"
+    )
     parser.add_argument("--model-page", type=int, default=1000)
     parser.add_argument("--dataset-page", type=int, default=1000)
     parser.add_argument("--space-page", type=int, default=100)
@@ -121,7 +132,17 @@ def setup_django(hub_url: str) -> None:
     os.environ.pop("HF_HUB_OFFLINE", None)
     os.environ.pop("REDIS_URL", None)  # the sync runs in the foreground: no broker, no cache
     import django
+    import huggingface_hub.constants
+    from huggingface_hub.utils import build_hf_headers
 
+    # huggingface_hub read its settings when tests.hub.fake_hub imported it, before these.
+    huggingface_hub.constants.HF_HUB_DISABLE_TELEMETRY = True
+    huggingface_hub.constants.AGENT_HARNESSES_PATH = os.path.join(
+        os.environ["HF_HOME"], ".agent_harnesses.json"
+    )
+    # The client's first user agent fetches its agent registry (once per process, from the
+    # default endpoint): done here, so that the first sync counts only its own requests.
+    build_hf_headers()
     django.setup()
     # The client logs every request at INFO: 6,000 lines would drown the figures.
     logging.getLogger("httpx2").setLevel(logging.WARNING)
@@ -149,7 +170,37 @@ def prepare(args: argparse.Namespace):
         Profile(user=user, display_name=f"Member {n}", hub_username=f"Bench-Member-{n}")
         for n, user in enumerate(users)
     )
+    declare_projects(args, edition)
     return edition
+
+
+def declared_counts(args: argparse.Namespace) -> dict[str, int]:
+    """How many repositories of each type teams declare (the first ones of each type)."""
+    counts = {"model": args.models, "dataset": args.datasets, "space": args.spaces}
+    return {kind: round(count * (1 - args.undeclared)) for kind, count in counts.items()}
+
+
+def declare_projects(args: argparse.Namespace, edition) -> None:
+    """Team n declares model n, dataset n and Space n (those that are declared)."""
+    from challenges.projects.models import ProjectSubmission
+    from teams.models import Team
+
+    declared = declared_counts(args)
+    count = max(declared.values())
+    teams = Team.objects.bulk_create(
+        Team(edition=edition, name=f"Bench team {n}") for n in range(count)
+    )
+    if not all(team.pk for team in teams):  # SQLite before 3.35 returns no ids
+        teams = list(Team.objects.filter(edition=edition).order_by("pk"))
+    ProjectSubmission.objects.bulk_create(
+        ProjectSubmission(
+            team=team,
+            model_repos=[f"{ORG}/model-{n:04d}"] if n < declared["model"] else [],
+            dataset_repos=[f"{ORG}/dataset-{n:04d}"] if n < declared["dataset"] else [],
+            demo_space=f"{ORG}/space-{n:04d}" if n < declared["space"] else "",
+        )
+        for n, team in enumerate(teams)
+    )
 
 
 def measure(state: HubState, edition, *, full: bool = False) -> tuple[dict, object]:
@@ -184,8 +235,11 @@ def measure(state: HubState, edition, *, full: bool = False) -> tuple[dict, obje
         "seconds": round(seconds, 3),
         "status": run.status,
         "full_listing": run.full_listing,
+        "api_calls": run.api_requests,
+        "resolver_calls": run.resolver_requests,
         "http_requests": run.http_requests,
         "hub_requests_served": len(state.requests),
+        "hub_resolver_requests_served": sum("/resolve/" in r["path"] for r in state.requests),
         "listing_pages": {path.rsplit("/", 1)[1]: paths[path] for path in LISTINGS},
         "detail_requests": sum(
             n for path, n in paths.items() if path not in LISTINGS and "/members" not in path
@@ -203,6 +257,7 @@ def measure(state: HubState, edition, *, full: bool = False) -> tuple[dict, obje
     }
     assert run.status == "done" and not run.errors, run.errors
     assert figures["http_requests"] == figures["hub_requests_served"], figures
+    assert figures["resolver_calls"] == figures["hub_resolver_requests_served"], figures
     return figures, run
 
 
@@ -211,7 +266,6 @@ def main() -> None:
     vendor = use_database()
     state = build_hub(args)
     repos = args.models + args.datasets + args.spaces
-    first_pages = 3
     with FakeHub(state) as hub:
         setup_django(hub.url)
         from django.db import connection
@@ -236,19 +290,28 @@ def main() -> None:
                 (args.spaces, args.space_page),
             )
         )
+        # Listing pages of Spaces are read at every sync (their runtime stage).
+        space_pages = -(-args.spaces // args.space_page)
+        undeclared = repos - sum(declared_counts(args).values())
+        # An incremental listing: the first page of models and datasets, every Spaces page.
+        incremental_calls = 2 + space_pages + 1
         first, _ = measure(state, edition)
         assert first["created"] == repos and first["details_fetched"] == repos, first
-        assert first["http_requests"] == pages + 3 * repos + 1, first
+        # The pages, the commits of the undeclared repositories, the members.
+        assert first["api_calls"] == pages + undeclared + 1, first
+        assert first["api_calls"] <= API_BUDGET, first
+        assert first["resolver_calls"] == repos, first  # the cards
         assert first["members_verified"] == min(args.profiles, args.members), first
         figures["a_first_sync"] = first
 
         unchanged, _ = measure(state, edition)
-        assert unchanged["http_requests"] == first_pages + 1, unchanged
+        assert unchanged["api_calls"] == incremental_calls, unchanged
+        assert unchanged["resolver_calls"] == 0, unchanged
         assert (unchanged["created"], unchanged["updated"]) == (0, 0), unchanged
         assert unchanged["hub_repos_written"] == 0, unchanged
         figures["b_nothing_changed"] = unchanged
 
-        # New commits on 10 repositories, spread over the three types.
+        # New commits on 10 (declared) repositories, spread over the three types.
         kinds = ["model", "dataset", "space"]
         for number in range(args.changed):
             kind = kinds[number % 3]
@@ -260,15 +323,22 @@ def main() -> None:
                 date=hub_time(number, day=20),
             )
         changed, _ = measure(state, edition)
-        assert changed["http_requests"] == first_pages + 3 * args.changed + 1, changed
+        assert changed["api_calls"] == incremental_calls, changed
+        assert changed["resolver_calls"] == args.changed, changed
         assert changed["updated"] == changed["details_fetched"] == args.changed, changed
         assert changed["hub_repos_written"] == args.changed, changed
         figures["c_10_changed"] = changed
 
         full, _ = measure(state, edition, full=True)
-        assert full["http_requests"] == pages + 1, full
+        assert full["api_calls"] == pages + 1, full
         assert full["hub_repos_written"] == 0 and full["missing"] == 0, full
         figures["d_full_listing_nothing_changed"] = full
+        for name in ("a_first_sync", "b_nothing_changed", "c_10_changed"):
+            print(
+                f"{name}: {figures[name]['api_calls']} API calls (budget {API_BUDGET} per 5"
+                f" minutes), {figures[name]['resolver_calls']} resolver calls",
+                file=sys.stderr,
+            )
     report("hub_sync", figures)
 
 

@@ -232,7 +232,10 @@ HF_ORG = os.environ.get("HF_ORG", "")
 PUBLISHED_DATASETS_DIR = Path(os.environ.get("PUBLISHED_DATASETS_DIR", BASE_DIR / "published"))
 # The periodic sync (Celery beat); 0 turns it off.
 HUB_SYNC_INTERVAL_SECONDS = read_int("HUB_SYNC_INTERVAL_SECONDS", default=3600)
-# A run still active this long after it started was cut off: the next one may start.
+# A running sync renews its lease at every progress save; one whose lease is older than this
+# was cut off (a worker killed): the next run takes over and completes its work.
+HUB_SYNC_LEASE_SECONDS = read_int("HUB_SYNC_LEASE_SECONDS", default=90)
+# A run still queued (no worker took it) this long after it was queued is given up.
 HUB_SYNC_STALE_SECONDS = read_int("HUB_SYNC_STALE_SECONDS", default=2 * 3600)
 # Incremental listings stop at what was seen; a full one (which notices deleted repositories)
 # runs at least this often.

@@ -35,6 +35,8 @@ class SyncRunAdmin(admin.ModelAdmin):
         "unchanged",
         "failed",
         "http_requests",
+        "api_requests",
+        "resolver_requests",
         "members_verified",
         "finished_at",
     )

@@ -202,6 +202,40 @@ def column_names(metadata: Mapping) -> set[str]:
     return names
 
 
+def dataset_kind(*, columns: set[str]) -> str:
+    """What a dataset is by the columns its card declares: "dpo" (chosen/rejected), "kto"
+    (completion/label), "prompt" (arena prompts: a prompt column, or question and país),
+    or "" when the columns do not say."""
+    if PREFERENCE_COLUMNS["dpo"] <= columns:
+        return "dpo"
+    if PREFERENCE_COLUMNS["kto"] <= columns:
+        return "kto"
+    if "prompt" in columns or ("question" in columns and "pais" in columns):
+        return "prompt"
+    return ""
+
+
+# The challenge kinds (challenges.models.Challenge.Kind values) repositories serve.
+PREFERENCES, ALIGNMENT, DEMO = "preferences", "alignment", "demo"
+
+
+def served_challenge(*, repo_type: str, name: str, columns: set[str], declared: bool) -> str:
+    """The challenge a repository serves, whose deadline its late commits are judged against.
+
+    A Space is a demo. A dataset a team declares in its project is its alignment dataset; an
+    undeclared arena prompt dataset (its columns say so, or without columns its name contains
+    `prompt`, the naming rule) serves the preferences challenge. Everything else (models,
+    other datasets) serves alignment.
+    """
+    if repo_type == "space":
+        return DEMO
+    if repo_type == "dataset" and not declared:
+        kind = dataset_kind(columns=columns)
+        if kind == "prompt" or (not kind and "prompt" in name.lower()):
+            return PREFERENCES
+    return ALIGNMENT
+
+
 def check_dataset_name(*, name: str, columns: set[str], track: str = "") -> list[CheckItem]:
     """The naming rules for datasets of the organization: a team's arena prompt dataset contains
     `prompt`, preference datasets contain `dpo` or `kto`, multimodal datasets `image`.
@@ -212,13 +246,14 @@ def check_dataset_name(*, name: str, columns: set[str], track: str = "") -> list
     """
     lowered = name.lower()
     items: list[CheckItem] = []
-    if PREFERENCE_COLUMNS["dpo"] <= columns:
+    kind = dataset_kind(columns=columns)
+    if kind == "dpo":
         ok = "dpo" in lowered
         items.append(_naming("dpo", ok, _("A DPO preference dataset: its name contains “dpo”.")))
-    elif PREFERENCE_COLUMNS["kto"] <= columns:
+    elif kind == "kto":
         ok = "kto" in lowered
         items.append(_naming("kto", ok, _("A KTO preference dataset: its name contains “kto”.")))
-    elif "prompt" in columns or ("question" in columns and "pais" in columns):
+    elif kind == "prompt":
         ok = "prompt" in lowered
         message = _("An arena prompt dataset: its name contains “prompt”.")
         items.append(_naming("prompt", ok, message))

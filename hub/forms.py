@@ -47,3 +47,21 @@ class RepoLinkForm(forms.Form):
     def __init__(self, *args, edition, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.filter(edition=edition).order_by("name")
+
+
+class LateCommitFilterForm(forms.Form):
+    challenge = forms.ChoiceField(label=_("Challenge"), required=False)
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=None, required=False, empty_label=_("All")
+    )
+    repo_type = forms.ChoiceField(label=_("Type"), required=False)
+
+    def __init__(self, *args, edition, challenges, **kwargs):
+        """`challenges`: the edition's challenges repositories serve, by kind."""
+        super().__init__(*args, **kwargs)
+        self.fields["challenge"].choices = [
+            ("", _("All")),
+            *((kind, challenge.title) for kind, challenge in challenges.items()),
+        ]
+        self.fields["team"].queryset = Team.objects.filter(edition=edition).order_by("name")
+        self.fields["repo_type"].choices = [("", _("All")), *RepoType.choices]

@@ -128,6 +128,9 @@ class SyncRun(models.Model):
         verbose_name=_("edition"),
     )
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    # The run's lease: renewed at every progress save. A run whose lease is older than
+    # HUB_SYNC_LEASE_SECONDS was cut off (a worker killed), and the next run takes over.
+    heartbeat_at = models.DateTimeField(_("last active"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
@@ -138,6 +141,9 @@ class SyncRun(models.Model):
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     failed = models.PositiveIntegerField(_("failed"), default=0)
     http_requests = models.PositiveIntegerField(_("HTTP requests"), default=0)
+    # The Hub limits its API (/api/...) and its file resolver (/resolve/) apart: counted apart.
+    api_requests = models.PositiveIntegerField(_("API requests"), default=0)
+    resolver_requests = models.PositiveIntegerField(_("file downloads"), default=0)
     members_verified = models.PositiveIntegerField(_("members verified"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     # Progress of the details phase: repositories done of those whose commit changed.
@@ -172,6 +178,8 @@ class SyncRun(models.Model):
             "unchanged": self.unchanged,
             "failed": self.failed,
             "http_requests": self.http_requests,
+            "api_requests": self.api_requests,
+            "resolver_requests": self.resolver_requests,
             "members_verified": self.members_verified,
             "details_fetched": self.details_done,
             "missing": self.missing,

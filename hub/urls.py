@@ -9,6 +9,7 @@ urlpatterns = [
     path("organize/hub/start/", views.start_sync, name="start"),
     path("organize/hub/repos/", views.repo_list, name="repos"),
     path("organize/hub/repos/<int:pk>/link/", views.link_repo, name="link"),
+    path("organize/hub/late/", views.late_commits, name="late_commits"),
     path("hub/repos/<int:pk>/", views.repo_detail, name="repo"),
     # Publishing the collected datasets.
     path("organize/hub/publish/", views.publications, name="publications"),

@@ -66,6 +66,7 @@ MATRIX = [
     ("post", "/organize/hub/start/", STAFF_ACTION),
     ("get", "/organize/hub/repos/", STAFF),
     ("post", "/organize/hub/repos/{repo}/link/", STAFF_ACTION),
+    ("get", "/organize/hub/late/", STAFF),
     ("get", "/organize/hub/publish/", STAFF),
     ("post", "/organize/hub/publish/", STAFF_ACTION),  # nothing to publish: a message
     ("get", "/organize/hub/publish/{publication}/README.md", STAFF),

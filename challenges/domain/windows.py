@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -99,6 +100,33 @@ def get_window_for_team(
         announced_closes_at=announced,
         now=now or timezone.now(),
     )
+
+
+def get_team_closes(
+    *, challenges: Iterable[Challenge], team_ids: Iterable[int | None]
+) -> dict[tuple[int, int | None], dt.datetime | None]:
+    """(challenge id, team id) -> when the challenge closes for that team, as
+    get_window_for_team says (a team's own extension may close it later, never earlier; no
+    team: the close for everyone), in one query whatever the number of challenges and teams."""
+    challenges = list(challenges)
+    team_ids = set(team_ids)
+    latest: dict[tuple[int, int], dt.datetime] = {}
+    real_teams = {team_id for team_id in team_ids if team_id is not None}
+    if challenges and real_teams:
+        extensions = WindowExtension.objects.filter(
+            challenge__in=challenges, team_id__in=real_teams
+        ).values_list("challenge_id", "team_id", "closes_at")
+        for challenge_id, team_id, closes_at in extensions:
+            key = (challenge_id, team_id)
+            if key not in latest or closes_at > latest[key]:
+                latest[key] = closes_at
+    closes: dict[tuple[int, int | None], dt.datetime | None] = {}
+    for challenge in challenges:
+        for team_id in team_ids:
+            own = latest.get((challenge.pk, team_id))
+            base = challenge.closes_at
+            closes[(challenge.pk, team_id)] = own if base and own and own > base else base
+    return closes
 
 
 def ensure_window_open(

@@ -21,7 +21,7 @@ class LinkRefused(RuleRefused):
     pass
 
 
-def _declared_repos(*, edition: Edition) -> dict[str, set[int]]:
+def declared_repos(*, edition: Edition) -> dict[str, set[int]]:
     """Repository id (lower case) -> the teams whose project declares it."""
     declared: dict[str, set[int]] = defaultdict(set)
     projects = ProjectSubmission.objects.filter(team__edition=edition).values_list(
@@ -57,7 +57,7 @@ def link_repositories(*, edition: Edition) -> int:
             "pk", "repo_id", "commits", "team_id", "link_status", "link_note"
         )
     )
-    declared = _declared_repos(edition=edition)
+    declared = declared_repos(edition=edition)
     authors_of = {
         repo.pk: people_among(a for c in repo.commits for a in c["authors"]) for repo in repos
     }

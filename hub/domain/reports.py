@@ -16,14 +16,9 @@ from hub.checks import (
     column_names,
     split_card,
 )
+from hub.domain.deadlines import commits_for_deadline, served_kind_of
+from hub.domain.links import declared_repos
 from hub.models import HubRepo, RepoType
-
-# The challenge whose deadline governs each type of repository.
-DEADLINE_CHALLENGE = {
-    RepoType.MODEL: Challenge.Kind.ALIGNMENT,
-    RepoType.DATASET: Challenge.Kind.ALIGNMENT,
-    RepoType.SPACE: Challenge.Kind.DEMO,
-}
 
 
 @dataclass(frozen=True)
@@ -49,7 +44,7 @@ def _team_repo_ids(repo: HubRepo) -> list[str]:
 def describe_repo(*, repo: HubRepo) -> RepoReport:
     """The card checklist, the naming rules (datasets) and the deadline report of a
     repository, as of its last synced details; the deadline is the team's (extensions
-    included) for the challenge that governs the repository's type."""
+    included) for the challenge the repository serves (hub.checks.served_challenge)."""
     team_repos = _team_repo_ids(repo) if repo.repo_type == RepoType.SPACE else []
     card = check_card(
         repo_type=repo.repo_type,
@@ -66,13 +61,14 @@ def describe_repo(*, repo: HubRepo) -> RepoReport:
             metadata = {}
         track = repo.team.track if repo.team_id else ""
         naming = check_dataset_name(name=repo.name, columns=column_names(metadata), track=track)
-    challenge = Challenge.objects.filter(
-        edition_id=repo.edition_id, kind=DEADLINE_CHALLENGE[repo.repo_type]
-    ).first()
+    kind = served_kind_of(
+        repo=repo, readme=repo.readme, declared=set(declared_repos(edition=repo.edition))
+    )
+    challenge = Challenge.objects.filter(edition_id=repo.edition_id, kind=kind).first()
     deadline = None
     if challenge is not None:
         deadline = get_window_for_team(challenge=challenge, team_id=repo.team_id).closes_at
-    report = check_deadline(commits=repo.commits, deadline=deadline)
+    report = check_deadline(commits=commits_for_deadline(repo=repo), deadline=deadline)
     return RepoReport(
         repo=repo, card=card, naming=naming, deadline=report, deadline_challenge=challenge
     )

@@ -2,9 +2,11 @@
 and datasets clients.
 
 It answers like the real Hub for what HfApi, hf_hub_download and snapshot_download ask:
-- GET /api/models|datasets|spaces?author=<org>&sort=lastModified[&direction=-1][&limit=N]:
-  JSON lists of repository infos, newest first, paginated with a
-  `Link: <next-url>; rel="next"` header (huggingface_hub.utils._pagination follows it);
+- GET /api/models|datasets|spaces?author=<org>&sort=lastModified[&direction=-1][&limit=N]
+  [&expand=<field>...]: JSON lists of repository infos, newest first, paginated with a
+  `Link: <next-url>; rel="next"` header (huggingface_hub.utils._pagination follows it); with
+  `expand` (or `expand[]`), only the ids and the fields asked for, `siblings` included (an
+  unknown field, or `expand` with `full`/`cardData`, is a 400, as on the Hub);
 - GET /api/<kind>s/<org>/<name>[/revision/<rev>]: one repository's info, with `siblings`;
 - GET /api/<kind>s/<org>/<name>/tree/<rev>[/<path>]: the files at a commit (paginated);
 - GET /api/<kind>s/<org>/<name>/commits/<rev>: the commits, newest first (paginated);
@@ -29,13 +31,27 @@ import hashlib
 import json
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import get_args
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import yaml
+from huggingface_hub.hf_api import (
+    ExpandDatasetProperty_T,
+    ExpandModelProperty_T,
+    ExpandSpaceProperty_T,
+)
 
 KINDS = {"models": "model", "datasets": "dataset", "spaces": "space"}
+# What a listing's `expand` may ask for, per kind: the values the Hub documents (and
+# huggingface_hub types); anything else is answered 400, as the Hub does.
+EXPANDABLE = {
+    "model": set(get_args(ExpandModelProperty_T)),
+    "dataset": set(get_args(ExpandDatasetProperty_T)),
+    "space": set(get_args(ExpandSpaceProperty_T)),
+}
 URL_PREFIXES = {"model": "", "dataset": "datasets/", "space": "spaces/"}
 
 
@@ -137,6 +153,8 @@ class HubState:
     # until the event is set (see hang), e.g. to kill a client in the middle of a sync
     hangs: dict[str, threading.Event] = field(default_factory=dict)
     hang_timeout: float = 60.0
+    # Seconds every answer waits, like a distant server (to kill a client at random points)
+    latency: float = 0.0
 
     def add(self, kind: str, repo_id: str, *, files=None, author: str = "system", **kwargs) -> dict:
         """A repository with one commit (its sha) holding `files` (a card by default)."""
@@ -291,6 +309,8 @@ class Handler(BaseHTTPRequestHandler):
             held = next((e for p, e in state.hangs.items() if url.path.startswith(p)), None)
         if held is not None:
             held.wait(timeout=state.hang_timeout)
+        if state.latency:
+            time.sleep(state.latency)
         if transient is not None:
             status, headers = transient
             return self._error(
@@ -484,10 +504,10 @@ class Handler(BaseHTTPRequestHandler):
         page = items[cursor : cursor + limit]
         headers = {}
         if cursor + limit < len(items):
-            next_query = {k: v[-1] for k, v in query.items()}
-            next_query["cursor"] = str(cursor + limit)
+            next_query = {**query, "cursor": [str(cursor + limit)]}  # repeated ones kept
             host, port = self.server.server_address[:2]
-            headers["Link"] = f'<http://{host}:{port}{path}?{urlencode(next_query)}>; rel="next"'
+            next_url = f"http://{host}:{port}{path}?{urlencode(next_query, doseq=True)}"
+            headers["Link"] = f'<{next_url}>; rel="next"'
         return self._send(200, page, headers)
 
     def _list(self, kind: str, path: str, query: dict) -> None:
@@ -499,8 +519,32 @@ class Handler(BaseHTTPRequestHandler):
             # The Hub sorts descending unless direction=1 is asked for.
             descending = query.get("direction", ["-1"])[0] != "1"
             repos = sorted(repos, key=lambda r: r.get(sort) or "", reverse=descending)
+        expand = query.get("expand", []) + query.get("expand[]", [])
+        if expand:
+            unknown = sorted(set(expand) - EXPANDABLE[kind])
+            if unknown:
+                message = f'"expand" must be among {sorted(EXPANDABLE[kind])}, not {unknown}'
+                return self._error(400, "BadRequest", message)
+            if {"full", "cardData", "config"} & set(query):
+                message = "expand cannot be combined with full, cardData or config"
+                return self._error(400, "BadRequest", message)
+            answers = [self._expanded(kind, info, expand) for info in repos]
+        else:
+            answers = [dict(info) for info in repos]
         page_size = state.listing_page_sizes.get(kind, state.page_size)
-        return self._paged([dict(r) for r in repos], path, query, page_size=page_size)
+        return self._paged(answers, path, query, page_size=page_size)
+
+    def _expanded(self, kind: str, info: dict, expand: list[str]) -> dict:
+        """A listed repository as the Hub answers `expand`: its ids and the fields asked for
+        (those it has); `siblings` are the files at its commit."""
+        answer = {"_id": info["_id"], "id": info["id"]}
+        for name in expand:
+            if name == "siblings":
+                files = self.state.files[(kind, info["id"])][info["sha"]]
+                answer["siblings"] = [{"rfilename": path} for path in sorted(files)]
+            elif name in info:
+                answer[name] = info[name]
+        return answer
 
 
 class Server(ThreadingHTTPServer):

@@ -103,7 +103,8 @@ def test_a_missing_file_is_recorded_without_the_token(edition, fake_hub, setting
 
 def test_a_repository_gone_before_its_details_are_read_is_marked_missing(edition, fake_hub):
     info = fake_hub.state.add("model", f"{ORG}/fugaz", day=3)
-    path = f"/api/models/{ORG}/fugaz/tree/{info['sha']}"
+    # Its tree comes with the listing: the first request of its own is its commits.
+    path = f"/api/models/{ORG}/fugaz/commits/{info['sha']}"
     fake_hub.state.errors[path] = (404, "RepoNotFound", "Repository not found")
 
     run = sync_edition(edition=edition)

@@ -16,8 +16,12 @@ from tests.hub.fake_hub import hub_date
 pytestmark = pytest.mark.django_db
 
 LISTINGS = ("/api/models", "/api/datasets", "/api/spaces")
-# Per repository whose commit changed: its tree, its commits and its card.
-DETAIL_REQUESTS = 3
+# Per repository whose commit changed: its files come with the listing (expand=siblings); an
+# undeclared one's commits (its team link depends on its authors) are one API call, its card
+# one download from the file resolver.
+DETAIL_API = 1
+DETAIL_RESOLVER = 1
+DETAIL_REQUESTS = DETAIL_API + DETAIL_RESOLVER
 MEMBERS = 1
 
 
@@ -31,6 +35,7 @@ def test_first_sync_creates_the_repositories_with_their_fields(edition, hub_org)
     assert run.status == SyncRun.Status.DONE
     assert (run.seen, run.created, run.updated, run.unchanged, run.failed) == (4, 4, 0, 0, 0)
     assert run.http_requests == 3 + 4 * DETAIL_REQUESTS + MEMBERS
+    assert (run.api_requests, run.resolver_requests) == (3 + 4 * DETAIL_API + MEMBERS, 4)
     assert run.errors == []
     assert run.finished_at is not None
     assert HubRepo.objects.filter(edition=edition).count() == 4
@@ -64,6 +69,16 @@ def test_first_sync_creates_the_repositories_with_their_fields(edition, hub_org)
     for request in listing_requests(hub_org):
         assert request["query"]["author"] == [ORG]
         assert request["query"]["sort"] == ["lastModified"]
+        # What they store, the files and the Spaces' runtime with them: no tree is read.
+        assert {"sha", "lastModified", "cardData", "siblings"} <= set(request["query"]["expand"])
+    assert (
+        "runtime"
+        in next(r for r in listing_requests(hub_org) if r["path"] == "/api/spaces")["query"][
+            "expand"
+        ]
+    )
+    assert model.files == sorted(hub_org.state.repo_files("model", f"{ORG}/modelo-b"))
+    assert not any("/tree/" in r["path"] for r in hub_org.state.requests)
 
 
 def test_second_sync_with_nothing_changed_writes_nothing(edition, hub_org):
@@ -100,7 +115,7 @@ def test_one_changed_repository_is_updated(edition, hub_org):
     assert [c["authors"] for c in repo.commits] == [["ana"], ["system"]]
     # Only the changed repository's details were asked for, at its new commit.
     detail_paths = {r["path"] for r in hub_org.state.requests if r["path"] not in LISTINGS}
-    assert f"/api/models/{ORG}/modelo-a/tree/{sha}" in detail_paths
+    assert f"/api/models/{ORG}/modelo-a/commits/{sha}" in detail_paths
     assert not any("modelo-b" in path or "corpus" in path for path in detail_paths)
 
 
@@ -132,7 +147,8 @@ def test_an_error_answer_is_recorded_and_the_run_goes_on(edition, hub_org, setti
 
     run = sync_edition(edition=edition)
 
-    assert run.status == SyncRun.Status.DONE
+    # The other listings were read, but the run did not see the whole organization.
+    assert run.status == SyncRun.Status.FAILED
     assert run.created == 3  # models and Spaces
     assert len(run.errors) == 1, run.errors
     assert run.errors[0]["where"] == "list datasets"
@@ -210,6 +226,8 @@ def test_command_prints_one_json_line_with_the_counts(edition, hub_org):
     assert counts["unchanged"] == 0
     assert counts["failed"] == 0
     assert counts["http_requests"] == 3 + 4 * DETAIL_REQUESTS + MEMBERS
+    assert counts["api_requests"] == 3 + 4 * DETAIL_API + MEMBERS
+    assert counts["resolver_requests"] == 4
     assert counts["details_fetched"] == 4
     assert counts["members_verified"] == 1
     assert Profile.objects.get(hub_username="miembro").hub_membership_verified_at is not None

@@ -73,6 +73,7 @@ def assert_only_organizers(response, role):
         ("post", "/organize/hub/start/"),
         ("get", "/organize/hub/repos/"),
         ("post", "/organize/hub/repos/{pk}/link/"),
+        ("get", "/organize/hub/late/"),
     ],
 )
 def test_only_organizers_reach_the_sync_pages(
