@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import csv
 import enum
-import hashlib
 import io
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -23,7 +21,10 @@ from typing import Protocol, TypeVar
 
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
+
+from challenges.text import clean, is_blank
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UPLOAD_ROWS = 20_000
@@ -32,6 +33,8 @@ HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 # Stored fingerprints (or ids) looked up per query: an upload never loads the challenge's other
 # items, and a query stays under SQLite's limit on parameters.
 FINGERPRINT_CHUNK = 900
+# A text made only of spaces and invisible characters.
+NO_VISIBLE_TEXT = _lazy("This field has only invisible characters; write visible text.")
 # Rows per INSERT when an upload is stored.
 BULK_BATCH = 2000
 
@@ -248,7 +251,9 @@ def check_text(
     max_length: int = 2000,
     label: str | None = None,
 ) -> str:
-    """A text field of a record: present if required, plain text (no HTML), not too long."""
+    """A text field of a record: present if required, with something visible in it (not only
+    invisible characters), plain text (no HTML), not too long. Returned as stored: without its
+    invisible controls (``challenges.text.clean``)."""
     value = record.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -257,7 +262,11 @@ def check_text(
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         errors.add(row, label or key, _("This field must be text."))
         return ""
-    text = str(value).strip()
+    text = clean(str(value))
+    if is_blank(text):
+        if required:
+            errors.add(row, label or key, NO_VISIBLE_TEXT)
+        return ""
     if len(text) > max_length:
         errors.add(
             row,
@@ -270,17 +279,6 @@ def check_text(
     return text
 
 
-def normalize(text: str) -> str:
-    """The form two texts are compared in: Unicode-normalized, case-folded, single spaces."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
-def fingerprint(*parts: str) -> str:
-    """A stable digest of normalized texts, to find the same item uploaded twice."""
-    joined = "\x1f".join(normalize(part) for part in parts)
-    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
-
-
 def describe_errors(errors: UploadErrors) -> str:
     """A one-line summary for a message: "12 errors; nothing was stored"."""
     return ngettext(
@@ -288,12 +286,6 @@ def describe_errors(errors: UploadErrors) -> str:
         "%(count)s errors; nothing was stored.",
         errors.total,
     ) % {"count": errors.total}
-
-
-def fold(text: str) -> str:
-    """``normalize`` without accents: "Matemáticas" and "matematicas", "Perú" and "peru" meet."""
-    decomposed = unicodedata.normalize("NFKD", normalize(text))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 # --- storing an upload ---------------------------------------------------------------------

@@ -22,6 +22,7 @@ from accounts.models import User
 from challenges.countries import parse_country
 from challenges.domain import ContributionRefused, announce_change, ensure_window_open, item_type_of
 from challenges.models import Challenge, ContributionStatus, ReviewDecision
+from challenges.text import fingerprint
 from challenges.uploads import (
     DuplicatePolicy,
     Ids,
@@ -31,7 +32,6 @@ from challenges.uploads import (
     UploadReport,
     check_text,
     contains_html,
-    fingerprint,
     parse_rows,
     read_text,
     store_upload,

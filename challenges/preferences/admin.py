@@ -14,6 +14,7 @@ from challenges.preferences.models import (
     QuizChoice,
     QuizQuestion,
 )
+from challenges.text import fingerprint
 
 
 def _short(text: str) -> str:
@@ -126,8 +127,6 @@ class PromptAdminForm(forms.ModelForm):
         fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown; the form only validates
 
     def clean(self):
-        from challenges.uploads import fingerprint
-
         data = super().clean()
         challenge, text = data.get("challenge"), data.get("text")
         if challenge and text:
@@ -170,8 +169,6 @@ class PromptAdmin(admin.ModelAdmin):
         return _short(prompt.text)
 
     def save_model(self, request, obj, form, change):
-        from challenges.uploads import fingerprint
-
         obj.fingerprint = fingerprint(obj.text)
         super().save_model(request, obj, form, change)
 

@@ -16,12 +16,8 @@ from challenges.include.models import (
     ExamQuestion,
 )
 from challenges.models import ContributionStatus
-from challenges.uploads import (
-    UploadErrors,
-    check_text,
-    fingerprint,
-    normalize,
-)
+from challenges.text import fingerprint, normalize
+from challenges.uploads import UploadErrors, check_text
 
 from .checks import is_flagged_category, is_language_code, resolve_country
 

@@ -18,6 +18,7 @@ from challenges.models import Challenge, ContributionStatus
 from challenges.preferences.models import (
     Prompt,
 )
+from challenges.text import fingerprint
 from challenges.uploads import (
     DuplicatePolicy,
     Repeats,
@@ -25,7 +26,6 @@ from challenges.uploads import (
     UploadRejected,
     UploadReport,
     check_text,
-    fingerprint,
     parse_rows,
     store_upload,
 )
@@ -138,7 +138,7 @@ def submit_prompt(
     """A person who passed the quiz submits one prompt while the challenge is open.
 
     The prompt is plain text in Spanish or Portuguese about a country; the same prompt
-    (compared normalized: case, accents as typed, spacing) can be in the challenge only once,
+    (compared folded: case, accents, spacing, quotes and invisible characters aside) can be in the challenge only once,
     whoever sent it. It waits for validation by other teams.
     """
     ensure_window_open(challenge=challenge, user=author, now=now)
