@@ -130,6 +130,9 @@ class Intake:
     publication: Publication | None = None
     importer: Importer | None = None
     gates: list[CountGate | MemberGate] = field(default_factory=list)
+    # The model marks near-duplicates (``possible_duplicate_of``): the review queue shows the
+    # mark, links the original and rejects every marked pending item at once.
+    marks_possible_duplicates: bool = False
 
 
 REGISTRY: dict[str, Intake] = {}

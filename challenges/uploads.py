@@ -24,6 +24,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
+from challenges.near_duplicates import (
+    NearDuplicate,
+    Signed,
+    find_near_duplicates,
+    index_items,
+    sign,
+)
 from challenges.text import clean, is_blank
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -335,6 +342,27 @@ class Ids:
     same_row_again: str = ""
 
 
+@dataclass(frozen=True)
+class NearDuplicates:
+    """How a kind's uploaded items are compared with near-duplicates
+    (``challenges.near_duplicates``): the text compared and its scope (items of different
+    scopes are never near-duplicates). The model has a ``possible_duplicate_of`` self-reference,
+    set on the items that nearly repeat a stored item or an earlier row."""
+
+    text: Callable[[models.Model], str]
+    # The fields ``text`` and ``scope`` read (only these are loaded of the stored candidates).
+    reads: tuple[str, ...]
+    scope: Callable[[models.Model], str] = lambda item: ""
+
+
+@dataclass(frozen=True)
+class NearDuplicateCheck:
+    """The new items' signatures and what each nearly repeats (None: nothing), in order."""
+
+    signed: list[Signed]
+    matches: list[NearDuplicate | None]
+
+
 @dataclass
 class UploadReport:
     """What an accepted upload stored, and which rows it skipped as duplicates (and why)."""
@@ -344,6 +372,10 @@ class UploadReport:
     # Stored, but flagged for the reviewer (INCLUDE: maths or science categories).
     flagged: int = 0
     skipped: UploadErrors = field(default_factory=UploadErrors)
+    # Stored, waiting for review as possible duplicates: the row and what it nearly repeats.
+    possible_duplicates: UploadErrors = field(default_factory=UploadErrors)
+    # Stored, with a word for the uploader (INCLUDE: another language or country than the exam).
+    notices: UploadErrors = field(default_factory=UploadErrors)
 
     def as_dict(self) -> dict:
         """The report as plain data, to keep in the session until the next page shows it."""
@@ -392,6 +424,8 @@ def store_upload(
     lock: Callable[[], object] | None = None,
     conflict: Exception | None = None,
     flagged: Callable[[Item], bool] | None = None,
+    near_duplicates: NearDuplicates | None = None,
+    notice: Callable[[Item], str] | None = None,
 ) -> UploadReport:
     """Store the new items of an upload's rows in one transaction, all or nothing.
 
@@ -407,6 +441,11 @@ def store_upload(
     error stores nothing (``UploadRejected`` with every error). The new items are inserted
     BULK_BATCH at a time; an insert that meets a unique constraint (the same item stored by
     someone else meanwhile) raises ``conflict`` instead, and nothing is stored.
+
+    With ``near_duplicates``, each new item that nearly repeats an earlier new row or a stored
+    item of the challenge (``challenges.near_duplicates``, after ``lock``) is stored with its
+    ``possible_duplicate_of`` set, and reported; every new item's bands join the index in the
+    same transaction. ``notice(item)`` is a word on a stored row (empty: none), reported.
     """
     skip = duplicates is DuplicatePolicy.SKIP
     errors = UploadErrors()
@@ -490,13 +529,21 @@ def store_upload(
             new.append(item)
         if errors:
             raise UploadRejected(errors)
+        rows_of = {id(item): row for row, item in kept}
+        near = (
+            check_near_duplicates(model=model, challenge=challenge, items=new, spec=near_duplicates)
+            if near_duplicates
+            else None
+        )
+        # No savepoint: a conflict leaves this transaction, which rolls back as a whole.
         try:
-            with transaction.atomic():
-                model.objects.bulk_create(new, batch_size=BULK_BATCH)
+            model.objects.bulk_create(new, batch_size=BULK_BATCH)
         except IntegrityError as error:
             if conflict is None:
                 raise
             raise conflict from error
+        if near is not None:
+            record_near_duplicates(model=model, challenge=challenge, items=new, near=near)
     report = UploadReport(
         rows=len(rows),
         stored=len(new),
@@ -504,4 +551,66 @@ def store_upload(
     )
     for row, field_name, message in sorted(notices):
         report.skipped.add(row, field_name, message)
+    for position, item in enumerate(new):
+        match = near.matches[position] if near else None
+        if match is not None:
+            report.possible_duplicates.add(
+                rows_of[id(item)],
+                repeats.field,
+                _("Possible duplicate of #%(id)s.") % {"id": item.possible_duplicate_of_id}
+                if match.stored_id
+                else _("Possible duplicate of row %(row)s.")
+                % {"row": rows_of[id(new[match.earlier])]},
+            )
+        words = notice(item) if notice else ""
+        if words:
+            report.notices.add(rows_of[id(item)], repeats.field, words)
     return report
+
+
+def check_near_duplicates(
+    *, model: type[Item], challenge: models.Model, items: list[Item], spec: NearDuplicates
+) -> NearDuplicateCheck:
+    """What each new (unsaved) item nearly repeats, with their signatures: a stored item's id
+    is set on the item at once (``possible_duplicate_of``), an earlier item's once both are
+    saved (``record_near_duplicates``). Run it inside the transaction that stores them."""
+
+    def stored_texts(ids: list[int]) -> dict[int, tuple[str, str]]:
+        texts = {}
+        for start in range(0, len(ids), FINGERPRINT_CHUNK):
+            for stored in model.objects.filter(
+                challenge=challenge, pk__in=ids[start : start + FINGERPRINT_CHUNK]
+            ).only("pk", *spec.reads):
+                texts[stored.pk] = (spec.text(stored), spec.scope(stored))
+        return texts
+
+    signed = sign([spec.text(item) for item in items], scopes=[spec.scope(item) for item in items])
+    matches = find_near_duplicates(
+        challenge_id=challenge.pk,
+        item_type=model._meta.label_lower,
+        signed=signed,
+        stored_texts=stored_texts,
+    )
+    for item, match in zip(items, matches, strict=True):
+        if match is not None and match.stored_id:
+            item.possible_duplicate_of_id = match.stored_id
+    return NearDuplicateCheck(signed, matches)
+
+
+def record_near_duplicates(
+    *, model: type[Item], challenge: models.Model, items: list[Item], near: NearDuplicateCheck
+) -> None:
+    """Once the new items are saved: the repeats of earlier items point at them, and every new
+    item's bands join the index."""
+    links = []
+    for item, match in zip(items, near.matches, strict=True):
+        if match is not None and match.earlier is not None:
+            item.possible_duplicate_of_id = items[match.earlier].pk
+            links.append((item.pk, item.possible_duplicate_of_id))
+    index_items(
+        challenge_id=challenge.pk,
+        item_type=model._meta.label_lower,
+        items=zip((item.pk for item in items), near.signed, strict=True),
+        links=links,
+        model=model,
+    )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from hackathon.config import (
     parse_email_url,
     read_bool,
+    read_fraction,
     read_int,
     read_list,
     require_in_production,
@@ -292,3 +293,9 @@ LOGGING = {
 
 # Teams and lists
 PAGE_SIZE = read_int("PAGE_SIZE", default=25)
+
+# Uploaded items at least this similar (estimated Jaccard similarity of their character
+# shingles) to an item already stored, or to an earlier row, wait for review as possible
+# duplicates (challenges.near_duplicates). The index's bands follow it: after changing it, run
+# `manage.py index_near_duplicates`.
+NEAR_DUPLICATE_THRESHOLD = read_fraction("NEAR_DUPLICATE_THRESHOLD", default=0.8)

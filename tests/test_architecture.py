@@ -39,6 +39,8 @@ FOUNDATION = within(
     "challenges.exports",
     "challenges.countries",
     "challenges.text",
+    "challenges.near_duplicates",
+    "challenges.fingerprints",
 )
 CHALLENGE_KINDS = within(
     "challenges.include",

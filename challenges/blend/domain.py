@@ -26,6 +26,7 @@ from challenges.text import fingerprint
 from challenges.uploads import (
     DuplicatePolicy,
     Ids,
+    NearDuplicates,
     Repeats,
     UploadErrors,
     UploadRejected,
@@ -51,6 +52,12 @@ REWORDED_MAX_LENGTH = 1000
 REGION_MAX_LENGTH = 200
 COMMENT_MAX_LENGTH = 500
 QUESTION_MAX_LENGTH = 1000
+# A question is compared with the questions of its own country.
+QUESTION_NEAR_DUPLICATES = NearDuplicates(
+    text=lambda question: question.question,
+    reads=("question", "country"),
+    scope=lambda question: str(question.country),
+)
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 
 
@@ -431,7 +438,8 @@ def import_questions(*, challenge: Challenge, upload) -> UploadReport:
     country: a duplicate inside the file, or of another stored question, is an error
     (``DuplicatePolicy.REFUSE``). A row identical to a stored question (same id, same country
     and text) is counted as already stored (``skipped``), so uploading the same file twice adds
-    nothing.
+    nothing. A question that nearly repeats another of its country (stored, or an earlier row)
+    is stored marked as its possible duplicate, and reported.
     """
     rows = parse_rows(read_text(upload), filename=getattr(upload, "name", "") or "")
     return store_upload(
@@ -461,4 +469,5 @@ def import_questions(*, challenge: Challenge, upload) -> UploadReport:
                 "Another upload stored some of these questions at the same moment; nothing was stored. Upload the file again."
             )
         ),
+        near_duplicates=QUESTION_NEAR_DUPLICATES,
     )

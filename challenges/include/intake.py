@@ -73,6 +73,29 @@ def render_category(question: ExamQuestion):
     return category
 
 
+def render_exam_mismatch(value: str, exam_value: str, *, differs: bool):
+    """A question's country or language, with a badge when it is not its exam's."""
+    if not differs or value == exam_value:
+        return value
+    return format_html(
+        '{} <span class="badge rejected">{}</span>',
+        value,
+        _("the exam's: %(value)s") % {"value": exam_value},
+    )
+
+
+def render_country(question: ExamQuestion):
+    return render_exam_mismatch(
+        question.country, question.exam.country.code, differs=question.differs_from_exam
+    )
+
+
+def render_language(question: ExamQuestion):
+    return render_exam_mismatch(
+        question.language, question.exam.language, differs=question.differs_from_exam
+    )
+
+
 def export_rows(challenge) -> Iterator[dict]:
     """Every question of the challenge, by id, streamed in chunks; the author only by id."""
     return (
@@ -161,8 +184,8 @@ def build_intake() -> Intake:
         participate_url="include:home",
         review_columns=[
             Column(_("Exam"), lambda question: question.exam.name),
-            Column(_("Country"), lambda question: question.country),
-            Column(_("Language"), lambda question: question.language),
+            Column(_("Country"), render_country),
+            Column(_("Language"), render_language),
             Column(_("Question"), lambda question: Truncator(question.question).chars(200)),
             Column(_("Options (correct one marked)"), render_options),
             Column(_("Category"), render_category),
@@ -175,4 +198,5 @@ def build_intake() -> Intake:
         counted_column="accepted",
         publication=PUBLICATION,
         importer=IMPORTER,
+        marks_possible_duplicates=True,
     )

@@ -33,7 +33,7 @@ from challenges.preferences.models import (
 )
 from challenges.shortcuts import get_challenge
 from challenges.uploads import UploadRejected, describe_errors, read_text
-from challenges.views.uploads import announce_prompts_stored
+from challenges.views.uploads import announce_prompts_stored, announce_upload_notes
 from hub.models import PublishedDataset
 from hub.publishing import published_files
 
@@ -111,6 +111,7 @@ def upload(request, slug: str):
             form.add_error(None, describe_errors(errors))
         else:
             announce_prompts_stored(request, report.stored)
+            announce_upload_notes(request, report)
             return redirect("preferences:home", slug=slug)
     return render(
         request,
