@@ -14,7 +14,7 @@ from django.db import transaction
 
 from accounts.models import Consent, Profile, User
 from challenges.models import Edition
-from teams.models import Membership, Team
+from teams.models import Membership, Team, team_name_key
 
 FIRST_NAMES = [
     "María", "José", "Lucía", "Mateo", "Valentina", "Santiago", "Camila", "Diego", "Sofía", "Joaquín",
@@ -186,6 +186,7 @@ class Command(BaseCommand):
             Team(
                 edition=edition,
                 name=name,
+                name_key=team_name_key(name),
                 countries=rng.sample(COUNTRIES, k=rng.randint(1, 3)),
                 track=rng.choice(["", "A", "B"]),
             )
