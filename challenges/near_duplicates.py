@@ -35,6 +35,7 @@ from challenges.text import fold
 SHINGLE_SIZE = 5
 NUM_PERM = 128
 SEED = 1
+FALSE_POSITIVE_WEIGHT = 0.1
 # Index rows per INSERT (one statement whatever the number of rows: arrays or a JSON list).
 INDEX_BATCH = 200_000
 # The multiplier of the shingles' rolling hash (a large odd 64-bit constant).
@@ -65,9 +66,11 @@ def threshold() -> float:
 
 @cache
 def band_layout(limit: float) -> tuple[int, int]:
-    """(bands, rows per band) for a similarity threshold: datasketch's MinHashLSH choice,
-    weighing false positives and false negatives equally."""
-    return _optimal_param(limit, NUM_PERM, 0.5, 0.5)
+    """(bands, rows per band) for a similarity threshold, as datasketch's MinHashLSH chooses
+    them, with a missed near-duplicate weighing 9 times a needless candidate (candidates are
+    verified anyway): at 0.8, 14 bands of 9 rows find about 87% of the pairs at the threshold
+    and 97% at 0.85, where equal weights (9 bands of 13) find 40% and 69%."""
+    return _optimal_param(limit, NUM_PERM, FALSE_POSITIVE_WEIGHT, 1 - FALSE_POSITIVE_WEIGHT)
 
 
 @cache

@@ -22,7 +22,7 @@ from accounts.models import User
 from challenges.countries import parse_country
 from challenges.domain import ContributionRefused, announce_change, ensure_window_open, item_type_of
 from challenges.models import Challenge, ContributionStatus, ReviewDecision
-from challenges.text import fingerprint
+from challenges.text import clean, fingerprint, fold, is_blank
 from challenges.uploads import (
     DuplicatePolicy,
     Ids,
@@ -135,8 +135,10 @@ def check_answer(
     """What is wrong with an answer, by field (empty when nothing is).
 
     The rule: answer 1 is required to submit, unless a reason for no answer is given; an answer
-    and a reason for no answer exclude each other; answers 2 and 3 need answer 1; every text is
-    plain (no HTML) and within its length. A draft may still be incomplete.
+    and a reason for no answer exclude each other; answers 2 and 3 need answer 1 and do not
+    repeat an earlier answer (compared folded: case, accents, spacing and invisible characters
+    aside); every text is plain (no HTML) and within its length. A draft may still be
+    incomplete.
     """
     problems: dict[str, str] = {}
     limits = {
@@ -168,11 +170,19 @@ def check_answer(
             "answer_1",
             _("Write answer 1, or choose why there is no answer."),
         )
+    seen: set[str] = set()
+    for name, text in (("answer_1", answer_1), ("answer_2", answer_2), ("answer_3", answer_3)):
+        if text and fold(text) in seen:
+            problems.setdefault(name, _("This answer repeats an earlier one."))
+        seen.add(fold(text))
     return problems
 
 
 def _answer_values(**texts: str) -> dict[str, str]:
-    return {name: (value or "").strip() for name, value in texts.items()}
+    """The texts as stored: without invisible characters (one made only of them is empty)."""
+    return {
+        name: "" if is_blank(value or "") else clean(value or "") for name, value in texts.items()
+    }
 
 
 def save_answer(
