@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import unicodedata
+from functools import cache
 
 # Characters that render as nothing (or only steer the direction of the text around them).
 INVISIBLE_CONTROLS = frozenset(
@@ -63,11 +65,19 @@ def normalize(text: str) -> str:
     return " ".join(text.translate(_PUNCTUATION).casefold().split())
 
 
+@cache
+def _without_combining_marks() -> dict[int, None]:
+    # Every combining mark (accents, tildes, cedillas...), for str.translate (fast, in C).
+    return {code: None for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code))}
+
+
 def fold(text: str) -> str:
     """``normalize`` without accents, for finding duplicates: "Matemáticas" and "matematicas",
     "Perú" and "peru" meet."""
-    decomposed = unicodedata.normalize("NFKD", normalize(text))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    normalized = normalize(text)
+    if normalized.isascii():
+        return normalized
+    return unicodedata.normalize("NFKD", normalized).translate(_without_combining_marks())
 
 
 def is_blank(text: str) -> bool:
