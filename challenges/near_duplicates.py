@@ -28,6 +28,7 @@ from datasketch import MinHash
 from datasketch.lsh import _optimal_param
 from django.conf import settings
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 
 from challenges.models import NearDuplicateBand
 from challenges.text import fold
@@ -138,15 +139,16 @@ def find_near_duplicates(
     challenge_id: int,
     item_type: str,
     signed: Sequence[Signed],
-    stored_texts: Callable[[list[int]], Mapping[int, tuple[str, str]]],
+    stored_texts: Callable[[RawSQL], Mapping[int, tuple[str, str]]],
 ) -> list[NearDuplicate | None]:
     """For each signed item, in order, what it nearly repeats, or None.
 
     An earlier item of the same list comes first (the upload's own repeats); otherwise the
     stored item of the challenge and type most similar to it, at least at the threshold (the
-    lowest id among equals). Candidates are the items sharing a band (the index, in one
-    query); ``stored_texts(ids)`` gives the candidates' (text, scope),
-    from which their signatures are computed again to estimate the similarity. Items gone
+    lowest id among equals). Candidates are the stored items sharing a band:
+    ``stored_texts(ids)`` gets an expression of their ids (a subquery of the index, e.g. for
+    ``pk__in``) and gives their (text, scope), loaded in one query, from which their
+    signatures, and so their bands, are computed again to estimate the similarity. Items gone
     since they were indexed are no candidates.
     """
     limit = threshold()
@@ -169,38 +171,47 @@ def find_near_duplicates(
             for band in item.bands
         }
     )
-    items_by_band: dict[int, list[int]] = {}
-    for band, item_id in _find_bands(
-        challenge_id=challenge_id, item_type=item_type, band_hashes=wanted
-    ):
-        items_by_band.setdefault(band, []).append(item_id)
-    candidates = {
-        position: sorted({i for band in item.bands for i in items_by_band.get(band, ())})
-        for position, item in enumerate(signed)
-        if found[position] is None
-    }
-    ids = sorted({item_id for ids in candidates.values() for item_id in ids})
-    if not ids:
+    if not wanted:
         return found
-    texts = stored_texts(ids)
-    present = [item_id for item_id in ids if item_id in texts]
-    stored = dict(
-        zip(
-            present,
-            sign([texts[i][0] for i in present], scopes=[texts[i][1] for i in present]),
-            strict=True,
-        )
+    texts = stored_texts(
+        candidate_ids(challenge_id=challenge_id, item_type=item_type, band_hashes=wanted)
     )
-    for position, item_ids in candidates.items():
+    ids = sorted(texts)
+    stored = dict(
+        zip(ids, sign([texts[i][0] for i in ids], scopes=[texts[i][1] for i in ids]), strict=True)
+    )
+    stored_by_band: dict[int, list[int]] = {}
+    for item_id in ids:
+        for band in stored[item_id].bands:
+            stored_by_band.setdefault(band, []).append(item_id)
+    for position, item in enumerate(signed):
+        if found[position] is not None:
+            continue
         best: NearDuplicate | None = None
-        for item_id in item_ids:
-            if item_id not in stored:
-                continue
-            similarity = signed[position].minhash.jaccard(stored[item_id].minhash)
+        for item_id in sorted({i for band in item.bands for i in stored_by_band.get(band, ())}):
+            similarity = item.minhash.jaccard(stored[item_id].minhash)
             if similarity >= limit and (best is None or similarity > best.similarity):
                 best = NearDuplicate(similarity, stored_id=item_id)
         found[position] = best
     return found
+
+
+def candidate_ids(*, challenge_id: int, item_type: str, band_hashes: list[int]) -> RawSQL:
+    """The ids of the challenge's indexed items of that type having one of the band hashes, as
+    a subquery: all the hashes in one parameter (an array on PostgreSQL, a JSON list on
+    SQLite), backed by the (challenge, item type, band hash) index."""
+    table = connection.ops.quote_name(NearDuplicateBand._meta.db_table)
+    if connection.vendor == "postgresql":
+        return RawSQL(
+            f"SELECT item_id FROM {table} WHERE challenge_id = %s AND item_type = %s "
+            "AND band_hash = ANY(%s::bigint[])",
+            [challenge_id, item_type, band_hashes],
+        )
+    return RawSQL(
+        f"SELECT item_id FROM {table} WHERE challenge_id = %s AND item_type = %s "
+        "AND band_hash IN (SELECT value FROM json_each(%s))",
+        [challenge_id, item_type, json.dumps(band_hashes)],
+    )
 
 
 def index_items(
@@ -267,31 +278,6 @@ def index_items(
                     [challenge_id, item_type, json.dumps(batch)],
                 )
     return len(rows)
-
-
-def _find_bands(
-    *, challenge_id: int, item_type: str, band_hashes: list[int]
-) -> list[tuple[int, int]]:
-    """(band hash, item id) of the challenge's indexed items of that type having one of the
-    band hashes: one query for all of them (an array on PostgreSQL, a JSON list on SQLite),
-    backed by the (challenge, item type, band hash) index."""
-    if not band_hashes:
-        return []
-    table = connection.ops.quote_name(NearDuplicateBand._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT band_hash, item_id FROM {table} WHERE challenge_id = %s "
-                "AND item_type = %s AND band_hash = ANY(%s::bigint[])",
-                [challenge_id, item_type, band_hashes],
-            )
-        else:
-            cursor.execute(
-                f"SELECT band_hash, item_id FROM {table} WHERE challenge_id = %s "
-                "AND item_type = %s AND band_hash IN (SELECT value FROM json_each(%s))",
-                [challenge_id, item_type, json.dumps(band_hashes)],
-            )
-        return cursor.fetchall()
 
 
 def index_stored(

@@ -575,14 +575,13 @@ def check_near_duplicates(
     is set on the item at once (``possible_duplicate_of``), an earlier item's once both are
     saved (``record_near_duplicates``). Run it inside the transaction that stores them."""
 
-    def stored_texts(ids: list[int]) -> dict[int, tuple[str, str]]:
-        texts = {}
-        for start in range(0, len(ids), FINGERPRINT_CHUNK):
-            for stored in model.objects.filter(
-                challenge=challenge, pk__in=ids[start : start + FINGERPRINT_CHUNK]
-            ).only("pk", *spec.reads):
-                texts[stored.pk] = (spec.text(stored), spec.scope(stored))
-        return texts
+    def stored_texts(candidates) -> dict[int, tuple[str, str]]:
+        return {
+            stored.pk: (spec.text(stored), spec.scope(stored))
+            for stored in model.objects.filter(challenge=challenge, pk__in=candidates).only(
+                "pk", *spec.reads
+            )
+        }
 
     signed = sign([spec.text(item) for item in items], scopes=[spec.scope(item) for item in items])
     matches = find_near_duplicates(
