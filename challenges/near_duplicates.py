@@ -37,8 +37,9 @@ SHINGLE_SIZE = 5
 NUM_PERM = 128
 SEED = 1
 FALSE_POSITIVE_WEIGHT = 0.1
-# Index rows per INSERT (one statement whatever the number of rows: arrays or a JSON list).
-INDEX_BATCH = 200_000
+# Index rows per INSERT: a whole upload (20,000 rows of up to 14 bands) in one statement, its
+# values in arrays (PostgreSQL) or a JSON list (SQLite), a few MB.
+INDEX_BATCH = 500_000
 # The multiplier of the shingles' rolling hash (a large odd 64-bit constant).
 _ROLLING = np.uint64(0x9E3779B97F4A7C15)
 
