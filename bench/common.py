@@ -30,8 +30,9 @@ def arguments(description: str, **defaults) -> argparse.Namespace:
     return parser.parse_args()
 
 
-def use_database(args: argparse.Namespace) -> str:
-    """Point DATABASE_URL at bench_<items> on the configured server, creating it if needed."""
+def use_database(args: argparse.Namespace, *, name: str = "") -> str:
+    """Point DATABASE_URL at ``name`` (default bench_<items>) on the configured server,
+    creating it if needed."""
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres"):
         sys.exit(
@@ -39,7 +40,7 @@ def use_database(args: argparse.Namespace) -> str:
         )
     import psycopg2
 
-    name = f"bench_{args.items}"
+    name = name or f"bench_{args.items}"
     server = urlparse(base)
     admin = psycopg2.connect(urlunparse(server._replace(path="/postgres")))
     admin.autocommit = True

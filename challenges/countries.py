@@ -8,7 +8,7 @@ import functools
 from django.utils import translation
 from django_countries import countries
 
-from challenges.uploads import fold
+from challenges.text import fold
 
 
 @functools.cache

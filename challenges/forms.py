@@ -44,6 +44,12 @@ class DecisionForm(forms.Form):
         self.fields["ids"].valid_value = lambda value: str(value).isdigit()
 
 
+class RejectDuplicatesForm(forms.Form):
+    """Every pending item marked as a possible duplicate, rejected with one reason."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
 class ExtendWindowForm(forms.Form):
     closes_at = forms.DateTimeField(
         label=_("New close"),

@@ -187,6 +187,9 @@ class Intake:
     uploader: Uploader | None = None
     gates: list[CountGate | MemberGate] = field(default_factory=list)
     peer_validation: PeerValidation | None = None
+    # The model marks near-duplicates (``possible_duplicate_of``): the review queue shows the
+    # mark, links the original and rejects every marked pending item at once.
+    marks_possible_duplicates: bool = False
 
 
 REGISTRY: dict[str, Intake] = {}

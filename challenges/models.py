@@ -440,3 +440,37 @@ class Upload(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+
+class NearDuplicateBand(models.Model):
+    """One band of one item's MinHash signature (``challenges.near_duplicates``): items of a
+    challenge sharing a band hash are candidate near-duplicates. Kept here, not in memory, so
+    that every process reads and adds to the same index, one upload at a time."""
+
+    challenge = models.ForeignKey(
+        Challenge,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("challenge"),
+        db_index=False,
+    )
+    item_type = models.CharField(_("item type"), max_length=60)
+    item_id = models.PositiveBigIntegerField(_("item id"))
+    band = models.PositiveSmallIntegerField(_("band"))
+    # The band's values (and the item's scope, e.g. a BLEND question's country), digested.
+    band_hash = models.BigIntegerField(_("band hash"))
+
+    class Meta:
+        verbose_name = _("near-duplicate index entry")
+        verbose_name_plural = _("near-duplicate index entries")
+        indexes = [
+            # The lookup of an upload's band hashes among a challenge's items of one kind.
+            models.Index(
+                fields=["challenge", "item_type", "band_hash"], name="near_duplicate_band_idx"
+            ),
+            # An item's entries, to index it again.
+            models.Index(fields=["item_type", "item_id"], name="near_duplicate_item_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_type}#{self.item_id} band {self.band}"

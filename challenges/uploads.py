@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import csv
 import enum
-import hashlib
 import io
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -25,7 +23,17 @@ from typing import Any, Protocol, TypeVar
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
+
+from challenges.near_duplicates import (
+    NearDuplicate,
+    Signed,
+    find_near_duplicates,
+    index_items,
+    sign,
+)
+from challenges.text import clean, is_blank
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UPLOAD_ROWS = 20_000
@@ -34,6 +42,8 @@ HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 # Stored fingerprints (or ids) looked up per query: an upload never loads the challenge's other
 # items, and a query stays under SQLite's limit on parameters.
 FINGERPRINT_CHUNK = 900
+# A text made only of spaces and invisible characters.
+NO_VISIBLE_TEXT = gettext_lazy("This field has only invisible characters; write visible text.")
 # Rows per INSERT when an upload is stored.
 BULK_BATCH = 2000
 # The field types whose raw values ``insert_items`` hands to PostgreSQL as they are.
@@ -400,7 +410,9 @@ def check_text(
     max_length: int = 2000,
     label: str | None = None,
 ) -> str:
-    """A text field of a record: present if required, plain text (no HTML), not too long."""
+    """A text field of a record: present if required, with something visible in it (not only
+    invisible characters), plain text (no HTML), not too long. Returned as stored: without its
+    invisible controls (``challenges.text.clean``)."""
     value = record.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -409,7 +421,11 @@ def check_text(
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         errors.add(row, label or key, _("This field must be text."))
         return ""
-    text = str(value).strip()
+    text = clean(str(value))
+    if is_blank(text):
+        if required:
+            errors.add(row, label or key, NO_VISIBLE_TEXT)
+        return ""
     if len(text) > max_length:
         errors.add(
             row,
@@ -422,17 +438,6 @@ def check_text(
     return text
 
 
-def normalize(text: str) -> str:
-    """The form two texts are compared in: Unicode-normalized, case-folded, single spaces."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
-def fingerprint(*parts: str) -> str:
-    """A stable digest of normalized texts, to find the same item uploaded twice."""
-    joined = "\x1f".join(normalize(part) for part in parts)
-    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
-
-
 def describe_errors(errors: UploadErrors) -> str:
     """A one-line summary for a message: "12 errors; nothing was stored"."""
     return ngettext(
@@ -440,12 +445,6 @@ def describe_errors(errors: UploadErrors) -> str:
         "%(count)s errors; nothing was stored.",
         errors.total,
     ) % {"count": errors.total}
-
-
-def fold(text: str) -> str:
-    """``normalize`` without accents: "Matemáticas" and "matematicas", "Perú" and "peru" meet."""
-    decomposed = unicodedata.normalize("NFKD", normalize(text))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 # --- storing an upload ---------------------------------------------------------------------
@@ -495,6 +494,27 @@ class Ids:
     same_row_again: str = ""
 
 
+@dataclass(frozen=True)
+class NearDuplicates:
+    """How a kind's uploaded items are compared with near-duplicates
+    (``challenges.near_duplicates``): the text compared and its scope (items of different
+    scopes are never near-duplicates). The model has a ``possible_duplicate_of`` self-reference,
+    set on the items that nearly repeat a stored item or an earlier row."""
+
+    text: Callable[[models.Model], str]
+    # The fields ``text`` and ``scope`` read (only these are loaded of the stored candidates).
+    reads: tuple[str, ...]
+    scope: Callable[[models.Model], str] = lambda item: ""
+
+
+@dataclass(frozen=True)
+class NearDuplicateCheck:
+    """The new items' signatures and what each nearly repeats (None: nothing), in order."""
+
+    signed: list[Signed]
+    matches: list[NearDuplicate | None]
+
+
 @dataclass
 class UploadReport:
     """What an accepted upload stored, and which rows it skipped as duplicates (and why)."""
@@ -504,6 +524,10 @@ class UploadReport:
     # Stored, but flagged for the reviewer (INCLUDE: maths or science categories).
     flagged: int = 0
     skipped: UploadErrors = field(default_factory=UploadErrors)
+    # Stored, waiting for review as possible duplicates: the row and what it nearly repeats.
+    possible_duplicates: UploadErrors = field(default_factory=UploadErrors)
+    # Stored, with a word for the uploader (INCLUDE: another language or country than the exam).
+    notices: UploadErrors = field(default_factory=UploadErrors)
 
     def as_dict(self) -> dict:
         """The report as plain data, to keep in the session until the next page shows it (an
@@ -567,10 +591,11 @@ def _raw_value(value: Any) -> Any:
 
 
 def insert_items(model: type[Item], items: list[Item]) -> None:
-    """Insert unsaved items BULK_BATCH at a time (their primary keys stay unset), as
-    ``bulk_create`` would; on PostgreSQL each batch is one INSERT of the raw attribute values,
-    without the per-value preparation of Django's, which cost most of a 20,000-row upload. A
-    unique constraint met raises IntegrityError either way."""
+    """Insert unsaved items BULK_BATCH at a time and set their primary keys, as
+    ``bulk_create`` does; on PostgreSQL each batch is one INSERT of the raw attribute values
+    (RETURNING the keys, in the order of the rows), without the per-value preparation of
+    Django's, which cost most of a 20,000-row upload. A unique constraint met raises
+    IntegrityError either way."""
     connection = transaction.get_connection()
     fields = [column for column in model._meta.concrete_fields if not column.primary_key]
     raw = all(
@@ -589,6 +614,7 @@ def insert_items(model: type[Item], items: list[Item]) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     attributes = [column.attname for column in fields]
+    key = connection.ops.quote_name(model._meta.pk.column)
     with connection.cursor() as cursor:
         for start in range(0, len(items), BULK_BATCH):
             batch = items[start : start + BULK_BATCH]
@@ -597,9 +623,13 @@ def insert_items(model: type[Item], items: list[Item]) -> None:
                 _raw_value(item.__dict__[attribute]) for item in batch for attribute in attributes
             ]
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(batch))}",
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(batch))} "
+                f"RETURNING {key}",
                 values,
             )
+            for item, (pk,) in zip(batch, cursor.fetchall(), strict=True):
+                item.pk = pk
+                item._state.adding, item._state.db = False, connection.alias
 
 
 def store_upload(
@@ -615,6 +645,8 @@ def store_upload(
     conflict: Exception | None = None,
     flagged: Callable[[Item], bool] | None = None,
     progress: Callable[[int, int], object] | None = None,
+    near_duplicates: NearDuplicates | None = None,
+    notice: Callable[[Item], str] | None = None,
 ) -> UploadReport:
     """Store the new items of an upload's rows in one transaction, all or nothing.
 
@@ -631,6 +663,11 @@ def store_upload(
     BULK_BATCH at a time; an insert that meets a unique constraint (the same item stored by
     someone else meanwhile) raises ``conflict`` instead, and nothing is stored. ``progress(rows
     checked, errors so far)`` is told every PROGRESS_EVERY rows (an upload's page shows it).
+
+    With ``near_duplicates``, each new item that nearly repeats an earlier new row or a stored
+    item of the challenge (``challenges.near_duplicates``, after ``lock``) is stored with its
+    ``possible_duplicate_of`` set, and reported; every new item's bands join the index in the
+    same transaction. ``notice(item)`` is a word on a stored row (empty: none), reported.
     """
     skip = duplicates is DuplicatePolicy.SKIP
     errors = UploadErrors()
@@ -716,13 +753,21 @@ def store_upload(
             new.append(item)
         if errors:
             raise UploadRejected(errors)
+        rows_of = {id(item): row for row, item in kept}
+        near = (
+            check_near_duplicates(model=model, challenge=challenge, items=new, spec=near_duplicates)
+            if near_duplicates
+            else None
+        )
+        # No savepoint: a conflict leaves this transaction, which rolls back as a whole.
         try:
-            with transaction.atomic():
-                insert_items(model, new)
+            insert_items(model, new)
         except IntegrityError as error:
             if conflict is None:
                 raise
             raise conflict from error
+        if near is not None:
+            record_near_duplicates(model=model, challenge=challenge, items=new, near=near)
     report = UploadReport(
         rows=len(rows),
         stored=len(new),
@@ -730,4 +775,65 @@ def store_upload(
     )
     for row, field_name, message in sorted(notices):
         report.skipped.add(row, field_name, message)
+    for position, item in enumerate(new):
+        match = near.matches[position] if near else None
+        if match is not None:
+            report.possible_duplicates.add(
+                rows_of[id(item)],
+                repeats.field,
+                _("Possible duplicate of #%(id)s.") % {"id": item.possible_duplicate_of_id}
+                if match.stored_id
+                else _("Possible duplicate of row %(row)s.")
+                % {"row": rows_of[id(new[match.earlier])]},
+            )
+        words = notice(item) if notice else ""
+        if words:
+            report.notices.add(rows_of[id(item)], repeats.field, words)
     return report
+
+
+def check_near_duplicates(
+    *, model: type[Item], challenge: models.Model, items: list[Item], spec: NearDuplicates
+) -> NearDuplicateCheck:
+    """What each new (unsaved) item nearly repeats, with their signatures: a stored item's id
+    is set on the item at once (``possible_duplicate_of``), an earlier item's once both are
+    saved (``record_near_duplicates``). Run it inside the transaction that stores them."""
+
+    def stored_texts(candidates) -> dict[int, tuple[str, str]]:
+        return {
+            stored.pk: (spec.text(stored), spec.scope(stored))
+            for stored in model.objects.filter(challenge=challenge, pk__in=candidates).only(
+                "pk", *spec.reads
+            )
+        }
+
+    signed = sign([spec.text(item) for item in items], scopes=[spec.scope(item) for item in items])
+    matches = find_near_duplicates(
+        challenge_id=challenge.pk,
+        item_type=model._meta.label_lower,
+        signed=signed,
+        stored_texts=stored_texts,
+    )
+    for item, match in zip(items, matches, strict=True):
+        if match is not None and match.stored_id:
+            item.possible_duplicate_of_id = match.stored_id
+    return NearDuplicateCheck(signed, matches)
+
+
+def record_near_duplicates(
+    *, model: type[Item], challenge: models.Model, items: list[Item], near: NearDuplicateCheck
+) -> None:
+    """Once the new items are saved: the repeats of earlier items point at them, and every new
+    item's bands join the index."""
+    links = []
+    for item, match in zip(items, near.matches, strict=True):
+        if match is not None and match.earlier is not None:
+            item.possible_duplicate_of_id = items[match.earlier].pk
+            links.append((item.pk, item.possible_duplicate_of_id))
+    index_items(
+        challenge_id=challenge.pk,
+        item_type=model._meta.label_lower,
+        items=zip((item.pk for item in items), near.signed, strict=True),
+        links=links,
+        model=model,
+    )

@@ -46,6 +46,22 @@ def read_int(name: str, *, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from error
 
 
+def read_fraction(name: str, *, default: float) -> float:
+    """Read a number between 0 and 1 (a share, a similarity); anything else is an error."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"{name} must be a number between 0 and 1, not {raw!r}."
+        ) from error
+    if not 0 < value <= 1:
+        raise ImproperlyConfigured(f"{name} must be a number between 0 and 1, not {raw!r}.")
+    return value
+
+
 def require_in_production(names: list[str]) -> None:
     """Refuse to start production while any of ``names`` is unset, naming all of them at once."""
     missing = [name for name in names if not os.environ.get(name, "").strip()]

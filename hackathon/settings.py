@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from hackathon.config import (
     parse_email_url,
     read_bool,
+    read_fraction,
     read_int,
     read_list,
     require_in_production,
@@ -400,3 +401,9 @@ PEER_VALIDATION_RECIPROCAL_APPROVALS = read_int("PEER_VALIDATION_RECIPROCAL_APPR
 # lost for good) no longer holds the person back.
 UPLOADS_PER_HOUR = read_int("UPLOADS_PER_HOUR", default=20)
 UPLOAD_STALE_MINUTES = read_int("UPLOAD_STALE_MINUTES", default=15)
+
+# Uploaded items at least this similar (estimated Jaccard similarity of their character
+# shingles) to an item already stored, or to an earlier row, wait for review as possible
+# duplicates (challenges.near_duplicates). The index's bands follow it: after changing it, run
+# `manage.py index_near_duplicates`.
+NEAR_DUPLICATE_THRESHOLD = read_fraction("NEAR_DUPLICATE_THRESHOLD", default=0.8)

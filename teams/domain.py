@@ -16,8 +16,9 @@ from accounts.models import User
 from accounts.roles import is_judge, is_organizer
 from challenges.domain import format_moment, is_team_deadline_past
 from challenges.models import Edition
+from challenges.text import clean, is_blank
 from hackathon.errors import RuleRefused
-from teams.models import Membership, Team, TeamEvent, new_invite_token
+from teams.models import Membership, Team, TeamEvent, new_invite_token, team_name_key
 
 
 class TeamRuleError(RuleRefused):
@@ -63,8 +64,17 @@ def _captain_membership(team: Team, user: User) -> Membership:
     return membership
 
 
+def _clean_name(name: str) -> str:
+    """The name as stored (without invisible characters); one with nothing visible is refused."""
+    name = clean(name)
+    if is_blank(name):
+        raise TeamRuleError(_("A team needs a name."))
+    return name
+
+
 def _ensure_name_free(*, edition: Edition, name: str, exclude_pk: int | None = None) -> None:
-    taken = Team.objects.filter(edition=edition, name__iexact=name)
+    """Two names are the same once folded (``team_name_key``): "Los Andes" and "los  andes\u200b"."""
+    taken = Team.objects.filter(edition=edition, name_key=team_name_key(name))
     if exclude_pk:
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
@@ -83,10 +93,11 @@ def create_team(
 ) -> Team:
     """Create a team and make its creator the captain.
 
-    Names are unique per edition regardless of case; a person is in one team per edition.
+    Names are unique per edition regardless of case, accents, spacing, quotes and invisible
+    characters (a name with nothing visible is refused); a person is in one team per edition.
     """
     ensure_teams_can_change(edition=edition, now=now)
-    name = name.strip()
+    name = _clean_name(name)
     try:
         with transaction.atomic():
             if Membership.objects.filter(user=user, edition=edition).exists():
@@ -120,7 +131,7 @@ def update_team(
             team = _lock(team)
             if not Membership.objects.filter(team=team, user=by).exists():
                 raise TeamRuleError(_("Only the team's members can edit it."))
-            name = name.strip()
+            name = _clean_name(name)
             _ensure_name_free(edition=team.edition, name=name, exclude_pk=team.pk)
             team.name, team.countries, team.project_idea, team.track = (
                 name,

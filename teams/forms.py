@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from challenges.text import clean, is_blank
 from teams.models import Team
 
 
@@ -26,8 +27,8 @@ class TeamForm(forms.ModelForm):
         self.fields["track"].choices = [("", _("Not chosen yet"))] + list(Team.Track.choices)
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        if not name:
+        name = clean(self.cleaned_data["name"])
+        if is_blank(name):
             raise forms.ValidationError(_("A team needs a name."), code="required")
         return name
 

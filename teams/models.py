@@ -11,9 +11,17 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from challenges.text import fingerprint
+
 
 def new_invite_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def team_name_key(name: str) -> str:
+    """What makes two team names the same: equal once folded (case, accents, spacing, quotes
+    and invisible characters aside), as a digest."""
+    return fingerprint(name)
 
 
 class TeamQuerySet(models.QuerySet):
@@ -41,6 +49,9 @@ class Team(models.Model):
         verbose_name=_("edition"),
     )
     name = models.CharField(_("team name"), max_length=60)
+    # team_name_key(name), kept by save(): unique in the edition. Empty for a team whose name
+    # already meant another team's when the key was introduced (migration teams 0002).
+    name_key = models.CharField(_("name key"), max_length=64, blank=True, editable=False)
     countries = CountryField(_("countries represented"), multiple=True, blank=True)
     project_idea = models.TextField(_("project idea"), max_length=2000, blank=True)
     track = models.CharField(_("alignment track"), max_length=1, choices=Track.choices, blank=True)
@@ -71,10 +82,28 @@ class Team(models.Model):
                 name="unique_team_name_per_edition_ci",
                 violation_error_message=_("A team with this name already exists in this edition."),
             ),
+            models.UniqueConstraint(
+                fields=["edition", "name_key"],
+                condition=~Q(name_key=""),
+                name="unique_team_name_key_per_edition",
+                violation_error_message=_("A team with this name already exists in this edition."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = team_name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # Before the constraints are validated (admin forms), so that the key is the name's.
+        super().clean()
+        self.name_key = team_name_key(self.name)
 
     @property
     def is_registered(self) -> bool:

@@ -1,7 +1,7 @@
 """The layering of the code, read from the source with ``ast`` (nothing is imported).
 
 Layers, bottom to top: hackathon (settings, errors, cache, config) < accounts < the challenges'
-foundation (models, domain, rules, intake, uploads, exports, countries) < teams (models, domain)
+foundation (models, domain, rules, intake, uploads, exports, countries, text) < teams (models, domain)
 < the challenge kinds (include, blend, stereotypes, preferences, projects) < hub, scoring < views
 (every app's views and admin) < hackathon/urls.py; the demo app sits on top and nothing depends
 on it. A lower layer never imports a higher one, and no two files import each other, even
@@ -42,6 +42,9 @@ FOUNDATION = within(
     "challenges.uploads",
     "challenges.exports",
     "challenges.countries",
+    "challenges.text",
+    "challenges.near_duplicates",
+    "challenges.fingerprints",
 )
 CHALLENGE_KINDS = within(
     "challenges.include",

@@ -28,16 +28,17 @@ from challenges.domain.peer_validation import (
 )
 from challenges.intake import PeerValidation
 from challenges.models import Challenge, ContributionStatus
+from challenges.text import clean, fingerprint, fold, is_blank
 from challenges.uploads import (
     DuplicatePolicy,
     Ids,
+    NearDuplicates,
     Repeats,
     UploadErrors,
     UploadRejected,
     UploadReport,
     check_text,
     contains_html,
-    fingerprint,
     parse_rows,
     read_text,
     store_upload,
@@ -57,6 +58,12 @@ REWORDED_MAX_LENGTH = 1000
 REGION_MAX_LENGTH = 200
 COMMENT_MAX_LENGTH = 500
 QUESTION_MAX_LENGTH = 1000
+# A question is compared with the questions of its own country.
+QUESTION_NEAR_DUPLICATES = NearDuplicates(
+    text=lambda question: question.question,
+    reads=("question", "country"),
+    scope=lambda question: str(question.country),
+)
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 
 
@@ -134,8 +141,10 @@ def check_answer(
     """What is wrong with an answer, by field (empty when nothing is).
 
     The rule: answer 1 is required to submit, unless a reason for no answer is given; an answer
-    and a reason for no answer exclude each other; answers 2 and 3 need answer 1; every text is
-    plain (no HTML) and within its length. A draft may still be incomplete.
+    and a reason for no answer exclude each other; answers 2 and 3 need answer 1 and do not
+    repeat an earlier answer (compared folded: case, accents, spacing and invisible characters
+    aside); every text is plain (no HTML) and within its length. A draft may still be
+    incomplete.
     """
     problems: dict[str, str] = {}
     limits = {
@@ -167,11 +176,19 @@ def check_answer(
             "answer_1",
             _("Write answer 1, or choose why there is no answer."),
         )
+    seen: set[str] = set()
+    for name, text in (("answer_1", answer_1), ("answer_2", answer_2), ("answer_3", answer_3)):
+        if text and fold(text) in seen:
+            problems.setdefault(name, _("This answer repeats an earlier one."))
+        seen.add(fold(text))
     return problems
 
 
 def _answer_values(**texts: str) -> dict[str, str]:
-    return {name: (value or "").strip() for name, value in texts.items()}
+    """The texts as stored: without invisible characters (one made only of them is empty)."""
+    return {
+        name: "" if is_blank(value or "") else clean(value or "") for name, value in texts.items()
+    }
 
 
 def save_answer(
@@ -428,7 +445,8 @@ def import_questions(*, challenge: Challenge, upload) -> UploadReport:
     country: a duplicate inside the file, or of another stored question, is an error
     (``DuplicatePolicy.REFUSE``). A row identical to a stored question (same id, same country
     and text) is counted as already stored (``skipped``), so uploading the same file twice adds
-    nothing.
+    nothing. A question that nearly repeats another of its country (stored, or an earlier row)
+    is stored marked as its possible duplicate, and reported.
     """
     rows = parse_rows(read_text(upload), filename=getattr(upload, "name", "") or "")
     return store_upload(
@@ -458,4 +476,5 @@ def import_questions(*, challenge: Challenge, upload) -> UploadReport:
                 "Another upload stored some of these questions at the same moment; nothing was stored. Upload the file again."
             )
         ),
+        near_duplicates=QUESTION_NEAR_DUPLICATES,
     )

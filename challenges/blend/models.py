@@ -60,6 +60,16 @@ class BlendQuestion(models.Model):
     question = models.TextField(_("question"))
     # Digest of (country, question) normalized: the same question uploaded twice is found.
     fingerprint = models.CharField(_("fingerprint"), max_length=64, editable=False)
+    # Near-duplicates are found among the questions of the same country.
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("possible duplicate of"),
+        help_text=_("A stored question of the same country this one nearly repeats."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -18,7 +18,7 @@ from django_countries import countries
 from accounts.models import Profile
 from challenges.domain import item_type_of
 from challenges.models import Challenge, ContributionStatus, ReviewDecision
-from challenges.uploads import fingerprint
+from challenges.text import fingerprint
 
 from .models import PEER_VALIDATION_REASON, BlendAnswer, BlendQuestion, BlendSkip, BlendValidation
 

@@ -16,6 +16,7 @@ from challenges.domain import ContributionRefused, count_by_status, ensure_windo
 from challenges.models import Challenge, ContributionStatus
 from challenges.shortcuts import get_challenge
 from challenges.uploads import UploadRejected, describe_errors
+from challenges.views.uploads import announce_upload_notes
 
 from . import domain
 from .forms import (
@@ -296,6 +297,7 @@ def upload(request, slug: str):
                     "count": report.skipped.total
                 }
             messages.success(request, message)
+            announce_upload_notes(request, report)
             return redirect("blend:questions", slug=slug)
     return render(
         request,

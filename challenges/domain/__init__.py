@@ -6,6 +6,7 @@ from challenges.domain.contributions import (
     count_by_status,
     decide_contributions,
     item_type_of,
+    reject_possible_duplicates,
 )
 from challenges.domain.editions import (
     EditionFileError,
@@ -51,5 +52,6 @@ __all__ = [
     "load_edition",
     "read_edition_file",
     "record_changes",
+    "reject_possible_duplicates",
     "take_snapshot",
 ]

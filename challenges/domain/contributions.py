@@ -91,6 +91,33 @@ def decide_contributions(
     return len(items)
 
 
+def reject_possible_duplicates(
+    *, model: type[models.Model], challenge: Challenge, by, reason: str
+) -> int:
+    """Organizers reject, at once, every pending contribution of the challenge marked as a
+    possible duplicate of another (``possible_duplicate_of``), with a reason, as
+    ``decide_contributions`` does (a ReviewDecision each). Returns how many changed."""
+    if not reason.strip():
+        raise ContributionRefused(_("Give a reason: the authors will read it."))
+    ids = list(
+        model.objects.filter(
+            challenge=challenge,
+            status=ContributionStatus.PENDING,
+            possible_duplicate_of__isnull=False,
+        ).values_list("pk", flat=True)
+    )
+    if not ids:
+        raise ContributionRefused(_("No pending item is marked as a possible duplicate."))
+    return decide_contributions(
+        model=model,
+        challenge=challenge,
+        ids=ids,
+        status=ContributionStatus.REJECTED,
+        by=by,
+        reason=reason,
+    )
+
+
 def count_by_status(
     *, model: type[models.Model], challenge: Challenge, author_ids: Iterable[int] | None = None
 ) -> dict[str, int]:

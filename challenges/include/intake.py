@@ -77,6 +77,29 @@ def render_category(question: ExamQuestion):
     return category
 
 
+def render_exam_mismatch(value: str, exam_value: str, *, differs: bool):
+    """A question's country or language, with a badge when it is not its exam's."""
+    if not differs or value == exam_value:
+        return value
+    return format_html(
+        '{} <span class="badge rejected">{}</span>',
+        value,
+        _("the exam's: %(value)s") % {"value": exam_value},
+    )
+
+
+def render_country(question: ExamQuestion):
+    return render_exam_mismatch(
+        question.country, question.exam.country.code, differs=question.differs_from_exam
+    )
+
+
+def render_language(question: ExamQuestion):
+    return render_exam_mismatch(
+        question.language, question.exam.language, differs=question.differs_from_exam
+    )
+
+
 def export_rows(challenge) -> Iterator[dict]:
     """Every question of the challenge, by id, streamed in chunks; the author only by id."""
     return (
@@ -196,8 +219,8 @@ def build_intake() -> Intake:
         participate_url="include:home",
         review_columns=[
             Column(_("Exam"), lambda question: question.exam.name),
-            Column(_("Country"), lambda question: question.country),
-            Column(_("Language"), lambda question: question.language),
+            Column(_("Country"), render_country),
+            Column(_("Language"), render_language),
             Column(_("Question"), lambda question: Truncator(question.question).chars(200)),
             Column(_("Options (correct one marked)"), render_options),
             Column(_("Category"), render_category),
@@ -211,4 +234,5 @@ def build_intake() -> Intake:
         publication=PUBLICATION,
         importer=IMPORTER,
         uploader=UPLOADER,
+        marks_possible_duplicates=True,
     )

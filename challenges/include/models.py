@@ -126,6 +126,11 @@ class Exam(models.Model):
         return self.name
 
 
+def compared_text(question: str, options: list[str]) -> str:
+    """What near-duplicates of a question are found on: its text and its options."""
+    return "\n".join([question, *options])
+
+
 class ExamQuestion(Contribution):
     """One multiple-choice question of an exam: the unit that counts once validated."""
 
@@ -157,6 +162,15 @@ class ExamQuestion(Contribution):
         help_text=_(
             "The category looks like mathematics or natural sciences: the reviewer checks it."
         ),
+    )
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("possible duplicate of"),
+        help_text=_("A stored question this one nearly repeats: the reviewer checks it."),
     )
 
     class Meta:
@@ -197,6 +211,12 @@ class ExamQuestion(Contribution):
             (LETTERS[index].upper(), text, index == self.answer)
             for index, text in enumerate(self.options)
         ]
+
+    @property
+    def differs_from_exam(self) -> bool:
+        """Its language or country is not its exam's: the reviewer checks it (read from the
+        exam, so that it follows the exam's description; the queue fetches the exam)."""
+        return self.language != self.exam.language or self.country != self.exam.country.code
 
     @property
     def country_name(self) -> str:

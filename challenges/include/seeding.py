@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from challenges.include.models import Exam, ExamQuestion
 from challenges.models import ContributionStatus
-from challenges.uploads import fingerprint
+from challenges.text import fingerprint
 
 BATCH = 2000
 QUESTIONS_PER_EXAM = (20, 120)

@@ -14,7 +14,7 @@ from challenges.preferences.models import (
     QuizChoice,
     QuizQuestion,
 )
-from challenges.uploads import fingerprint
+from challenges.text import fingerprint
 
 
 def _short(text: str) -> str:

@@ -10,16 +10,21 @@ from challenges.preferences.domain import (
     TOPIC_MAX_LENGTH,
 )
 from challenges.preferences.models import Prompt, PromptLanguage, QuizQuestion
-from challenges.uploads import contains_html
+from challenges.text import clean, is_blank
+from challenges.uploads import NO_VISIBLE_TEXT, contains_html
 
 NO_HTML = _("HTML is not allowed here; send plain text.")
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 def _plain(form: forms.Form, name: str) -> str:
-    value = (form.cleaned_data.get(name) or "").strip()
+    """The field's text as stored (without invisible characters): plain, and not only
+    invisible characters when the field is required."""
+    value = clean(form.cleaned_data.get(name) or "")
     if contains_html(value):
         raise forms.ValidationError(NO_HTML)
+    if form.fields[name].required and is_blank(value):
+        raise forms.ValidationError(NO_VISIBLE_TEXT)
     return value
 
 

@@ -22,7 +22,7 @@ from challenges.intake import (
 )
 from challenges.models import Challenge, ContributionStatus
 from challenges.uploads import read_text
-from challenges.views.uploads import announce_prompts_stored
+from challenges.views.uploads import announce_prompts_stored, announce_upload_notes
 
 from .domain.batching import BATCH_SIZE
 from .domain.dataset import (
@@ -110,10 +110,15 @@ def store_import(*, challenge, user, target=None, rows, now=None):
     return import_prompt_records(challenge=challenge, author=user, rows=rows, now=now)
 
 
+def announce_prompts_import(request, report) -> None:
+    announce_prompts_stored(request, report.stored)
+    announce_upload_notes(request, report)
+
+
 IMPORTER = Importer(
     check=check_import,
     store=store_import,
-    announce=lambda request, report: announce_prompts_stored(request, report.stored),
+    announce=announce_prompts_import,
     form_page=lambda challenge, target: ("preferences:upload", {"slug": challenge.slug}),
     done_page=lambda challenge, target: ("preferences:home", {"slug": challenge.slug}),
 )
@@ -177,6 +182,7 @@ def build_intake() -> Intake:
         country_lookup="country",
         language_lookup="language",
         publication=PUBLICATION,
+        marks_possible_duplicates=True,
         importer=IMPORTER,
         uploader=UPLOADER,
         gates=GATES,

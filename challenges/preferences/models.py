@@ -162,6 +162,15 @@ class Prompt(Contribution):
     )
     approvals = models.PositiveIntegerField(_("approvals"), default=0)
     rejections = models.PositiveIntegerField(_("rejections"), default=0)
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("possible duplicate of"),
+        help_text=_("A stored prompt this one nearly repeats: the reviewer checks it."),
+    )
 
     class Meta:
         verbose_name = _("prompt")

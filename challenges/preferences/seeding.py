@@ -18,7 +18,7 @@ from challenges.preferences.models import (
     QuizChoice,
     QuizQuestion,
 )
-from challenges.uploads import fingerprint
+from challenges.text import fingerprint
 
 BATCH_SIZE = 2000
 

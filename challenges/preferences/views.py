@@ -36,7 +36,7 @@ from challenges.preferences.models import (
 from challenges.shortcuts import get_challenge
 from challenges.tasks import check_upload_task, check_without_broker
 from challenges.uploads import UploadRejected, describe_errors, read_text
-from challenges.views.uploads import announce_prompts_stored
+from challenges.views.uploads import announce_prompts_stored, announce_upload_notes
 from hub.models import PublishedDataset
 from hub.publishing import published_files
 
@@ -116,7 +116,9 @@ def upload(request, slug: str):
             if sent.is_active:  # a worker checks it: its page follows the check
                 return redirect("challenges:upload", pk=sent.pk)
             if sent.status == Upload.Status.DONE:
-                announce_prompts_stored(request, upload_report(sent).stored)
+                report = upload_report(sent)
+                announce_prompts_stored(request, report.stored)
+                announce_upload_notes(request, report)
                 return redirect("preferences:home", slug=slug)
             errors = upload_errors(sent)
             form.add_error(None, describe_errors(errors) if errors else sent.refusal)

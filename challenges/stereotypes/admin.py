@@ -12,7 +12,7 @@ from challenges.stereotypes.models import (
     StereotypeProfile,
     StereotypeRating,
 )
-from challenges.uploads import fingerprint, normalize
+from challenges.text import fingerprint, normalize
 
 
 @admin.register(StereotypeConsentText)

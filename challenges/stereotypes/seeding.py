@@ -23,7 +23,7 @@ from challenges.stereotypes.models import (
     StereotypeProfile,
     StereotypeRating,
 )
-from challenges.uploads import fingerprint, normalize
+from challenges.text import fingerprint, normalize
 
 BATCH = 2000
 

@@ -1,4 +1,12 @@
-from challenges.views.organize import decide, decisions, export, extend, organize, review_queue
+from challenges.views.organize import (
+    decide,
+    decisions,
+    export,
+    extend,
+    organize,
+    reject_duplicates,
+    review_queue,
+)
 from challenges.views.public import (
     challenge_detail,
     healthz,
@@ -17,6 +25,7 @@ __all__ = [
     "healthz",
     "home",
     "organize",
+    "reject_duplicates",
     "review_queue",
     "robots_txt",
     "switch_language",

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
@@ -20,9 +21,10 @@ from challenges.domain import (
     count_by_status,
     decide_contributions,
     extend_window,
+    reject_possible_duplicates,
 )
 from challenges.exports import stream_csv, stream_jsonl
-from challenges.forms import DecisionForm, ExtendWindowForm, ReviewFilterForm
+from challenges.forms import DecisionForm, ExtendWindowForm, RejectDuplicatesForm, ReviewFilterForm
 from challenges.intake import REGISTRY, get_intake
 from challenges.models import ChangeRecord, ContributionStatus, ReviewDecision
 from challenges.shortcuts import get_challenge, require_edition
@@ -75,8 +77,11 @@ def organize(request):
     )
 
 
-def _filtered_items(challenge, intake, form):
+def _filtered_items(challenge, intake, form, item: str = ""):
     items = intake.model.objects.filter(challenge=challenge)
+    if item.isdigit():
+        # One item, whatever its status: the original a possible duplicate links to.
+        items = items.filter(pk=int(item))
     data = form.cleaned_data if form.is_valid() else {}
     if data.get("status"):
         items = items.filter(status=data["status"])
@@ -110,9 +115,8 @@ def review_queue(request, slug: str):
     if "status" not in query:
         query["status"] = ContributionStatus.PENDING
     form = ReviewFilterForm(query, edition=challenge.edition)
-    page = Paginator(_filtered_items(challenge, intake, form), REVIEW_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    items = _filtered_items(challenge, intake, form, item=request.GET.get("item", ""))
+    page = Paginator(items, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         (item, [column.value(item) for column in intake.review_columns])
         for item in page.object_list
@@ -130,6 +134,9 @@ def review_queue(request, slug: str):
             "rows": rows,
             "filters": filters.urlencode(),
             "decision_form": DecisionForm(),
+            "duplicates_form": RejectDuplicatesForm(prefix="duplicates")
+            if intake.marks_possible_duplicates
+            else None,
         },
     )
 
@@ -167,6 +174,41 @@ def decide(request, slug: str):
             ) % {"skipped": skipped}
         messages.success(request, message)
     return redirect(back)
+
+
+@organizer_required
+@require_POST
+def reject_duplicates(request, slug: str):
+    """Every pending item marked as a possible duplicate, rejected with the reason given."""
+    challenge, intake = _challenge_and_intake(request, slug)
+    if not intake.marks_possible_duplicates:
+        raise Http404
+    form = RejectDuplicatesForm(request.POST, prefix="duplicates")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("challenges:review", slug=slug)
+    try:
+        changed = reject_possible_duplicates(
+            model=intake.model,
+            challenge=challenge,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except ContributionRefused as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s possible duplicate rejected.",
+                "%(count)s possible duplicates rejected.",
+                changed,
+            )
+            % {"count": changed},
+        )
+    return redirect("challenges:review", slug=slug)
 
 
 @organizer_required

@@ -81,6 +81,40 @@ def announce_questions_stored(request, report: UploadReport) -> None:
             skipped,
         )
         messages.info(request, _("Skipped: %(details)s") % {"details": details})
+    announce_upload_notes(request, report)
+
+
+def announce_upload_notes(request, report: UploadReport) -> None:
+    """The warnings after an accepted upload: the stored rows that wait for review as possible
+    duplicates (and of what), and the words on other stored rows (INCLUDE: a language or
+    country other than the exam's), the first rows listed."""
+    for notes, heading in (
+        (
+            report.possible_duplicates,
+            ngettext(
+                "%(count)s row looks like another item and waits for review as a possible duplicate: %(details)s",
+                "%(count)s rows look like other items and wait for review as possible duplicates: %(details)s",
+                report.possible_duplicates.total,
+            ),
+        ),
+        (
+            report.notices,
+            ngettext(
+                "%(count)s row to check: %(details)s",
+                "%(count)s rows to check: %(details)s",
+                report.notices.total,
+            ),
+        ),
+    ):
+        if notes:
+            details = _list_rows(
+                (
+                    _("row %(row)s: %(message)s") % {"row": note.row, "message": note.message}
+                    for note in notes.shown[:ROWS_IN_MESSAGE]
+                ),
+                notes.total,
+            )
+            messages.warning(request, heading % {"count": notes.total, "details": details})
 
 
 def announce_prompts_stored(request, count: int) -> None:

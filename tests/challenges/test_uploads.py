@@ -3,12 +3,12 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from challenges.text import fingerprint
 from challenges.uploads import (
     MAX_ERRORS_SHOWN,
     UploadErrors,
     UploadRejected,
     check_text,
-    fingerprint,
     parse_rows,
     read_text,
 )

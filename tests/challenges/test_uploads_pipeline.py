@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from challenges import uploads
 from challenges.domain import ContributionRefused
 from challenges.stereotypes.models import StereotypePair
+from challenges.text import fingerprint, normalize
 from challenges.uploads import (
     DuplicatePolicy,
     Ids,
@@ -16,8 +17,6 @@ from challenges.uploads import (
     UploadErrors,
     UploadRejected,
     check_text,
-    fingerprint,
-    normalize,
     store_upload,
 )
 from tests.challenges.stereotypes.factories import StereotypesChallengeFactory

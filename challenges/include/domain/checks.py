@@ -9,9 +9,7 @@ import pycountry
 
 from accounts.languages import LANGUAGE_CODES
 from challenges.countries import parse_country
-from challenges.uploads import (
-    fold,
-)
+from challenges.text import fold
 
 # Categories that look like mathematics or natural sciences (accents folded, lower case): such
 # questions are stored but flagged for the reviewer, since INCLUDE collects regional knowledge.

@@ -14,14 +14,8 @@ from challenges.include.models import (
     ExamQuestion,
 )
 from challenges.models import ContributionStatus
-from challenges.uploads import (
-    MAX_NUMBER_DIGITS,
-    UploadErrors,
-    check_text,
-    fingerprint,
-    load_json,
-    normalize,
-)
+from challenges.text import fingerprint, normalize
+from challenges.uploads import MAX_NUMBER_DIGITS, UploadErrors, check_text, load_json
 
 from .checks import is_flagged_category, is_language_code, resolve_country
 
@@ -281,3 +275,19 @@ def clean_question_record(
         flagged_category=is_flagged_category(category_en, category_original),
         **described,
     )
+
+
+def describe_difference(question: ExamQuestion) -> str:
+    """What a question flagged ``differs_from_exam`` differs in, for the uploader ("" when it
+    matches its exam)."""
+    if not question.differs_from_exam:
+        return ""
+    exam = question.exam
+    return _(
+        "Its language (%(language)s) or country (%(country)s) is not its exam's (%(exam_language)s, %(exam_country)s): a reviewer will check it."
+    ) % {
+        "language": question.language,
+        "country": question.country,
+        "exam_language": exam.language,
+        "exam_country": exam.country.code,
+    }

@@ -9,10 +9,11 @@ from functools import partial
 from django.utils.translation import gettext as _
 
 from challenges.domain import ContributionRefused, ensure_window_open
-from challenges.include.models import Exam, ExamQuestion
+from challenges.include.models import Exam, ExamQuestion, compared_text
 from challenges.models import ContributionStatus
 from challenges.uploads import (
     DuplicatePolicy,
+    NearDuplicates,
     Repeats,
     UploadReport,
     parse_rows,
@@ -20,7 +21,13 @@ from challenges.uploads import (
     store_upload,
 )
 
-from .records import clean_question_record
+from .records import clean_question_record, describe_difference
+
+# A question is compared with its text and options, with every question of the challenge.
+QUESTION_NEAR_DUPLICATES = NearDuplicates(
+    text=lambda question: compared_text(question.question, question.options),
+    reads=("question", "options"),
+)
 
 
 def upload_questions(
@@ -39,7 +46,9 @@ def upload_questions(
     All or nothing: when any row is invalid nothing is stored and every error is reported with
     its row and field (``UploadRejected``). A question already stored in the challenge, or
     repeated in the file, is skipped and reported, and the rest is stored. Questions of a
-    rejected exam are not taken. New questions wait for review (pending). ``progress(rows,
+    rejected exam are not taken. New questions wait for review (pending); one that nearly
+    repeats a stored question or an earlier row is marked as its possible duplicate, and one
+    whose language or country is not its exam's is flagged, both reported. ``progress(rows,
     errors)`` is told as rows are checked.
     """
     ensure_can_add_questions(exam=exam, author=author, now=now)
@@ -99,4 +108,6 @@ def _store_questions(
         ),
         flagged=lambda question: question.flagged_category,
         progress=progress,
+        near_duplicates=QUESTION_NEAR_DUPLICATES,
+        notice=describe_difference,
     )

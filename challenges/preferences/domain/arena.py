@@ -19,13 +19,8 @@ from challenges.preferences.models import (
     Prompt,
     PromptLanguage,
 )
-from challenges.uploads import (
-    UploadErrors,
-    UploadRejected,
-    find_stored,
-    fingerprint,
-    parse_rows,
-)
+from challenges.text import fingerprint
+from challenges.uploads import UploadErrors, UploadRejected, find_stored, parse_rows
 
 from .batching import BATCH_SIZE
 from .hygiene import apply_daily_cap, flag_identity_reveals

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from challenges.uploads import (
-    fold,
-)
+from challenges.text import fold
 
 
 def _fold(value: str) -> str:

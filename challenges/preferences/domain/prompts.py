@@ -18,15 +18,18 @@ from challenges.models import Challenge, ContributionStatus
 from challenges.preferences.models import (
     Prompt,
 )
+from challenges.text import fingerprint
 from challenges.uploads import (
     DuplicatePolicy,
+    NearDuplicates,
     Repeats,
     UploadErrors,
     UploadRejected,
     UploadReport,
+    check_near_duplicates,
     check_text,
-    fingerprint,
     parse_rows,
+    record_near_duplicates,
     store_upload,
 )
 
@@ -44,6 +47,8 @@ PROMPT_COLUMNS = {
     "system_prompt": ("system_prompt",),
     "topic": ("tema", "topic"),
 }
+# A prompt is compared by its text with every prompt of the challenge.
+PROMPT_NEAR_DUPLICATES = NearDuplicates(text=lambda prompt: prompt.text, reads=("text",))
 # Countries whose prompts are in Portuguese when a file does not say.
 PORTUGUESE_COUNTRIES = {"BR", "PT", "AO", "MZ", "CV", "GW", "ST", "TL"}
 
@@ -138,8 +143,9 @@ def submit_prompt(
     """A person who passed the quiz submits one prompt while the challenge is open.
 
     The prompt is plain text in Spanish or Portuguese about a country; the same prompt
-    (compared normalized: case, accents as typed, spacing) can be in the challenge only once,
-    whoever sent it. It waits for validation by other teams.
+    (compared folded: case, accents, spacing, quotes and invisible characters aside) can be in the challenge only once,
+    whoever sent it. It waits for validation by other teams; one that nearly repeats a stored
+    prompt is marked as its possible duplicate for the organizers.
     """
     ensure_window_open(challenge=challenge, user=author, now=now)
     ensure_quiz_passed(challenge=challenge, user=author)
@@ -162,17 +168,23 @@ def submit_prompt(
     duplicate = _("This prompt is already in the challenge.")
     if Prompt.objects.filter(challenge=challenge, fingerprint=values["fingerprint"]).exists():
         raise ContributionRefused(duplicate)
+    prompt = Prompt(
+        challenge=challenge,
+        author=author,
+        source=Prompt.Source.FORM,
+        status=ContributionStatus.PENDING,
+        **values,
+    )
     try:
         with transaction.atomic():
-            return Prompt.objects.create(
-                challenge=challenge,
-                author=author,
-                source=Prompt.Source.FORM,
-                status=ContributionStatus.PENDING,
-                **values,
+            near = check_near_duplicates(
+                model=Prompt, challenge=challenge, items=[prompt], spec=PROMPT_NEAR_DUPLICATES
             )
+            prompt.save(force_insert=True)
+            record_near_duplicates(model=Prompt, challenge=challenge, items=[prompt], near=near)
     except IntegrityError as error:  # the same prompt, sent at the same moment
         raise ContributionRefused(duplicate) from error
+    return prompt
 
 
 def _normalize_keys(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -280,4 +292,5 @@ def _store_prompts(
             )
         ),
         progress=progress,
+        near_duplicates=PROMPT_NEAR_DUPLICATES,
     )

@@ -17,6 +17,7 @@ from challenges.stereotypes.models import (
     StereotypePair,
     StereotypeRating,
 )
+from challenges.text import fingerprint, normalize
 from challenges.uploads import (
     DuplicatePolicy,
     Ids,
@@ -24,8 +25,6 @@ from challenges.uploads import (
     UploadErrors,
     UploadReport,
     check_text,
-    fingerprint,
-    normalize,
     parse_rows,
     read_text,
     store_upload,

@@ -21,10 +21,8 @@ from challenges.stereotypes.models import (
     StereotypePair,
     StereotypeProfile,
 )
-from challenges.uploads import (
-    contains_html,
-    normalize,
-)
+from challenges.text import normalize
+from challenges.uploads import contains_html
 
 from .consent import get_consent_text, has_accepted_consent
 

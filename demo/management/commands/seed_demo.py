@@ -18,7 +18,7 @@ from challenges.intake import REGISTRY
 from challenges.models import Edition
 from scoring.domain import recompute_scores
 from scoring.models import ScoreChange
-from teams.models import Membership, Team
+from teams.models import Membership, Team, team_name_key
 
 FIRST_NAMES = [
     "María", "José", "Lucía", "Mateo", "Valentina", "Santiago", "Camila", "Diego", "Sofía", "Joaquín",
@@ -183,6 +183,7 @@ class Command(BaseCommand):
             Team(
                 edition=edition,
                 name=name,
+                name_key=team_name_key(name),
                 countries=rng.sample(COUNTRIES, k=rng.randint(1, 3)),
                 track=rng.choice(["", "A", "B"]),
             )

@@ -4,7 +4,7 @@ import factory
 
 from challenges.blend.models import BlendAnswer, BlendQuestion, BlendValidation
 from challenges.models import Challenge, ContributionStatus
-from challenges.uploads import fingerprint
+from challenges.text import fingerprint
 from tests.factories import ChallengeFactory, UserFactory
 
 

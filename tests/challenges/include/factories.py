@@ -4,7 +4,7 @@ import factory
 
 from challenges.include.models import Exam, ExamQuestion
 from challenges.models import Challenge
-from challenges.uploads import fingerprint
+from challenges.text import fingerprint
 from tests.factories import ChallengeFactory, UserFactory
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from challenges.include.models import Exam, ExamQuestion
 from challenges.include.seeding import seed_items
-from challenges.uploads import fingerprint
+from challenges.text import fingerprint
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from challenges.preferences.models import (
     QuizChoice,
     QuizQuestion,
 )
-from challenges.uploads import fingerprint
+from challenges.text import fingerprint
 from tests.factories import ChallengeFactory, UserFactory
 
 

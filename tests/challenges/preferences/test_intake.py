@@ -15,7 +15,7 @@ from challenges.preferences.models import (
     QuizQuestion,
 )
 from challenges.preferences.seeding import seed_items
-from challenges.uploads import fingerprint
+from challenges.text import fingerprint
 from tests.challenges.preferences.factories import PromptFactory, QuizFactory
 from tests.factories import UserFactory
 

@@ -11,7 +11,7 @@ from challenges.stereotypes.models import (
     StereotypeProfile,
     StereotypeRating,
 )
-from challenges.uploads import fingerprint, normalize
+from challenges.text import fingerprint, normalize
 from tests.factories import ChallengeFactory, UserFactory
 
 

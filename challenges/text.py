@@ -1,0 +1,92 @@
+"""Text as it is stored and as it is compared: one place for both.
+
+A text is STORED as typed, minus the invisible controls (``clean``): zero-width spaces,
+bidirectional marks and overrides, soft hyphens, byte order marks. They change nothing a reader
+sees, so a text carrying them is the same text; left in, they make a copy look new, a prompt
+look non-empty, or a team name look free.
+
+A text is COMPARED in its normalized form (``normalize``: cleaned, NFKC, typographic quotes
+and dashes as ASCII, case folded, single spaces), or, to find duplicates, in its folded form
+(``fold``: ``normalize`` without accents). Every duplicate check (``fingerprint``, the team
+name key, near-duplicates) reads ``fold``; ``is_blank`` says whether anything visible is left.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+import unicodedata
+from functools import cache
+
+# Characters that render as nothing (or only steer the direction of the text around them).
+INVISIBLE_CONTROLS = frozenset(
+    [
+        "\u00ad",  # soft hyphen
+        "\u034f",  # combining grapheme joiner
+        "\u061c",  # Arabic letter mark
+        "\u115f",  # Hangul choseong filler
+        "\u1160",  # Hangul jungseong filler
+        "\u17b4",  # Khmer vowel inherent aq
+        "\u17b5",  # Khmer vowel inherent aa
+        "\u180e",  # Mongolian vowel separator
+        *(chr(code) for code in range(0x200B, 0x2010)),  # zero-width space ... right-to-left mark
+        *(chr(code) for code in range(0x202A, 0x202F)),  # bidirectional embeddings, overrides
+        *(chr(code) for code in range(0x2060, 0x2065)),  # word joiner, invisible operators
+        *(chr(code) for code in range(0x2066, 0x2070)),  # bidirectional isolates, deprecated
+        "\u3164",  # Hangul filler
+        "\ufeff",  # zero-width no-break space (byte order mark)
+        "\uffa0",  # halfwidth Hangul filler
+    ]
+)
+_INVISIBLE = re.compile("[" + "".join(sorted(INVISIBLE_CONTROLS)) + "]")
+
+# Typographic punctuation read as its ASCII form when texts are compared.
+_PUNCTUATION = str.maketrans(
+    {
+        **dict.fromkeys("‘’‚‛′‵`´", "'"),
+        **dict.fromkeys("“”„‟″‶«»‹›", '"'),
+        **dict.fromkeys("‐‑‒–—―−⁃﹘﹣", "-"),
+    }
+)
+
+
+def clean(text: str) -> str:
+    """The text as it is stored: as typed, without the invisible controls
+    (``INVISIBLE_CONTROLS``), and without the spaces around it."""
+    return _INVISIBLE.sub("", text).strip()
+
+
+def normalize(text: str) -> str:
+    """The form two texts are compared in: cleaned, Unicode-normalized (NFKC: "ﬁ" is "fi",
+    full-width letters are letters), typographic quotes and dashes as ASCII, case folded,
+    single spaces. Accents are kept ("papa" and "papá" differ)."""
+    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+    return " ".join(text.translate(_PUNCTUATION).casefold().split())
+
+
+@cache
+def _without_combining_marks() -> dict[int, None]:
+    # Every combining mark (accents, tildes, cedillas...), for str.translate (fast, in C).
+    return {code: None for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code))}
+
+
+def fold(text: str) -> str:
+    """``normalize`` without accents, for finding duplicates: "Matemáticas" and "matematicas",
+    "Perú" and "peru" meet."""
+    normalized = normalize(text)
+    if normalized.isascii():
+        return normalized
+    return unicodedata.normalize("NFKD", normalized).translate(_without_combining_marks())
+
+
+def is_blank(text: str) -> bool:
+    """Whether nothing visible is left once the text is folded (only spaces, invisible
+    controls or lone accents)."""
+    return not fold(text)
+
+
+def fingerprint(*parts: str) -> str:
+    """A stable digest of folded texts, to find the same item uploaded twice."""
+    joined = "\x1f".join(fold(part) for part in parts)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
