@@ -23,8 +23,7 @@ from typing import Any, Protocol, TypeVar
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from challenges.near_duplicates import (
     NearDuplicate,
