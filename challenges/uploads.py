@@ -536,6 +536,10 @@ class UploadReport:
             "stored": self.stored,
             "skipped": errors_as_list(self.skipped),
             "skipped_total": self.skipped.total,
+            "possible_duplicates": errors_as_list(self.possible_duplicates),
+            "possible_duplicates_total": self.possible_duplicates.total,
+            "notices": errors_as_list(self.notices),
+            "notices_total": self.notices.total,
         }
 
     @classmethod
@@ -545,6 +549,10 @@ class UploadReport:
             stored=data["stored"],
             flagged=data.get("flagged", 0),
             skipped=errors_from_list(data["skipped"], total=data["skipped_total"]),
+            possible_duplicates=errors_from_list(
+                data.get("possible_duplicates", []), total=data.get("possible_duplicates_total", 0)
+            ),
+            notices=errors_from_list(data.get("notices", []), total=data.get("notices_total", 0)),
         )
 
 

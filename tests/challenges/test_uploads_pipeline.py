@@ -221,4 +221,25 @@ def test_the_report_counts_flagged_items_and_reads_as_plain_data(challenge):
         "stored": 2,
         "skipped": [{"row": 2, "field": "text", "message": "Stored as “”."}],
         "skipped_total": 1,
+        "possible_duplicates": [],
+        "possible_duplicates_total": 0,
+        "notices": [],
+        "notices_total": 0,
     }
+
+
+def test_a_report_kept_as_plain_data_keeps_its_notes():
+    from challenges.uploads import UploadErrors, UploadReport
+
+    duplicates, notices = UploadErrors(), UploadErrors()
+    duplicates.add(4, "question", "Nearly repeats #12.")
+    notices.add(5, "country", "Not the exam's country (CL).")
+    report = UploadReport(rows=5, stored=5, possible_duplicates=duplicates, notices=notices)
+
+    again = UploadReport.from_dict(report.as_dict())
+
+    assert again.as_dict() == report.as_dict()
+    assert [(e.row, e.message) for e in again.possible_duplicates.shown] == [
+        (4, "Nearly repeats #12.")
+    ]
+    assert again.notices.total == 1
