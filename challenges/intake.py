@@ -19,6 +19,8 @@ from typing import Any
 from django.db import models
 from django.utils.functional import Promise
 
+from challenges.uploads import UploadReport
+
 
 @dataclass(frozen=True)
 class Column:
@@ -91,6 +93,16 @@ class Importer:
 # --- uploaded files, checked in the background ------------------------------------------------
 
 
+def upload_report_as_data(report: UploadReport) -> dict:
+    """An UploadReport as an ``Upload`` keeps it (``flagged`` beside the report's own data)."""
+    return {**report.as_dict(), "flagged": report.flagged}
+
+
+def no_person_rules(**arguments) -> None:
+    """The check of an organizers' upload: no window, quiz nor ownership (being an organizer
+    is the one rule, which ``challenges.domain.uploads.start_upload`` applies)."""
+
+
 @dataclass(frozen=True)
 class Uploader:
     """How a kind takes an uploaded file: kept as an ``Upload``, then checked and stored by a
@@ -111,6 +123,10 @@ class Uploader:
     find_target: Callable[[Any, int | None], Any] = lambda challenge, target_id: None
     # URL name and arguments of the page the upload was sent from.
     form_page: Callable[[Any, Any], tuple[str, dict]] = lambda challenge, target: ("", {})
+    # What ``store`` returned as the data an ``Upload`` keeps (holding "rows": the rows read),
+    # and that data back as what ``announce`` takes.
+    report_as_data: Callable[[Any], dict] = upload_report_as_data
+    report_from_data: Callable[[dict], Any] = UploadReport.from_dict
 
 
 # --- the credits gate -------------------------------------------------------------------------
@@ -184,7 +200,12 @@ class Intake:
     counted_column: str = "validated"
     publication: Publication | None = None
     importer: Importer | None = None
+    # Files sent by participants (questions into an exam, prompts): one at a time per person,
+    # UPLOADS_PER_HOUR an hour.
     uploader: Uploader | None = None
+    # Files sent by organizers (a vote log, a question bank, a pool): only organizers send them
+    # and see their pages, and no per-person limit holds them back.
+    organizer_uploader: Uploader | None = None
     gates: list[CountGate | MemberGate] = field(default_factory=list)
     peer_validation: PeerValidation | None = None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from django.db import IntegrityError, transaction
@@ -419,7 +419,9 @@ def _check_question(
     )
 
 
-def import_questions(*, challenge: Challenge, upload) -> UploadReport:
+def import_questions(
+    *, challenge: Challenge, upload, progress: Callable[[int, int], object] | None = None
+) -> UploadReport:
     """Organizers upload questions (CSV, JSON or JSON Lines with id, country, language, topic and
     question), all or nothing.
 
@@ -428,7 +430,7 @@ def import_questions(*, challenge: Challenge, upload) -> UploadReport:
     country: a duplicate inside the file, or of another stored question, is an error
     (``DuplicatePolicy.REFUSE``). A row identical to a stored question (same id, same country
     and text) is counted as already stored (``skipped``), so uploading the same file twice adds
-    nothing.
+    nothing. ``progress(rows checked, errors so far)`` is told as the rows are checked.
     """
     rows = parse_rows(read_text(upload), filename=getattr(upload, "name", "") or "")
     return store_upload(
@@ -458,4 +460,5 @@ def import_questions(*, challenge: Challenge, upload) -> UploadReport:
                 "Another upload stored some of these questions at the same moment; nothing was stored. Upload the file again."
             )
         ),
+        progress=progress,
     )

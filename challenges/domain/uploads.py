@@ -1,8 +1,11 @@
 """Uploads checked in the background: a file is kept as an ``Upload`` and a Celery task checks
-and stores it through the kind's ``Intake.uploader``, never switching on the kind.
+and stores it through the kind's ``Intake.uploader`` (participants' files) or
+``Intake.organizer_uploader`` (organizers' files), never switching on the kind.
 
-A person has at most one upload being checked at a time and ``UPLOADS_PER_HOUR`` an hour. The
-check is idempotent: it locks the upload row, checks that it is still to be done, and stores
+A participant has at most one upload being checked at a time and ``UPLOADS_PER_HOUR`` an hour.
+Organizers' uploads have no such limit: the few organizers send the edition's own data (a
+question bank per country, each day's vote log), sending a file again adds nothing, and the
+size and row limits bound each check. The check is idempotent: it locks the upload row, checks that it is still to be done, and stores
 the rows and the outcome in one transaction, so a worker killed midway (Celery redelivers the
 task: acks_late) leaves nothing half stored and the second run stores everything once.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from accounts.roles import is_organizer
 from challenges.domain.windows import ContributionRefused
 from challenges.intake import Uploader, get_intake
 from challenges.models import Challenge, Upload
@@ -39,19 +44,31 @@ logger = logging.getLogger(__name__)
 PROGRESS_SECONDS = 3600
 
 
-def get_uploader(challenge: Challenge) -> Uploader:
-    """How the challenge's kind takes uploaded files; refused when it takes none."""
+def get_uploader(challenge: Challenge, *, by_organizers: bool = False) -> Uploader:
+    """How the challenge's kind takes the participants' (or the organizers') uploaded files;
+    refused when it takes none."""
     intake = get_intake(challenge.kind)
-    if intake is None or intake.uploader is None:
+    uploader = None
+    if intake is not None:
+        uploader = intake.organizer_uploader if by_organizers else intake.uploader
+    if uploader is None:
         raise ContributionRefused(_("This challenge does not take uploaded files."))
-    return intake.uploader
+    return uploader
+
+
+def can_see_upload(*, user, upload: Upload) -> bool:
+    """An upload's page is for the organizers, and for the participant who sent it (an
+    organizers' upload: for organizers only)."""
+    if is_organizer(user):
+        return True
+    return not upload.by_organizers and upload.uploaded_by_id == user.pk
 
 
 def ensure_may_upload(*, user, now: dt.datetime | None = None) -> None:
     """One upload being checked at a time per person, and at most UPLOADS_PER_HOUR an hour.
     Call it with the person's row locked."""
     now = now or timezone.now()
-    mine = Upload.objects.filter(uploaded_by=user)
+    mine = Upload.objects.filter(uploaded_by=user, by_organizers=False)
     stale = now - dt.timedelta(minutes=settings.UPLOAD_STALE_MINUTES)
     if mine.filter(status__in=Upload.ACTIVE, created_at__gt=stale).exists():
         raise ContributionRefused(
@@ -77,25 +94,32 @@ def start_upload(
     user,
     file,
     target=None,
+    by_organizers: bool = False,
     enqueue: Callable[[int], object],
     now: dt.datetime | None = None,
 ) -> Upload:
     """A person sends a file to a challenge: the kind's rules for the person (window, quiz,
     their own exam), the size limit and the per-person limits are checked at once; then the file
     is kept as a queued ``Upload`` and handed to ``enqueue`` (the task's ``delay``) once the
-    transaction commits. Refusals: ``ContributionRefused``, ``UploadRejected`` (too large)."""
-    uploader = get_uploader(challenge)
+    transaction commits. An organizers' upload (``by_organizers``) is refused to anyone else
+    and has no per-person limit. Refusals: ``ContributionRefused``, ``UploadRejected`` (too
+    large)."""
+    uploader = get_uploader(challenge, by_organizers=by_organizers)
+    if by_organizers and not is_organizer(user):
+        raise ContributionRefused(_("Only the organizers upload these files."))
     ensure_upload_size(file)
     uploader.check(challenge=challenge, user=user, target=target, now=now)
     with transaction.atomic():
-        # One person's uploads one at a time: the limits below stay true until the commit.
-        User.objects.select_for_update().filter(pk=user.pk).first()
-        ensure_may_upload(user=user, now=now)
+        if not by_organizers:
+            # One person's uploads one at a time: the limits below stay true until the commit.
+            User.objects.select_for_update().filter(pk=user.pk).first()
+            ensure_may_upload(user=user, now=now)
         filename = str(getattr(file, "name", "") or "")[:200]
         upload = Upload(
             challenge=challenge,
             uploaded_by=user,
             target_id=getattr(target, "pk", None),
+            by_organizers=by_organizers,
             filename=filename.replace("\x00", ""),
         )
         upload.file.save(filename or "upload", file, save=False)
@@ -157,7 +181,7 @@ def check_upload(*, upload_id: int) -> Upload | None:
 
 
 def _check_and_store(upload: Upload) -> None:
-    uploader = get_uploader(upload.challenge)
+    uploader = get_uploader(upload.challenge, by_organizers=upload.by_organizers)
 
     def progress(rows: int, errors: int) -> None:
         cache.set(_progress_key(upload.pk), (rows, errors), PROGRESS_SECONDS)
@@ -181,14 +205,18 @@ def _check_and_store(upload: Upload) -> None:
         upload.refusal = str(refused.message)
     else:
         upload.status = Upload.Status.DONE
-        upload.rows_read = report.rows
-        upload.report = {**report.as_dict(), "flagged": report.flagged}
+        upload.report = uploader.report_as_data(report)
+        upload.rows_read = upload.report["rows"]
     upload.finished_at = timezone.now()
 
 
-def upload_report(upload: Upload) -> UploadReport | None:
-    """What a done upload stored, as the kind's upload returned it."""
-    return UploadReport.from_dict(upload.report) if upload.report else None
+def upload_report(upload: Upload) -> UploadReport | Any | None:
+    """What a done upload stored, as the kind's upload returned it (an UploadReport, or the
+    kind's own report)."""
+    if not upload.report:
+        return None
+    uploader = get_uploader(upload.challenge, by_organizers=upload.by_organizers)
+    return uploader.report_from_data(upload.report)
 
 
 def upload_errors(upload: Upload) -> UploadErrors | None:
