@@ -127,6 +127,11 @@ class Uploader:
     # and that data back as what ``announce`` takes.
     report_as_data: Callable[[Any], dict] = upload_report_as_data
     report_from_data: Callable[[dict], Any] = UploadReport.from_dict
+    # Reads what the kept file names before anything is locked, outside the transaction that
+    # stores the rows (a dataset fetched from the Hub, over the network): (challenge=, user=,
+    # target=, upload=) -> what ``store`` then takes as ``upload``; refuses as ``store`` does.
+    # None: ``store`` reads the kept file itself.
+    fetch: Callable[..., Any] | None = None
 
 
 # --- the credits gate -------------------------------------------------------------------------
@@ -212,6 +217,18 @@ class Intake:
 
 REGISTRY: dict[str, Intake] = {}
 
+# How each channel of uploads (``Upload.Channel``) finds a kind's Uploader: the participants'
+# and the organizers' files here; other channels (datasets of the Hub) are registered by the
+# app that reads them, from its AppConfig.ready().
+UPLOAD_CHANNELS: dict[str, Callable[[Intake], Uploader | None]] = {
+    "participants": lambda intake: intake.uploader,
+    "organizers": lambda intake: intake.organizer_uploader,
+}
+
+
+def register_upload_channel(name: str, uploader_of: Callable[[Intake], Uploader | None]) -> None:
+    UPLOAD_CHANNELS[name] = uploader_of
+
 
 def register(intake: Intake) -> None:
     # Keyed by the plain string, whether the app names its kind with Challenge.Kind or not.
@@ -230,6 +247,13 @@ def peer_validated_kinds() -> list[str]:
 def publishable_kinds() -> list[str]:
     """The kinds whose contributions can be published as a dataset, in registration order."""
     return [kind for kind, intake in REGISTRY.items() if intake.publication is not None]
+
+
+def get_uploader_of(kind: str, channel: str) -> Uploader | None:
+    """The kind's Uploader for a channel of uploads, if it takes uploads that way."""
+    intake = get_intake(kind)
+    uploader_of = UPLOAD_CHANNELS.get(channel)
+    return uploader_of(intake) if intake is not None and uploader_of is not None else None
 
 
 def importable_kinds() -> list[str]:

@@ -139,6 +139,7 @@ UPLOADER = Uploader(
     form_page=IMPORTER.form_page,
 )
 
+
 def store_vote_log(*, challenge, user, target=None, upload, progress=None):
     return import_arena_votes(
         challenge=challenge,

@@ -289,7 +289,7 @@ def arena_upload(request, slug: str):
                 challenge=challenge,
                 user=request.user,
                 file=form.cleaned_data["file"],
-                by_organizers=True,
+                channel=Upload.Channel.ORGANIZERS,
                 enqueue=check_upload_task.delay,
             )
         except ContributionRefused as error:

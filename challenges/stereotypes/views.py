@@ -241,7 +241,7 @@ def upload_pool(request, slug: str):
                 challenge=challenge,
                 user=request.user,
                 file=form.cleaned_data["file"],
-                by_organizers=True,
+                channel=Upload.Channel.ORGANIZERS,
                 enqueue=check_upload_task.delay,
             )
         except ContributionRefused as error:

@@ -105,7 +105,7 @@ def upload_page(request, pk: int):
     upload = get_object_or_404(Upload.objects.select_related("challenge__edition"), pk=pk)
     if not can_see_upload(user=request.user, upload=upload):
         raise Http404
-    uploader = get_uploader(upload.challenge, by_organizers=upload.by_organizers)
+    uploader = get_uploader(upload.challenge, channel=upload.channel)
     if request.htmx and not upload.is_active:
         # Finished: the whole page again, with the kind's messages and no more polling.
         response = HttpResponse(status=204)

@@ -123,7 +123,7 @@ def queue(kind, challenge, user) -> Upload:
         challenge=challenge,
         user=user,
         file=SimpleUploadedFile(kind.name, kind.content.encode("utf-8")),
-        by_organizers=True,
+        channel=Upload.Channel.ORGANIZERS,
         enqueue=lambda pk: None,
     )
 
@@ -137,7 +137,7 @@ def test_with_a_broker_the_request_queues_and_the_task_stores_it(
     upload = Upload.objects.get()
     assert response.status_code == 302 and response.url == f"/uploads/{upload.pk}/"
     assert len(callbacks) == 1
-    assert (upload.status, upload.by_organizers, upload.filename) == ("queued", True, kind.name)
+    assert (upload.status, upload.channel, upload.filename) == ("queued", "organizers", kind.name)
     assert not kind.model.objects.exists()
     page = client.get(response.url, **EN).content.decode()
     assert POLLING in page
