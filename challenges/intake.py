@@ -85,6 +85,9 @@ class Importer:
     # Tells the person what the import stored (the messages of an upload): (request, report).
     announce: Callable[[Any, Any], None]
     find_target: Callable[[Any, Any], Any] = lambda request, challenge: None
+    # The target again from its id, for an import checked in the background (None when the
+    # kind has none, or it is gone): (challenge, target_id).
+    find_target_by_id: Callable[[Any, int | None], Any] = lambda challenge, target_id: None
     # URL names and arguments of the page with the import form, and of the page after it.
     form_page: Callable[[Any, Any], tuple[str, dict]] = lambda challenge, target: ("", {})
     done_page: Callable[[Any, Any], tuple[str, dict]] = lambda challenge, target: ("", {})

@@ -4,12 +4,14 @@ participants' files; ``Intake.organizer_uploader``: organizers' files; a dataset
 organization: ``hub.upload_channel``), never switching on the kind.
 
 A participant has at most one upload (or import from the Hub) being checked at a time and
-``UPLOADS_PER_HOUR`` an hour.
-Organizers' uploads have no such limit: the few organizers send the edition's own data (a
-question bank per country, each day's vote log), sending a file again adds nothing, and the
-size and row limits bound each check. The check is idempotent: it locks the upload row, checks that it is still to be done, and stores
-the rows and the outcome in one transaction, so a worker killed midway (Celery redelivers the
-task: acks_late) leaves nothing half stored and the second run stores everything once.
+``UPLOADS_PER_HOUR`` an hour. Organizers' uploads have no such limit: the few organizers send
+the edition's own data (a question bank per country, each day's vote log), sending a file again
+adds nothing, and the size and row limits bound each check.
+
+The check is idempotent: it locks the upload row, checks that it is still to be done, and
+stores the rows and the outcome in one transaction, so a worker killed midway (Celery
+redelivers the task: acks_late) leaves nothing half stored and the second run stores
+everything once.
 """
 
 from __future__ import annotations
