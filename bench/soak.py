@@ -1,6 +1,6 @@
 """A soak test: for 60 s, 500 clients reload the leaderboard, 50 people upload INCLUDE questions
-(and follow their upload's page until it is done), 100 validate (the BLEND and prompt
-validation pages) and 20 captains edit their team, against gunicorn on PostgreSQL and Redis with
+(and follow their upload's page until it is done), 100 validate (as validators do: take the next
+BLEND answer or prompt, approve or reject it, and so on) and 20 captains edit their team, against gunicorn on PostgreSQL and Redis with
 a Celery worker (both started here), on a small seeded database.
 
 Prints p50/p95/p99 per page, then checks that nothing was lost: no 5xx answer, every upload
@@ -11,6 +11,7 @@ installed). Not part of the test suite.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import random
@@ -26,6 +27,11 @@ import requests
 from common import ROOT, Gunicorn, arguments, report, seed, use_database
 
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# The next item of a validation page: the BLEND answer's form, the prompt's hidden field.
+BLEND_ANSWER_FORM = re.compile(r'hx-post="(/blend/[^/"]+/validate/\d+/)"')
+PROMPT_FIELD = re.compile(r'name="prompt" value="(\d+)"')
+# Why a decision was refused: the BLEND partial's problem, the prompt page's error message.
+REFUSAL = re.compile(r'role="alert"><p>([^<]+)</p>|<li class="error">([^<]+)</li>')
 
 
 class Recorder:
@@ -36,6 +42,14 @@ class Recorder:
         self.times: dict[str, list[float]] = defaultdict(list)
         self.statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         self.failures: list[str] = []
+        self.refusals: dict[str, int] = defaultdict(int)
+
+    def refused(self, response) -> None:
+        """Count the refusal a page shows after a decision, by its message."""
+        found = REFUSAL.search(response.text) if response is not None else None
+        if found:
+            with self.lock:
+                self.refusals[html.unescape(found.group(1) or found.group(2))] += 1
 
     def call(self, session: requests.Session, page: str, method: str, url: str, **kwargs):
         started = time.perf_counter()
@@ -99,14 +113,19 @@ def session_for(cookie_name: str, cookie: str, base: str) -> requests.Session:
     return session
 
 
+def keep_cookie(session: requests.Session, response, name: str) -> None:
+    """A cookie of the answer set again without the Secure flag (production settings, served
+    over plain HTTP here), or the client would not send it back."""
+    cookie = response.cookies.get(name) if response is not None else None
+    if cookie:
+        session.cookies.set(name, cookie, domain="127.0.0.1")
+
+
 def csrf_of(session: requests.Session, response) -> str:
-    """The form's CSRF token; its cookie is set again without the Secure flag (production
-    settings, served over plain HTTP here), or the client would not send it back."""
+    """The form's CSRF token (its cookie kept)."""
     if response is None:
         return ""
-    cookie = response.cookies.get("csrftoken")
-    if cookie:
-        session.cookies.set("csrftoken", cookie, domain="127.0.0.1")
+    keep_cookie(session, response, "csrftoken")
     match = CSRF_FIELD.search(response.text)
     return match.group(1) if match else ""
 
@@ -124,6 +143,8 @@ def main() -> None:
         editors=20,
         rows=200,
         workers=4,
+        port=8099,
+        approvals=0.7,
     )
     use_database(args)
     figures: dict = {
@@ -133,10 +154,13 @@ def main() -> None:
 
     from django.conf import settings
     from django.test import Client
+    from django.utils import timezone
 
+    from challenges.blend.models import BlendValidation
     from challenges.include.domain import create_exam
     from challenges.include.models import ExamQuestion
     from challenges.models import Edition, Upload
+    from challenges.preferences.models import PromptValidation
     from teams.models import Membership
 
     edition = Edition.objects.current()
@@ -174,6 +198,7 @@ def main() -> None:
 
     cookies = {person.pk: cookie_of(person) for person in {*uploaders, *validators, *captains}}
     recorder = Recorder()
+    run_started = timezone.now()
     accepted: list[int] = []
     stop = threading.Event()
 
@@ -212,11 +237,54 @@ def main() -> None:
                     time.sleep(2)
             time.sleep(random.uniform(1, 3))
 
-    def validator(base: str, person, page: str) -> None:
+    def approve() -> bool:
+        return random.random() < args.approvals
+
+    def blend_validator(base: str, person, page: str) -> None:
+        """The validation page once, then each decision through htmx: its answer is the queue
+        with the next answer, as in the browser; the page again when nothing is left."""
+        session = session_for(cookie_name, cookies[person.pk], base)
+        shown = None
+        while not stop.is_set():
+            if shown is None or shown.status_code != 200:
+                shown = recorder.call(session, "blend validate", "GET", base + page)
+            found = BLEND_ANSWER_FORM.search(shown.text) if shown is not None else None
+            if not found:  # nothing to validate now
+                shown = None
+                time.sleep(random.uniform(2, 4))
+                continue
+            time.sleep(random.uniform(0.5, 2))  # reading the answer
+            shown = recorder.call(
+                session, "blend decide", "POST", base + found.group(1),
+                data={"csrfmiddlewaretoken": csrf_of(session, shown),
+                      "verdict": "valid" if approve() else "invalid", "comment": ""},
+                headers={"HX-Request": "true"},
+            )  # fmt: skip
+            recorder.refused(shown)
+
+    def prompt_validator(base: str, person, page: str) -> None:
+        """The next prompt, then its form posted (answered yes or no), then the page again."""
         session = session_for(cookie_name, cookies[person.pk], base)
         while not stop.is_set():
-            recorder.call(session, page.split("/")[1] + " validate", "GET", base + page)
+            shown = recorder.call(session, "preferences validate", "GET", base + page)
+            recorder.refused(shown)  # the message of the decision before, if it was refused
+            found = PROMPT_FIELD.search(shown.text) if shown is not None else None
+            if not found:
+                time.sleep(random.uniform(2, 4))
+                continue
             time.sleep(random.uniform(0.5, 2))
+            verdict = "yes" if approve() else "no"
+            data = {
+                "csrfmiddlewaretoken": csrf_of(session, shown),
+                "prompt": found.group(1),
+                "well_designed": verdict,
+                "culturally_anchored": verdict,
+                "improved_answer": "",
+            }
+            if 'name="keep_chosen"' in shown.text:
+                data["keep_chosen"] = verdict
+            decided = recorder.call(session, "preferences decide", "POST", base + page, data=data)
+            keep_cookie(session, decided, "messages")  # the next page says how it went
 
     def editor(base: str, person) -> None:
         session = session_for(cookie_name, cookies[person.pk], base)
@@ -240,12 +308,12 @@ def main() -> None:
             )  # fmt: skip
             time.sleep(random.uniform(1, 3))
 
-    validate_pages = [
-        f"/blend/{slugs['blend']}/validate/",
-        f"/preferences/{slugs['preferences']}/validate/",
+    validating = [
+        (blend_validator, f"/blend/{slugs['blend']}/validate/"),
+        (prompt_validator, f"/preferences/{slugs['preferences']}/validate/"),
     ]
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
-    with Gunicorn(workers=args.workers) as server:
+    with Gunicorn(port=args.port, workers=args.workers) as server:
         env = {**server.environment(), "UPLOADS_PER_HOUR": "1000"}
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "hackathon", "worker", "--concurrency", "2",
@@ -256,7 +324,7 @@ def main() -> None:
             threads = (
                 [threading.Thread(target=leaderboard, args=(server.base,)) for _ in range(args.leaderboard_clients)]
                 + [threading.Thread(target=uploader, args=(server.base, person)) for person in uploaders]
-                + [threading.Thread(target=validator, args=(server.base, person, validate_pages[index % 2]))
+                + [threading.Thread(target=validating[index % 2][0], args=(server.base, person, validating[index % 2][1]))
                    for index, person in enumerate(validators)]
                 + [threading.Thread(target=editor, args=(server.base, person)) for person in captains]
             )  # fmt: skip
@@ -295,6 +363,12 @@ def main() -> None:
         stored[exam_id] += 1
     mismatched = [pk for pk in exams_ids(exams) if expected.get(pk, 0) != stored.get(pk, 0)]
     figures["uploads"] = {"accepted": len(accepted), **by_status}
+    since = {"created_at__gte": run_started}
+    figures["decisions_stored"] = {
+        "blend": BlendValidation.objects.filter(validator__in=validators, **since).count(),
+        "prompts": PromptValidation.objects.filter(validator__in=validators, **since).count(),
+    }
+    figures["decisions_refused"] = dict(recorder.refusals)
     figures["server_errors"] = recorder.server_errors()
     figures["exams_with_questions_lost_or_doubled"] = len(mismatched)
     figures["client_failures"] = recorder.failures[:10]

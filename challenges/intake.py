@@ -19,6 +19,8 @@ from typing import Any
 from django.db import models
 from django.utils.functional import Promise
 
+from challenges.uploads import UploadReport
+
 
 @dataclass(frozen=True)
 class Column:
@@ -83,12 +85,25 @@ class Importer:
     # Tells the person what the import stored (the messages of an upload): (request, report).
     announce: Callable[[Any, Any], None]
     find_target: Callable[[Any, Any], Any] = lambda request, challenge: None
+    # The target again from its id, for an import checked in the background (None when the
+    # kind has none, or it is gone): (challenge, target_id).
+    find_target_by_id: Callable[[Any, int | None], Any] = lambda challenge, target_id: None
     # URL names and arguments of the page with the import form, and of the page after it.
     form_page: Callable[[Any, Any], tuple[str, dict]] = lambda challenge, target: ("", {})
     done_page: Callable[[Any, Any], tuple[str, dict]] = lambda challenge, target: ("", {})
 
 
 # --- uploaded files, checked in the background ------------------------------------------------
+
+
+def upload_report_as_data(report: UploadReport) -> dict:
+    """An UploadReport as an ``Upload`` keeps it (``flagged`` beside the report's own data)."""
+    return {**report.as_dict(), "flagged": report.flagged}
+
+
+def no_person_rules(**arguments) -> None:
+    """The check of an organizers' upload: no window, quiz nor ownership (being an organizer
+    is the one rule, which ``challenges.domain.uploads.start_upload`` applies)."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +126,15 @@ class Uploader:
     find_target: Callable[[Any, int | None], Any] = lambda challenge, target_id: None
     # URL name and arguments of the page the upload was sent from.
     form_page: Callable[[Any, Any], tuple[str, dict]] = lambda challenge, target: ("", {})
+    # What ``store`` returned as the data an ``Upload`` keeps (holding "rows": the rows read),
+    # and that data back as what ``announce`` takes.
+    report_as_data: Callable[[Any], dict] = upload_report_as_data
+    report_from_data: Callable[[dict], Any] = UploadReport.from_dict
+    # Reads what the kept file names before anything is locked, outside the transaction that
+    # stores the rows (a dataset fetched from the Hub, over the network): (challenge=, user=,
+    # target=, upload=) -> what ``store`` then takes as ``upload``; refuses as ``store`` does.
+    # None: ``store`` reads the kept file itself.
+    fetch: Callable[..., Any] | None = None
 
 
 # --- the credits gate -------------------------------------------------------------------------
@@ -184,7 +208,12 @@ class Intake:
     counted_column: str = "validated"
     publication: Publication | None = None
     importer: Importer | None = None
+    # Files sent by participants (questions into an exam, prompts): one at a time per person,
+    # UPLOADS_PER_HOUR an hour.
     uploader: Uploader | None = None
+    # Files sent by organizers (a vote log, a question bank, a pool): only organizers send them
+    # and see their pages, and no per-person limit holds them back.
+    organizer_uploader: Uploader | None = None
     gates: list[CountGate | MemberGate] = field(default_factory=list)
     peer_validation: PeerValidation | None = None
     # The model marks near-duplicates (``possible_duplicate_of``): the review queue shows the
@@ -193,6 +222,18 @@ class Intake:
 
 
 REGISTRY: dict[str, Intake] = {}
+
+# How each channel of uploads (``Upload.Channel``) finds a kind's Uploader: the participants'
+# and the organizers' files here; other channels (datasets of the Hub) are registered by the
+# app that reads them, from its AppConfig.ready().
+UPLOAD_CHANNELS: dict[str, Callable[[Intake], Uploader | None]] = {
+    "participants": lambda intake: intake.uploader,
+    "organizers": lambda intake: intake.organizer_uploader,
+}
+
+
+def register_upload_channel(name: str, uploader_of: Callable[[Intake], Uploader | None]) -> None:
+    UPLOAD_CHANNELS[name] = uploader_of
 
 
 def register(intake: Intake) -> None:
@@ -212,6 +253,13 @@ def peer_validated_kinds() -> list[str]:
 def publishable_kinds() -> list[str]:
     """The kinds whose contributions can be published as a dataset, in registration order."""
     return [kind for kind, intake in REGISTRY.items() if intake.publication is not None]
+
+
+def get_uploader_of(kind: str, channel: str) -> Uploader | None:
+    """The kind's Uploader for a channel of uploads, if it takes uploads that way."""
+    intake = get_intake(kind)
+    uploader_of = UPLOAD_CHANNELS.get(channel)
+    return uploader_of(intake) if intake is not None and uploader_of is not None else None
 
 
 def importable_kinds() -> list[str]:

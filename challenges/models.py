@@ -389,9 +389,21 @@ def upload_path(upload: Upload, filename: str) -> str:
 
 
 class Upload(models.Model):
-    """A file uploaded to a challenge (in 2025: INCLUDE questions into an exam, prompts), kept
-    until a Celery task has checked and stored it (``challenges.domain.uploads``); its page
-    follows the check and then says what it stored or why nothing was stored."""
+    """A file uploaded to a challenge (in 2025: INCLUDE questions into an exam, prompts; by
+    organizers: the arena's vote log, BLEND questions, the stereotype pool), or a dataset of the
+    Hub organization to import, kept until a Celery task has checked and stored it
+    (``challenges.domain.uploads``); its page follows the check and then says what it stored or
+    why nothing was stored."""
+
+    class Channel(models.TextChoices):
+        """How it came, which says which of the kind's uploaders stores it
+        (``challenges.intake.UPLOAD_CHANNELS``)."""
+
+        PARTICIPANTS = "participants", _("a participant's file")
+        # Only organizers send these and see their pages; no per-person limit.
+        ORGANIZERS = "organizers", _("an organizers' file")
+        # The file kept is the repository's id: the task fetches the dataset it names.
+        HUB = "hub", _("a dataset of the Hub")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -413,6 +425,9 @@ class Upload(models.Model):
     # Where the rows go when the kind has such a thing (an INCLUDE exam): its id, which the
     # kind's Intake resolves (``Uploader.find_target``).
     target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    channel = models.CharField(
+        _("sent as"), max_length=20, choices=Channel.choices, default=Channel.PARTICIPANTS
+    )
     file = models.FileField(_("file"), upload_to=upload_path, max_length=200)
     filename = models.CharField(_("file name"), max_length=200, blank=True)
     status = models.CharField(

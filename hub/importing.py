@@ -4,7 +4,9 @@ A dataset kept in the organization (in 2025: an INCLUDE exam, or prompts) goes t
 the checks of a file upload: the files are fetched at the repository's current commit (resolved
 once, then pinned), read with `datasets`, and their records handed to the challenge kind's own
 upload rules (``Intake.importer``: the same errors, duplicates, pending status and window).
-Nothing counts before review.
+Nothing counts before review. From the import page, an import is an ``Upload`` of the Hub
+channel checked in the background as an uploaded file is (``start_hub_import``; the task
+fetches the dataset: ``hub.upload_channel``).
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import io
 import logging
 import math
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from huggingface_hub.errors import (
     EntryNotFoundError,
@@ -31,8 +35,9 @@ from huggingface_hub.errors import (
 
 from accounts.models import Profile
 from challenges.domain import ContributionRefused, check_repo_id
+from challenges.domain.uploads import start_upload
 from challenges.intake import Importer, get_intake
-from challenges.models import Challenge
+from challenges.models import Challenge, Upload
 from challenges.uploads import (
     MAX_UPLOAD_BYTES,
     MAX_UPLOAD_ROWS,
@@ -54,6 +59,16 @@ DATA_BUILDERS = {".json": "json", ".jsonl": "json", ".csv": "csv", ".parquet": "
 # JSON files that `datasets` and the Hub write beside the data: metadata, not records.
 METADATA_FILES = frozenset({"dataset_info.json", "dataset_infos.json", "state.json"})
 PROBLEM_MAX_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class HubDataset:
+    """The records of a dataset read at one commit, numbered from 1 across its files."""
+
+    repo_id: str
+    sha: str
+    files: tuple[str, ...]
+    rows: list[tuple[int, dict]]
 
 
 @dataclass(frozen=True)
@@ -96,6 +111,23 @@ def import_from_hub(
     import (``ContributionRefused``) with a message that never holds the token; a refused
     import stores nothing.
     """
+    dataset = fetch_from_hub(
+        challenge=challenge, user=user, repo_id=repo_id, target=target, api=api, now=now
+    )
+    return store_from_hub(challenge=challenge, user=user, target=target, dataset=dataset, now=now)
+
+
+def fetch_from_hub(
+    *,
+    challenge: Challenge,
+    user,
+    repo_id: str,
+    target: Any = None,
+    api=None,
+    now: dt.datetime | None = None,
+) -> HubDataset:
+    """The first half of ``import_from_hub``, which stores nothing: the person's rules, the
+    repository's, then its records fetched and read (the refusals of ``import_from_hub``)."""
     importer = get_importer(challenge)
     # The person's own rules first: a closed window or a missing quiz costs no download.
     importer.check(challenge=challenge, user=user, target=target, now=now)
@@ -109,8 +141,46 @@ def import_from_hub(
             api=api, repo_id=repo_id, into=Path(folder), allowed_authors=allowed_authors
         )
         rows = _read_records(folder=folder_of_files, files=files, cache_dir=Path(folder))
-    report = importer.store(challenge=challenge, user=user, target=target, rows=rows, now=now)
-    return HubImport(repo_id=repo_id, sha=sha, files=tuple(files), report=report)
+    return HubDataset(repo_id=repo_id, sha=sha, files=tuple(files), rows=rows)
+
+
+def store_from_hub(
+    *, challenge: Challenge, user, target: Any, dataset: HubDataset, now: dt.datetime | None = None
+) -> HubImport:
+    """The second half of ``import_from_hub``: the records stored by the kind's upload rules
+    (which check the person's rules again, at this moment)."""
+    report = get_importer(challenge).store(
+        challenge=challenge, user=user, target=target, rows=dataset.rows, now=now
+    )
+    return HubImport(repo_id=dataset.repo_id, sha=dataset.sha, files=dataset.files, report=report)
+
+
+def start_hub_import(
+    *,
+    challenge: Challenge,
+    user,
+    repo_id: str,
+    target: Any = None,
+    enqueue: Callable[[int], object],
+    now: dt.datetime | None = None,
+) -> Upload:
+    """A person asks for an import from the import page: the repository's id is checked (no
+    request to the Hub yet), then kept as the file of a queued ``Upload`` of the Hub channel,
+    under the rules and per-person limits of an upload (``start_upload``); the task fetches
+    the dataset and stores it as ``import_from_hub`` would."""
+    get_importer(challenge)
+    repo_id = check_repo_id(
+        repo_id=repo_id, organization=organization_for(edition=challenge.edition)
+    )
+    return start_upload(
+        challenge=challenge,
+        user=user,
+        file=ContentFile(repo_id.encode("utf-8"), name=repo_id),
+        target=target,
+        channel=Upload.Channel.HUB,
+        enqueue=enqueue,
+        now=now,
+    )
 
 
 # --- fetching -----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from django.db import IntegrityError, transaction
@@ -436,7 +436,9 @@ def _check_question(
     )
 
 
-def import_questions(*, challenge: Challenge, upload) -> UploadReport:
+def import_questions(
+    *, challenge: Challenge, upload, progress: Callable[[int, int], object] | None = None
+) -> UploadReport:
     """Organizers upload questions (CSV, JSON or JSON Lines with id, country, language, topic and
     question), all or nothing.
 
@@ -446,7 +448,8 @@ def import_questions(*, challenge: Challenge, upload) -> UploadReport:
     (``DuplicatePolicy.REFUSE``). A row identical to a stored question (same id, same country
     and text) is counted as already stored (``skipped``), so uploading the same file twice adds
     nothing. A question that nearly repeats another of its country (stored, or an earlier row)
-    is stored marked as its possible duplicate, and reported.
+    is stored marked as its possible duplicate, and reported. ``progress(rows checked, errors
+    so far)`` is told as the rows are checked.
     """
     rows = parse_rows(read_text(upload), filename=getattr(upload, "name", "") or "")
     return store_upload(
@@ -477,4 +480,5 @@ def import_questions(*, challenge: Challenge, upload) -> UploadReport:
             )
         ),
         near_duplicates=QUESTION_NEAR_DUPLICATES,
+        progress=progress,
     )

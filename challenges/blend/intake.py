@@ -7,11 +7,20 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext_lazy as _
 
-from challenges.intake import Column, CountGate, DatasetForm, Intake, Publication
+from challenges.intake import (
+    Column,
+    CountGate,
+    DatasetForm,
+    Intake,
+    Publication,
+    Uploader,
+    no_person_rules,
+)
 from challenges.models import Challenge, ContributionStatus
 
-from .domain import PEER_VALIDATION
+from .domain import PEER_VALIDATION, import_questions
 from .models import BlendAnswer
+from .views import announce_questions_added
 
 EXPORT_FIELDS = [
     "id", "question_id", "question_external_id", "country", "language", "topic", "question",
@@ -77,6 +86,19 @@ PUBLICATION = Publication(
 )
 
 
+def store_question_bank(*, challenge, user, target=None, upload, progress=None):
+    return import_questions(challenge=challenge, upload=upload, progress=progress)
+
+
+# The organizers' upload: the question bank.
+QUESTIONS_UPLOADER = Uploader(
+    check=no_person_rules,
+    store=store_question_bank,
+    announce=announce_questions_added,
+    form_page=lambda challenge, target: ("blend:upload", {"slug": challenge.slug}),
+)
+
+
 def build_intake() -> Intake:
     return Intake(
         kind=Challenge.Kind.BLEND,
@@ -103,6 +125,7 @@ def build_intake() -> Intake:
         country_lookup="question__country",
         language_lookup="question__language",
         publication=PUBLICATION,
+        organizer_uploader=QUESTIONS_UPLOADER,
         gates=[
             CountGate(
                 key="blend",

@@ -13,9 +13,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
 from challenges.domain import ContributionRefused, count_by_status, ensure_window_open
-from challenges.models import Challenge, ContributionStatus
+from challenges.domain.uploads import start_upload, upload_errors, upload_report
+from challenges.models import Challenge, ContributionStatus, Upload
 from challenges.shortcuts import get_challenge
-from challenges.uploads import UploadRejected, describe_errors
+from challenges.tasks import check_upload_task, check_without_broker
+from challenges.uploads import UploadRejected, UploadReport, describe_errors
 from challenges.views.uploads import announce_upload_notes
 
 from . import domain
@@ -274,9 +276,22 @@ def questions(request, slug: str):
     )
 
 
+def announce_questions_added(request, report: UploadReport) -> None:
+    """The messages after an accepted question bank: how many added, how many already stored,
+    and which nearly repeat another question of their country."""
+    message = _("%(created)s questions added.") % {"created": report.stored}
+    if report.skipped:
+        message += " " + _("%(count)s were already stored and were left as they are.") % {
+            "count": report.skipped.total
+        }
+    messages.success(request, message)
+    announce_upload_notes(request, report)
+
+
 @organizer_required
 def upload(request, slug: str):
-    """Organizers upload questions, all or nothing, and read every problem with its row."""
+    """Organizers upload questions, all or nothing, checked in the background (without a
+    broker: at once), and read every problem with its row."""
     challenge = get_challenge(request, slug, Challenge.Kind.BLEND)
     form = (
         QuestionUploadForm(request.POST, request.FILES)
@@ -286,19 +301,27 @@ def upload(request, slug: str):
     errors = None
     if request.method == "POST" and form.is_valid():
         try:
-            report = domain.import_questions(challenge=challenge, upload=form.cleaned_data["file"])
+            sent = start_upload(
+                challenge=challenge,
+                user=request.user,
+                file=form.cleaned_data["file"],
+                channel=Upload.Channel.ORGANIZERS,
+                enqueue=check_upload_task.delay,
+            )
+        except ContributionRefused as error:
+            form.add_error(None, error.message)
         except UploadRejected as rejected:
             errors = rejected.errors
             form.add_error(None, describe_errors(errors))
         else:
-            message = _("%(created)s questions added.") % {"created": report.stored}
-            if report.skipped:
-                message += " " + _("%(count)s were already stored and were left as they are.") % {
-                    "count": report.skipped.total
-                }
-            messages.success(request, message)
-            announce_upload_notes(request, report)
-            return redirect("blend:questions", slug=slug)
+            sent = check_without_broker(sent)
+            if sent.is_active:  # a worker checks it: its page follows the check
+                return redirect("challenges:upload", pk=sent.pk)
+            if sent.status == Upload.Status.DONE:
+                announce_questions_added(request, upload_report(sent))
+                return redirect("blend:questions", slug=slug)
+            errors = upload_errors(sent)
+            form.add_error(None, describe_errors(errors) if errors else sent.refusal)
     return render(
         request,
         "blend/upload.html",

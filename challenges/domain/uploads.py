@@ -1,10 +1,17 @@
 """Uploads checked in the background: a file is kept as an ``Upload`` and a Celery task checks
-and stores it through the kind's ``Intake.uploader``, never switching on the kind.
+and stores it through the kind's Uploader for the upload's channel (``Intake.uploader``:
+participants' files; ``Intake.organizer_uploader``: organizers' files; a dataset of the Hub
+organization: ``hub.upload_channel``), never switching on the kind.
 
-A person has at most one upload being checked at a time and ``UPLOADS_PER_HOUR`` an hour. The
-check is idempotent: it locks the upload row, checks that it is still to be done, and stores
-the rows and the outcome in one transaction, so a worker killed midway (Celery redelivers the
-task: acks_late) leaves nothing half stored and the second run stores everything once.
+A participant has at most one upload (or import from the Hub) being checked at a time and
+``UPLOADS_PER_HOUR`` an hour. Organizers' uploads have no such limit: the few organizers send
+the edition's own data (a question bank per country, each day's vote log), sending a file again
+adds nothing, and the size and row limits bound each check.
+
+The check is idempotent: it locks the upload row, checks that it is still to be done, and
+stores the rows and the outcome in one transaction, so a worker killed midway (Celery
+redelivers the task: acks_late) leaves nothing half stored and the second run stores
+everything once.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,8 +30,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from accounts.roles import is_organizer
 from challenges.domain.windows import ContributionRefused
-from challenges.intake import Uploader, get_intake
+from challenges.intake import Uploader, get_uploader_of
 from challenges.models import Challenge, Upload
 from challenges.uploads import (
     UploadErrors,
@@ -39,19 +48,28 @@ logger = logging.getLogger(__name__)
 PROGRESS_SECONDS = 3600
 
 
-def get_uploader(challenge: Challenge) -> Uploader:
-    """How the challenge's kind takes uploaded files; refused when it takes none."""
-    intake = get_intake(challenge.kind)
-    if intake is None or intake.uploader is None:
+def get_uploader(challenge: Challenge, *, channel: str = Upload.Channel.PARTICIPANTS) -> Uploader:
+    """How the challenge's kind takes uploads of a channel (the participants' files by
+    default); refused when it takes none."""
+    uploader = get_uploader_of(challenge.kind, channel)
+    if uploader is None:
         raise ContributionRefused(_("This challenge does not take uploaded files."))
-    return intake.uploader
+    return uploader
+
+
+def can_see_upload(*, user, upload: Upload) -> bool:
+    """An upload's page is for the organizers, and for the participant who sent it (an
+    organizers' upload: for organizers only)."""
+    if is_organizer(user):
+        return True
+    return upload.channel != Upload.Channel.ORGANIZERS and upload.uploaded_by_id == user.pk
 
 
 def ensure_may_upload(*, user, now: dt.datetime | None = None) -> None:
     """One upload being checked at a time per person, and at most UPLOADS_PER_HOUR an hour.
     Call it with the person's row locked."""
     now = now or timezone.now()
-    mine = Upload.objects.filter(uploaded_by=user)
+    mine = Upload.objects.filter(uploaded_by=user).exclude(channel=Upload.Channel.ORGANIZERS)
     stale = now - dt.timedelta(minutes=settings.UPLOAD_STALE_MINUTES)
     if mine.filter(status__in=Upload.ACTIVE, created_at__gt=stale).exists():
         raise ContributionRefused(
@@ -77,25 +95,33 @@ def start_upload(
     user,
     file,
     target=None,
+    channel: str = Upload.Channel.PARTICIPANTS,
     enqueue: Callable[[int], object],
     now: dt.datetime | None = None,
 ) -> Upload:
     """A person sends a file to a challenge: the kind's rules for the person (window, quiz,
     their own exam), the size limit and the per-person limits are checked at once; then the file
-    is kept as a queued ``Upload`` and handed to ``enqueue`` (the task's ``delay``) once the
-    transaction commits. Refusals: ``ContributionRefused``, ``UploadRejected`` (too large)."""
-    uploader = get_uploader(challenge)
+    is kept as a queued ``Upload`` of the ``channel`` and handed to ``enqueue`` (the task's
+    ``delay``) once the transaction commits. An organizers' upload is refused to anyone else
+    and has no per-person limit. Refusals: ``ContributionRefused``, ``UploadRejected`` (too
+    large)."""
+    uploader = get_uploader(challenge, channel=channel)
+    by_organizers = channel == Upload.Channel.ORGANIZERS
+    if by_organizers and not is_organizer(user):
+        raise ContributionRefused(_("Only the organizers upload these files."))
     ensure_upload_size(file)
     uploader.check(challenge=challenge, user=user, target=target, now=now)
     with transaction.atomic():
-        # One person's uploads one at a time: the limits below stay true until the commit.
-        User.objects.select_for_update().filter(pk=user.pk).first()
-        ensure_may_upload(user=user, now=now)
+        if not by_organizers:
+            # One person's uploads one at a time: the limits below stay true until the commit.
+            User.objects.select_for_update().filter(pk=user.pk).first()
+            ensure_may_upload(user=user, now=now)
         filename = str(getattr(file, "name", "") or "")[:200]
         upload = Upload(
             challenge=challenge,
             uploaded_by=user,
             target_id=getattr(target, "pk", None),
+            channel=channel,
             filename=filename.replace("\x00", ""),
         )
         upload.file.save(filename or "upload", file, save=False)
@@ -119,12 +145,15 @@ def read_progress(upload: Upload) -> tuple[int, int]:
 
 
 def check_upload(*, upload_id: int) -> Upload | None:
-    """Check and store a queued upload (the task's work) through its kind's uploader.
+    """Check and store a queued upload (the task's work) through its kind's uploader for the
+    upload's channel.
 
     Idempotent: an upload gone or finished is left as it is. The upload row is locked and its
-    status checked before anything is read, and the rows are stored in the transaction that
-    marks it done, so a check cut short stores nothing and is simply run again. A refusal
-    (``UploadRejected``, ``ContributionRefused``) marks it failed with every reason.
+    status checked before the file is read, and the rows are stored in the transaction that
+    marks it done, so a check cut short stores nothing and is simply run again. What an
+    uploader fetches (a dataset of the Hub) is fetched before the lock, outside any
+    transaction: fetching has no effect, and the status is checked again under the lock. A
+    refusal (``UploadRejected``, ``ContributionRefused``) marks it failed with every reason.
     """
     upload = Upload.objects.select_related("challenge__edition").filter(pk=upload_id).first()
     if upload is None or not upload.is_active:
@@ -135,12 +164,19 @@ def check_upload(*, upload_id: int) -> Upload | None:
             status=Upload.Status.CHECKING, started_at=timezone.now()
         )
     try:
+        uploader = get_uploader(upload.challenge, channel=upload.channel)
+        target = uploader.find_target(upload.challenge, upload.target_id)
+        fetched, refusal = _fetch(upload, uploader=uploader, target=target)
         with transaction.atomic():
             locked = Upload.objects.select_for_update().filter(pk=upload_id).first()
             if locked is None or not locked.is_active:
                 return locked
             locked.challenge = upload.challenge
-            _check_and_store(locked)
+            if refusal is None:
+                refusal = _store(locked, uploader=uploader, target=target, fetched=fetched)
+            if refusal is not None:
+                _record_refusal(locked, refusal)
+            locked.finished_at = timezone.now()
             locked.save()
     except Exception:
         # Not a refusal: a bug or the database. The person is told; the error goes on.
@@ -156,39 +192,74 @@ def check_upload(*, upload_id: int) -> Upload | None:
     return locked
 
 
-def _check_and_store(upload: Upload) -> None:
-    uploader = get_uploader(upload.challenge)
+Refusal = UploadRejected | ContributionRefused
 
-    def progress(rows: int, errors: int) -> None:
-        cache.set(_progress_key(upload.pk), (rows, errors), PROGRESS_SECONDS)
 
+def _fetch(upload: Upload, *, uploader: Uploader, target) -> tuple[Any, Refusal | None]:
+    """What the uploader fetches from what the kept file names (a dataset of the Hub), read
+    before anything is locked so that no transaction waits on the network; or its refusal."""
+    if uploader.fetch is None:
+        return None, None
     try:
-        target = uploader.find_target(upload.challenge, upload.target_id)
         with upload.file.open("rb") as kept:
-            report = uploader.store(
+            fetched = uploader.fetch(
                 challenge=upload.challenge,
                 user=upload.uploaded_by,
                 target=target,
                 upload=File(kept.file, name=upload.filename),
-                progress=progress,
             )
-    except UploadRejected as rejected:
-        upload.status = Upload.Status.FAILED
-        upload.error_count = rejected.errors.total
-        upload.errors = {"shown": errors_as_list(rejected.errors), "total": rejected.errors.total}
-    except ContributionRefused as refused:
-        upload.status = Upload.Status.FAILED
-        upload.refusal = str(refused.message)
+    except (UploadRejected, ContributionRefused) as refusal:
+        return None, refusal
+    return fetched, None
+
+
+def _store(upload: Upload, *, uploader: Uploader, target, fetched) -> Refusal | None:
+    """Store the rows of the kept file (or of what was fetched) and mark the upload done; or
+    the refusal, the upload left as it was."""
+
+    def progress(rows: int, errors: int) -> None:
+        cache.set(_progress_key(upload.pk), (rows, errors), PROGRESS_SECONDS)
+
+    def store(content) -> Any:
+        return uploader.store(
+            challenge=upload.challenge,
+            user=upload.uploaded_by,
+            target=target,
+            upload=content,
+            progress=progress,
+        )
+
+    try:
+        if uploader.fetch is not None:
+            report = store(fetched)
+        else:
+            with upload.file.open("rb") as kept:
+                report = store(File(kept.file, name=upload.filename))
+    except (UploadRejected, ContributionRefused) as refusal:
+        return refusal
+    upload.status = Upload.Status.DONE
+    upload.report = uploader.report_as_data(report)
+    upload.rows_read = upload.report["rows"]
+    return None
+
+
+def _record_refusal(upload: Upload, refusal: Refusal) -> None:
+    """A failed upload, with every error of its rows or the one refusal of the rules."""
+    upload.status = Upload.Status.FAILED
+    if isinstance(refusal, UploadRejected):
+        upload.error_count = refusal.errors.total
+        upload.errors = {"shown": errors_as_list(refusal.errors), "total": refusal.errors.total}
     else:
-        upload.status = Upload.Status.DONE
-        upload.rows_read = report.rows
-        upload.report = {**report.as_dict(), "flagged": report.flagged}
-    upload.finished_at = timezone.now()
+        upload.refusal = str(refusal.message)
 
 
-def upload_report(upload: Upload) -> UploadReport | None:
-    """What a done upload stored, as the kind's upload returned it."""
-    return UploadReport.from_dict(upload.report) if upload.report else None
+def upload_report(upload: Upload) -> UploadReport | Any | None:
+    """What a done upload stored, as the kind's upload returned it (an UploadReport, or the
+    kind's own report)."""
+    if not upload.report:
+        return None
+    uploader = get_uploader(upload.challenge, channel=upload.channel)
+    return uploader.report_from_data(upload.report)
 
 
 def upload_errors(upload: Upload) -> UploadErrors | None:

@@ -164,6 +164,14 @@ def find_import_exam(request, challenge):
     return get_own_exam(request, challenge, int(pk))
 
 
+def find_kept_exam(challenge, target_id):
+    """The exam an upload or an import checked in the background goes into, if still there."""
+    exam = Exam.objects.filter(pk=target_id, challenge=challenge).first()
+    if exam is not None:
+        exam.challenge = challenge
+    return exam
+
+
 def check_import(*, challenge, user, target, now=None) -> None:
     if target is None or target.challenge_id != challenge.pk:
         raise ContributionRefused(_("Choose one of your exams to add the questions to."))
@@ -180,19 +188,13 @@ IMPORTER = Importer(
     store=store_import,
     announce=announce_questions_stored,
     find_target=find_import_exam,
+    find_target_by_id=find_kept_exam,
     form_page=lambda challenge, exam: ("include:exam", {"slug": challenge.slug, "pk": exam.pk}),
     done_page=lambda challenge, exam: ("include:exam", {"slug": challenge.slug, "pk": exam.pk}),
 )
 
 
 # --- uploaded files: into one of the person's own exams ---------------------------------------
-
-
-def find_upload_exam(challenge, target_id):
-    exam = Exam.objects.filter(pk=target_id, challenge=challenge).first()
-    if exam is not None:
-        exam.challenge = challenge
-    return exam
 
 
 def store_upload_file(*, challenge, user, target, upload, progress=None):
@@ -205,7 +207,7 @@ UPLOADER = Uploader(
     check=check_import,
     store=store_upload_file,
     announce=announce_questions_stored,
-    find_target=find_upload_exam,
+    find_target=find_kept_exam,
     form_page=lambda challenge, exam: ("include:exam", {"slug": challenge.slug, "pk": exam.pk}),
 )
 

@@ -19,11 +19,13 @@ from challenges.intake import (
     MemberGate,
     Publication,
     Uploader,
+    no_person_rules,
 )
 from challenges.models import Challenge, ContributionStatus
 from challenges.uploads import read_text
 from challenges.views.uploads import announce_prompts_stored, announce_upload_notes
 
+from .domain.arena import ArenaImportReport, import_arena_votes
 from .domain.batching import BATCH_SIZE
 from .domain.dataset import (
     DPO_COLUMNS,
@@ -35,6 +37,7 @@ from .domain.prompts import import_prompt_records, import_prompts
 from .domain.quiz import count_members_without_quiz, ensure_quiz_passed
 from .domain.validation import PEER_VALIDATION
 from .models import Prompt
+from .views import announce_arena_votes
 
 EXPORT_FIELDS = [
     "id", "country", "language", "system_prompt", "prompt", "topic", "source", "status",
@@ -141,6 +144,27 @@ UPLOADER = Uploader(
     form_page=IMPORTER.form_page,
 )
 
+
+def store_vote_log(*, challenge, user, target=None, upload, progress=None):
+    return import_arena_votes(
+        challenge=challenge,
+        text=read_text(upload),
+        filename=upload.name,
+        by=user,
+        progress=progress,
+    )
+
+
+# The organizers' upload: the arena's vote log.
+ARENA_UPLOADER = Uploader(
+    check=no_person_rules,
+    store=store_vote_log,
+    announce=announce_arena_votes,
+    form_page=lambda challenge, target: ("preferences:arena_upload", {"slug": challenge.slug}),
+    report_as_data=ArenaImportReport.as_dict,
+    report_from_data=ArenaImportReport.from_dict,
+)
+
 GATES = [
     CountGate(
         key="prompts",
@@ -185,6 +209,7 @@ def build_intake() -> Intake:
         marks_possible_duplicates=True,
         importer=IMPORTER,
         uploader=UPLOADER,
+        organizer_uploader=ARENA_UPLOADER,
         gates=GATES,
         peer_validation=PEER_VALIDATION,
     )

@@ -35,7 +35,7 @@ from challenges.preferences.models import (
 )
 from challenges.shortcuts import get_challenge
 from challenges.tasks import check_upload_task, check_without_broker
-from challenges.uploads import UploadRejected, describe_errors, read_text
+from challenges.uploads import UploadRejected, describe_errors
 from challenges.views.uploads import announce_prompts_stored, announce_upload_notes
 from hub.models import PublishedDataset
 from hub.publishing import published_files
@@ -251,49 +251,63 @@ def _int(value) -> int | None:
         return None
 
 
+def announce_arena_votes(request, report: domain.ArenaImportReport) -> None:
+    """The messages after an accepted vote log: what was stored and matched, what was flagged."""
+    messages.success(
+        request,
+        _(
+            "%(added)s votes stored: %(matched)s attached to a prompt (%(created)s prompts "
+            "created), %(unmatched)s unmatched; %(duplicates)s were already stored."
+        )
+        % {
+            "added": report.added,
+            "matched": report.matched,
+            "created": report.prompts_created,
+            "unmatched": report.unmatched,
+            "duplicates": report.duplicates,
+        },
+    )
+    if report.identity_flagged or report.over_daily_cap:
+        messages.warning(
+            request,
+            _(
+                "Kept but flagged, not counted: %(identity)s votes whose answers name a "
+                "model, %(capped)s beyond a person's daily cap."
+            )
+            % {"identity": report.identity_flagged, "capped": report.over_daily_cap},
+        )
+
+
 @organizer_required
 def arena_upload(request, slug: str):
-    """Organizers upload the arena's vote log; the page lists the logs uploaded so far."""
+    """Organizers upload the arena's vote log, checked in the background (without a broker:
+    at once); the page lists the logs uploaded so far."""
     challenge = get_challenge(request, slug, Challenge.Kind.PREFERENCES)
     form = arena_upload_form(_posted(request), request.FILES if request.method == "POST" else None)
     errors = None
     if request.method == "POST" and form.is_valid():
-        upload_file = form.cleaned_data["file"]
         try:
-            report = domain.import_arena_votes(
+            sent = start_upload(
                 challenge=challenge,
-                text=read_text(upload_file),
-                filename=upload_file.name,
-                by=request.user,
+                user=request.user,
+                file=form.cleaned_data["file"],
+                channel=Upload.Channel.ORGANIZERS,
+                enqueue=check_upload_task.delay,
             )
+        except ContributionRefused as error:
+            form.add_error(None, error.message)
         except UploadRejected as rejected:
             errors = rejected.errors
             form.add_error(None, describe_errors(errors))
         else:
-            messages.success(
-                request,
-                _(
-                    "%(added)s votes stored: %(matched)s attached to a prompt (%(created)s prompts "
-                    "created), %(unmatched)s unmatched; %(duplicates)s were already stored."
-                )
-                % {
-                    "added": report.added,
-                    "matched": report.matched,
-                    "created": report.prompts_created,
-                    "unmatched": report.unmatched,
-                    "duplicates": report.duplicates,
-                },
-            )
-            if report.identity_flagged or report.over_daily_cap:
-                messages.warning(
-                    request,
-                    _(
-                        "Kept but flagged, not counted: %(identity)s votes whose answers name a "
-                        "model, %(capped)s beyond a person's daily cap."
-                    )
-                    % {"identity": report.identity_flagged, "capped": report.over_daily_cap},
-                )
-            return redirect("preferences:arena_upload", slug=slug)
+            sent = check_without_broker(sent)
+            if sent.is_active:  # a worker checks it: its page follows the check
+                return redirect("challenges:upload", pk=sent.pk)
+            if sent.status == Upload.Status.DONE:
+                announce_arena_votes(request, upload_report(sent))
+                return redirect("preferences:arena_upload", slug=slug)
+            errors = upload_errors(sent)
+            form.add_error(None, describe_errors(errors) if errors else sent.refusal)
     uploads = ArenaUpload.objects.filter(challenge=challenge).select_related("uploaded_by__profile")
     return render(
         request,

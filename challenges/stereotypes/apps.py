@@ -1,8 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from challenges.intake import register
-
 
 class StereotypesConfig(AppConfig):
     name = "challenges.stereotypes"
@@ -10,6 +8,8 @@ class StereotypesConfig(AppConfig):
     verbose_name = _("Stereotypes")
 
     def ready(self) -> None:
+        from challenges.intake import register  # noqa: PLC0415 -- app registry: the registry's types read the upload pipeline, which reads models
+
         from .intake import build_intake  # noqa: PLC0415 -- app registry: the intake reads the app's models
 
         register(build_intake())

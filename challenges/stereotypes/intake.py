@@ -7,11 +7,13 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext_lazy as _
 
-from challenges.intake import Column, DatasetForm, Intake, Publication
+from challenges.intake import Column, DatasetForm, Intake, Publication, Uploader, no_person_rules
 from challenges.models import Challenge, ContributionStatus
 
 from .domain.batching import BULK_BATCH
+from .domain.pool import import_pairs
 from .models import StereotypeRating
+from .views import announce_pairs_added
 
 EXPORT_FIELDS = [
     "id",
@@ -104,6 +106,19 @@ PUBLICATION = Publication(
 )
 
 
+def store_pool_file(*, challenge, user, target=None, upload, progress=None):
+    return import_pairs(challenge=challenge, upload=upload, progress=progress)
+
+
+# The organizers' upload: pairs for the pool.
+POOL_UPLOADER = Uploader(
+    check=no_person_rules,
+    store=store_pool_file,
+    announce=announce_pairs_added,
+    form_page=lambda challenge, target: ("stereotypes:pool", {"slug": challenge.slug}),
+)
+
+
 def build_intake() -> Intake:
     return Intake(
         kind="stereotypes",
@@ -125,6 +140,7 @@ def build_intake() -> Intake:
         review_related=["pair"],
         language_lookup="pair__language",
         publication=PUBLICATION,
+        organizer_uploader=POOL_UPLOADER,
         export_fields=EXPORT_FIELDS,
         export_rows=export_rows,
     )

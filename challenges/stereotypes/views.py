@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import organizer_required
 from accounts.languages import LANGUAGE_CODES
 from accounts.models import Profile
-from challenges.domain import ContributionRefused
-from challenges.models import Challenge
+from challenges.domain import ContributionRefused, uploads
+from challenges.models import Challenge, Upload
 from challenges.shortcuts import get_challenge
 from challenges.stereotypes import domain
 from challenges.stereotypes.forms import (
@@ -26,7 +26,8 @@ from challenges.stereotypes.forms import (
     StereotypeProfileForm,
 )
 from challenges.stereotypes.models import StereotypeConsent, StereotypePair
-from challenges.uploads import UploadRejected, describe_errors
+from challenges.tasks import check_upload_task, check_without_broker
+from challenges.uploads import UploadRejected, UploadReport, describe_errors
 
 REPORT_KEY = "stereotypes_pool_report"
 
@@ -216,27 +217,49 @@ def pool(request, slug: str):
     return render(request, "stereotypes/pool.html", context)
 
 
+def announce_pairs_added(request, report: UploadReport) -> None:
+    """The message after an accepted pool file; the pool page then shows its report."""
+    request.session[REPORT_KEY] = report.as_dict()
+    messages.success(
+        request,
+        _("%(created)s pairs added; %(duplicates)s duplicates left out.")
+        % {"created": report.stored, "duplicates": report.skipped.total},
+    )
+
+
 @organizer_required
 @require_POST
 def upload_pool(request, slug: str):
-    """Add a pool file, all or nothing; the errors (row, field) or the report of what was added."""
+    """Add a pool file, all or nothing, checked in the background (without a broker: at once);
+    the errors (row, field) or the report of what was added."""
     challenge = get_challenge(request, slug, Challenge.Kind.STEREOTYPES)
     form = PoolUploadForm(request.POST, request.FILES)
     upload_errors = None
     if form.is_valid():
         try:
-            report = domain.import_pairs(challenge=challenge, upload=form.cleaned_data["file"])
+            sent = uploads.start_upload(
+                challenge=challenge,
+                user=request.user,
+                file=form.cleaned_data["file"],
+                channel=Upload.Channel.ORGANIZERS,
+                enqueue=check_upload_task.delay,
+            )
+        except ContributionRefused as error:
+            form.add_error("file", error.message)
         except UploadRejected as rejected:
             upload_errors = rejected.errors
             form.add_error("file", describe_errors(rejected.errors))
         else:
-            request.session[REPORT_KEY] = report.as_dict()
-            messages.success(
-                request,
-                _("%(created)s pairs added; %(duplicates)s duplicates left out.")
-                % {"created": report.stored, "duplicates": report.skipped.total},
+            sent = check_without_broker(sent)
+            if sent.is_active:  # a worker checks it: its page follows the check
+                return redirect("challenges:upload", pk=sent.pk)
+            if sent.status == Upload.Status.DONE:
+                announce_pairs_added(request, uploads.upload_report(sent))
+                return redirect("stereotypes:pool", slug=slug)
+            upload_errors = uploads.upload_errors(sent)
+            form.add_error(
+                "file", describe_errors(upload_errors) if upload_errors else sent.refusal
             )
-            return redirect("stereotypes:pool", slug=slug)
     context = _pool_context(request, challenge)
     context.update({"form": form, "upload_errors": upload_errors})
     return render(request, "stereotypes/pool.html", context, status=400)

@@ -14,8 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.roles import is_organizer
-from challenges.domain.uploads import get_uploader, read_progress, upload_errors, upload_report
+from challenges.domain.uploads import (
+    can_see_upload,
+    get_uploader,
+    read_progress,
+    upload_errors,
+    upload_report,
+)
 from challenges.models import Upload
 from challenges.uploads import UploadErrors, UploadReport, describe_errors
 
@@ -128,13 +133,13 @@ def announce_prompts_stored(request, count: int) -> None:
 
 @login_required
 def upload_page(request, pk: int):
-    """An upload's page, for the person who sent it and the organizers (others: 404): its
-    progress while it is checked (an htmx partial, polled every 2 s only then), then what it
+    """An upload's page, for the person who sent it and the organizers (an organizers' upload:
+    for organizers only; others: 404): its progress while it is checked (an htmx partial, polled every 2 s only then), then what it
     stored (the kind's messages, as after an upload) or every reason nothing was stored."""
     upload = get_object_or_404(Upload.objects.select_related("challenge__edition"), pk=pk)
-    if upload.uploaded_by_id != request.user.pk and not is_organizer(request.user):
+    if not can_see_upload(user=request.user, upload=upload):
         raise Http404
-    uploader = get_uploader(upload.challenge)
+    uploader = get_uploader(upload.challenge, channel=upload.channel)
     if request.htmx and not upload.is_active:
         # Finished: the whole page again, with the kind's messages and no more polling.
         response = HttpResponse(status=204)

@@ -1,10 +1,12 @@
-"""What the Hub tests share: the fake Hub they talk to through the real huggingface_hub client,
-and for publishing, one validated item of each kind and the folder it is published to."""
+"""What the Hub tests share: the fake Hub they talk to through the real huggingface_hub client;
+for imports, an exam whose author has a Hub username; and for publishing, one validated item of
+each kind and the folder it is published to."""
 
 import huggingface_hub.constants
 import pytest
 
 from challenges.models import ContributionStatus
+from teams.models import Membership
 from tests.challenges.blend.factories import (
     BlendAnswerFactory,
     BlendChallengeFactory,
@@ -25,7 +27,7 @@ from tests.challenges.stereotypes.factories import (
     RatingFactory,
     StereotypesChallengeFactory,
 )
-from tests.factories import EditionFactory, UserFactory
+from tests.factories import EditionFactory, UserFactory, make_team
 from tests.hub.fake_hub import FakeHub, HubState
 
 ORG = "somosnlp-hackathon-test"  # EditionFactory's hub_organization
@@ -178,3 +180,30 @@ def collected(edition, authors):
         "blend": blend,
         "stereotypes": stereotypes,
     }
+
+
+# --- imports: an exam of a team's captain, known on the Hub as AUTHOR ---------------------
+
+
+@pytest.fixture
+def include(edition):
+    return IncludeChallengeFactory(edition=edition)
+
+
+AUTHOR = "autora-hub"  # the exam author's Hugging Face username
+
+
+@pytest.fixture
+def author(edition):
+    team = make_team(edition=edition, members=2, name="Bajo prueba")
+    captain = team.memberships.get(role=Membership.Role.CAPTAIN).user
+    captain.profile.hub_username = AUTHOR
+    captain.profile.save()
+    return captain
+
+
+@pytest.fixture
+def exam(include, author):
+    return ExamFactory(
+        challenge=include, author=author, name="Examen UNMSM 2019", language="es", country="PE"
+    )

@@ -21,10 +21,8 @@ from challenges.uploads import UploadRejected
 from hub.domain import make_api
 from hub.importing import import_from_hub
 from hub.models import HubRepo
-from teams.models import Membership
 from tests.challenges.include.conftest import as_file, numbered, official, workshop
 from tests.challenges.include.factories import (
-    ExamFactory,
     ExamQuestionFactory,
     IncludeChallengeFactory,
 )
@@ -33,8 +31,7 @@ from tests.challenges.preferences.factories import (
     PromptFactory,
     pass_quiz,
 )
-from tests.factories import make_team
-from tests.hub.conftest import ORG
+from tests.hub.conftest import AUTHOR, ORG
 
 pytestmark = pytest.mark.django_db
 
@@ -71,32 +68,8 @@ def card(name: str) -> bytes:
 
 
 @pytest.fixture
-def include(edition):
-    return IncludeChallengeFactory(edition=edition)
-
-
-@pytest.fixture
 def prompts_challenge(edition):
     return PreferencesChallengeFactory(edition=edition)
-
-
-AUTHOR = "autora-hub"  # the exam author's Hugging Face username
-
-
-@pytest.fixture
-def author(edition):
-    team = make_team(edition=edition, members=2, name="Bajo prueba")
-    captain = team.memberships.get(role=Membership.Role.CAPTAIN).user
-    captain.profile.hub_username = AUTHOR
-    captain.profile.save()
-    return captain
-
-
-@pytest.fixture
-def exam(include, author):
-    return ExamFactory(
-        challenge=include, author=author, name="Examen UNMSM 2019", language="es", country="PE"
-    )
 
 
 @pytest.fixture

@@ -185,12 +185,13 @@ def _clean_language(record: dict, *, row: int, errors: UploadErrors, default: st
     return code
 
 
-def _clean_country(record: dict, *, row: int, errors: UploadErrors, default: str) -> str:
+def _clean_country(record: dict, *, row: int, errors: UploadErrors, exam: Exam) -> str:
     value = check_text(
         record, "country", row=row, errors=errors, required=False, max_length=TEXT_MAX
     )
     if not value:
-        return default
+        # Read only when needed: the field's Country object costs more than the row's checks.
+        return exam.country.code
     code = resolve_country(value)
     if code is None:
         errors.add(
@@ -245,7 +246,7 @@ def clean_question_record(
         )
         number = _clean_number(record, "original_question_num", row=row, errors=errors)
     language = _clean_language(record, row=row, errors=errors, default=exam.language)
-    country = _clean_country(record, row=row, errors=errors, default=exam.country.code)
+    country = _clean_country(record, row=row, errors=errors, exam=exam)
     described = {
         key: check_text(record, key, row=row, errors=errors, required=False, max_length=TEXT_MAX)
         or default

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,13 @@ from challenges.preferences.models import (
     PromptLanguage,
 )
 from challenges.text import fingerprint
-from challenges.uploads import UploadErrors, UploadRejected, find_stored, parse_rows
+from challenges.uploads import (
+    PROGRESS_EVERY,
+    UploadErrors,
+    UploadRejected,
+    find_stored,
+    parse_rows,
+)
 
 from .batching import BATCH_SIZE
 from .hygiene import apply_daily_cap, flag_identity_reveals
@@ -34,7 +40,7 @@ IDENTITY_KEYS = ("username", "user", "judge", "ip")
 
 @dataclass(frozen=True)
 class ArenaImportReport:
-    upload: ArenaUpload
+    upload: ArenaUpload | None  # None once read back from an Upload's data
     added: int
     duplicates: int
     matched: int
@@ -42,6 +48,24 @@ class ArenaImportReport:
     prompts_created: int
     identity_flagged: int = 0  # kept, not counted: an answer names a model
     over_daily_cap: int = 0  # kept, not counted: beyond the voter's daily cap
+    rows: int = 0  # the votes read
+
+    def as_dict(self) -> dict:
+        """The figures as plain data, as an ``Upload`` keeps them."""
+        return {
+            "rows": self.rows,
+            "added": self.added,
+            "duplicates": self.duplicates,
+            "matched": self.matched,
+            "unmatched": self.unmatched,
+            "prompts_created": self.prompts_created,
+            "identity_flagged": self.identity_flagged,
+            "over_daily_cap": self.over_daily_cap,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ArenaImportReport:
+        return cls(upload=None, **data)
 
 
 @dataclass(frozen=True)
@@ -283,7 +307,12 @@ def _attach_votes(*, challenge: Challenge, votes: list[ArenaVote]) -> tuple[int,
 
 
 def import_arena_votes(
-    *, challenge: Challenge, text: str, filename: str = "", by=None
+    *,
+    challenge: Challenge,
+    text: str,
+    filename: str = "",
+    by=None,
+    progress: Callable[[int, int], object] | None = None,
 ) -> ArenaImportReport:
     """Organizers upload the arena's vote log (JSON Lines: tstamp, type, models, states...).
 
@@ -298,12 +327,15 @@ def import_arena_votes(
     same day is flagged too. All or nothing:
     unknown vote types, malformed lines and missing states store nothing. A vote already
     stored (same time stamp, identity, prompt and models) is skipped, so uploading the same log
-    twice adds nothing.
+    twice adds nothing. ``progress(votes read, errors so far)`` is told every PROGRESS_EVERY
+    votes.
     """
     rows = parse_rows(text, filename=filename)
     errors = UploadErrors()
     parsed = []
-    for number, record in rows:
+    for checked, (number, record) in enumerate(rows, start=1):
+        if progress is not None and checked % PROGRESS_EVERY == 0:
+            progress(checked, errors.total)
         values = _read_vote(record, row=number, errors=errors)
         if values is not None:
             parsed.append(values)
@@ -360,6 +392,7 @@ def import_arena_votes(
         prompts_created=created,
         identity_flagged=identity_flagged,
         over_daily_cap=over_cap,
+        rows=len(rows),
     )
 
 

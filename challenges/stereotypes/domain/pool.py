@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -64,7 +65,9 @@ def _check_pair(
     )
 
 
-def import_pairs(*, challenge: Challenge, upload) -> UploadReport:
+def import_pairs(
+    *, challenge: Challenge, upload, progress: Callable[[int, int], object] | None = None
+) -> UploadReport:
     """Add an uploaded pool file (CSV, JSON or JSON Lines) to the challenge's pool, all or
     nothing.
 
@@ -74,7 +77,8 @@ def import_pairs(*, challenge: Challenge, upload) -> UploadReport:
     same language, nationality and attribute once normalized) or a pair already in the pool
     (under the same id or another), so uploading the same file again adds nothing; an id used
     for two different pairs, in the file or with the pool, is an error. One upload per
-    challenge at a time (the challenge row is locked).
+    challenge at a time (the challenge row is locked). ``progress(rows checked, errors so
+    far)`` is told as the rows are checked.
     """
     text = read_text(upload)
     rows = parse_rows(text, filename=getattr(upload, "name", "") or "")
@@ -98,6 +102,7 @@ def import_pairs(*, challenge: Challenge, upload) -> UploadReport:
             same_row_again=_("Repeats row %(row)s; left out."),
         ),
         lock=lambda: Challenge.objects.select_for_update().only("pk").get(pk=challenge.pk),
+        progress=progress,
     )
 
 
