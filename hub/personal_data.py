@@ -15,7 +15,7 @@ Every free-text field of the rows is scanned for:
   ("Maria" or "ana" alone are never looked for).
 
 The project has no shared text normalization yet, so ``fold`` here is a small local one
-(Unicode NFKD, combining marks dropped, casefolded).
+(Unicode NFKD, the combining marks' blocks dropped, casefolded).
 
 A scan records one ``PersonalDataHit`` per (row, field, text matched); organizers decide each
 one (redact, exclude the row, keep it as a false positive), and a dataset with pending hits is
@@ -60,6 +60,8 @@ DATE = re.compile(r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2
 THOUSANDS = re.compile(r"^\d{1,3}([.,]\d{3})+$")
 SHORT_LOCAL = re.compile(r"^\d{3}-\d{4}$")
 WORD = re.compile(r"\w+")
+# The Unicode blocks of combining marks (the accents NFKD takes apart from their letters).
+COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 class PublishBlocked(RuleRefused):
@@ -68,8 +70,9 @@ class PublishBlocked(RuleRefused):
 
 def fold(text: str) -> str:
     """The text without accents and case: NFKD, combining marks dropped, casefolded."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if text.isascii():
+        return text.casefold()
+    return COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
 def _trim(candidate: str) -> str:
@@ -201,7 +204,6 @@ def participants_scanner(*, edition: Edition) -> Scanner:
     return Scanner(names=[n for n in names if n], usernames=[u for u in usernames if u])
 
 
-
 # --- scanning a dataset -----------------------------------------------------------------------
 
 
@@ -310,9 +312,7 @@ def ensure_no_pending_hits(*, edition: Edition, kind: str, label) -> None:
         )
 
 
-def decide_hits(
-    *, edition: Edition, ids: Iterable[int], decision: str, by: User | None
-) -> int:
+def decide_hits(*, edition: Edition, ids: Iterable[int], decision: str, by: User | None) -> int:
     """Organizers decide about hits of the edition: redact, exclude the row, keep, or back to
     pending. Returns how many were decided; an unknown decision is refused."""
     if decision not in PersonalDataHit.Decision.values:
