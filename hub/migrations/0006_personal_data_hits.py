@@ -6,35 +6,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('challenges', '0007_edition_dataset_salt'),
-        ('hub', '0005_sync_lease_and_request_kinds'),
+        ("challenges", "0007_edition_dataset_salt"),
+        ("hub", "0005_sync_lease_and_request_kinds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PersonalDataHit',
+            name="PersonalDataHit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=20, verbose_name='dataset')),
-                ('item_id', models.PositiveBigIntegerField(verbose_name='item')),
-                ('field', models.CharField(max_length=60, verbose_name='field')),
-                ('matched', models.CharField(max_length=300, verbose_name='matched')),
-                ('match_kind', models.CharField(choices=[('email', 'email address'), ('phone', 'phone number'), ('name', "participant's name"), ('username', "participant's username")], max_length=10, verbose_name='kind of match')),
-                ('decision', models.CharField(choices=[('pending', 'pending'), ('redact', 'redact it'), ('exclude', 'exclude the row'), ('keep', 'keep it (not personal data)')], default='pending', max_length=10, verbose_name='decision')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('found_at', models.DateTimeField(auto_now_add=True, verbose_name='found')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='personal_data_hits', to='challenges.edition', verbose_name='edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=20, verbose_name="dataset")),
+                ("item_id", models.PositiveBigIntegerField(verbose_name="item")),
+                ("field", models.CharField(max_length=60, verbose_name="field")),
+                ("matched", models.CharField(max_length=300, verbose_name="matched")),
+                (
+                    "match_kind",
+                    models.CharField(
+                        choices=[
+                            ("email", "email address"),
+                            ("phone", "phone number"),
+                            ("name", "participant's name"),
+                            ("username", "participant's username"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind of match",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pending"),
+                            ("redact", "redact it"),
+                            ("exclude", "exclude the row"),
+                            ("keep", "keep it (not personal data)"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
+                ("found_at", models.DateTimeField(auto_now_add=True, verbose_name="found")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="personal_data_hits",
+                        to="challenges.edition",
+                        verbose_name="edition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'personal data found',
-                'verbose_name_plural': 'personal data found',
-                'ordering': ['kind', 'item_id', 'field', 'pk'],
-                'indexes': [models.Index(fields=['edition', 'kind', 'decision'], name='hub_persona_edition_c9f9f4_idx')],
-                'constraints': [models.UniqueConstraint(fields=('edition', 'kind', 'item_id', 'field', 'matched'), name='one_hit_per_match')],
+                "verbose_name": "personal data found",
+                "verbose_name_plural": "personal data found",
+                "ordering": ["kind", "item_id", "field", "pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["edition", "kind", "decision"],
+                        name="hub_persona_edition_c9f9f4_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("edition", "kind", "item_id", "field", "matched"),
+                        name="one_hit_per_match",
+                    )
+                ],
             },
         ),
     ]
