@@ -42,6 +42,9 @@ class DatasetForm:
     name: str
     columns: Mapping[str, str]
     # The rows of one challenge, oldest first, without personal data (not even author ids).
+    # Each row has its stable "id" (challenges.provenance.Provenance.row_id: the publisher
+    # applies the personal-data decisions by it) and, when it has an author, a "contributor"
+    # key (Provenance.contributor). Every text column is scanned for personal data.
     rows: Callable[[Any], Iterable[dict]]
 
 

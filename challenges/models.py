@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 import zoneinfo
 from decimal import Decimal
@@ -28,6 +29,11 @@ def pick_translation(instance: models.Model, field: str) -> str:
         if text:
             return text
     return ""
+
+
+def new_dataset_salt() -> str:
+    """A fresh secret for an edition's contributor keys (``challenges.provenance``)."""
+    return secrets.token_hex(32)
 
 
 def validate_time_zone(value: str) -> None:
@@ -95,6 +101,9 @@ class Edition(models.Model):
     consent_text_en = models.TextField(_("consent text (English)"), blank=True)
     is_current = models.BooleanField(_("current edition"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The secret behind the published datasets' contributor keys: generated once, never shown
+    # (not editable, not in the edition file), so keys cannot be recomputed from author ids.
+    dataset_salt = models.CharField(max_length=64, default=new_dataset_salt, editable=False)
 
     objects = EditionQuerySet.as_manager()
 

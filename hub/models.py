@@ -259,3 +259,64 @@ class PublishedDataset(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class PersonalDataHit(models.Model):
+    """Something in a row about to be published that looks like personal data (an email, a
+    phone number, a participant's name or username), found by ``hub.personal_data``. Organizers
+    decide: redact it in the published copy, exclude the row, or keep it (a false positive).
+    A dataset is not published while one of its hits is pending. ``matched`` is the text as
+    written, kept to redact it; pages show it masked."""
+
+    class MatchKind(models.TextChoices):
+        EMAIL = "email", _("email address")
+        PHONE = "phone", _("phone number")
+        NAME = "name", _("participant's name")
+        USERNAME = "username", _("participant's username")
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("pending")
+        REDACT = "redact", _("redact it")
+        EXCLUDE = "exclude", _("exclude the row")
+        KEEP = "keep", _("keep it (not personal data)")
+
+    edition = models.ForeignKey(
+        "challenges.Edition",
+        on_delete=models.CASCADE,
+        related_name="personal_data_hits",
+        verbose_name=_("edition"),
+    )
+    kind = models.CharField(_("dataset"), max_length=20)
+    # The contribution's pk (its row's id is challenges.provenance.row_id of it).
+    item_id = models.PositiveBigIntegerField(_("item"))
+    field = models.CharField(_("field"), max_length=60)
+    matched = models.CharField(_("matched"), max_length=300)
+    match_kind = models.CharField(_("kind of match"), max_length=10, choices=MatchKind.choices)
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    found_at = models.DateTimeField(_("found"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("personal data found")
+        verbose_name_plural = _("personal data found")
+        ordering = ["kind", "item_id", "field", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "kind", "item_id", "field", "matched"],
+                name="one_hit_per_match",
+            )
+        ]
+        indexes = [models.Index(fields=["edition", "kind", "decision"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.item_id} {self.field}"

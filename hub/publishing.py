@@ -32,6 +32,7 @@ from challenges.models import Challenge, Edition
 from hackathon.errors import RuleRefused
 from hub.domain import describe_error, make_api, organization_for, redact
 from hub.models import PublishedDataset
+from hub.personal_data import Decisions, PublishBlocked, ensure_no_pending_hits, scan_dataset
 
 logger = logging.getLogger(__name__)
 
@@ -100,14 +101,17 @@ def build_rows(*, edition: Edition, kind: str, form: str | None = None) -> list[
     """The rows of one dataset of the edition (its default form, or the form named): only what
     its kind's validation rule lets in, from every challenge of that kind, oldest first.
 
-    No personal data: no name, email or Hub/Discord username, and not even the author's id;
-    only what was contributed (question, options, answer, country, language...).
+    No personal data: no name, email or Hub/Discord username, and not even the author's id
+    (a contributor key stands for them, ``challenges.provenance``); only what was contributed
+    (question, options, answer, country, language...), with the organizers' decisions about
+    what looked like personal data applied (``hub.personal_data``: redacted, rows excluded).
     """
     publication = _publication(kind)
     chosen = next((f for f in publication.forms if f.name == form), publication.forms[0])
+    decisions = Decisions.load(edition=edition, kind=kind)
     rows: list[dict] = []
     for challenge in _challenges(edition=edition, kind=kind):
-        rows.extend(chosen.rows(challenge))
+        rows.extend(decisions.apply(chosen.rows(challenge)))
     return rows
 
 
@@ -236,7 +240,17 @@ def render_card(*, edition: Edition, kind: str, written: list[WrittenForm], fold
         "",
         _(
             "This dataset contains no personal data: no names, emails, Hub or Discord usernames, "
-            "and no identifier of the people who contributed."
+            "and no identifier of the people who contributed. Each row has a stable `id`; "
+            "`contributor` is a key that groups the rows of one person within this edition's "
+            "datasets and cannot be traced back to them."
+        ),
+        "",
+        _(
+            "Before publication every text field was checked for email addresses, phone "
+            "numbers and the names and Discord and Hub usernames of the edition's "
+            "participants (whole words, accents and case aside; names of two words or more, "
+            "usernames of four characters or more). Organizers reviewed each match: it was "
+            "replaced by [redacted], its row left out, or kept when it was not personal data."
         ),
         "",
         "## " + _("Licence"),
@@ -297,8 +311,9 @@ def write_dataset(*, edition: Edition, kind: str, folder: Path) -> int:
 
     publication = _publication(kind)
     challenges = _challenges(edition=edition, kind=kind)
+    decisions = Decisions.load(edition=edition, kind=kind)
     forms = [
-        (form, [row for challenge in challenges for row in form.rows(challenge)])
+        (form, [row for challenge in challenges for row in decisions.apply(form.rows(challenge))])
         for form in publication.forms
     ]
     if not forms[0][1]:
@@ -446,13 +461,16 @@ def _publish(
     api=None,
     folder: Path | None = None,
 ) -> Published:
-    """Publish one dataset, to the Hub or to a folder."""
-    _publication(kind)
+    """Publish one dataset, to the Hub or to a folder, once its rows are scanned for personal
+    data and none of what was found waits for a decision."""
+    publication = _publication(kind)
     if visibility not in PublishedDataset.Visibility.values:
         raise PublishRefused(
             _("“%(visibility)s” is not a visibility. Choose one of: %(choices)s.")
             % {"visibility": visibility, "choices": ", ".join(PublishedDataset.Visibility.values)}
         )
+    scan_dataset(edition=edition, kind=kind)
+    _ensure_decided(edition=edition, kind=kind, publication=publication)
     if folder is None and settings.HF_TOKEN:
         return _upload(edition=edition, kind=kind, api=api or make_api(), visibility=visibility)
     path = Path(folder) if folder is not None else local_folder_for(edition=edition, kind=kind)
@@ -467,6 +485,13 @@ def _publish(
     content_hash = digest_folder(path)
     last = _last_digest(edition=edition, kind=kind, target=target, visibility=visibility)
     return Published(target, rows, "", False, content_hash, unchanged=content_hash == last)
+
+
+def _ensure_decided(*, edition: Edition, kind: str, publication: Publication) -> None:
+    try:
+        ensure_no_pending_hits(edition=edition, kind=kind, label=publication.label)
+    except PublishBlocked as blocked:
+        raise PublishRefused(blocked.message) from None
 
 
 def _record(publication: PublishedDataset, published: Published) -> None:
@@ -492,7 +517,8 @@ def publish_dataset(
     commit. Otherwise: write them to ``folder``, by default
     ``PUBLISHED_DATASETS_DIR/<edition>/<kind>``. An empty dataset, an unknown kind or
     visibility, or a failure of the Hub is refused with a message (without the token) and
-    nothing is recorded. Publishing again is harmless: when the files are those of the last
+    nothing is recorded; so is a dataset whose rows, scanned first, hold what looks like
+    personal data nobody decided about (``hub.personal_data``). Publishing again is harmless: when the files are those of the last
     publication, nothing is uploaded and the publication is recorded as unchanged.
     """
     visibility = visibility or default_visibility(kind)
@@ -522,7 +548,8 @@ def request_publication(
     ``enqueue`` (the Celery task's ``publish_dataset_task.delay``) with its id once the
     transaction commits; the task publishes it and the page follows its progress.
 
-    An unknown kind or visibility, or an empty dataset, is refused at once. While one
+    An unknown kind or visibility, an empty dataset, or one with personal data waiting for a
+    decision (as last scanned; the task scans again) is refused at once. While one
     publication of the dataset is queued or running, asking again returns it instead of
     queueing another. The visibility chosen (by default the kind's) is recorded with it.
     """
@@ -547,6 +574,7 @@ def request_publication(
                 _("“%(dataset)s” has no rows yet: there is nothing to publish.")
                 % {"dataset": publication.label}
             )
+        _ensure_decided(edition=edition, kind=kind, publication=publication)
         queued = PublishedDataset.objects.create(
             edition=edition,
             kind=kind,

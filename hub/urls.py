@@ -13,6 +13,7 @@ urlpatterns = [
     path("hub/repos/<int:pk>/", views.repo_detail, name="repo"),
     # Publishing the collected datasets.
     path("organize/hub/publish/", views.publications, name="publications"),
+    path("organize/hub/publish/personal-data/", views.personal_data, name="personal_data"),
     path(
         "organize/hub/publish/<int:pk>/<str:name>",
         views.publication_file,

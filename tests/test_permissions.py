@@ -70,6 +70,8 @@ MATRIX = [
     ("get", "/organize/hub/publish/", STAFF),
     ("post", "/organize/hub/publish/", STAFF_ACTION),  # nothing to publish: a message
     ("get", "/organize/hub/publish/{publication}/README.md", STAFF),
+    ("get", "/organize/hub/publish/personal-data/", STAFF),
+    ("post", "/organize/hub/publish/personal-data/", STAFF_ACTION),  # a scan
     ("get", "/hub/repos/{repo}/", TEAM_JUDGES_ORGANIZERS),
     ("get", "/team/project/{team}/paper.pdf", TEAM_JUDGES_ORGANIZERS),
     ("get", "/leaderboard/", PUBLIC),

@@ -17,6 +17,7 @@ from challenges.intake import (
     no_person_rules,
 )
 from challenges.models import Challenge, ContributionStatus
+from challenges.provenance import Provenance
 
 from .domain import PEER_VALIDATION, import_questions
 from .models import BlendAnswer
@@ -49,25 +50,32 @@ def export_rows(challenge: Challenge) -> Iterator[dict]:
         yield dict(zip(EXPORT_FIELDS, values, strict=True))
 
 
-# The public dataset leaves out the platform's ids, the author (even by id) and the status
-# (every published answer is validated).
+# The public dataset leaves out the platform's question id, the author's id (a contributor key
+# stands for them) and the status (every published answer is validated); the id is the row's
+# stable one (``challenges.provenance``).
 PUBLISHED_COLUMNS = {
     name: "string"
-    for name in EXPORT_FIELDS
-    if name not in {"id", "question_id", "status", "author_id"}
+    for name in [*EXPORT_FIELDS, "contributor"]
+    if name not in {"question_id", "status", "author_id"}
 }
+PUBLISHED_SOURCES = [
+    EXPORT_SOURCES.get(name, name) for name in PUBLISHED_COLUMNS if name != "contributor"
+]
 
 
 def published_rows(challenge: Challenge) -> Iterator[dict]:
     """The validated answers of the challenge, oldest first, streamed in chunks."""
-    sources = [EXPORT_SOURCES.get(name, name) for name in PUBLISHED_COLUMNS]
+    provenance = Provenance(challenge)
     rows = (
         BlendAnswer.objects.filter(challenge=challenge, status=ContributionStatus.VALIDATED)
         .order_by("pk")
-        .values_list(*sources)
+        .values_list(*PUBLISHED_SOURCES, "author_id")
     )
-    for values in rows.iterator(chunk_size=2000):
-        yield dict(zip(PUBLISHED_COLUMNS, values, strict=True))
+    for *values, author_id in rows.iterator(chunk_size=2000):
+        row = dict(zip(PUBLISHED_COLUMNS, values, strict=False))
+        row["id"] = provenance.row_id(row["id"])
+        row["contributor"] = provenance.contributor(author_id)
+        yield row
 
 
 PUBLICATION = Publication(

@@ -20,6 +20,7 @@ from challenges.include.models import Exam, ExamQuestion
 from challenges.include.views import get_own_exam
 from challenges.intake import Column, DatasetForm, Importer, Intake, Publication, Uploader
 from challenges.models import ContributionStatus
+from challenges.provenance import Provenance
 from challenges.views.uploads import announce_questions_stored
 
 EXPORT_FIELDS = [
@@ -110,25 +111,43 @@ def export_rows(challenge) -> Iterator[dict]:
     )
 
 
-# What the public dataset leaves out of the export: the platform's ids, the author (even by id)
-# and the status (every published question is accepted).
-PUBLISHED_COLUMNS = {
+# The 12 fields of the upstream INCLUDE dataset.
+UPSTREAM_COLUMNS = {
     name: {"original_question_num": "int64", "options": "list<string>", "answer": "int64"}.get(
         name, "string"
     )
     for name in EXPORT_FIELDS
     if name not in {"id", "exam_id", "status", "author_id"}
 }
+# The public dataset: the row's stable id, the upstream fields, its exam's stable key
+# (``<edition>-exam-<pk>``), the review status and the author's key, never their id
+# (``challenges.provenance``).
+PUBLISHED_COLUMNS = {
+    "id": "string",
+    **UPSTREAM_COLUMNS,
+    "exam": "string",
+    "status": "string",
+    "contributor": "string",
+}
 
 
 def published_rows(challenge) -> Iterator[dict]:
     """The accepted questions of the challenge, by id, streamed in chunks."""
-    return (
+    provenance = Provenance(challenge, kind="include")
+    rows = (
         ExamQuestion.objects.filter(challenge=challenge, status=ContributionStatus.VALIDATED)
         .order_by("pk")
-        .values(*PUBLISHED_COLUMNS)
+        .values("pk", *UPSTREAM_COLUMNS, "exam_id", "status", "author_id")
         .iterator(chunk_size=2000)
     )
+    for values in rows:
+        yield {
+            "id": provenance.row_id(values.pop("pk")),
+            **{name: values[name] for name in UPSTREAM_COLUMNS},
+            "exam": provenance.key("exam", values["exam_id"]),
+            "status": values["status"],
+            "contributor": provenance.contributor(values["author_id"]),
+        }
 
 
 PUBLICATION = Publication(

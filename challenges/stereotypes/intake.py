@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from challenges.intake import Column, DatasetForm, Intake, Publication, Uploader, no_person_rules
 from challenges.models import Challenge, ContributionStatus
+from challenges.provenance import Provenance
 
 from .domain.batching import BULK_BATCH
 from .domain.pool import import_pairs
@@ -57,8 +58,10 @@ def export_rows(challenge: Challenge) -> Iterator[dict]:
 
 
 # The published ratings, read through their pair. Whether the rater identifies with the
-# nationality (own_nationality) is left out: it says something about the person.
+# nationality (own_nationality) is left out: it says something about the person. Each row has
+# its stable id and its rater's key (``challenges.provenance``) beside the rater's region.
 PUBLISHED_SOURCES = {
+    "id": "pk",
     "pair_external_id": "pair__external_id",
     "language": "pair__language",
     "nationality": "pair__nationality",
@@ -70,7 +73,7 @@ PUBLISHED_SOURCES = {
 }
 PUBLISHED_COLUMNS = {
     name: {"rating": "int64", "other_nationalities": "list<string>"}.get(name, "string")
-    for name in PUBLISHED_SOURCES
+    for name in [*PUBLISHED_SOURCES, "contributor"]
 }
 
 
@@ -81,13 +84,17 @@ def _published(ratings):
 
 def published_rows(challenge: Challenge) -> Iterator[dict]:
     """The published ratings of the challenge, oldest first, streamed in chunks."""
+    provenance = Provenance(challenge)
     rows = (
         _published(StereotypeRating.objects.filter(challenge=challenge))
         .order_by("created_at", "pk")
-        .values_list(*PUBLISHED_SOURCES.values())
+        .values_list(*PUBLISHED_SOURCES.values(), "author_id")
     )
-    for values in rows.iterator(chunk_size=BULK_BATCH):
-        yield dict(zip(PUBLISHED_SOURCES, values, strict=True))
+    for *values, author_id in rows.iterator(chunk_size=BULK_BATCH):
+        row = dict(zip(PUBLISHED_SOURCES, values, strict=True))
+        row["id"] = provenance.row_id(row["id"])
+        row["contributor"] = provenance.contributor(author_id)
+        yield row
 
 
 PUBLICATION = Publication(

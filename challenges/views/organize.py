@@ -28,6 +28,7 @@ from challenges.forms import DecisionForm, ExtendWindowForm, RejectDuplicatesFor
 from challenges.intake import REGISTRY, get_intake
 from challenges.models import ChangeRecord, ContributionStatus, ReviewDecision
 from challenges.shortcuts import get_challenge, require_edition
+from hub.personal_data import redact_export_rows
 from scoring.domain import latest_recompute
 from teams.models import Membership, Team
 
@@ -229,9 +230,10 @@ def export(request, slug: str, file_format: str):
     challenge, intake = _challenge_and_intake(request, slug)
     filename = f"{challenge.edition.slug}-{challenge.slug}"
     stream = stream_csv if file_format == "csv" else stream_jsonl
-    return stream(
-        filename=filename, fields=intake.export_fields, rows=intake.export_rows(challenge)
+    rows = redact_export_rows(
+        edition=challenge.edition, kind=str(intake.kind), rows=intake.export_rows(challenge)
     )
+    return stream(filename=filename, fields=intake.export_fields, rows=rows)
 
 
 @organizer_required

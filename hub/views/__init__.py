@@ -1,5 +1,6 @@
 from hub.views.importing import import_dataset
 from hub.views.late import late_commits
+from hub.views.personal_data import personal_data
 from hub.views.publishing import publication_file, publications
 from hub.views.repos import link_repo, repo_detail, repo_list
 from hub.views.sync import start as start_sync
@@ -12,6 +13,7 @@ __all__ = [
     "repo_list",
     "start_sync",
     "sync_overview",
+    "personal_data",
     "publications",
     "publication_file",
     "import_dataset",

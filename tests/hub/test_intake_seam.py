@@ -23,6 +23,7 @@ from challenges.intake import (
 )
 from challenges.models import ContributionStatus
 from challenges.preferences.models import Prompt
+from challenges.provenance import Provenance
 from challenges.uploads import UploadReport
 from hub.importing import get_importer, import_from_hub
 from hub.publishing import count_rows, publish_dataset
@@ -38,8 +39,9 @@ KIND = "riddles"
 
 
 def riddle_rows(challenge):
+    provenance = Provenance(challenge, kind=KIND)
     return [
-        {"riddle": prompt.text, "length": len(prompt.text)}
+        {"id": provenance.row_id(prompt.pk), "riddle": prompt.text, "length": len(prompt.text)}
         for prompt in Prompt.objects.filter(
             challenge=challenge, status=ContributionStatus.VALIDATED
         ).order_by("pk")
@@ -74,7 +76,7 @@ def riddles(monkeypatch):
             forms=[
                 DatasetForm(
                     name="default",
-                    columns={"riddle": "string", "length": "int64"},
+                    columns={"id": "string", "riddle": "string", "length": "int64"},
                     rows=riddle_rows,
                 )
             ],
@@ -130,7 +132,14 @@ def test_publishing_reads_its_rows_columns_and_card_from_the_intake(challenge, t
         split="train",
         cache_dir=str(tmp_path / "cache"),
     )
-    assert rows.to_list() == [{"riddle": "What has keys but no locks?", "length": 27}]
+    [riddle] = Prompt.objects.filter(challenge=challenge, status="validated")
+    assert rows.to_list() == [
+        {
+            "id": f"{challenge.edition.slug}-{KIND}-{riddle.pk}",
+            "riddle": "What has keys but no locks?",
+            "length": 27,
+        }
+    ]
     card = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
     assert "Riddles that language models find hard." in card
     assert "Only riddles someone solved are included." in card

@@ -9,16 +9,18 @@ from django.db.models import OuterRef, Subquery
 
 from challenges.models import Challenge, ContributionStatus
 from challenges.preferences.models import ArenaVote, Prompt
+from challenges.provenance import Provenance
 
 from .batching import BATCH_SIZE
 
-SHARED_COLUMNS = ["country", "system_prompt", "question", "chosen", "rejected"]
-DPO_COLUMNS = ["prompt", "chosen", "rejected"]
+# Each row's stable id and its author's key (``challenges.provenance``) frame the data.
+SHARED_COLUMNS = ["id", "country", "system_prompt", "question", "chosen", "rejected", "contributor"]
+DPO_COLUMNS = ["id", "prompt", "chosen", "rejected", "contributor"]
 
 
 def _dataset_rows(
     *, challenge: Challenge
-) -> Iterator[tuple[str, str, str, str | None, str | None]]:
+) -> Iterator[tuple[int, int, str, str, str, str | None, str | None]]:
     # Flagged votes (an answer names a model, or beyond the voter's daily cap) are not counted.
     latest = (
         ArenaVote.objects.counted()
@@ -32,7 +34,9 @@ def _dataset_rows(
             vote_rejected=Subquery(latest.values("rejected")[:1]),
         )
         .order_by("pk")
-        .values_list("country", "system_prompt", "text", "vote_chosen", "vote_rejected")
+        .values_list(
+            "pk", "author_id", "country", "system_prompt", "text", "vote_chosen", "vote_rejected"
+        )
         .iterator(chunk_size=BATCH_SIZE)
     )
 
@@ -40,16 +44,21 @@ def _dataset_rows(
 def shared_preference_rows(*, challenge: Challenge) -> list[dict]:
     """The rows of the shared preference dataset: one per validated prompt, with country (ISO
     code), system_prompt, question, chosen and rejected (from its most recent counted vote
-    that chose an answer; empty when no vote did)."""
+    that chose an answer; empty when no vote did), between the row's id and its contributor."""
+    provenance = Provenance(challenge)
     return [
         {
+            "id": provenance.row_id(pk),
             "country": country or "",
             "system_prompt": system_prompt,
             "question": question,
             "chosen": chosen or "",
             "rejected": rejected or "",
+            "contributor": provenance.contributor(author_id),
         }
-        for country, system_prompt, question, chosen, rejected in _dataset_rows(challenge=challenge)
+        for pk, author_id, country, system_prompt, question, chosen, rejected in _dataset_rows(
+            challenge=challenge
+        )
     ]
 
 
@@ -59,11 +68,13 @@ def dpo_preference_rows(*, challenge: Challenge) -> list[dict]:
     most recent vote that chose an answer has both."""
     return [
         {
+            "id": row["id"],
             "prompt": f"{row['system_prompt']}\n\n{row['question']}"
             if row["system_prompt"]
             else row["question"],
             "chosen": row["chosen"],
             "rejected": row["rejected"],
+            "contributor": row["contributor"],
         }
         for row in shared_preference_rows(challenge=challenge)
         if row["chosen"] and row["rejected"]

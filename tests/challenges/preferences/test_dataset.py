@@ -8,6 +8,7 @@ from challenges.preferences.models import ArenaVote
 from hub.models import PublishedDataset
 from hub.publishing import PublishRefused, publish_dataset
 from tests.challenges.preferences.factories import ArenaVoteFactory, PromptFactory
+from tests.hub.publishing_data import without_provenance
 
 pytestmark = pytest.mark.django_db
 
@@ -93,8 +94,8 @@ DPO = [
 
 
 def test_the_rows_of_both_forms(challenge, validated):
-    assert domain.shared_preference_rows(challenge=challenge) == SHARED
-    assert domain.dpo_preference_rows(challenge=challenge) == DPO
+    assert without_provenance(domain.shared_preference_rows(challenge=challenge)) == SHARED
+    assert without_provenance(domain.dpo_preference_rows(challenge=challenge)) == DPO
 
 
 def test_the_published_dataset_loads_back_with_both_forms(challenge, validated, offline):
@@ -112,7 +113,7 @@ def test_the_published_dataset_loads_back_with_both_forms(challenge, validated, 
         cache_dir=cache,
     )
     assert shared.column_names == domain.SHARED_COLUMNS
-    assert shared.to_list() == SHARED
+    assert without_provenance(shared.to_list()) == SHARED
     dpo = load_dataset(
         "parquet",
         data_files=str(offline / "out" / "dpo" / "train.parquet"),
@@ -120,7 +121,7 @@ def test_the_published_dataset_loads_back_with_both_forms(challenge, validated, 
         cache_dir=cache,
     )
     assert dpo.column_names == domain.DPO_COLUMNS
-    assert dpo.to_list() == DPO
+    assert without_provenance(dpo.to_list()) == DPO
     # The card names both forms as configs, so the Hub and load_dataset offer each.
     card = (offline / "out" / "README.md").read_text(encoding="utf-8")
     assert "config_name: default" in card and "config_name: dpo" in card

@@ -1,0 +1,83 @@
+"""Organizers' page of what looks like personal data in the datasets about to be published:
+scan, and decide about each match (redact it, exclude its row, keep it)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
+
+from accounts.decorators import organizer_required
+from challenges.intake import get_intake
+from challenges.provenance import row_id
+from challenges.shortcuts import require_edition
+from hackathon.errors import RuleRefused
+from hub.models import PersonalDataHit
+from hub.personal_data import decide_hits, mask, scan_edition
+
+DECISIONS = [
+    PersonalDataHit.Decision.REDACT,
+    PersonalDataHit.Decision.EXCLUDE,
+    PersonalDataHit.Decision.KEEP,
+    PersonalDataHit.Decision.PENDING,
+]
+
+
+@organizer_required
+def personal_data(request):
+    """GET: the edition's hits (filtered by decision), paginated, each with its row, field and
+    the match masked. POST ``scan``: scan every dataset; POST ``decision`` with ``hit`` ids:
+    decide them (one or many)."""
+    edition = require_edition(request)
+    if request.method == "POST":
+        if "scan" in request.POST:
+            reports = scan_edition(edition=edition)
+            pending = sum(report.pending for report in reports)
+            messages.info(
+                request,
+                ngettext(
+                    "Scanned every dataset: %(count)s match waits for a decision.",
+                    "Scanned every dataset: %(count)s matches wait for a decision.",
+                    pending,
+                )
+                % {"count": pending},
+            )
+        else:
+            try:
+                decided = decide_hits(
+                    edition=edition,
+                    ids=[pk for pk in request.POST.getlist("hit") if pk.isdigit()],
+                    decision=request.POST.get("decision", ""),
+                    by=request.user,
+                )
+            except RuleRefused as refusal:
+                messages.error(request, refusal.message)
+            else:
+                messages.success(
+                    request,
+                    ngettext("%(count)s match decided.", "%(count)s matches decided.", decided)
+                    % {"count": decided},
+                )
+        return redirect(request.get_full_path())
+    shown = request.GET.get("decision", "")
+    hits = PersonalDataHit.objects.filter(edition=edition)
+    if shown in PersonalDataHit.Decision.values:
+        hits = hits.filter(decision=shown)
+    page = Paginator(hits, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    for hit in page:
+        intake = get_intake(hit.kind)
+        hit.dataset = intake.publication.label if intake and intake.publication else hit.kind
+        hit.row = row_id(edition_slug=edition.slug, kind=hit.kind, pk=hit.item_id)
+        hit.masked = mask(hit.matched, hit.match_kind)
+    context = {
+        "edition": edition,
+        "page": page,
+        "shown": shown,
+        "filters": f"decision={shown}" if shown else "",
+        "choices": PersonalDataHit.Decision.choices,
+        "decisions": [(value, PersonalDataHit.Decision(value).label) for value in DECISIONS],
+        "pending": PersonalDataHit.objects.filter(
+            edition=edition, decision=PersonalDataHit.Decision.PENDING
+        ).count(),
+    }
+    return render(request, "hub/personal_data.html", context)
