@@ -64,6 +64,10 @@ class Publication:
     # "found", "expert-generated", "machine-generated"...).
     language_creators: list[str] = field(default_factory=lambda: ["crowdsourced"])
     annotations_creators: list[str] = field(default_factory=lambda: ["crowdsourced"])
+    # Where each contribution's licence is read (a lookup on the kind's model, free text the
+    # publisher normalizes), its forms' rows then carrying it in a ``license`` column; None:
+    # every row is published under the edition's contribution licence.
+    license_lookup: str | None = None
 
 
 # --- importing from the Hub -------------------------------------------------------------------

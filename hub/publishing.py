@@ -4,8 +4,15 @@ data, as dataset repositories of the Hub organization (or, with no Hub token, to
 The one publisher of the platform. What a dataset holds comes from its challenge kind's
 ``Intake.publication`` (rows, columns, card texts, which rows are let in); this module only
 writes Parquet files and a dataset card from it, so that ``datasets.load_dataset`` reads the
-dataset back as it was. A dataset's first form is written to ``data/train.parquet``; any other
-form (a Hub "config", such as a DPO form) to ``<form>/train.parquet`` beside it.
+dataset back as it was.
+
+Every row carries its licence (``license``: its exam's for INCLUDE, the edition's contribution
+licence otherwise) and is published only under it: each form is split into one Hub "config"
+per licence, so that rows under NC, ND or unknown licences never join a permissive config. The
+form's config is the one of the edition's licence (or, without it, its first permissive one):
+the first form's, ``default``, is written to ``data/train.parquet``; any other config (another
+form such as ``dpo``, or another licence: ``cc-by-nc-4.0``, ``dpo-unknown``) to
+``<config>/train.parquet`` beside it.
 """
 
 from __future__ import annotations
@@ -21,13 +28,14 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from huggingface_hub import DatasetCard
 
 from accounts.models import User
 from challenges.intake import DatasetForm, Publication, get_intake, publishable_kinds
+from challenges.licences import HUB_LICENSES, is_permissive, normalize_license
 from challenges.models import Challenge, Edition
 from hackathon.errors import RuleRefused
 from hub.domain import describe_error, make_api, organization_for, redact
@@ -35,7 +43,6 @@ from hub.models import PublishedDataset
 
 logger = logging.getLogger(__name__)
 
-LICENSE = "apache-2.0"
 DATA_FILE = "data/train.parquet"
 CARD_FILE = "README.md"
 # The Hub's error text is shown to organizers and stored; keep it short.
@@ -61,9 +68,19 @@ class PublishRefused(RuleRefused):
 
 
 @dataclass(frozen=True)
-class WrittenForm:
+class Config:
+    """One Hub config of a dataset: the rows of one form under one licence, and their file."""
+
+    name: str
     form: DatasetForm
+    license: str
     path: str
+    rows: list[dict]
+
+
+@dataclass(frozen=True)
+class WrittenForm:
+    config: Config
     dataset: object  # a datasets.Dataset
 
 
@@ -96,19 +113,72 @@ def _features(form: DatasetForm):
     return Features({name: feature(type_) for name, type_ in form.columns.items()})
 
 
+def _form_rows(*, edition: Edition, kind: str, form: DatasetForm) -> list[dict]:
+    """One form's rows from every challenge of the kind, oldest first; a form with a
+    ``license`` column has it as the Hub's id."""
+    rows: list[dict] = []
+    for challenge in _challenges(edition=edition, kind=kind):
+        for row in form.rows(challenge):
+            if "license" in form.columns:
+                row = {**row, "license": normalize_license(row.get("license") or "")}
+            rows.append(row)
+    return rows
+
+
+def row_license(*, edition: Edition, row: dict) -> str:
+    """A row's licence: its own (INCLUDE: its exam's), else the edition's contribution
+    licence, which its contributors accepted in the consent text."""
+    return row.get("license", edition.contribution_license)
+
+
 def build_rows(*, edition: Edition, kind: str, form: str | None = None) -> list[dict]:
     """The rows of one dataset of the edition (its default form, or the form named): only what
-    its kind's validation rule lets in, from every challenge of that kind, oldest first.
+    its kind's validation rule lets in, from every challenge of that kind, oldest first (a
+    ``license`` column as the Hub's id).
 
     No personal data: no name, email or Hub/Discord username, and not even the author's id;
     only what was contributed (question, options, answer, country, language...).
     """
     publication = _publication(kind)
     chosen = next((f for f in publication.forms if f.name == form), publication.forms[0])
-    rows: list[dict] = []
-    for challenge in _challenges(edition=edition, kind=kind):
-        rows.extend(chosen.rows(challenge))
-    return rows
+    return _form_rows(edition=edition, kind=kind, form=chosen)
+
+
+def _license_order(license_id: str) -> int:
+    return HUB_LICENSES.index(license_id) if license_id in HUB_LICENSES else len(HUB_LICENSES)
+
+
+def _main_license(*, edition: Edition, licenses: set[str]) -> str | None:
+    """The licence whose config is named after its form: the edition's, else the first
+    permissive one; None when every row is under a restricted licence."""
+    if edition.contribution_license in licenses:
+        return edition.contribution_license
+    permissive = sorted((lic for lic in licenses if is_permissive(lic)), key=_license_order)
+    return permissive[0] if permissive else None
+
+
+def split_by_license(
+    *, edition: Edition, index: int, form: DatasetForm, rows: list[dict]
+) -> list[Config]:
+    """One form's configs, one per licence of its rows: the main licence's named after the
+    form, the others after their licence (prefixed by the form's name but for the first form).
+    A form without rows is one empty config under the edition's licence."""
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(row_license(edition=edition, row=row), []).append(row)
+    if not groups:
+        groups[edition.contribution_license] = []
+    main = _main_license(edition=edition, licenses=set(groups))
+    ordered = sorted(groups, key=lambda lic: (lic != main, _license_order(lic), lic))
+    configs = []
+    for license_id in ordered:
+        if license_id == main:
+            name = form.name
+        else:
+            name = license_id if index == 0 else f"{form.name}-{license_id}"
+        path = DATA_FILE if index == 0 and license_id == main else f"{name}/train.parquet"
+        configs.append(Config(name, form, license_id, path, groups[license_id]))
+    return configs
 
 
 def _published(*, edition: Edition, kind: str):
@@ -117,12 +187,34 @@ def _published(*, edition: Edition, kind: str):
     return intake.publication.published(queryset)
 
 
+def count_rows_by_license(*, edition: Edition) -> dict[str, dict[str, int]]:
+    """How many rows each dataset of the edition would have if published now, per licence
+    (the Hub's id, most permissive first): one query per kind, whatever the number of rows."""
+    counts = {}
+    for kind in publishable_kinds():
+        lookup = get_intake(kind).publication.license_lookup
+        published = _published(edition=edition, kind=kind)
+        if lookup is None:
+            rows = published.aggregate(rows=Count("pk"))["rows"]
+            found = [(edition.contribution_license, rows)] if rows else []
+        else:
+            found = [
+                (normalize_license(row[lookup] or ""), row["rows"])
+                for row in published.order_by().values(lookup).annotate(rows=Count("pk"))
+            ]
+        by_license: dict[str, int] = {}
+        for license_id, rows in found:
+            by_license[license_id] = by_license.get(license_id, 0) + rows
+        counts[kind] = dict(sorted(by_license.items(), key=lambda item: _license_order(item[0])))
+    return counts
+
+
 def count_rows(*, edition: Edition) -> dict[str, int]:
     """How many rows each dataset of the edition would have if published now (one query per
     kind, whatever the number of rows)."""
     return {
-        kind: _published(edition=edition, kind=kind).aggregate(rows=Count("pk"))["rows"]
-        for kind in publishable_kinds()
+        kind: sum(by_license.values())
+        for kind, by_license in count_rows_by_license(edition=edition).items()
     }
 
 
@@ -154,10 +246,10 @@ def _dataset_info(*, written: WrittenForm, folder: Path, several: bool) -> dict:
         # The same list of columns datasets itself writes into the cards it pushes.
         "features": dataset.features._to_yaml_list(),
         "splits": [{"name": "train", "num_bytes": size, "num_examples": len(dataset)}],
-        "download_size": (folder / written.path).stat().st_size,
+        "download_size": (folder / written.config.path).stat().st_size,
         "dataset_size": size,
     }
-    return {"config_name": written.form.name, **info} if several else info
+    return {"config_name": written.config.name, **info} if several else info
 
 
 def render_card(*, edition: Edition, kind: str, written: list[WrittenForm], folder: Path) -> str:
@@ -174,9 +266,10 @@ def render_card(*, edition: Edition, kind: str, written: list[WrittenForm], fold
     rows = len(written[0].dataset)
     infos = [_dataset_info(written=form, folder=folder, several=several) for form in written]
     languages = _languages(edition=edition, kind=kind)
+    licenses = sorted({form.config.license for form in written}, key=_license_order)
     metadata = {
         "pretty_name": title,
-        "license": LICENSE,
+        "license": licenses if len(licenses) > 1 else licenses[0],
         "language": languages,
         "multilinguality": ["multilingual" if len(languages) > 1 else "monolingual"],
         "language_creators": publication.language_creators,
@@ -187,8 +280,8 @@ def render_card(*, edition: Edition, kind: str, written: list[WrittenForm], fold
         "tags": [edition.slug, kind],
         "configs": [
             {
-                "config_name": form.form.name,
-                "data_files": [{"split": "train", "path": form.path}],
+                "config_name": form.config.name,
+                "data_files": [{"split": "train", "path": form.config.path}],
             }
             for form in written
         ],
@@ -217,19 +310,19 @@ def render_card(*, edition: Edition, kind: str, written: list[WrittenForm], fold
     lines += [str(publication.validation_rule), "", "## " + _("Rows and columns"), ""]
     for form in written:
         if several:
-            lines += [f"### `{form.form.name}`", ""]
+            lines += [f"### `{form.config.name}`", ""]
         lines += [
             ngettext(
                 "%(rows)s row in one split (train), in the file %(file)s.",
                 "%(rows)s rows in one split (train), in the file %(file)s.",
                 len(form.dataset),
             )
-            % {"rows": len(form.dataset), "file": f"`{form.path}`"},
+            % {"rows": len(form.dataset), "file": f"`{form.config.path}`"},
             "",
             "| " + _("column") + " | " + _("type") + " |",
             "|---|---|",
         ]
-        lines += [f"| `{name}` | `{type_}` |" for name, type_ in form.form.columns.items()]
+        lines += [f"| `{name}` | `{type_}` |" for name, type_ in form.config.form.columns.items()]
         lines.append("")
     lines += [
         "## " + _("Personal data"),
@@ -241,7 +334,7 @@ def render_card(*, edition: Edition, kind: str, written: list[WrittenForm], fold
         "",
         "## " + _("Licence"),
         "",
-        _("The dataset is published under the %(license)s licence.") % {"license": LICENSE},
+        _("The dataset is published under the %(license)s licence.") % {"license": licenses[0]},
         "",
     ]
     return "\n".join(lines)
@@ -285,21 +378,15 @@ def _validate_on_the_hub(*, api, folder: Path) -> None:
     hf_raise_for_status(response)
 
 
-def _form_path(index: int, form: DatasetForm) -> str:
-    return DATA_FILE if index == 0 else f"{form.name}/train.parquet"
-
-
-def write_dataset(*, edition: Edition, kind: str, folder: Path) -> int:
-    """Write one dataset of the edition into ``folder``: each form's Parquet file and the card
-    ``README.md``. Returns the number of rows of the default form; an empty dataset is refused
-    (nothing written)."""
+def write_dataset(*, edition: Edition, kind: str, folder: Path, language: str | None = None) -> int:
+    """Write one dataset of the edition into ``folder``: each config's Parquet file and the
+    card ``README.md``, its text in ``language`` (by default the active one). Returns the number
+    of rows of the default form; an empty dataset is refused (nothing written)."""
     from datasets import Dataset  # noqa: PLC0415 -- slow import: datasets pulls in pyarrow and pandas
 
     publication = _publication(kind)
-    challenges = _challenges(edition=edition, kind=kind)
     forms = [
-        (form, [row for challenge in challenges for row in form.rows(challenge)])
-        for form in publication.forms
+        (form, _form_rows(edition=edition, kind=kind, form=form)) for form in publication.forms
     ]
     if not forms[0][1]:
         raise PublishRefused(
@@ -309,12 +396,14 @@ def write_dataset(*, edition: Edition, kind: str, folder: Path) -> int:
     folder = Path(folder)
     written = []
     for index, (form, rows) in enumerate(forms):
-        path = _form_path(index, form)
-        (folder / path).parent.mkdir(parents=True, exist_ok=True)
-        dataset = Dataset.from_list(rows, features=_features(form))
-        dataset.to_parquet(str(folder / path))
-        written.append(WrittenForm(form=form, path=path, dataset=dataset))
-    card = render_card(edition=edition, kind=kind, written=written, folder=folder)
+        features = _features(form)
+        for config in split_by_license(edition=edition, index=index, form=form, rows=rows):
+            (folder / config.path).parent.mkdir(parents=True, exist_ok=True)
+            dataset = Dataset.from_list(config.rows, features=features)
+            dataset.to_parquet(str(folder / config.path))
+            written.append(WrittenForm(config=config, dataset=dataset))
+    with translation.override(language or translation.get_language()):
+        card = render_card(edition=edition, kind=kind, written=written, folder=folder)
     _read_card(card)
     (folder / CARD_FILE).write_text(card, encoding="utf-8")
     return len(forms[0][1])
@@ -323,7 +412,7 @@ def write_dataset(*, edition: Edition, kind: str, folder: Path) -> int:
 def published_files(*, publication: PublishedDataset) -> dict[str, Path]:
     """The files of a publication written to a folder that are still on disk, by the name
     organizers download them under: ``README.md``, ``train.parquet`` (the default form) and
-    ``<form>.parquet`` for the others. Nothing for a publication on the Hub or unfinished."""
+    ``<config>.parquet`` for the others. Nothing for a publication on the Hub or unfinished."""
     intake = get_intake(publication.kind)
     if (
         publication.on_hub
@@ -333,10 +422,11 @@ def published_files(*, publication: PublishedDataset) -> dict[str, Path]:
     ):
         return {}
     folder = Path(publication.target)
-    names = {CARD_FILE: CARD_FILE}
-    for index, form in enumerate(intake.publication.forms):
-        names["train.parquet" if index == 0 else f"{form.name}.parquet"] = _form_path(index, form)
-    return {name: folder / path for name, path in names.items() if (folder / path).is_file()}
+    names = {CARD_FILE: folder / CARD_FILE, "train.parquet": folder / DATA_FILE}
+    for path in sorted(folder.glob("*/train.parquet")):
+        if path.parent.name != Path(DATA_FILE).parent.name:
+            names[f"{path.parent.name}.parquet"] = path
+    return {name: path for name, path in names.items() if path.is_file()}
 
 
 def repo_id_for(*, edition: Edition, kind: str) -> str:
@@ -401,12 +491,12 @@ def _apply_visibility(*, api, repo_id: str, visibility: str) -> None:
     )
 
 
-def _upload(*, edition: Edition, kind: str, api, visibility: str) -> Published:
+def _upload(*, edition: Edition, kind: str, api, visibility: str, language: str) -> Published:
     """Write the dataset into a temporary folder and upload it, unless its files are those of
     the last publication to the same repository with the same visibility."""
     repo_id = repo_id_for(edition=edition, kind=kind)
     with tempfile.TemporaryDirectory(prefix=f"{kind}-") as directory:
-        rows = write_dataset(edition=edition, kind=kind, folder=Path(directory))
+        rows = write_dataset(edition=edition, kind=kind, folder=Path(directory), language=language)
         content_hash = digest_folder(Path(directory))
         last = _last_digest(edition=edition, kind=kind, target=repo_id, visibility=visibility)
         if content_hash == last:
@@ -438,15 +528,33 @@ def default_visibility(kind: str) -> str:
     return _publication(kind).default_visibility
 
 
+def card_language(language: str | None) -> str:
+    """The language the card is written in: the one chosen, else the active one (the
+    organizer's on the page, LANGUAGE_CODE for the command); one the platform has not is
+    refused."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    choices = [code for code, _name in settings.LANGUAGES]
+    if language not in choices:
+        try:
+            return translation.get_supported_language_variant(language)
+        except LookupError:
+            raise PublishRefused(
+                _("“%(language)s” is not a language of the platform. Choose one of: %(choices)s.")
+                % {"language": language, "choices": ", ".join(choices)}
+            ) from None
+    return language
+
+
 def _publish(
     *,
     edition: Edition,
     kind: str,
     visibility: str,
+    language: str,
     api=None,
     folder: Path | None = None,
 ) -> Published:
-    """Publish one dataset, to the Hub or to a folder."""
+    """Publish one dataset, to the Hub or to a folder, its card in ``language``."""
     _publication(kind)
     if visibility not in PublishedDataset.Visibility.values:
         raise PublishRefused(
@@ -454,10 +562,16 @@ def _publish(
             % {"visibility": visibility, "choices": ", ".join(PublishedDataset.Visibility.values)}
         )
     if folder is None and settings.HF_TOKEN:
-        return _upload(edition=edition, kind=kind, api=api or make_api(), visibility=visibility)
+        return _upload(
+            edition=edition,
+            kind=kind,
+            api=api or make_api(),
+            visibility=visibility,
+            language=language,
+        )
     path = Path(folder) if folder is not None else local_folder_for(edition=edition, kind=kind)
     try:
-        rows = write_dataset(edition=edition, kind=kind, folder=path)
+        rows = write_dataset(edition=edition, kind=kind, folder=path, language=language)
     except OSError as error:
         raise PublishRefused(
             _("The dataset could not be written to %(folder)s: %(error)s")
@@ -481,6 +595,7 @@ def publish_dataset(
     kind: str,
     by: User | None = None,
     visibility: str | None = None,
+    language: str | None = None,
     api=None,
     folder: Path | None = None,
 ) -> PublishedDataset:
@@ -493,14 +608,19 @@ def publish_dataset(
     ``PUBLISHED_DATASETS_DIR/<edition>/<kind>``. An empty dataset, an unknown kind or
     visibility, or a failure of the Hub is refused with a message (without the token) and
     nothing is recorded. Publishing again is harmless: when the files are those of the last
-    publication, nothing is uploaded and the publication is recorded as unchanged.
+    publication, nothing is uploaded and the publication is recorded as unchanged. The card is
+    written in ``language`` (by default the active one; see ``card_language``).
     """
     visibility = visibility or default_visibility(kind)
-    published = _publish(edition=edition, kind=kind, visibility=visibility, api=api, folder=folder)
+    language = card_language(language)
+    published = _publish(
+        edition=edition, kind=kind, visibility=visibility, language=language, api=api, folder=folder
+    )
     publication = PublishedDataset(
         edition=edition,
         kind=kind,
         visibility=visibility,
+        language=language,
         status=PublishedDataset.Status.DONE,
         published_by=by,
         finished_at=timezone.now(),
@@ -517,6 +637,7 @@ def request_publication(
     by: User | None,
     enqueue: Callable[[int], object],
     visibility: str | None = None,
+    language: str | None = None,
 ) -> PublishedDataset:
     """Organizers ask for a dataset to be published: a queued publication, handed to
     ``enqueue`` (the Celery task's ``publish_dataset_task.delay``) with its id once the
@@ -524,9 +645,11 @@ def request_publication(
 
     An unknown kind or visibility, or an empty dataset, is refused at once. While one
     publication of the dataset is queued or running, asking again returns it instead of
-    queueing another. The visibility chosen (by default the kind's) is recorded with it.
+    queueing another. The visibility chosen (by default the kind's) and the card's language
+    (by default the active one) are recorded with it.
     """
     publication = _publication(kind)
+    language = card_language(language)
     visibility = visibility or publication.default_visibility
     if visibility not in PublishedDataset.Visibility.values:
         raise PublishRefused(
@@ -551,6 +674,7 @@ def request_publication(
             edition=edition,
             kind=kind,
             visibility=visibility,
+            language=language,
             status=PublishedDataset.Status.QUEUED,
             published_by=by,
         )
@@ -577,6 +701,7 @@ def run_publication(*, publication: PublishedDataset, api=None) -> PublishedData
             edition=publication.edition,
             kind=publication.kind,
             visibility=publication.visibility,
+            language=publication.language,
             api=api,
         )
     except PublishRefused as refusal:

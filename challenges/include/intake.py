@@ -127,6 +127,8 @@ PUBLICATION = Publication(
     # Questions and answers come from existing exams; people transcribed and organizers checked.
     language_creators=["found"],
     annotations_creators=["found", "expert-generated"],
+    # Each question keeps its exam's licence.
+    license_lookup="license",
 )
 
 
