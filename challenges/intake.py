@@ -68,6 +68,10 @@ class Publication:
     # publisher normalizes), its forms' rows then carrying it in a ``license`` column; None:
     # every row is published under the edition's contribution licence.
     license_lookup: str | None = None
+    # The card's limitations and known biases, intended uses and out-of-scope uses.
+    limitations: Promise | str = ""
+    uses: Promise | str = ""
+    out_of_scope: Promise | str = ""
 
 
 # --- importing from the Hub -------------------------------------------------------------------

@@ -27,17 +27,18 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from huggingface_hub import DatasetCard
 
 from accounts.models import User
+from challenges.domain import item_type_of
 from challenges.intake import DatasetForm, Publication, get_intake, publishable_kinds
 from challenges.licences import HUB_LICENSES, is_permissive, normalize_license
-from challenges.models import Challenge, Edition
+from challenges.models import Challenge, ContributionStatus, Edition, ReviewDecision
 from hackathon.errors import RuleRefused
+from hub import cards
 from hub.domain import describe_error, make_api, organization_for, redact
 from hub.models import PublishedDataset
 
@@ -253,10 +254,11 @@ def _dataset_info(*, written: WrittenForm, folder: Path, several: bool) -> dict:
 
 
 def render_card(*, edition: Edition, kind: str, written: list[WrittenForm], folder: Path) -> str:
-    """The dataset card (README.md): YAML metadata the Hub reads (licence, languages, tasks,
-    size, each form's Parquet file as its train split, row counts) and a text saying what the
-    data is, how it was collected and validated, its columns, and that it holds no personal
-    data. The text is in the active language (the organizer's on the page, LANGUAGE_CODE for the
+    """The dataset card (README.md): YAML metadata the Hub reads (licences, languages, tasks,
+    size, each config's Parquet file as its train split, row counts) and the text of
+    ``hub.cards``: what the data is, how it was collected and validated (the real quorum, by
+    whom), its columns, countries and languages, licences, personal data, limitations, uses,
+    citation and contact. The text is in the active language (the organizer's on the page, LANGUAGE_CODE for the
     command; headings are translated outside f-strings, where xgettext could not find them);
     the metadata's ``language`` lists the languages of the data itself."""
     publication = _publication(kind)
@@ -288,6 +290,19 @@ def render_card(*, edition: Edition, kind: str, written: list[WrittenForm], fold
         "dataset_info": infos if several else infos[0],
     }
     endpoint = settings.HF_ENDPOINT.rstrip("/")
+    challenges = _challenges(edition=edition, kind=kind)
+    configs = [
+        cards.ConfigSummary(
+            name=form.config.name,
+            license=form.config.license,
+            path=form.config.path,
+            rows=len(form.dataset),
+            columns=dict(form.config.form.columns),
+        )
+        for form in written
+    ]
+    facts = _card_facts(edition=edition, kind=kind)
+    organization_url = f"{endpoint}/{organization}"
     lines = [
         "---",
         yaml.safe_dump(metadata, allow_unicode=True, sort_keys=False).rstrip(),
@@ -298,46 +313,53 @@ def render_card(*, edition: Edition, kind: str, written: list[WrittenForm], fold
         str(publication.summary),
         "",
         _("Collected during %(edition)s and published by the Hugging Face organization %(org)s.")
-        % {"edition": f"**{edition.name}**", "org": f"[{organization}]({endpoint}/{organization})"},
+        % {"edition": f"**{edition.name}**", "org": f"[{organization}]({organization_url})"},
         "",
-        "## " + _("How the data was collected"),
-        "",
-    ]
-    for challenge in _challenges(edition=edition, kind=kind):
-        lines += [f"### {challenge.title}", ""]
-        if challenge.description:
-            lines += [challenge.description.strip(), ""]
-    lines += [str(publication.validation_rule), "", "## " + _("Rows and columns"), ""]
-    for form in written:
-        if several:
-            lines += [f"### `{form.config.name}`", ""]
-        lines += [
-            ngettext(
-                "%(rows)s row in one split (train), in the file %(file)s.",
-                "%(rows)s rows in one split (train), in the file %(file)s.",
-                len(form.dataset),
-            )
-            % {"rows": len(form.dataset), "file": f"`{form.config.path}`"},
-            "",
-            "| " + _("column") + " | " + _("type") + " |",
-            "|---|---|",
-        ]
-        lines += [f"| `{name}` | `{type_}` |" for name, type_ in form.config.form.columns.items()]
-        lines.append("")
-    lines += [
-        "## " + _("Personal data"),
-        "",
-        _(
-            "This dataset contains no personal data: no names, emails, Hub or Discord usernames, "
-            "and no identifier of the people who contributed."
+        *cards.collection_lines(challenges=challenges),
+        *cards.validation_lines(
+            publication=publication,
+            challenges=challenges,
+            peer_validated=get_intake(kind).peer_validation is not None,
+            facts=facts,
         ),
-        "",
-        "## " + _("Licence"),
-        "",
-        _("The dataset is published under the %(license)s licence.") % {"license": licenses[0]},
-        "",
+        *cards.rows_lines(configs=configs),
+        *cards.countries_and_languages_lines(facts=facts),
+        *cards.license_lines(configs=configs),
+        *cards.personal_data_lines(),
+        *cards.uses_lines(publication=publication),
+        *cards.citation_lines(edition=edition),
+        *cards.contact_lines(edition=edition, organization_url=organization_url),
     ]
     return "\n".join(lines)
+
+
+def _card_facts(*, edition: Edition, kind: str) -> cards.CardFacts:
+    """Who validated the published rows (the decisions that validated them: without a person,
+    peers; with one, organizers) and the rows per country and language: two queries."""
+    intake = get_intake(kind)
+    published = _published(edition=edition, kind=kind)
+    validated = ReviewDecision.objects.filter(
+        challenge__edition=edition,
+        challenge__kind=kind,
+        item_type=item_type_of(intake.model),
+        status=ContributionStatus.VALIDATED,
+        item_id__in=published.values("pk"),
+    ).aggregate(
+        peers=Count("item_id", distinct=True, filter=Q(decided_by__isnull=True)),
+        organizers=Count("item_id", distinct=True, filter=Q(decided_by__isnull=False)),
+    )
+    lookups = [lookup for lookup in (intake.country_lookup, intake.language_lookup) if lookup]
+    groups = []
+    if lookups:
+        for row in published.order_by(*lookups).values(*lookups).annotate(rows=Count("pk")):
+            country = row[intake.country_lookup] if intake.country_lookup else ""
+            language = row[intake.language_lookup] if intake.language_lookup else ""
+            groups.append((str(country or ""), str(language or ""), row["rows"]))
+    return cards.CardFacts(
+        peer_validated=validated["peers"],
+        organizer_validated=validated["organizers"],
+        by_country_and_language=groups,
+    )
 
 
 # --- writing and publishing ------------------------------------------------------------------

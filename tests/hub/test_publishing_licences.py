@@ -6,7 +6,7 @@ import pytest
 from hub.publishing import build_rows, count_rows_by_license, publish_dataset, write_dataset
 from tests.challenges.include.factories import ExamFactory, ExamQuestionFactory
 from tests.hub.conftest import VALIDATED
-from tests.hub.publishing_data import URL, read_card
+from tests.hub.publishing_data import TOKEN, URL, read_card
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("published_dir")]
 
@@ -130,3 +130,15 @@ def test_the_downloads_offer_every_config(client, edition, exams, organizer):
         response = client.get(f"{URL}{publication.pk}/{name}")
         assert response.status_code == 200, name
     assert client.get(f"{URL}{publication.pk}/dpo.parquet").status_code == 404
+
+
+def test_the_hub_accepts_a_card_with_several_licences(edition, exams, fake_hub, settings):
+    settings.HF_TOKEN = TOKEN
+
+    published = publish_dataset(edition=edition, kind="include")
+
+    files = fake_hub.state.repo_files("dataset", published.target)
+    assert {"data/train.parquet", "cc-by-nc-4.0/train.parquet", "unknown/train.parquet"} <= set(
+        files
+    )
+    assert b"- cc-by-nc-4.0\n" in files["README.md"]
