@@ -3,7 +3,15 @@ unknown licences never in a permissive config; the page counts rows per licence.
 
 import pytest
 
-from hub.publishing import build_rows, count_rows_by_license, publish_dataset, write_dataset
+from challenges.intake import DatasetForm
+from challenges.models import Edition
+from hub.publishing import (
+    build_rows,
+    count_rows_by_license,
+    publish_dataset,
+    split_by_license,
+    write_dataset,
+)
 from tests.challenges.include.factories import ExamFactory, ExamQuestionFactory
 from tests.hub.conftest import VALIDATED
 from tests.hub.publishing_data import TOKEN, URL, read_card
@@ -142,3 +150,21 @@ def test_the_hub_accepts_a_card_with_several_licences(edition, exams, fake_hub, 
         files
     )
     assert b"- cc-by-nc-4.0\n" in files["README.md"]
+
+
+def test_configs_are_named_after_their_form_and_licence():
+    edition = Edition(contribution_license="apache-2.0")
+    form = DatasetForm(name="dpo", columns={"license": "string"}, rows=lambda challenge: [])
+    rows = [{"license": "unknown"}, {"license": "cc-by-4.0"}, {"license": "cc-by-nc-4.0"}]
+
+    configs = split_by_license(edition=edition, index=1, form=form, rows=rows)
+
+    # Without the edition's licence, the first permissive one is the form's own config.
+    assert [(c.name, c.license, c.path) for c in configs] == [
+        ("dpo", "cc-by-4.0", "dpo/train.parquet"),
+        ("dpo-cc-by-nc-4.0", "cc-by-nc-4.0", "dpo-cc-by-nc-4.0/train.parquet"),
+        ("dpo-unknown", "unknown", "dpo-unknown/train.parquet"),
+    ]
+    # A form without rows is one empty config under the edition's licence.
+    [empty] = split_by_license(edition=edition, index=1, form=form, rows=[])
+    assert (empty.name, empty.license, empty.rows) == ("dpo", "apache-2.0", [])
