@@ -96,6 +96,7 @@ class EditionAdmin(RecordedChangesAdmin):
                 ]
             },
         ),
+        (_("Published datasets"), {"fields": ["contribution_license", "citation", "contact"]}),
         (None, {"fields": ["created_at"]}),
     ]
 

@@ -69,6 +69,14 @@ class Publication:
     # "found", "expert-generated", "machine-generated"...).
     language_creators: list[str] = field(default_factory=lambda: ["crowdsourced"])
     annotations_creators: list[str] = field(default_factory=lambda: ["crowdsourced"])
+    # Where each contribution's licence is read (a lookup on the kind's model, free text the
+    # publisher normalizes), its forms' rows then carrying it in a ``license`` column; None:
+    # every row is published under the edition's contribution licence.
+    license_lookup: str | None = None
+    # The card's limitations and known biases, intended uses and out-of-scope uses.
+    limitations: Promise | str = ""
+    uses: Promise | str = ""
+    out_of_scope: Promise | str = ""
 
 
 # --- importing from the Hub -------------------------------------------------------------------

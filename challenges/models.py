@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from challenges.licences import validate_contribution_license
 from challenges.rules import find_scoring_problems
 
 CONTENT_LANGUAGES = ("es", "pt", "en")
@@ -99,6 +100,25 @@ class Edition(models.Model):
     consent_text_es = models.TextField(_("consent text (Spanish)"))
     consent_text_pt = models.TextField(_("consent text (Portuguese)"), blank=True)
     consent_text_en = models.TextField(_("consent text (English)"), blank=True)
+    contribution_license = models.CharField(
+        _("licence of the contributions"),
+        max_length=40,
+        default="apache-2.0",
+        validators=[validate_contribution_license],
+        help_text=_(
+            "The Hub licence id the contributions are published under (INCLUDE questions keep "
+            "their exam's); name it in the consent text."
+        ),
+    )
+    citation = models.TextField(
+        _("citation"), blank=True, help_text=_("BibTeX for the published datasets' cards.")
+    )
+    contact = models.CharField(
+        _("contact"),
+        max_length=200,
+        blank=True,
+        help_text=_("An email or a page for questions about the published datasets."),
+    )
     is_current = models.BooleanField(_("current edition"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # The secret behind the published datasets' contributor keys: generated once, never shown

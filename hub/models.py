@@ -223,6 +223,10 @@ class PublishedDataset(models.Model):
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
+    # The language of the dataset card's text (the data keeps its own languages).
+    language = models.CharField(
+        _("card language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     rows = models.PositiveIntegerField(_("rows"), default=0)
     commit = models.CharField(_("commit"), max_length=64, blank=True)
     # Why a queued publication failed, said without the token.

@@ -91,6 +91,19 @@ PUBLICATION = Publication(
         "tools or search engines were allowed to answer."
     ),
     task_categories=["question-answering"],
+    limitations=_(
+        "Each answer is what a few people of a country said about everyday life there: it is "
+        "not the only right answer, and regions, ages and backgrounds are unevenly "
+        "represented among those who answered."
+    ),
+    uses=_(
+        "Evaluating and improving how well language models know the everyday culture of each "
+        "country, in its own words."
+    ),
+    out_of_scope=_(
+        "Treating an answer as the view of everyone in a country, or using the answers to "
+        "describe or judge people."
+    ),
 )
 
 

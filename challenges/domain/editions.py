@@ -87,7 +87,7 @@ EDITION_FIELDS = [
     "name", "tagline_es", "tagline_pt", "tagline_en", "hub_organization", "time_zone",
     "time_zone_label", "team_min_size", "team_max_size", "team_deadline", "max_total_points",
     "gates", "discord_url", "hub_join_url", "consent_version", "consent_text_es",
-    "consent_text_pt", "consent_text_en",
+    "consent_text_pt", "consent_text_en", "contribution_license", "citation", "contact",
 ]  # fmt: skip
 CHALLENGE_FIELDS = [
     "kind", "category", "position", "title_es", "title_pt", "title_en", "description_es",

@@ -169,6 +169,21 @@ PUBLICATION = Publication(
     # Questions and answers come from existing exams; people transcribed and organizers checked.
     language_creators=["found"],
     annotations_creators=["found", "expert-generated"],
+    # Each question keeps its exam's licence.
+    license_lookup="license",
+    limitations=_(
+        "The questions come from the exams people found and transcribed: some countries, "
+        "languages and subjects have many more than others, and the exams reflect what their "
+        "authors thought worth asking. A question may still hold a transcription error."
+    ),
+    uses=_(
+        "Evaluating what language models know about the culture, history, law and regional "
+        "knowledge of the countries of Latin America and the Iberian Peninsula."
+    ),
+    out_of_scope=_(
+        "Training models on the questions (a benchmark a model has seen no longer measures "
+        "it), and uses that the licence of a question's exam does not allow."
+    ),
 )
 
 

@@ -99,6 +99,19 @@ PUBLICATION = Publication(
     task_categories=["text-generation"],
     # People wrote the prompts and voted; models wrote the answers.
     language_creators=["crowdsourced", "machine-generated"],
+    limitations=_(
+        "The prompts reflect the participants' own countries and concerns; chosen and "
+        "rejected are the preference of one vote between two models' answers, and the "
+        "answers may hold errors of the models that wrote them."
+    ),
+    uses=_(
+        "Evaluating whether models answer in a culturally adequate way, and aligning them "
+        "with preference methods such as DPO (the dpo config)."
+    ),
+    out_of_scope=_(
+        "Treating a chosen answer as verified facts, or one vote as the preference of a whole "
+        "country."
+    ),
 )
 
 

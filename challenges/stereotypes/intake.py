@@ -110,6 +110,19 @@ PUBLICATION = Publication(
         "given; those invalidated by the organizers and the skipped pairs are left out."
     ),
     task_categories=["text-classification"],
+    limitations=_(
+        "A rating is how strongly one person perceives an association in their region, not a "
+        "fact about any nationality; raters were volunteers, and some nationalities and "
+        "regions have few ratings."
+    ),
+    uses=_(
+        "Measuring and mitigating stereotypes in language models: finding the associations a "
+        "model reproduces and testing whether a mitigation works."
+    ),
+    out_of_scope=_(
+        "Teaching a model the stereotypes, presenting the associations as true, or using them "
+        "to describe, profile or decide anything about people."
+    ),
 )
 
 

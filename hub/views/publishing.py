@@ -12,15 +12,22 @@ from accounts.decorators import organizer_required
 from challenges.intake import get_intake, publishable_kinds
 from challenges.shortcuts import require_edition
 from hub.models import PublishedDataset
-from hub.publishing import PublishRefused, count_rows, published_files, request_publication
+from hub.publishing import (
+    PublishRefused,
+    card_language,
+    count_rows_by_license,
+    published_files,
+    request_publication,
+)
 from hub.tasks import publish_dataset_task
 
 
 @organizer_required
 def publications(request):
     """GET: the edition's publications (queued and running ones refresh themselves) and, per
-    dataset, how many rows it would have now. POST: queue one dataset (``kind``) for
-    publishing, then back to the page, which follows its progress."""
+    dataset, how many rows it would have now, per licence. POST: queue one dataset (``kind``)
+    for publishing with its card in the ``language`` chosen, then back to the page, which
+    follows its progress."""
     edition = require_edition(request)
     if request.method == "POST":
         try:
@@ -28,6 +35,7 @@ def publications(request):
                 edition=edition,
                 kind=request.POST.get("kind", ""),
                 visibility=request.POST.get("visibility") or None,
+                language=request.POST.get("language") or None,
                 by=request.user,
                 enqueue=publish_dataset_task.delay,
             )
@@ -50,17 +58,20 @@ def publications(request):
     }
     if request.htmx:
         return render(request, "hub/publications.html#publications", context)
-    counts = count_rows(edition=edition)
+    counts = count_rows_by_license(edition=edition)
     context["datasets"] = [
         {
             "kind": kind,
             "label": get_intake(kind).publication.label,
-            "rows": counts[kind],
+            "rows": sum(counts[kind].values()),
+            "rows_by_license": counts[kind],
             "visibility": get_intake(kind).publication.default_visibility,
         }
         for kind in publishable_kinds()
     ]
     context["visibilities"] = PublishedDataset.Visibility.choices
+    context["card_languages"] = settings.LANGUAGES
+    context["card_language"] = card_language(None)
     context["to_hub"] = bool(settings.HF_TOKEN)
     return render(request, "hub/publications.html", context)
 

@@ -213,3 +213,43 @@ def test_admin_refuses_scoring_parameters_the_rules_cannot_read(
     assert problem in response.content.decode()
     challenge.refresh_from_db()
     assert challenge.scoring == before and ChangeRecord.objects.count() == 0
+
+
+def test_the_shipped_edition_names_its_contributions_licence_citation_and_contact():
+    edition = load_edition(data=shipped()).edition
+    assert edition.contribution_license == "apache-2.0"
+    for text in (edition.consent_text_es, edition.consent_text_pt, edition.consent_text_en):
+        assert "apache-2.0" in text
+    assert edition.citation.startswith("@misc{somosnlp_hackathon_2025,")
+    assert "year         = {2025}" in edition.citation
+    assert edition.contact == "https://somosnlp.org"
+
+
+def test_a_licence_contributions_cannot_be_published_under_is_refused_and_nothing_changes():
+    load_edition(data=shipped())
+    data = shipped()
+    data["edition"]["contribution_license"] = "cc-by-nc-4.0"
+    data["edition"]["contact"] = "datos@example.org"
+
+    with pytest.raises(EditionFileError) as refused:
+        load_edition(data=data)
+
+    assert any(
+        "contribution_license" in problem and "“cc-by-nc-4.0” is not a licence" in problem
+        for problem in refused.value.problems
+    )
+    edition = Edition.objects.get()
+    assert (edition.contribution_license, edition.contact) == ("apache-2.0", "https://somosnlp.org")
+    assert ChangeRecord.objects.count() == 0
+
+
+def test_a_file_without_the_publishing_fields_keeps_the_defaults():
+    data = shipped()
+    for key in ("contribution_license", "citation", "contact"):
+        del data["edition"][key]
+    edition = load_edition(data=data).edition
+    assert (edition.contribution_license, edition.citation, edition.contact) == (
+        "apache-2.0",
+        "",
+        "",
+    )

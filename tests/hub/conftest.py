@@ -134,7 +134,9 @@ def collected(edition, authors):
     )
     # INCLUDE: one accepted question, a pending and a rejected one.
     include = IncludeChallengeFactory(edition=edition)
-    exam = ExamFactory(challenge=include, author=author, name="Examen de admisión UNMSM")
+    exam = ExamFactory(
+        challenge=include, author=author, name="Examen de admisión UNMSM", license="Apache 2.0"
+    )
     ExamQuestionFactory(
         exam=exam, status=VALIDATED, original_question_num=7,
         question="¿En qué año se fundó Lima?", options=["1535", "1492", "1821", "1900"], answer=0,

@@ -24,7 +24,7 @@ INCLUDE_ROWS = [
         "country": "PE",
         "exam_name": "Examen de admisión UNMSM",
         "source": "https://example.org/exam.pdf",
-        "license": "unknown",
+        "license": "apache-2.0",
         "level": "University entrance",
         "category_en": "History",
         "category_original_lang": "Historia",

@@ -99,6 +99,7 @@ def planted(edition, collected, authors):
         challenge=collected["include"],
         author=author,
         source="Copiado por jose perez, escribir a jperez@example.org",
+        license="Apache 2.0",  # in the default config, beside the other permissive rows
     )
     question = ExamQuestionFactory(exam=exam, status=VALIDATED, question="¿Año 1535?")
     answer = BlendAnswerFactory(

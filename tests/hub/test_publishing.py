@@ -131,7 +131,7 @@ def test_the_card_is_written_in_the_organizers_language(edition, collected, tmp_
     [(999, "n<1K"), (1_000, "1K<n<10K"), (12_000_000, "10M<n<100M"), (2 * 10**12, "n>1T")],
 )
 def test_the_size_category_is_one_the_hub_knows(rows, category):
-    from hub.publishing import _size_category
+    from hub.publishing.card import _size_category
 
     assert _size_category(rows) == category
 

@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,11 @@ class Command(BaseCommand):
             help="How the datasets are created on the Hub (default: each dataset's own; INCLUDE private).",
         )
         parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="The language of the dataset cards' text (default: LANGUAGE_CODE).",
+        )
+        parser.add_argument(
             "--folder",
             type=Path,
             help="Write the datasets into DIR/<kind> instead (even with a Hub token).",
@@ -48,6 +54,7 @@ class Command(BaseCommand):
                     edition=edition,
                     kind=kind,
                     visibility=options["visibility"],
+                    language=options["language"] or settings.LANGUAGE_CODE,
                     folder=folder / kind if folder else None,
                 )
             except PublishRefused as refusal:
@@ -62,6 +69,7 @@ class Command(BaseCommand):
                     "on_hub": published.on_hub,
                     "commit": published.commit,
                     "visibility": published.visibility,
+                    "language": published.language,
                     "unchanged": published.unchanged,
                 }
             self.stdout.write(json.dumps(line, ensure_ascii=False, sort_keys=True))
