@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from challenges import uploads
 from challenges.domain import ContributionRefused
 from challenges.stereotypes.models import StereotypePair
 from challenges.text import fingerprint, normalize
@@ -18,6 +17,7 @@ from challenges.uploads import (
     UploadRejected,
     check_text,
     store_upload,
+    storing,
 )
 from tests.challenges.stereotypes.factories import StereotypesChallengeFactory
 
@@ -154,8 +154,8 @@ def test_with_ids_the_same_item_sent_again_is_skipped_whatever_the_policy(challe
 
 
 def test_stored_items_are_looked_up_a_chunk_at_a_time(challenge, monkeypatch):
-    monkeypatch.setattr(uploads, "FINGERPRINT_CHUNK", 2)
-    monkeypatch.setattr(uploads, "BULK_BATCH", 2)
+    monkeypatch.setattr(storing, "FINGERPRINT_CHUNK", 2)
+    monkeypatch.setattr(storing, "BULK_BATCH", 2)
     stored(challenge, "s1", "t1")
     stored(challenge, "s4", "t4")
     records = rows(*((f"n{n}", f"t{n}") for n in range(1, 8)))
@@ -198,7 +198,7 @@ def test_an_insert_meeting_the_unique_constraint_raises_the_conflict_and_stores_
 ):
     stored(challenge, "old", "two")
     # Somebody stores "two" between the lookup and the insert: the lookup does not see it.
-    monkeypatch.setattr(uploads, "find_stored", lambda **kwargs: {})
+    monkeypatch.setattr(storing, "find_stored", lambda **kwargs: {})
     conflict = UploadRejected("Stored meanwhile.")
     records = rows(("a", "one"), ("b", "two"))
     assert refusal(challenge, records, duplicates=DuplicatePolicy.SKIP, conflict=conflict) == [
