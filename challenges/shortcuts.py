@@ -1,9 +1,11 @@
-"""What views of every app look up the same way: the current edition, one of its challenges."""
+"""What views of every app do the same way: look up the current edition and one of its
+challenges, and tell a refused form's errors on the page they redirect to."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -28,3 +30,11 @@ def get_challenge(request, slug: str, kind: str | Collection[str] | None = None)
     elif kind is not None:
         lookup["kind__in"] = kind
     return get_object_or_404(Challenge.objects.select_related("edition"), **lookup)
+
+
+def announce_form_errors(request, form) -> None:
+    """Every error of a refused form as a message, for actions that redirect back to the page
+    that holds the form instead of showing it again."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)

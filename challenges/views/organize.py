@@ -27,7 +27,7 @@ from challenges.exports import stream_csv, stream_jsonl
 from challenges.forms import DecisionForm, ExtendWindowForm, RejectDuplicatesForm, ReviewFilterForm
 from challenges.intake import REGISTRY, get_intake
 from challenges.models import ChangeRecord, ContributionStatus, ReviewDecision
-from challenges.shortcuts import get_challenge, require_edition
+from challenges.shortcuts import announce_form_errors, get_challenge, require_edition
 from hub.personal_data import redact_export_rows
 from scoring.domain import latest_recompute
 from teams.models import Membership, Team
@@ -151,9 +151,7 @@ def decide(request, slug: str):
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("challenges:review", args=[slug])
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        announce_form_errors(request, form)
         return redirect(back)
     try:
         changed = decide_contributions(
@@ -186,9 +184,7 @@ def reject_duplicates(request, slug: str):
         raise Http404
     form = RejectDuplicatesForm(request.POST, prefix="duplicates")
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        announce_form_errors(request, form)
         return redirect("challenges:review", slug=slug)
     try:
         changed = reject_possible_duplicates(

@@ -16,7 +16,7 @@ from challenges.domain import ContributionRefused
 from challenges.domain.peer_validation import get_peer_validation, void_validations
 from challenges.domain.validator_stats import count_by_validator, describe_validators, pair_teams
 from challenges.forms import VoidValidationsForm
-from challenges.shortcuts import get_challenge
+from challenges.shortcuts import announce_form_errors, get_challenge
 
 
 def _challenge_and_peer(request, slug: str):
@@ -70,9 +70,7 @@ def void_validator(request, slug: str, user_id: int):
     challenge, _peer = _challenge_and_peer(request, slug)
     form = VoidValidationsForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        announce_form_errors(request, form)
         return redirect("challenges:validators", slug=slug)
     try:
         report = void_validations(

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
 from accounts.roles import is_organizer
-from challenges.shortcuts import require_edition
+from challenges.shortcuts import announce_form_errors, require_edition
 from hub.domain import LinkRefused, confirm_repo_link
 from hub.domain.reports import describe_repo
 from hub.forms import RepoFilterForm, RepoLinkForm
@@ -68,9 +68,7 @@ def link_repo(request, pk: int):
     repo = get_object_or_404(HubRepo, pk=pk, edition=edition)
     form = RepoLinkForm(request.POST, edition=edition)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        announce_form_errors(request, form)
         return redirect("hub:repo", pk=repo.pk)
     try:
         repo = confirm_repo_link(

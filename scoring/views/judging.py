@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
 from challenges.projects.models import ProjectSubmission
-from challenges.shortcuts import require_edition
+from challenges.shortcuts import announce_form_errors, require_edition
 from hub.models import HubRepo
 from scoring.domain import (
     JudgingRefused,
@@ -165,9 +165,7 @@ def override(request, slug: str, team_id: int):
                 request, _("The judged points of “%(team)s” were overridden.") % {"team": team.name}
             )
     elif request.method == "POST":
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        announce_form_errors(request, form)
     return redirect("scoring:judging_overview", slug=slug)
 
 
