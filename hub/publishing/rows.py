@@ -87,11 +87,14 @@ def _features(form: DatasetForm):
     return Features({name: feature(type_) for name, type_ in form.columns.items()})
 
 
-def _form_rows(*, edition: Edition, kind: str, form: DatasetForm) -> list[dict]:
+def _form_rows(
+    *, edition: Edition, kind: str, form: DatasetForm, decisions: Decisions | None = None
+) -> list[dict]:
     """One form's rows from every challenge of the kind, oldest first, with the organizers'
     decisions on personal data applied (redacted, or left out); a form with a ``license``
     column has it as the Hub's id."""
-    decisions = Decisions.load(edition=edition, kind=kind)
+    if decisions is None:  # the caller writing all the forms reads them once for all
+        decisions = Decisions.load(edition=edition, kind=kind)
     rows: list[dict] = []
     for challenge in _challenges(edition=edition, kind=kind):
         for row in decisions.apply(form.rows(challenge)):

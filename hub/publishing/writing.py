@@ -20,7 +20,7 @@ from challenges.intake import Publication, get_intake
 from challenges.models import Edition
 from hub.domain import describe_error, make_api, organization_for
 from hub.models import PublishedDataset
-from hub.personal_data import PublishBlocked, ensure_no_pending_hits, scan_dataset
+from hub.personal_data import Decisions, PublishBlocked, ensure_no_pending_hits, scan_dataset
 from hub.publishing.card import (
     _read_card,
     _validate_on_the_hub,
@@ -51,8 +51,10 @@ def write_dataset(*, edition: Edition, kind: str, folder: Path, language: str | 
     from datasets import Dataset  # noqa: PLC0415 -- slow import: datasets pulls in pyarrow and pandas
 
     publication = _publication(kind)
+    decisions = Decisions.load(edition=edition, kind=kind)
     forms = [
-        (form, _form_rows(edition=edition, kind=kind, form=form)) for form in publication.forms
+        (form, _form_rows(edition=edition, kind=kind, form=form, decisions=decisions))
+        for form in publication.forms
     ]
     if not forms[0][1]:
         raise PublishRefused(
