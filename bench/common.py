@@ -24,6 +24,12 @@ def arguments(description: str, **defaults) -> argparse.Namespace:
     parser.add_argument(
         "--reseed", action="store_true", help="Drop the benchmark database and seed it again."
     )
+    parser.add_argument(
+        "--database",
+        default="",
+        help="Name of the database to use instead of bench_<items> (for instance a copy made "
+        "with CREATE DATABASE ... TEMPLATE bench_500000).",
+    )
     for name, value in defaults.items():
         if name not in ("participants", "teams", "items"):
             parser.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value)
@@ -40,7 +46,7 @@ def use_database(args: argparse.Namespace, *, name: str = "") -> str:
         )
     import psycopg2
 
-    name = name or f"bench_{args.items}"
+    name = getattr(args, "database", "") or name or f"bench_{args.items}"
     server = urlparse(base)
     admin = psycopg2.connect(urlunparse(server._replace(path="/postgres")))
     admin.autocommit = True
