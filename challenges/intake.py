@@ -31,7 +31,7 @@ class Column:
 # --- publishing -------------------------------------------------------------------------------
 
 # The column types a published dataset may have, as the publisher maps them onto `datasets`.
-COLUMN_TYPES = frozenset({"string", "int64", "list<string>"})
+COLUMN_TYPES = frozenset({"string", "int64", "bool", "list<string>"})
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,10 @@ from hub.models import PersonalDataHit
 
 REDACTED = "[redacted]"
 # Columns that frame a row rather than hold what people wrote.
-FRAME_COLUMNS = frozenset({"id", "contributor", "exam", "status"})
+FRAME_COLUMNS = frozenset(
+    {"id", "contributor", "exam", "status", "license", "country", "language", "vote_type",
+     "validation", "model", "other_model", "chosen_model", "rejected_model"}
+)  # fmt: skip
 MIN_NAME_WORDS = 2
 MIN_USERNAME_CHARS = 4
 # Longer names are looked for by their first MAX_NAME_WORDS words.

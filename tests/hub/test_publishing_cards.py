@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from challenges.blend.models import BlendAnswer
 from challenges.include.models import ExamQuestion
+from challenges.intake import get_intake
 from challenges.models import ContributionStatus, ReviewDecision
 from hub.models import PublishedDataset
 from hub.publishing import PublishRefused, build_rows, publish_dataset, write_dataset
@@ -145,12 +146,15 @@ def test_every_config_loads_back_row_for_row(edition, collected, tmp_path, kind)
     write_dataset(edition=edition, kind=kind, folder=folder)
 
     metadata = read_card(folder / "README.md")
+    # Every form but the first is published as configs named after it ("dpo", "kto-unknown").
+    others = [form.name for form in get_intake(kind).publication.forms[1:]]
+    assert {config["config_name"] for config in metadata["configs"]} >= set(others)
     for config in metadata["configs"]:
         name = config["config_name"]
         rows = load_dataset(
             str(folder), name, split="train", cache_dir=str(tmp_path / "cache")
         ).to_list()
-        form = "dpo" if name.startswith("dpo") else None
+        form = next((f for f in others if name == f or name.startswith(f"{f}-")), None)
         assert rows == build_rows(edition=edition, kind=kind, form=form), name
 
 

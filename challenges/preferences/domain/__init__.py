@@ -13,7 +13,7 @@ prompts make the shared preference dataset.
 - ``hygiene``: votes kept flagged, not counted: an answer names a model, or beyond the
   voter's daily cap.
 - ``validation``: cross-team validation of the prompts.
-- ``dataset``: the rows of the shared preference dataset (and its DPO form).
+- ``dataset``: the rows of the shared preference dataset (and its DPO, KTO and prompts forms).
 - ``batching``: how many rows go into one bulk insert or streamed chunk.
 """
 
@@ -30,7 +30,15 @@ from .arena import (
     rematch_arena_votes,
 )
 from .batching import BATCH_SIZE
-from .dataset import DPO_COLUMNS, SHARED_COLUMNS, dpo_preference_rows, shared_preference_rows
+from .dataset import (
+    DPO_COLUMNS,
+    KTO_COLUMNS,
+    SHARED_COLUMNS,
+    dpo_preference_rows,
+    kto_preference_rows,
+    prompt_rows,
+    shared_preference_rows,
+)
 from .hygiene import apply_daily_cap, find_identity_word, flag_identity_reveals
 from .languages import LANGUAGE_NAMES, parse_language
 from .prompts import (
@@ -62,6 +70,7 @@ __all__ = [
     "ARENA_TEXT_MAX_LENGTH",
     "BATCH_SIZE",
     "DPO_COLUMNS",
+    "KTO_COLUMNS",
     "IDENTITY_KEYS",
     "IDENTITY_MAX_LENGTH",
     "IMPROVED_ANSWER_MAX_LENGTH",
@@ -77,6 +86,8 @@ __all__ = [
     "apply_daily_cap",
     "count_members_without_quiz",
     "dpo_preference_rows",
+    "kto_preference_rows",
+    "prompt_rows",
     "ensure_quiz_passed",
     "find_identity_word",
     "flag_identity_reveals",
