@@ -39,6 +39,7 @@ from .domain.dataset import (
 )
 from .domain.prompts import import_prompt_records, import_prompts
 from .domain.quiz import count_members_without_quiz, ensure_quiz_passed
+from .domain.shared_import import import_shared_preferences, is_shared_shape
 from .domain.validation import PEER_VALIDATION
 from .models import Prompt
 from .views import announce_arena_votes
@@ -184,16 +185,22 @@ UPLOADER = Uploader(
 
 
 def store_vote_log(*, challenge, user, target=None, upload, progress=None):
+    """The organizers' file: the arena's vote log, or a dataset in the shared 2025 shape."""
+    text = read_text(upload)
+    if is_shared_shape(text, filename=upload.name):
+        return import_shared_preferences(
+            challenge=challenge, text=text, filename=upload.name, by=user, progress=progress
+        )
     return import_arena_votes(
         challenge=challenge,
-        text=read_text(upload),
+        text=text,
         filename=upload.name,
         by=user,
         progress=progress,
     )
 
 
-# The organizers' upload: the arena's vote log.
+# The organizers' upload: the arena's vote log (or a dataset in the shared shape).
 ARENA_UPLOADER = Uploader(
     check=no_person_rules,
     store=store_vote_log,

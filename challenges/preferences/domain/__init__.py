@@ -13,6 +13,7 @@ prompts make the shared preference dataset.
 - ``hygiene``: votes kept flagged, not counted: an answer names a model, or beyond the
   voter's daily cap.
 - ``validation``: cross-team validation of the prompts.
+- ``shared_import``: organizers import a dataset in the shared 2025 shape.
 - ``dataset``: the rows of the shared preference dataset (and its DPO, KTO and prompts forms).
 - ``batching``: how many rows go into one bulk insert or streamed chunk.
 """
@@ -58,6 +59,7 @@ from .quiz import (
     has_passed_quiz,
     take_quiz,
 )
+from .shared_import import import_shared_preferences, is_shared_shape
 from .validation import (
     IMPROVED_ANSWER_MAX_LENGTH,
     PEER_VALIDATION,
@@ -96,6 +98,8 @@ __all__ = [
     "import_arena_votes",
     "import_prompt_records",
     "import_prompts",
+    "import_shared_preferences",
+    "is_shared_shape",
     "latest_decisive_vote",
     "next_prompt_to_validate",
     "parse_country",
