@@ -251,6 +251,8 @@ def scan_dataset(*, edition: Edition, kind: str, scanner: Scanner | None = None)
     found: dict[tuple[int, str], tuple[str, str]] = {}
     rows = 0
     for index, form in enumerate(intake.publication.forms):
+        if form.derive is not None:  # built from the first form's rows, scanned there
+            continue
         fields = text_fields(form)
         for challenge in challenges:
             form_rows = list(form.rows(challenge))
