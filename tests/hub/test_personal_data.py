@@ -7,7 +7,7 @@ import json
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from challenges.include.models import ExamQuestion
 from challenges.provenance import contributor_key, row_id
@@ -382,13 +382,16 @@ def test_the_page_query_count_is_constant(client, edition, organizer, django_ass
 
 
 def test_a_scan_is_queued_once_and_the_task_records_its_progress(
-    client, edition, planted, organizer, monkeypatch, tmp_path
+    client, edition, planted, organizer, monkeypatch, tmp_path, django_capture_on_commit_callbacks
 ):
     client.force_login(organizer)
     queued = []
-    first = request_scan(edition=edition, by=organizer, enqueue=queued.append)
-    again = request_scan(edition=edition, by=organizer, enqueue=queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = request_scan(edition=edition, by=organizer, enqueue=queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = request_scan(edition=edition, by=organizer, enqueue=queued.append)
     assert again.pk == first.pk and first.status == PersonalDataScan.Status.QUEUED
+    assert queued == [first.pk]  # sent once, when committed
     # While it waits, the page polls its progress (an htmx partial), and publishing waits.
     page = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'hx-get="/organize/hub/publish/personal-data/"' in page and "disabled" in page
@@ -412,16 +415,19 @@ def test_a_scan_is_queued_once_and_the_task_records_its_progress(
     assert scan.status == PersonalDataScan.Status.DONE and scan.finished_at
     assert (scan.datasets_done, scan.datasets_total) == (4, 4)
     assert scan.rows_scanned >= 4 and (scan.found, scan.pending) == (3, 3)
-    # The progress was saved dataset by dataset.
-    assert [done for _status, done, _rows in seen][:4] == [1, 2, 3, 4]
+    # The progress was saved as it went: dataset after dataset, rows read growing.
+    done = [datasets for _status, datasets, _rows in seen]
+    rows = [read for _status, _datasets, read in seen]
+    assert done == sorted(done) and sorted(set(done)) == [0, 1, 2, 3, 4]
+    assert rows == sorted(rows) and len(set(rows)) > 1
     assert Hit.objects.count() == 3
     # Finished: the poll asks for the whole page again, which shows the hits.
-    done = client.get(PAGE, HTTP_HX_REQUEST="true")
-    assert done.status_code == 204 and done["HX-Refresh"] == "true"
+    finished = client.get(PAGE, HTTP_HX_REQUEST="true")
+    assert finished.status_code == 204 and finished["HX-Refresh"] == "true"
     # Run again, the task leaves a finished scan alone.
     scan_personal_data_task(scan.pk)
     assert PersonalDataScan.objects.get().finished_at == scan.finished_at
-    with pytest.raises(PublishRefused, match="waiting for a decision"):
+    with translation.override("en"), pytest.raises(PublishRefused, match="waiting for a decision"):
         publish_dataset(edition=edition, kind="blend", folder=tmp_path / "out")
 
 

@@ -246,3 +246,14 @@ def test_a_card_the_hubs_classes_cannot_read_is_not_written(
     with pytest.raises(PublishRefused, match="The dataset card is not valid"):
         write_dataset(edition=edition, kind="blend", folder=tmp_path / "out")
     assert not (tmp_path / "out" / "README.md").exists()
+
+
+@pytest.mark.parametrize("kind", list(EXPECTED))
+def test_the_card_says_what_was_checked_for_personal_data(edition, collected, tmp_path, kind):
+    with translation.override("en"):
+        write_dataset(edition=edition, kind=kind, folder=tmp_path / "out")
+
+    text = card_text(tmp_path / "out")
+    assert "## Personal data" in text
+    assert "checked for email addresses, phone numbers and the names and Discord and Hub" in text
+    assert "replaced by [redacted], its row left out" in text
