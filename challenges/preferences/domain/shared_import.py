@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from challenges.countries import parse_country
 from challenges.domain import decide_contributions
 from challenges.models import Challenge, ContributionStatus
 from challenges.preferences.models import ArenaUpload, ArenaVote, Prompt
@@ -27,12 +26,19 @@ from challenges.uploads import (
 
 from .arena import ARENA_TEXT_MAX_LENGTH, ArenaImportReport
 from .batching import BATCH_SIZE
-from .languages import parse_language
-from .prompts import PORTUGUESE_COUNTRIES, PROMPT_MAX_LENGTH, SYSTEM_PROMPT_MAX_LENGTH
+from .prompts import check_prompt
 
 # The columns of the shared shape; "language" may be added, the others are required.
 SHARED_SHAPE_COLUMNS = ("country", "system_prompt", "question", "chosen", "rejected")
 REQUIRED_COLUMNS = ("country", "question", "chosen", "rejected")
+# How a row's problems name its fields: by the file's columns.
+SHARED_SHAPE_LABELS = {
+    "text": "question",
+    "system_prompt": "system_prompt",
+    "topic": "topic",
+    "country": "country",
+    "language": "language",
+}
 
 
 def is_shared_shape(text: str, *, filename: str = "") -> bool:
@@ -55,15 +61,20 @@ def prompt_key(*, country: str, system_prompt: str, question: str) -> str:
 
 
 def _check_row(record: dict[str, Any], *, row: int, errors: UploadErrors) -> dict | None:
+    """A row's prompt under the rules of a prompt upload (``prompts.check_prompt``: country,
+    language, lengths, plain text), and its two answers."""
     before = errors.total
-    question = check_text(record, "question", row=row, errors=errors, max_length=PROMPT_MAX_LENGTH)
-    system_prompt = check_text(
-        record,
-        "system_prompt",
+    prompt = check_prompt(
+        {
+            "text": record.get("question"),
+            "system_prompt": record.get("system_prompt"),
+            "topic": None,
+            "country": record.get("country"),
+            "language": record.get("language"),
+        },
         row=row,
         errors=errors,
-        required=False,
-        max_length=SYSTEM_PROMPT_MAX_LENGTH,
+        labels=SHARED_SHAPE_LABELS,
     )
     answers = [
         check_text(
@@ -71,36 +82,13 @@ def _check_row(record: dict[str, Any], *, row: int, errors: UploadErrors) -> dic
         )
         for name in ("chosen", "rejected")
     ]
-    raw_country = record.get("country")
-    country = parse_country(raw_country)
-    if not country:
-        if raw_country is None or not str(raw_country).strip():
-            errors.add(row, "country", _("This field is required."))
-        else:
-            errors.add(
-                row,
-                "country",
-                _("“%(value)s” is not a country: give its name or its two-letter ISO code.")
-                % {"value": str(raw_country)[:60]},
-            )
-    raw_language = record.get("language")
-    if raw_language is None or not str(raw_language).strip():
-        language = "pt" if country in PORTUGUESE_COUNTRIES else "es"
-    else:
-        language = parse_language(raw_language)
-        if not language:
-            errors.add(
-                row,
-                "language",
-                _("“%(value)s” is not accepted: prompts are in Spanish (es) or Portuguese (pt).")
-                % {"value": str(raw_language)[:40]},
-            )
-    if errors.total > before:
+    if prompt is None or errors.total > before:
         return None
     chosen, rejected = answers
+    country, system_prompt, question = prompt["country"], prompt["system_prompt"], prompt["text"]
     return {
         "country": country,
-        "language": language,
+        "language": prompt["language"],
         "system_prompt": system_prompt,
         "question": question,
         "chosen": chosen,
