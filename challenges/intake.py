@@ -31,7 +31,7 @@ class Column:
 # --- publishing -------------------------------------------------------------------------------
 
 # The column types a published dataset may have, as the publisher maps them onto `datasets`.
-COLUMN_TYPES = frozenset({"string", "int64", "list<string>"})
+COLUMN_TYPES = frozenset({"string", "int64", "bool", "list<string>", "list<int64>"})
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,11 @@ class DatasetForm:
     # applies the personal-data decisions by it) and, when it has an author, a "contributor"
     # key (Provenance.contributor). Every text column is scanned for personal data.
     rows: Callable[[Any], Iterable[dict]]
+    # A form built from the first form's rows as published (the personal-data decisions
+    # applied) rather than read again: ``derive(rows of one challenge)`` gives its rows (an
+    # aggregated shape). Its texts are those of the first form, scanned there; its rows' ids
+    # are its own. ``rows`` is then not read.
+    derive: Callable[[list[dict]], Iterable[dict]] | None = None
 
 
 @dataclass(frozen=True)

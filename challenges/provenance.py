@@ -28,8 +28,9 @@ def row_id(*, edition_slug: str, kind: str, pk: int) -> str:
 
 
 def pk_of_row_id(value: str) -> int:
-    """The contribution's pk read back from a row's id."""
-    return int(value.rsplit("-", 1)[1])
+    """The contribution's pk read back from a row's id (or from the id of one of the rows a
+    contribution gives, ``<row id>/<part>``: a KTO row per answer)."""
+    return int(value.split("/", 1)[0].rsplit("-", 1)[1])
 
 
 def contributor_key(*, salt: str, author_id: int | None) -> str:

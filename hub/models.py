@@ -324,3 +324,55 @@ class PersonalDataHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.item_id} {self.field}"
+
+
+class PersonalDataScan(models.Model):
+    """One scan of every dataset of an edition for personal data (``hub.personal_data``),
+    queued by organizers and run by a Celery task, with its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    edition = models.ForeignKey(
+        "challenges.Edition",
+        on_delete=models.CASCADE,
+        related_name="personal_data_scans",
+        verbose_name=_("edition"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    datasets_total = models.PositiveIntegerField(_("datasets to scan"), default=0)
+    datasets_done = models.PositiveIntegerField(_("datasets scanned"), default=0)
+    rows_scanned = models.PositiveIntegerField(_("rows scanned"), default=0)
+    found = models.PositiveIntegerField(_("matches found"), default=0)
+    pending = models.PositiveIntegerField(_("matches waiting for a decision"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    # Renewed at every progress save: a scan silent for too long was cut off (its worker died).
+    heartbeat_at = models.DateTimeField(_("last active"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal-data scan")
+        verbose_name_plural = _("personal-data scans")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["edition", "status"], name="hub_scan_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.edition_id} · {self.status}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -25,10 +25,12 @@ not published (``ensure_no_pending_hits``). The published copy applies the decis
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -41,12 +43,18 @@ from accounts.models import Profile, User
 from challenges.intake import DatasetForm, get_intake, publishable_kinds
 from challenges.models import Edition
 from challenges.provenance import pk_of_row_id
+from challenges.uploads import PROGRESS_EVERY
 from hackathon.errors import RuleRefused
-from hub.models import PersonalDataHit
+from hub.models import PersonalDataHit, PersonalDataScan
+
+logger = logging.getLogger(__name__)
 
 REDACTED = "[redacted]"
 # Columns that frame a row rather than hold what people wrote.
-FRAME_COLUMNS = frozenset({"id", "contributor", "exam", "status"})
+FRAME_COLUMNS = frozenset(
+    {"id", "contributor", "exam", "status", "license", "country", "language", "vote_type",
+     "validation", "model", "other_model", "chosen_model", "rejected_model"}
+)  # fmt: skip
 MIN_NAME_WORDS = 2
 MIN_USERNAME_CHARS = 4
 # Longer names are looked for by their first MAX_NAME_WORDS words.
@@ -236,24 +244,49 @@ class ScanReport:
     pending: int
 
 
-def scan_dataset(*, edition: Edition, kind: str, scanner: Scanner | None = None) -> ScanReport:
+def _counted(rows: Iterable[dict], progress: Callable[[int], object] | None) -> Iterator[dict]:
+    """The rows, ``progress(rows so far)`` told every PROGRESS_EVERY of them."""
+    for number, row in enumerate(rows, start=1):
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number)
+        yield row
+
+
+def scan_dataset(
+    *,
+    edition: Edition,
+    kind: str,
+    scanner: Scanner | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> ScanReport:
     """Scan the rows one dataset of the edition would publish now (every form) and record what
     looks like personal data: one hit per (row, text matched), in the first field it was found
     in (a decision about it applies to the whole row, every form). Decisions already made are
     kept; hits no longer found (the row changed or left the dataset) are removed. Scanning
-    again changes nothing more."""
+    again changes nothing more. ``progress(rows scanned)`` is told as rows are read (every
+    form's)."""
     intake = get_intake(kind)
     scanner = scanner or participants_scanner(edition=edition)
     challenges = list(edition.challenges.filter(kind=kind).order_by("position", "pk"))
     found: dict[tuple[int, str], tuple[str, str]] = {}
-    rows = 0
+    rows = scanned = 0
+
+    def tell(number: int) -> None:
+        if progress is not None:
+            progress(scanned + number)
+
     for index, form in enumerate(intake.publication.forms):
+        if form.derive is not None:  # built from the first form's rows, scanned there
+            continue
         fields = text_fields(form)
         for challenge in challenges:
             form_rows = list(form.rows(challenge))
             rows += len(form_rows) if index == 0 else 0
-            for pk, name, match in find_in_rows(rows=form_rows, fields=fields, scanner=scanner):
+            counted = _counted(form_rows, tell)
+            for pk, name, match in find_in_rows(rows=counted, fields=fields, scanner=scanner):
                 found.setdefault((pk, match.text[:300]), (name, str(match.kind)))
+            scanned += len(form_rows)
+            tell(0)
     with transaction.atomic():
         Edition.objects.select_for_update().filter(pk=edition.pk).first()
         known = {
@@ -287,6 +320,83 @@ def scan_edition(*, edition: Edition) -> list[ScanReport]:
     return [
         scan_dataset(edition=edition, kind=kind, scanner=scanner) for kind in publishable_kinds()
     ]
+
+
+# --- the scan as a job -------------------------------------------------------------------------
+
+# A scan silent for this long was cut off (its worker died): the next request replaces it.
+SCAN_STALE_AFTER = dt.timedelta(minutes=30)
+ACTIVE_SCAN = [PersonalDataScan.Status.QUEUED, PersonalDataScan.Status.RUNNING]
+
+
+def request_scan(
+    *, edition: Edition, by: User | None, enqueue: Callable[[int], object]
+) -> PersonalDataScan:
+    """Organizers ask for every dataset of the edition to be scanned: a queued scan, handed to
+    ``enqueue`` (the Celery task's ``scan_personal_data_task.delay``) with its id once the
+    transaction commits; the page follows its progress. While one is queued or running,
+    asking again returns it (one cut off, silent for SCAN_STALE_AFTER, is marked failed and
+    replaced)."""
+    now = timezone.now()
+    with transaction.atomic():
+        Edition.objects.select_for_update().filter(pk=edition.pk).first()
+        active = PersonalDataScan.objects.filter(edition=edition, status__in=ACTIVE_SCAN).first()
+        if active is not None:
+            if (active.heartbeat_at or active.created_at) > now - SCAN_STALE_AFTER:
+                return active
+            active.status = PersonalDataScan.Status.FAILED
+            active.error = _("The scan stopped before it finished.")
+            active.finished_at = now
+            active.save(update_fields=["status", "error", "finished_at"])
+        scan = PersonalDataScan.objects.create(
+            edition=edition, requested_by=by, datasets_total=len(publishable_kinds())
+        )
+        transaction.on_commit(lambda: enqueue(scan.pk))
+    return scan
+
+
+def run_scan(*, scan: PersonalDataScan) -> PersonalDataScan:
+    """Run a queued scan (the task's work): every publishable dataset in turn, its progress
+    saved as rows are read. Idempotent: a scan already taken or finished is left alone. A
+    failure marks it failed (the hits of the datasets scanned before stay)."""
+    claimed = PersonalDataScan.objects.filter(
+        pk=scan.pk, status=PersonalDataScan.Status.QUEUED
+    ).update(status=PersonalDataScan.Status.RUNNING, heartbeat_at=timezone.now())
+    scan = PersonalDataScan.objects.select_related("edition").get(pk=scan.pk)
+    if not claimed:
+        return scan
+    edition = scan.edition
+    done_rows = 0
+
+    def save_progress(rows: int) -> None:
+        scan.rows_scanned, scan.heartbeat_at = done_rows + rows, timezone.now()
+        scan.save(update_fields=["rows_scanned", "heartbeat_at"])
+
+    try:
+        scanner = participants_scanner(edition=edition)
+        for kind in publishable_kinds():
+            report = scan_dataset(
+                edition=edition, kind=kind, scanner=scanner, progress=save_progress
+            )
+            done_rows = scan.rows_scanned
+            scan.datasets_done += 1
+            scan.found += report.found
+            scan.save(update_fields=["datasets_done", "found"])
+    except Exception as error:
+        logger.exception("The personal-data scan %s failed", scan.pk)
+        scan.status, scan.error = PersonalDataScan.Status.FAILED, str(error)[:500]
+    else:
+        scan.status = PersonalDataScan.Status.DONE
+    scan.pending = PersonalDataHit.objects.filter(
+        edition=edition, decision=PersonalDataHit.Decision.PENDING
+    ).count()
+    scan.finished_at = timezone.now()
+    scan.save()
+    return scan
+
+
+def latest_scan(*, edition: Edition) -> PersonalDataScan | None:
+    return PersonalDataScan.objects.filter(edition=edition).first()
 
 
 def count_pending(*, edition: Edition, kind: str) -> int:

@@ -2,7 +2,8 @@ from celery import shared_task
 
 from challenges.models import Edition
 from hub.domain import SyncRefused, run_sync, start_sync
-from hub.models import PublishedDataset, SyncRun
+from hub.models import PersonalDataScan, PublishedDataset, SyncRun
+from hub.personal_data import run_scan
 from hub.publishing import run_publication
 
 
@@ -38,3 +39,13 @@ def publish_dataset_task(publication_id: int) -> None:
     if publication is None or not publication.is_active:
         return
     run_publication(publication=publication)
+
+
+@shared_task(acks_late=True)
+def scan_personal_data_task(scan_id: int) -> None:
+    """Run one queued personal-data scan. Idempotent: a scan that is gone, taken or finished is
+    left alone (scanning again would find the same)."""
+    scan = PersonalDataScan.objects.filter(pk=scan_id).first()
+    if scan is None or not scan.is_active:
+        return
+    run_scan(scan=scan)

@@ -1,5 +1,6 @@
 """How BLEND answers plug into the platform: review queue, progress, exports, the published
-dataset of validated answers and the credits gate."""
+dataset of validated answers (one row per answer, and BLEnD's aggregated shape) and the
+credits gate."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from challenges.intake import (
 )
 from challenges.models import Challenge, ContributionStatus
 from challenges.provenance import Provenance
+from challenges.text import normalize
 
 from .domain import PEER_VALIDATION, import_questions
 from .models import BlendAnswer
@@ -78,17 +80,110 @@ def published_rows(challenge: Challenge) -> Iterator[dict]:
         yield row
 
 
+# BLEnD's aggregated shape: one row per question (of one country), its answers with how many
+# people gave each, most given first, and the reasons for no answer with their counts.
+AGGREGATED_COLUMNS = {
+    "id": "string",
+    "question_external_id": "string",
+    "country": "string",
+    "language": "string",
+    "topic": "string",
+    "question": "string",
+    "answers": "list<string>",
+    "counts": "list<int64>",
+    "no_answer_reasons": "list<string>",
+    "no_answer_counts": "list<int64>",
+    "respondents": "int64",
+}
+
+
+def _ranked(counter: dict[str, list]) -> list[tuple[str, int]]:
+    """(the form first written, how many) per key, most given first, then first given."""
+    ranked = sorted(counter.values(), key=lambda entry: (-entry[1], entry[2]))
+    return [(written, count) for written, count, _order in ranked]
+
+
+def aggregate_answers(rows: list[dict]) -> list[dict]:
+    """The aggregated form, from one challenge's published answers (personal-data decisions
+    applied): per question, each answer (answer_1 to answer_3, compared case and spacing
+    aside, accents kept) with the number of people who gave it, and the reasons for no
+    answer with theirs; ``respondents`` the number of published answers to the question. The
+    row's id is the question's (``<edition>-blend-question-<external id>``)."""
+    questions: dict[str, dict] = {}
+    for row in rows:
+        key = row["question_external_id"]
+        entry = questions.get(key)
+        if entry is None:
+            slug = row["id"].rsplit("-blend-", 1)[0]
+            entry = questions[key] = {
+                "row": {
+                    "id": f"{slug}-blend-question-{key}",
+                    **{
+                        name: row[name]
+                        for name in (
+                            "question_external_id",
+                            "country",
+                            "language",
+                            "topic",
+                            "question",
+                        )
+                    },
+                },  # fmt: skip
+                "answers": {},
+                "reasons": {},
+                "respondents": 0,
+            }
+        entry["respondents"] += 1
+        given = set()
+        for name in ("answer_1", "answer_2", "answer_3"):
+            answer = (row.get(name) or "").strip()
+            folded = normalize(answer)
+            if not folded or folded in given:
+                continue
+            given.add(folded)
+            found = entry["answers"].setdefault(folded, [answer, 0, len(entry["answers"])])
+            found[1] += 1
+        reason = row.get("no_answer_reason") or ""
+        if reason:
+            found = entry["reasons"].setdefault(reason, [reason, 0, len(entry["reasons"])])
+            found[1] += 1
+    aggregated = []
+    for entry in questions.values():
+        answers, reasons = _ranked(entry["answers"]), _ranked(entry["reasons"])
+        aggregated.append(
+            {
+                **entry["row"],
+                "answers": [answer for answer, _count in answers],
+                "counts": [count for _answer, count in answers],
+                "no_answer_reasons": [reason for reason, _count in reasons],
+                "no_answer_counts": [count for _reason, count in reasons],
+                "respondents": entry["respondents"],
+            }
+        )
+    return aggregated
+
+
 PUBLICATION = Publication(
     label=_("validated BLEND answers"),
     published=lambda answers: answers.filter(status=ContributionStatus.VALIDATED),
-    forms=[DatasetForm(name="default", columns=PUBLISHED_COLUMNS, rows=published_rows)],
+    forms=[
+        DatasetForm(name="default", columns=PUBLISHED_COLUMNS, rows=published_rows),
+        DatasetForm(
+            name="aggregated",
+            columns=AGGREGATED_COLUMNS,
+            rows=lambda challenge: [],
+            derive=aggregate_answers,
+        ),
+    ],
     summary=_(
         "Answers to everyday-culture questions (food, sport, family, education, holidays, "
         "work life...) given by people of the question's country."
     ),
     validation_rule=_(
         "Only answers validated by other people of the same country are included. No AI "
-        "tools or search engines were allowed to answer."
+        "tools or search engines were allowed to answer. The default config has one row per "
+        "answer; the aggregated config, BLEnD's shape, one row per question with its answers "
+        "and how many people gave each."
     ),
     task_categories=["question-answering"],
     limitations=_(

@@ -98,7 +98,10 @@ def prompt_upload_form(*args, **kwargs) -> UploadForm:
 def arena_upload_form(*args, **kwargs) -> UploadForm:
     return UploadForm(
         *args,
-        help_text=_("The arena's vote log, one JSON object per line. At most 10 MB."),
+        help_text=_(
+            "The arena's vote log, one JSON object per line; or a CSV file in the shared "
+            "2025 shape (country, system_prompt, question, chosen, rejected). At most 10 MB."
+        ),
         **kwargs,
     )
 

@@ -1,6 +1,6 @@
 """How preference prompts plug into the platform: review queue, progress, exports, the shared
-preference dataset (and its DPO form) as published, imports of prompts from the Hub, and the
-credits gate (validated prompts; the quiz passed by every member who submitted prompts)."""
+preference dataset (its DPO, KTO and prompts forms beside it) as published, imports of
+prompts from the Hub, and the credits gate (validated prompts; the quiz passed by every member who submitted prompts)."""
 
 from __future__ import annotations
 
@@ -29,12 +29,17 @@ from .domain.arena import ArenaImportReport, import_arena_votes
 from .domain.batching import BATCH_SIZE
 from .domain.dataset import (
     DPO_COLUMNS,
+    KTO_COLUMNS,
+    PROMPTS_FORM_COLUMNS,
     SHARED_COLUMNS,
     dpo_preference_rows,
+    kto_preference_rows,
+    prompt_rows,
     shared_preference_rows,
 )
 from .domain.prompts import import_prompt_records, import_prompts
 from .domain.quiz import count_members_without_quiz, ensure_quiz_passed
+from .domain.shared_import import import_shared_preferences, is_shared_shape
 from .domain.validation import PEER_VALIDATION
 from .models import Prompt
 from .views import announce_arena_votes
@@ -71,30 +76,51 @@ def export_prompt_rows(challenge: Challenge) -> Iterator[dict]:
         yield row
 
 
+def _columns(names: list[str], **types: str) -> dict[str, str]:
+    return {name: types.get(name, "string") for name in names}
+
+
 PUBLICATION = Publication(
     label=_("validated preferences"),
     published=lambda prompts: prompts.filter(status=ContributionStatus.VALIDATED),
     forms=[
         DatasetForm(
             name="default",
-            columns=dict.fromkeys(SHARED_COLUMNS, "string"),
+            columns=_columns(SHARED_COLUMNS),
             rows=lambda challenge: shared_preference_rows(challenge=challenge),
         ),
         DatasetForm(
             name="dpo",
-            columns=dict.fromkeys(DPO_COLUMNS, "string"),
+            columns=_columns(DPO_COLUMNS),
             rows=lambda challenge: dpo_preference_rows(challenge=challenge),
+        ),
+        DatasetForm(
+            name="kto",
+            columns=_columns(KTO_COLUMNS, label="bool"),
+            rows=lambda challenge: kto_preference_rows(challenge=challenge),
+        ),
+        DatasetForm(
+            name="prompts",
+            columns=_columns(PROMPTS_FORM_COLUMNS),
+            rows=lambda challenge: prompt_rows(challenge=challenge),
         ),
     ],
     summary=_(
         "Prompts that test whether a language model's answers are culturally adequate for a "
-        "country, with the answer people preferred (chosen) and the one they did not "
-        "(rejected) in an arena where two anonymous models answered."
+        "country, with the answers of two anonymous models in an arena and the vote of the "
+        "person who asked: the answer preferred (chosen) and the other (rejected), both good, "
+        "or both bad."
     ),
     validation_rule=_(
         "Only prompts validated by participants of other teams are included (well designed "
-        "and culturally anchored); chosen and rejected come from the prompt's latest arena "
-        "vote that preferred one answer, and are empty when no vote did."
+        "and culturally anchored). Each prompt is judged by its latest arena vote that chose "
+        "an answer, else its latest vote. The default config (the 2025 shape: country, "
+        "system_prompt, question, chosen, rejected) and the dpo config hold the prompts whose "
+        "vote chose an answer; when most validators would not keep the chosen answer and one "
+        "wrote a better one, that answer replaces chosen (validation: improved). The kto "
+        "config gives a vote that chose one true and one false row, a vote for both answers "
+        "two true rows, and a vote against both two false rows. The prompts config lists "
+        "every validated prompt. No row has an empty answer."
     ),
     task_categories=["text-generation"],
     # People wrote the prompts and voted; models wrote the answers.
@@ -106,7 +132,7 @@ PUBLICATION = Publication(
     ),
     uses=_(
         "Evaluating whether models answer in a culturally adequate way, and aligning them "
-        "with preference methods such as DPO (the dpo config)."
+        "with preference methods: DPO (the dpo config) or KTO (the kto config)."
     ),
     out_of_scope=_(
         "Treating a chosen answer as verified facts, or one vote as the preference of a whole "
@@ -159,16 +185,22 @@ UPLOADER = Uploader(
 
 
 def store_vote_log(*, challenge, user, target=None, upload, progress=None):
+    """The organizers' file: the arena's vote log, or a dataset in the shared 2025 shape."""
+    text = read_text(upload)
+    if is_shared_shape(text, filename=upload.name):
+        return import_shared_preferences(
+            challenge=challenge, text=text, filename=upload.name, by=user, progress=progress
+        )
     return import_arena_votes(
         challenge=challenge,
-        text=read_text(upload),
+        text=text,
         filename=upload.name,
         by=user,
         progress=progress,
     )
 
 
-# The organizers' upload: the arena's vote log.
+# The organizers' upload: the arena's vote log (or a dataset in the shared shape).
 ARENA_UPLOADER = Uploader(
     check=no_person_rules,
     store=store_vote_log,

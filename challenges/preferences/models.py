@@ -148,6 +148,7 @@ class Prompt(Contribution):
         FORM = "form", _("Form")
         CSV = "csv", _("CSV upload")
         ARENA = "arena", _("Arena vote log")
+        DATASET = "dataset", _("Imported dataset")
 
     country = CountryField(_("country"), blank=True)
     language = models.CharField(

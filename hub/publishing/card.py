@@ -176,7 +176,7 @@ def _read_card(card: str):
     the Hub's own classes cannot read is refused before anything is written."""
     try:
         return DatasetCard(card)
-    except ValueError as error:
+    except (ValueError, yaml.YAMLError) as error:  # not a mapping; not YAML at all
         raise PublishRefused(
             _("The dataset card is not valid: %(error)s") % {"error": str(error)[:MAX_ERROR_CHARS]}
         ) from error

@@ -80,8 +80,8 @@ def _features(form: DatasetForm):
     from datasets import Features, List, Value  # noqa: PLC0415 -- slow import: datasets pulls in pyarrow and pandas
 
     def feature(type_: str):
-        if type_ == "list<string>":
-            return List(Value("string"))
+        if type_.startswith("list<"):
+            return List(Value(type_[len("list<") : -1]))
         return Value(type_)
 
     return Features({name: feature(type_) for name, type_ in form.columns.items()})
@@ -95,9 +95,14 @@ def _form_rows(
     column has it as the Hub's id."""
     if decisions is None:  # the caller writing all the forms reads them once for all
         decisions = Decisions.load(edition=edition, kind=kind)
+    first = _publication(kind).forms[0]
     rows: list[dict] = []
     for challenge in _challenges(edition=edition, kind=kind):
-        for row in decisions.apply(form.rows(challenge)):
+        if form.derive is not None:
+            found = form.derive(list(decisions.apply(first.rows(challenge))))
+        else:
+            found = decisions.apply(form.rows(challenge))
+        for row in found:
             if "license" in form.columns:
                 row = {**row, "license": normalize_license(row.get("license") or "")}
             rows.append(row)

@@ -4,6 +4,7 @@ scan, and decide about each match (redact it, exclude its row, keep it)."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 
@@ -13,7 +14,8 @@ from challenges.provenance import row_id
 from challenges.shortcuts import require_edition
 from hackathon.errors import RuleRefused
 from hub.models import PersonalDataHit
-from hub.personal_data import decide_hits, mask, scan_edition
+from hub.personal_data import decide_hits, latest_scan, mask, request_scan
+from hub.tasks import scan_personal_data_task
 
 DECISIONS = [
     PersonalDataHit.Decision.REDACT,
@@ -26,22 +28,13 @@ DECISIONS = [
 @organizer_required
 def personal_data(request):
     """GET: the edition's hits (filtered by decision), paginated, each with its row, field and
-    the match masked. POST ``scan``: scan every dataset; POST ``decision`` with ``hit`` ids:
-    decide them (one or many)."""
+    the match masked, and the latest scan (an htmx partial polled every 2 s while it runs).
+    POST ``scan``: queue a scan of every dataset (a Celery task); POST ``decision`` with
+    ``hit`` ids: decide them (one or many)."""
     edition = require_edition(request)
     if request.method == "POST":
         if "scan" in request.POST:
-            reports = scan_edition(edition=edition)
-            pending = sum(report.pending for report in reports)
-            messages.info(
-                request,
-                ngettext(
-                    "Scanned every dataset: %(count)s match waits for a decision.",
-                    "Scanned every dataset: %(count)s matches wait for a decision.",
-                    pending,
-                )
-                % {"count": pending},
-            )
+            request_scan(edition=edition, by=request.user, enqueue=scan_personal_data_task.delay)
         else:
             try:
                 decided = decide_hits(
@@ -59,6 +52,14 @@ def personal_data(request):
                     % {"count": decided},
                 )
         return redirect(request.get_full_path())
+    scan = latest_scan(edition=edition)
+    if request.htmx:
+        if scan is None or not scan.is_active:
+            # Finished: the whole page again, with the hits found and no more polling.
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return render(request, "hub/personal_data.html#scan", {"scan": scan})
     shown = request.GET.get("decision", "")
     hits = PersonalDataHit.objects.filter(edition=edition)
     if shown in PersonalDataHit.Decision.values:
@@ -71,6 +72,7 @@ def personal_data(request):
         hit.masked = mask(hit.matched, hit.match_kind)
     context = {
         "edition": edition,
+        "scan": scan,
         "page": page,
         "shown": shown,
         "filters": f"decision={shown}" if shown else "",

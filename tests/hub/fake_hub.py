@@ -20,7 +20,8 @@ It answers like the real Hub for what HfApi, hf_hub_download and snapshot_downlo
 - errors: a status, an `X-Error-Code` and an `X-Error-Message` header, a JSON {"error"} body;
   rate limits: 429 with the `RateLimit` / `RateLimit-Policy` headers the Hub sends.
 Dates end in Z, as the Hub's do. Every request is logged (method, path, query, whether it
-carried an Authorization header); HubState.hang(prefix) holds the matching requests until
+carried an Authorization header; the JSON body of create-repo and settings requests);
+HubState.hang(prefix) holds the matching requests until
 released (to kill a client in the middle of a sync).
 """
 
@@ -301,9 +302,11 @@ class Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization")
         body = self._body() if self.command in ("POST", "PUT") else b""
         with state.lock:
-            state.requests.append(
-                {"method": self.command, "path": url.path, "query": query, "auth": auth}
-            )
+            logged = {"method": self.command, "path": url.path, "query": query, "auth": auth}
+            if url.path == "/api/repos/create" or url.path.endswith("/settings"):
+                # What the client asked for (visibility, gating), for the tests to check.
+                logged["json"] = json.loads(body or b"{}")
+            state.requests.append(logged)
             pending = state.transient.get(url.path)
             transient = pending.pop(0) if pending else None
             held = next((e for p, e in state.hangs.items() if url.path.startswith(p)), None)

@@ -1,19 +1,30 @@
 """The personal-data gate: the scanner, the hits organizers decide, the published copy and the
 exports that apply the decisions, and the rows' provenance (stable ids, contributor keys)."""
 
+import datetime as dt
 import json
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 
 from challenges.include.models import ExamQuestion
 from challenges.provenance import contributor_key, row_id
 from hackathon.errors import RuleRefused
-from hub.models import PersonalDataHit, PublishedDataset
-from hub.personal_data import REDACTED, Scanner, decide_hits, mask, scan_dataset, scan_edition
+from hub.models import PersonalDataHit, PersonalDataScan, PublishedDataset
+from hub.personal_data import (
+    REDACTED,
+    SCAN_STALE_AFTER,
+    Scanner,
+    decide_hits,
+    mask,
+    request_scan,
+    scan_dataset,
+    scan_edition,
+)
 from hub.publishing import PublishRefused, build_rows, publish_dataset, request_publication
-from hub.tasks import publish_dataset_task
+from hub.tasks import publish_dataset_task, scan_personal_data_task
 from tests.challenges.blend.factories import BlendAnswerFactory, BlendQuestionFactory
 from tests.challenges.include.factories import (
     ExamFactory,
@@ -70,6 +81,15 @@ def test_the_scanner_finds_emails_phones_and_participants(text, expected):
 )
 def test_the_scanner_leaves_years_numbers_and_common_words(text):
     assert found(text) == []
+
+
+def test_a_name_registered_without_accents_is_found_with_them():
+    scanner = Scanner(names=["Joao Conceicao"], usernames=["Lúcia.Dev"])
+    assert found("Enviado por João Conceição", scanner) == [("João Conceição", "name")]
+    assert found("de lucia.dev y LUCÍA.DEV", scanner) == [
+        ("lucia.dev", "username"),
+        ("LUCÍA.DEV", "username"),
+    ]
 
 
 def test_short_names_and_usernames_are_not_looked_for():
@@ -277,10 +297,13 @@ def test_include_rows_keep_their_exam_and_status(edition, collected):
     ],
 )
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_permission_matrix(client, edition, planted, request, role, expected, method):
+def test_permission_matrix(
+    client, edition, planted, request, role, expected, method, django_capture_on_commit_callbacks
+):
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))
-    response = getattr(client, method)(PAGE, {"scan": "1"} if method == "post" else None)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = getattr(client, method)(PAGE, {"scan": "1"} if method == "post" else None)
 
     if expected == "login":
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -291,12 +314,17 @@ def test_permission_matrix(client, edition, planted, request, role, expected, me
     assert Hit.objects.exists() == (method == "post" and role == "organizer")
 
 
-def test_the_page_shows_each_hit_masked_and_organizers_decide(client, edition, planted, organizer):
+def test_the_page_shows_each_hit_masked_and_organizers_decide(
+    client, edition, planted, organizer, django_capture_on_commit_callbacks
+):
     client.force_login(organizer)
-    response = client.post(PAGE, {"scan": "1"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(PAGE, {"scan": "1"})
+    response = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en")
 
     content = response.content.decode()
-    assert "Scanned every dataset: 3 matches wait for a decision." in content
+    assert "3 matches wait for a decision." in content
+    assert 'id="scan-progress"' in content and "hx-get" not in content  # done: no polling
     assert "j***@example.org" in content and "a***@example.org" in content
     assert "jperez@example.org" not in content
     question_row = row_id(edition_slug=edition.slug, kind="include", pk=planted["question"].pk)
@@ -348,3 +376,69 @@ def test_the_page_query_count_is_constant(client, edition, organizer, django_ass
     with django_assert_num_queries(len(one)):
         response = client.get(PAGE)
     assert response.content.decode().count('name="hit"') == 3
+
+
+# --- the scan as a Celery task, its progress on the page --------------------------------------
+
+
+def test_a_scan_is_queued_once_and_the_task_records_its_progress(
+    client, edition, planted, organizer, monkeypatch, tmp_path, django_capture_on_commit_callbacks
+):
+    client.force_login(organizer)
+    queued = []
+    with django_capture_on_commit_callbacks(execute=True):
+        first = request_scan(edition=edition, by=organizer, enqueue=queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = request_scan(edition=edition, by=organizer, enqueue=queued.append)
+    assert again.pk == first.pk and first.status == PersonalDataScan.Status.QUEUED
+    assert queued == [first.pk]  # sent once, when committed
+    # While it waits, the page polls its progress (an htmx partial), and publishing waits.
+    page = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'hx-get="/organize/hub/publish/personal-data/"' in page and "disabled" in page
+    partial = client.get(PAGE, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en")
+    assert partial.status_code == 200
+    assert partial.content.decode().lstrip().startswith('<section id="scan-progress"')
+    assert not Hit.objects.exists()
+
+    seen = []
+    original = PersonalDataScan.save
+
+    def watch(self, *args, **kwargs):
+        seen.append((self.status, self.datasets_done, self.rows_scanned))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(PersonalDataScan, "save", watch)
+    scan_personal_data_task(queued[0])
+    monkeypatch.undo()
+
+    scan = PersonalDataScan.objects.get()
+    assert scan.status == PersonalDataScan.Status.DONE and scan.finished_at
+    assert (scan.datasets_done, scan.datasets_total) == (4, 4)
+    assert scan.rows_scanned >= 4 and (scan.found, scan.pending) == (3, 3)
+    # The progress was saved as it went: dataset after dataset, rows read growing.
+    done = [datasets for _status, datasets, _rows in seen]
+    rows = [read for _status, _datasets, read in seen]
+    assert done == sorted(done) and sorted(set(done)) == [0, 1, 2, 3, 4]
+    assert rows == sorted(rows) and len(set(rows)) > 1
+    assert Hit.objects.count() == 3
+    # Finished: the poll asks for the whole page again, which shows the hits.
+    finished = client.get(PAGE, HTTP_HX_REQUEST="true")
+    assert finished.status_code == 204 and finished["HX-Refresh"] == "true"
+    # Run again, the task leaves a finished scan alone.
+    scan_personal_data_task(scan.pk)
+    assert PersonalDataScan.objects.get().finished_at == scan.finished_at
+    with translation.override("en"), pytest.raises(PublishRefused, match="waiting for a decision"):
+        publish_dataset(edition=edition, kind="blend", folder=tmp_path / "out")
+
+
+def test_a_scan_cut_off_is_replaced(edition, organizer):
+    stale = PersonalDataScan.objects.create(
+        edition=edition, status=PersonalDataScan.Status.RUNNING, datasets_total=4
+    )
+    PersonalDataScan.objects.filter(pk=stale.pk).update(
+        heartbeat_at=timezone.now() - SCAN_STALE_AFTER - dt.timedelta(minutes=1)
+    )
+    fresh = request_scan(edition=edition, by=organizer, enqueue=lambda pk: None)
+    assert fresh.pk != stale.pk
+    stale.refresh_from_db()
+    assert stale.status == PersonalDataScan.Status.FAILED and stale.error

@@ -259,6 +259,16 @@ def test_the_visibility_is_the_kinds_or_the_organizers(
     assert published.visibility == (chosen or ("private" if kind == "include" else "public"))
     create = next(r for r in fake_hub.state.requests if r["path"] == "/api/repos/create")
     assert create["method"] == "POST"
+    # The flag itself is in the create-repo request (a benchmark is never public for a moment).
+    assert asks_private(create["json"]) is private and create["json"]["type"] == "dataset"
+    (setting,) = [r for r in fake_hub.state.requests if r["path"].endswith("/settings")]
+    assert setting["json"]["gated"] == gated and asks_private(setting["json"]) is private
+
+
+def asks_private(payload: dict) -> bool:
+    """Whether a request asks for a private repository (the client sends ``private`` or
+    ``visibility``, by version)."""
+    return payload.get("private") is True or payload.get("visibility") == "private"
 
 
 def test_changing_the_visibility_publishes_again_with_the_new_settings(

@@ -4,6 +4,7 @@ config read back row for row."""
 
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -12,11 +13,13 @@ from django.utils.translation import gettext
 
 from challenges.blend.models import BlendAnswer
 from challenges.include.models import ExamQuestion
+from challenges.intake import get_intake
 from challenges.models import ContributionStatus, ReviewDecision
 from hub.models import PublishedDataset
 from hub.publishing import PublishRefused, build_rows, publish_dataset, write_dataset
+from hub.publishing.card import _read_card as read_hub_card
 from hub.tasks import publish_dataset_task
-from tests.hub.publishing_data import EXPECTED, URL, read_card
+from tests.hub.publishing_data import EXPECTED, TOKEN, URL, read_card
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("published_dir")]
 
@@ -145,13 +148,47 @@ def test_every_config_loads_back_row_for_row(edition, collected, tmp_path, kind)
     write_dataset(edition=edition, kind=kind, folder=folder)
 
     metadata = read_card(folder / "README.md")
+    # Every form but the first is published as configs named after it ("dpo", "kto-unknown").
+    others = [form.name for form in get_intake(kind).publication.forms[1:]]
+    assert {config["config_name"] for config in metadata["configs"]} >= set(others)
     for config in metadata["configs"]:
         name = config["config_name"]
         rows = load_dataset(
             str(folder), name, split="train", cache_dir=str(tmp_path / "cache")
         ).to_list()
-        form = "dpo" if name.startswith("dpo") else None
+        form = next((f for f in others if name == f or name.startswith(f"{f}-")), None)
         assert rows == build_rows(edition=edition, kind=kind, form=form), name
+
+
+@pytest.mark.parametrize("kind", list(EXPECTED))
+def test_every_config_loads_back_from_a_snapshot_of_the_hub(
+    edition, collected, fake_hub, settings, tmp_path, kind
+):
+    """Published to the (fake) Hub, downloaded back with snapshot_download, every config reads
+    back row for row, with the types of its form."""
+    from datasets import load_dataset
+    from huggingface_hub import snapshot_download
+
+    settings.HF_TOKEN = TOKEN
+    published = publish_dataset(edition=edition, kind=kind)
+    path = snapshot_download(
+        published.target,
+        repo_type="dataset",
+        cache_dir=str(tmp_path / "hub-cache"),
+        endpoint=fake_hub.url,
+        token=TOKEN,
+    )
+    forms = get_intake(kind).publication.forms
+    others = [form.name for form in forms[1:]]
+    metadata = read_card(Path(path) / "README.md")
+    names = [config["config_name"] for config in metadata["configs"]]
+    assert set(others) <= set(names)
+    for name in names:
+        loaded = load_dataset(path, name, split="train", cache_dir=str(tmp_path / "cache"))
+        form = next((f for f in others if name == f or name.startswith(f"{f}-")), None)
+        chosen = next((f for f in forms if f.name == form), forms[0])
+        assert list(loaded.features) == list(chosen.columns), name
+        assert loaded.to_list() == build_rows(edition=edition, kind=kind, form=form), name
 
 
 def test_the_page_publishes_with_the_card_in_the_chosen_language(
@@ -186,3 +223,37 @@ def test_the_command_writes_the_cards_in_the_language_asked(edition, collected, 
 
     assert json.loads(out.getvalue())["language"] == "en"
     assert "## How the data was collected" in card_text(tmp_path / "blend")
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        "---\n- a list, not a mapping\n---\n# Card\n",
+        "---\nlicense: [unclosed\n---\n# Card\n",
+    ],
+)
+def test_a_card_huggingface_hub_cannot_read_is_refused(card):
+    with pytest.raises(PublishRefused, match="The dataset card is not valid"):
+        read_hub_card(card)
+
+
+def test_a_card_the_hubs_classes_cannot_read_is_not_written(
+    edition, collected, tmp_path, monkeypatch
+):
+    import hub.publishing.writing as writing
+
+    monkeypatch.setattr(writing, "render_card", lambda **kwargs: "---\n- not: [a mapping\n---\n")
+    with pytest.raises(PublishRefused, match="The dataset card is not valid"):
+        write_dataset(edition=edition, kind="blend", folder=tmp_path / "out")
+    assert not (tmp_path / "out" / "README.md").exists()
+
+
+@pytest.mark.parametrize("kind", list(EXPECTED))
+def test_the_card_says_what_was_checked_for_personal_data(edition, collected, tmp_path, kind):
+    with translation.override("en"):
+        write_dataset(edition=edition, kind=kind, folder=tmp_path / "out")
+
+    text = card_text(tmp_path / "out")
+    assert "## Personal data" in text
+    assert "checked for email addresses, phone numbers and the names and Discord and Hub" in text
+    assert "replaced by [redacted], its row left out" in text

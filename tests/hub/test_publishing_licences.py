@@ -98,11 +98,13 @@ def test_contributions_are_under_the_editions_licence(edition, collected, tmp_pa
 
     metadata = read_card(tmp_path / "out" / "README.md")
     assert metadata["license"] == "cc-by-sa-4.0"
-    assert [config["config_name"] for config in metadata["configs"]] == ["default", "dpo"]
+    names = ["default", "dpo", "kto", "prompts"]
+    assert [config["config_name"] for config in metadata["configs"]] == names
     info = {config["config_name"]: config for config in metadata["dataset_info"]}
-    for name in ("default", "dpo"):
-        assert load_config(tmp_path / "out", name, tmp_path)
-        assert info[name]["splits"][0]["num_examples"] == 1
+    for name, rows in zip(names, [1, 1, 2, 1], strict=True):
+        loaded = load_config(tmp_path / "out", name, tmp_path)
+        assert len(loaded) == info[name]["splits"][0]["num_examples"] == rows
+        assert {row["contributor"] for row in loaded} != {""}
 
 
 def test_the_counts_are_per_licence(edition, exams, django_assert_num_queries):

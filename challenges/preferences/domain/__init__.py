@@ -13,7 +13,8 @@ prompts make the shared preference dataset.
 - ``hygiene``: votes kept flagged, not counted: an answer names a model, or beyond the
   voter's daily cap.
 - ``validation``: cross-team validation of the prompts.
-- ``dataset``: the rows of the shared preference dataset (and its DPO form).
+- ``shared_import``: organizers import a dataset in the shared 2025 shape.
+- ``dataset``: the rows of the shared preference dataset (and its DPO, KTO and prompts forms).
 - ``batching``: how many rows go into one bulk insert or streamed chunk.
 """
 
@@ -30,7 +31,15 @@ from .arena import (
     rematch_arena_votes,
 )
 from .batching import BATCH_SIZE
-from .dataset import DPO_COLUMNS, SHARED_COLUMNS, dpo_preference_rows, shared_preference_rows
+from .dataset import (
+    DPO_COLUMNS,
+    KTO_COLUMNS,
+    SHARED_COLUMNS,
+    dpo_preference_rows,
+    kto_preference_rows,
+    prompt_rows,
+    shared_preference_rows,
+)
 from .hygiene import apply_daily_cap, find_identity_word, flag_identity_reveals
 from .languages import LANGUAGE_NAMES, parse_language
 from .prompts import (
@@ -50,6 +59,7 @@ from .quiz import (
     has_passed_quiz,
     take_quiz,
 )
+from .shared_import import import_shared_preferences, is_shared_shape
 from .validation import (
     IMPROVED_ANSWER_MAX_LENGTH,
     PEER_VALIDATION,
@@ -62,6 +72,7 @@ __all__ = [
     "ARENA_TEXT_MAX_LENGTH",
     "BATCH_SIZE",
     "DPO_COLUMNS",
+    "KTO_COLUMNS",
     "IDENTITY_KEYS",
     "IDENTITY_MAX_LENGTH",
     "IMPROVED_ANSWER_MAX_LENGTH",
@@ -77,6 +88,8 @@ __all__ = [
     "apply_daily_cap",
     "count_members_without_quiz",
     "dpo_preference_rows",
+    "kto_preference_rows",
+    "prompt_rows",
     "ensure_quiz_passed",
     "find_identity_word",
     "flag_identity_reveals",
@@ -85,6 +98,8 @@ __all__ = [
     "import_arena_votes",
     "import_prompt_records",
     "import_prompts",
+    "import_shared_preferences",
+    "is_shared_shape",
     "latest_decisive_vote",
     "next_prompt_to_validate",
     "parse_country",

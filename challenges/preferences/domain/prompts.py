@@ -53,7 +53,7 @@ PROMPT_NEAR_DUPLICATES = NearDuplicates(text=lambda prompt: prompt.text, reads=(
 PORTUGUESE_COUNTRIES = {"BR", "PT", "AO", "MZ", "CV", "GW", "ST", "TL"}
 
 
-def _check_prompt(
+def check_prompt(
     record: Mapping[str, Any],
     *,
     row: int,
@@ -150,7 +150,7 @@ def submit_prompt(
     ensure_window_open(challenge=challenge, user=author, now=now)
     ensure_quiz_passed(challenge=challenge, user=author)
     errors = UploadErrors()
-    values = _check_prompt(
+    values = check_prompt(
         {
             "text": text,
             "system_prompt": system_prompt,
@@ -258,7 +258,7 @@ def _store_prompts(
     labels = {name: column or PROMPT_COLUMNS[name][0] for name, column in columns.items()}
 
     def check_row(record: dict, *, row: int, errors: UploadErrors) -> Prompt | None:
-        values = _check_prompt(
+        values = check_prompt(
             {name: record.get(column) if column else None for name, column in columns.items()},
             row=row,
             errors=errors,
