@@ -56,7 +56,9 @@ def segment_recipients(
     elif segment == Segment.WITHOUT_PROJECT:
         with_project = ProjectSubmission.objects.filter(team__edition=edition).values("team_id")
         people = _team_members(
-            Team.objects.filter(edition=edition).exclude(pk__in=with_project).values("pk")
+            Team.objects.filter(edition=edition)
+            .exclude(pk__in=with_project)
+            .values_list("pk", flat=True)
         )
     elif segment == Segment.COUNTRY:
         if not country:

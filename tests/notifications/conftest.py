@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.test import TestCase
 from django.utils import timezone
 
 from notifications.domain import release_due_emails, send_email_now
@@ -17,7 +18,8 @@ def told(kind: str) -> set[int]:
 def release_and_send(now=None) -> int:
     """Release every collecting email as if its time was over, sending the queued ones here."""
     later = (now or timezone.now()) + dt.timedelta(days=1)
-    return release_due_emails(enqueue=lambda pk: send_email_now(email_id=pk), now=later)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return release_due_emails(enqueue=lambda pk: send_email_now(email_id=pk), now=later)
 
 
 @pytest.fixture
