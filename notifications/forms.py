@@ -40,6 +40,11 @@ class EmailEditForm(forms.ModelForm):
         fields = ["subject", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 16})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = True
+
 
 class CampaignForm(forms.ModelForm):
     country = forms.ChoiceField(label=_("Country"), choices=[("", "—"), *countries], required=False)

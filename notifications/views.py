@@ -43,6 +43,11 @@ PAGE_SIZE = 30
 OUTBOX_PAGE_SIZE = 50
 
 
+def posted(request):
+    """The form's data on a POST, even an empty one (``request.POST or None`` would not bind)."""
+    return request.POST if request.method == "POST" else None
+
+
 @login_required
 def notification_list(request):
     """A person's notifications, newest first, unread ones marked."""
@@ -90,7 +95,7 @@ def preferences(request):
             k for k in Kind.values if k not in ESSENTIAL_KINDS and not (row and k in row.muted)
         ],
     }
-    form = PreferencesForm(request.POST or None, initial=initial)
+    form = PreferencesForm(posted(request), initial=initial)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -195,7 +200,7 @@ def outbox_policy(request):
 def outbox_email(request, pk: int):
     """One email; a held one can be rewritten before it goes."""
     email = get_object_or_404(Email.objects.select_related("user"), pk=pk)
-    form = EmailEditForm(request.POST or None, instance=email)
+    form = EmailEditForm(posted(request), instance=email)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -230,7 +235,7 @@ def compose(request):
     edition = request.edition
     if edition is None:
         raise Http404
-    form = CampaignForm(request.POST or None, edition=edition)
+    form = CampaignForm(posted(request), edition=edition)
     preview = None
     if request.method == "POST":
         if form.is_valid():
