@@ -155,6 +155,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# A task whose worker died before acknowledging it goes to another worker after this long
+# (Redis); longer than any task's countdown (the email retries wait 30 min at most).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": read_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600)
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
