@@ -276,7 +276,10 @@ CELERY_BEAT_SCHEDULE = (
 )
 # Notifications: events of one kind for one person within this many seconds share one email;
 # the beat releases collected emails every NOTIFICATIONS_RELEASE_SECONDS and sends reminders.
-NOTIFICATIONS_GROUP_SECONDS = read_int("NOTIFICATIONS_GROUP_SECONDS", default=300)
+# Without a broker (the demo) there is no beat to release them: no grouping, sent at once.
+NOTIFICATIONS_GROUP_SECONDS = read_int(
+    "NOTIFICATIONS_GROUP_SECONDS", default=300 if REDIS_URL else 0
+)
 NOTIFICATIONS_RELEASE_SECONDS = read_int("NOTIFICATIONS_RELEASE_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE |= {
     "release-notification-emails": {

@@ -39,3 +39,9 @@ def emails_of():
         return list(Email.objects.filter(user=user))
 
     return of
+
+
+@pytest.fixture(autouse=True)
+def grouping(settings):
+    """Five minutes of grouping, as with a broker, whether the run has Redis or not."""
+    settings.NOTIFICATIONS_GROUP_SECONDS = 300

@@ -273,3 +273,12 @@ def test_a_message_needs_the_three_languages_and_somebody_to_reach(edition, orga
     with pytest.raises(CampaignRefused, match="Nobody"):
         hold_campaign(edition=edition, draft=draft(Campaign.Segment.JUDGES), by=organizer)
     assert not Campaign.objects.exists() and not Email.objects.exists()
+
+
+def test_without_grouping_an_event_is_emailed_at_once(participant, settings, run_on_commit):
+    """The demo has no beat to release collected emails: they go when the event happens."""
+    from notifications.tasks import notify_task
+
+    settings.NOTIFICATIONS_GROUP_SECONDS = 0
+    run_on_commit(notify_task.delay, [participant.pk], Kind.DECISION, REJECTED, "/x/")
+    assert len(mail.outbox) == 1 and Email.objects.get().state == Email.State.SENT
