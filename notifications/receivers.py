@@ -21,10 +21,16 @@ from scoring.models import Grant, JudgedOverride, JudgeReview
 from teams.models import Membership, TeamEvent
 
 
-def notify_on_commit(*, user_ids, kind: str, params: dict, url: str = "") -> None:
-    user_ids = sorted(set(user_ids))
-    if user_ids:
-        transaction.on_commit(lambda: notify_task.delay(user_ids, kind, params, url))
+def notify_on_commit(*, user_ids, kind: str, params, url: str = "") -> None:
+    """Once the event's transaction commits, find the people (``user_ids`` may be a function,
+    so that the event's own transaction runs no query of ours) and queue their notification."""
+
+    def send() -> None:
+        people = sorted(set(user_ids() if callable(user_ids) else user_ids))
+        if people:
+            notify_task.delay(people, kind, params() if callable(params) else params, url)
+
+    transaction.on_commit(send)
 
 
 def members_of(team_id: int, *, besides=()) -> list[int]:
@@ -67,7 +73,9 @@ def tell_team_of_membership(sender, instance: TeamEvent, created: bool, **kwargs
     params = {"team": instance.team_name, "person": str(_person(instance))}
     if instance.kind in (Event.JOINED, Event.LEFT, Event.REMOVED):
         notify_on_commit(
-            user_ids=members_of(instance.team_id, besides=[instance.person_id, instance.actor_id]),
+            user_ids=lambda: members_of(
+                instance.team_id, besides=[instance.person_id, instance.actor_id]
+            ),
             kind=Kind.MEMBERSHIP,
             params={**params, "event": instance.kind},
             url=url,
@@ -81,7 +89,9 @@ def tell_team_of_membership(sender, instance: TeamEvent, created: bool, **kwargs
             )
     elif instance.kind == Event.CAPTAIN_CHANGED:
         notify_on_commit(
-            user_ids=members_of(instance.team_id, besides=[instance.person_id, instance.actor_id]),
+            user_ids=lambda: members_of(
+                instance.team_id, besides=[instance.person_id, instance.actor_id]
+            ),
             kind=Kind.CAPTAINCY,
             params=params,
             url=url,
@@ -101,16 +111,18 @@ def tell_of_extension(sender, instance: WindowExtension, created: bool, **kwargs
     if not created:
         return
     challenge = instance.challenge
-    if instance.team_id:
-        user_ids = members_of(instance.team_id)
-    else:
-        user_ids = segment_recipients(
+
+    def concerned():
+        if instance.team_id:
+            return members_of(instance.team_id)
+        return segment_recipients(
             edition=challenge.edition, segment=Campaign.Segment.EVERYONE
         ).values_list("pk", flat=True)
+
     notify_on_commit(
-        user_ids=user_ids,
+        user_ids=concerned,
         kind=Kind.EXTENSION,
-        params={
+        params=lambda: {
             "challenge": titles_of(challenge),
             "closes": in_languages(
                 lambda: format_moment(instance.closes_at, edition=challenge.edition)
@@ -127,9 +139,9 @@ def tell_team_of_grant(sender, instance: Grant, created: bool, **kwargs):
     """Credits or a GPU granted: the team's members."""
     if created:
         notify_on_commit(
-            user_ids=members_of(instance.team_id),
+            user_ids=lambda: members_of(instance.team_id),
             kind=Kind.GRANT,
-            params={"team": instance.team.name, "grant": instance.kind},
+            params=lambda: {"team": instance.team.name, "grant": instance.kind},
             url=reverse("teams:mine"),
         )
 
