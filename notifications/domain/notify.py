@@ -54,9 +54,11 @@ def notify(
         if not users:
             return []
         preferences = {row.user_id: row for row in EmailSettings.objects.filter(user__in=users)}
+        # Locked: an email being released meanwhile is waited for, then no longer collecting
+        # (PostgreSQL reads it again), and the event starts a new one instead of being lost.
         collecting = {
             email.user_id: email
-            for email in Email.objects.filter(
+            for email in Email.objects.select_for_update().filter(
                 user__in=users, kind=kind, state=Email.State.COLLECTING, campaign=None
             )
         }
