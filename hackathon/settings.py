@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "challenges.preferences",
     "challenges.projects",
     "hub",
+    "notifications",
     "demo",
 ]
 
@@ -113,6 +114,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "challenges.context_processors.current_edition",
                 "accounts.context_processors.roles",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -153,6 +155,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# A task whose worker died before acknowledging it goes to another worker after this long
+# (Redis); longer than any task's countdown (the email retries wait 30 min at most).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": read_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600)
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -267,6 +274,27 @@ CELERY_BEAT_SCHEDULE = (
     if HUB_SYNC_INTERVAL_SECONDS > 0
     else {}
 )
+# Notifications: events of one kind for one person within this many seconds share one email;
+# the beat releases collected emails every NOTIFICATIONS_RELEASE_SECONDS and sends reminders.
+# Without a broker (the demo) there is no beat to release them: no grouping, sent at once.
+NOTIFICATIONS_GROUP_SECONDS = read_int(
+    "NOTIFICATIONS_GROUP_SECONDS", default=300 if REDIS_URL else 0
+)
+NOTIFICATIONS_RELEASE_SECONDS = read_int("NOTIFICATIONS_RELEASE_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE |= {
+    "release-notification-emails": {
+        "task": "notifications.tasks.release_emails_task",
+        "schedule": float(NOTIFICATIONS_RELEASE_SECONDS),
+    },
+    "remind-incomplete-projects": {
+        "task": "notifications.tasks.remind_incomplete_projects_task",
+        "schedule": 3600.0,
+    },
+    "remind-closing-windows": {
+        "task": "notifications.tasks.remind_closing_windows_task",
+        "schedule": 900.0,
+    },
+}
 
 # Email
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
@@ -275,6 +303,8 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "SomosNLP Hackathon <hackathon@somosnlp.org>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's address as people reach it, for links in emails (unsubscribe, notifications).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # Internationalization: Spanish first, then Portuguese and English.
 LANGUAGE_CODE = "es"

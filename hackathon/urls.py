@@ -24,5 +24,6 @@ urlpatterns = [
     path("preferences/", include("challenges.preferences.urls")),
     path("team/project/", include("challenges.projects.urls")),
     path("", include("hub.urls")),
+    path("", include("notifications.urls")),
     path("", include("challenges.urls")),
 ]

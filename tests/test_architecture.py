@@ -100,6 +100,11 @@ RULES = [
         "publishing, Hub imports, the Hub's pages and the gates read the kinds through"
         " challenges.intake",
     ),
+    Rule(
+        r"(?!notifications(\.|$)|demo(\.|$)).+",
+        within("notifications"),
+        "notifications hear the domain's signals and records: no other app calls them",
+    ),
     # The foundation included.
     Rule(r"(?!demo(\.|$)).+", within("demo"), "the demo app is on top: nothing depends on it"),
 ]

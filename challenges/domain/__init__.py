@@ -2,7 +2,9 @@
 
 from challenges.domain.contributions import (
     announce_change,
+    announce_decisions,
     contributions_changed,
+    contributions_decided,
     count_by_status,
     decide_contributions,
     item_type_of,
@@ -36,8 +38,10 @@ __all__ = [
     "LoadReport",
     "WindowState",
     "announce_change",
+    "announce_decisions",
     "check_repo_id",
     "contributions_changed",
+    "contributions_decided",
     "count_by_status",
     "decide_contributions",
     "describe_window",

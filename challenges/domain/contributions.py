@@ -15,6 +15,9 @@ from challenges.models import Challenge, ContributionStatus, ReviewDecision
 
 # Sent after a transaction that changed what counts (for scoring): challenge, author_ids.
 contributions_changed = Signal()
+# Sent after a transaction that decided contributions (for notifications): challenge, status,
+# reason, author_counts ({author id: how many of theirs}).
+contributions_decided = Signal()
 
 # Which decision may follow which status.
 ALLOWED_DECISIONS = {
@@ -36,6 +39,25 @@ def announce_change(*, challenge: Challenge, author_ids: Iterable[int]) -> None:
         transaction.on_commit(
             lambda: contributions_changed.send(
                 sender=Challenge, challenge=challenge, author_ids=author_ids
+            )
+        )
+
+
+def announce_decisions(
+    *, challenge: Challenge, status: str, reason: str, author_ids: Iterable[int]
+) -> None:
+    """Tell, once the transaction commits, whose contributions were decided, how and why."""
+    author_counts: dict[int, int] = {}
+    for author_id in author_ids:
+        author_counts[author_id] = author_counts.get(author_id, 0) + 1
+    if author_counts:
+        transaction.on_commit(
+            lambda: contributions_decided.send(
+                sender=Challenge,
+                challenge=challenge,
+                status=status,
+                reason=reason,
+                author_counts=author_counts,
             )
         )
 
@@ -88,6 +110,12 @@ def decide_contributions(
             for pk in pks
         )
         announce_change(challenge=challenge, author_ids=(item.author_id for item in items))
+        announce_decisions(
+            challenge=challenge,
+            status=status,
+            reason=reason,
+            author_ids=(item.author_id for item in items),
+        )
     return len(items)
 
 

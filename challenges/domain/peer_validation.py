@@ -28,7 +28,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from challenges.domain.contributions import announce_change, item_type_of
+from challenges.domain.contributions import announce_change, announce_decisions, item_type_of
 from challenges.domain.windows import ContributionRefused
 from challenges.intake import PeerValidation, get_intake
 from challenges.models import Challenge, ChangeRecord, ContributionStatus, ReviewDecision
@@ -164,6 +164,12 @@ def count_vote(
             challenge=challenge, peer=peer, item=item, status=status, now=now or timezone.now()
         )
         announce_change(challenge=challenge, author_ids=[item.author_id])
+        announce_decisions(
+            challenge=challenge,
+            status=status,
+            reason=item.decision_reason,
+            author_ids=[item.author_id],
+        )
     item.save(update_fields=fields)
     return status
 
