@@ -24,5 +24,7 @@ urlpatterns = [
     path("preferences/", include("challenges.preferences.urls")),
     path("team/project/", include("challenges.projects.urls")),
     path("", include("hub.urls")),
+    path("", include("announcements.urls")),
+    path("", include("schedule.urls")),
     path("", include("challenges.urls")),
 ]
