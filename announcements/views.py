@@ -81,7 +81,7 @@ class AnnouncementFeed(Feed):
 @organizer_required
 def organize_announcements(request):
     edition = require_edition(request)
-    form = AnnouncementForm(request.POST or None)
+    form = AnnouncementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         site_url = request.build_absolute_uri("/")
         announcement = post_announcement(

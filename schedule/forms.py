@@ -40,6 +40,12 @@ class TimeZoneForm(forms.Form):
 
 
 class EventForm(forms.ModelForm):
+    url = forms.URLField(
+        label=_("link"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Where to join or read more."),
+    )
     time_zone = forms.CharField(
         label=_("Time zone of these times"),
         max_length=64,

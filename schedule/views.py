@@ -122,7 +122,9 @@ def regenerate_team_calendar(request):
 def organize_events(request, pk: int | None = None):
     edition = require_edition(request)
     event = get_object_or_404(Event, pk=pk, edition=edition) if pk else None
-    form = EventForm(request.POST or None, instance=event, edition=edition)
+    form = EventForm(
+        request.POST if request.method == "POST" else None, instance=event, edition=edition
+    )
     if request.method == "POST" and form.is_valid():
         try:
             saved = save_event(

@@ -35,7 +35,7 @@ def guide_feedback(request, slug: str, guide: str):
     challenge = get_challenge(request, slug)
     the_guide = get_object_or_404(challenge.guides, slug=guide)
     _browser_key("", request)
-    form = GuideFeedbackForm(request.POST or None)
+    form = GuideFeedbackForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if is_ratelimited(
             request,
