@@ -61,7 +61,7 @@ def list_entries(*, edition: Edition, team_id: int | None = None) -> list[Entry]
         Entry(
             uid=f"team-deadline{suffix}",
             kind="team_deadline",
-            title=_("Team deadline: no team is created, and no member joins or leaves, after it"),
+            title=_("Team deadline: the last day to create or join a team"),
             starts_at=edition.team_deadline,
         )
     ]

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -25,6 +27,12 @@ from teams.domain import get_membership
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
+def google_calendar_url(feed_url: str) -> str:
+    """Google Calendar's page that subscribes to a feed (its webcal:// address)."""
+    webcal = "webcal://" + feed_url.split("://", 1)[-1]
+    return "https://calendar.google.com/calendar/render?" + urlencode({"cid": webcal})
+
+
 def calendar_page(request):
     """The calendar in the edition's zone (AoE) and in the visitor's: the zone asked for
     (``?tz=``), else UTC, which the page's script turns into the browser's own zone."""
@@ -34,6 +42,7 @@ def calendar_page(request):
     membership = get_membership(user=request.user, edition=edition)
     team_id = membership.team_id if membership else None
     entries = list_entries(edition=edition, team_id=team_id)
+    feed_url = request.build_absolute_uri(reverse("schedule:ics"))
     return render(
         request,
         "schedule/calendar.html",
@@ -44,7 +53,8 @@ def calendar_page(request):
             "chosen": form.is_bound and not form.errors,
             "zones": COMMON_ZONES,
             "team": membership.team if membership else None,
-            "feed_url": request.build_absolute_uri(reverse("schedule:ics")),
+            "feed_url": feed_url,
+            "google_url": google_calendar_url(feed_url),
         },
         status=400 if form.errors else 200,
     )
@@ -104,7 +114,7 @@ def team_calendar(request):
     return render(
         request,
         "schedule/team_calendar.html",
-        {"team": team, "url": url, "webcal": "webcal://" + url.split("://", 1)[-1]},
+        {"team": team, "url": url, "google_url": google_calendar_url(url)},
     )
 
 

@@ -131,6 +131,10 @@ def test_a_wrong_or_regenerated_token_is_refused(client, edition, windows):
     page = client.get("/team/calendar/")
     old = TeamFeed.objects.get(team=team).token
     assert old in page.content.decode()
+    assert (
+        "https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2Ftestserver%2Fcalendar%2Fteam%2F"
+        in page.content.decode()
+    )
     assert client.get(f"/calendar/team/{old}.ics").status_code == 200
     assert client.post("/team/calendar/regenerate/").status_code == 302
     new = TeamFeed.objects.get(team=team).token
