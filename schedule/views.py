@@ -1,10 +1,12 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -42,7 +44,7 @@ def calendar_page(request):
     membership = get_membership(user=request.user, edition=edition)
     team_id = membership.team_id if membership else None
     entries = list_entries(edition=edition, team_id=team_id)
-    feed_url = request.build_absolute_uri(reverse("schedule:ics"))
+    feed_url = request.build_absolute_uri(_in_language(reverse("schedule:ics")))
     return render(
         request,
         "schedule/calendar.html",
@@ -67,15 +69,28 @@ def _ics_response(content: bytes, *, filename: str) -> HttpResponse:
     return response
 
 
+def _in_language(path: str) -> str:
+    """A feed's address in the reader's language, for the calendar app that subscribes."""
+    return f"{path}?{urlencode({'lang': translation.get_language()})}"
+
+
+def _feed_language(request) -> str:
+    """Calendar apps fetch a feed without the reader's cookie or language: ``?lang=pt`` (or
+    es, en) in the address chooses it, else the request's."""
+    asked = request.GET.get("lang", "")
+    return asked if asked in dict(settings.LANGUAGES) else translation.get_language()
+
+
 @require_GET
 def calendar_ics(request):
     edition = require_edition(request)
-    content = build_ics(
-        edition=edition,
-        entries=list_entries(edition=edition),
-        name=edition.name,
-        link=request.build_absolute_uri(reverse("schedule:calendar")),
-    )
+    with translation.override(_feed_language(request)):
+        content = build_ics(
+            edition=edition,
+            entries=list_entries(edition=edition),
+            name=edition.name,
+            link=request.build_absolute_uri(reverse("schedule:calendar")),
+        )
     return _ics_response(content, filename=f"{edition.slug}.ics")
 
 
@@ -86,12 +101,13 @@ def team_feed_ics(request, token: str):
     if feed is None:
         raise Http404
     team = feed.team
-    content = build_ics(
-        edition=team.edition,
-        entries=list_entries(edition=team.edition, team_id=team.pk),
-        name=f"{team.edition.name} · {team.name}",
-        link=request.build_absolute_uri(reverse("schedule:calendar")),
-    )
+    with translation.override(_feed_language(request)):
+        content = build_ics(
+            edition=team.edition,
+            entries=list_entries(edition=team.edition, team_id=team.pk),
+            name=f"{team.edition.name} · {team.name}",
+            link=request.build_absolute_uri(reverse("schedule:calendar")),
+        )
     response = _ics_response(content, filename=f"{team.edition.slug}-team.ics")
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"
@@ -110,7 +126,7 @@ def _my_team(request):
 def team_calendar(request):
     team = _my_team(request)
     feed = get_team_feed(team=team)
-    url = request.build_absolute_uri(reverse("schedule:team_ics", args=[feed.token]))
+    url = request.build_absolute_uri(_in_language(reverse("schedule:team_ics", args=[feed.token])))
     return render(
         request,
         "schedule/team_calendar.html",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -70,7 +71,12 @@ class _Handler(BaseHTTPRequestHandler):
             body = None
         with state.lock:
             state.requests.append(
-                {"path": self.path, "body": body, "content_type": self.headers["Content-Type"]}
+                {
+                    "path": self.path,
+                    "body": body,
+                    "content_type": self.headers["Content-Type"],
+                    "at": time.monotonic(),
+                }
             )
             scripted = state.script.pop(0) if state.script else None
         if self.path.split("?")[0] != WEBHOOK_PATH:

@@ -145,7 +145,7 @@ def test_without_a_webhook_nothing_goes_to_discord(
 
 def test_a_long_text_is_cut_to_discords_limit(edition, fake_discord):
     announcement = Announcement.objects.create(
-        edition=edition, discord_state="queued", title_es="T" * 250, body_es="x" * 5000
+        edition=edition, discord_state="queued", title_es="T" * 200, body_es="x" * 5000
     )
     post_to_discord_task.delay(announcement.pk, "http://testserver/")
     (message,) = fake_discord.state.messages

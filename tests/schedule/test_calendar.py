@@ -271,3 +271,15 @@ def test_the_feed_is_cacheable_and_named(client, edition, windows):
     assert str(calendar["X-WR-CALNAME"]) == edition.name
     assert calendar.decoded("REFRESH-INTERVAL") == dt.timedelta(hours=1)
     assert str(calendar["METHOD"]) == "PUBLISH"
+
+
+def test_the_feeds_language_is_chosen_in_its_address(client, edition, windows):
+    include, _blend = windows
+    include.title_pt = "Exames"
+    include.save()
+    events = parse(client.get("/calendar.ics?lang=pt", HTTP_ACCEPT_LANGUAGE="en"))
+    # The challenge's Portuguese title (the words around it once the catalogs have them).
+    assert any("“Exames”" in str(event["SUMMARY"]) for event in events)
+    events = parse(client.get("/calendar.ics?lang=xx", HTTP_ACCEPT_LANGUAGE="en"))
+    assert "“Exams” closes" in {str(event["SUMMARY"]) for event in events}
+    assert not any("Exames" in str(event["SUMMARY"]) for event in events)
