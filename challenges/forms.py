@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from challenges.domain.guides import COMMENT_MAX as GUIDE_COMMENT_MAX
 from challenges.models import ContributionStatus
 from teams.models import Team
 
@@ -82,4 +83,28 @@ class VoidValidationsForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
     confirm = forms.BooleanField(
         label=_("I understand that every vote of this person in this challenge stops counting."),
+    )
+
+
+class GuideFeedbackForm(forms.Form):
+    """Anonymous feedback on a guide: how useful it was, and what to improve."""
+
+    rating = forms.TypedChoiceField(
+        label=_("How useful was it?"),
+        coerce=int,
+        choices=[
+            (1, _("1 — not useful")),
+            (2, "2"),
+            (3, "3"),
+            (4, "4"),
+            (5, _("5 — very useful")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("What would you improve? (optional)"),
+        required=False,
+        max_length=GUIDE_COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Anonymous: your account is not stored with it. Leave out your name."),
     )

@@ -1,12 +1,18 @@
 from django.urls import path
 
 from challenges import views
+from challenges.views.guides import guide_feedback, organize_feedback
 from challenges.views.uploads import upload_page
 
 app_name = "challenges"
 urlpatterns = [
     path("", views.home, name="home"),
     path("challenges/<slug:slug>/", views.challenge_detail, name="detail"),
+    path(
+        "challenges/<slug:slug>/guides/<slug:guide>/feedback/",
+        guide_feedback,
+        name="guide_feedback",
+    ),
     path("uploads/<int:pk>/", upload_page, name="upload"),
     path("organize/", views.organize, name="organize"),
     path("organize/<slug:slug>/review/", views.review_queue, name="review"),
@@ -20,6 +26,7 @@ urlpatterns = [
     path("organize/<slug:slug>/export.<str:file_format>", views.export, name="export"),
     path("organize/<slug:slug>/extend/", views.extend, name="extend"),
     path("organize/<slug:slug>/validators/", views.validators, name="validators"),
+    path("organize/<slug:slug>/feedback/", organize_feedback, name="guide_feedback_list"),
     path(
         "organize/<slug:slug>/validators/<int:user_id>/void/",
         views.void_validator,

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "challenges.projects",
     "hub",
     "notifications",
+    "announcements",
+    "schedule",
     "demo",
 ]
 
@@ -295,6 +297,12 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": 900.0,
     },
 }
+
+# Announcements are also posted, once each, to the Discord channel of this webhook (empty: not).
+DISCORD_WEBHOOK_URL = os.environ.get("DISCORD_WEBHOOK_URL", "")
+# Anonymous feedback on a challenge's guides: at most this many per browser (django-ratelimit's
+# "count/period" form: s, m, h or d).
+GUIDE_FEEDBACK_RATE = os.environ.get("GUIDE_FEEDBACK_RATE", "5/h")
 
 # Email
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")

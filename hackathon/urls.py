@@ -25,5 +25,7 @@ urlpatterns = [
     path("team/project/", include("challenges.projects.urls")),
     path("", include("hub.urls")),
     path("", include("notifications.urls")),
+    path("", include("announcements.urls")),
+    path("", include("schedule.urls")),
     path("", include("challenges.urls")),
 ]

@@ -5,9 +5,13 @@ The participant is the captain of the team under test, whose second member is ``
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
+from announcements.models import Announcement
+from challenges.models import Guide
 from challenges.projects.models import ProjectSubmission
 from hub.models import HubRepo, PublishedDataset
+from schedule.models import Event, TeamFeed
 from scoring.models import Criterion
 from teams.models import Membership
 from tests.factories import UserFactory, make_team
@@ -90,6 +94,26 @@ MATRIX = [
     ("get", "/organize/{blend}/validators/", STAFF),
     # Without a reason nothing is voided: a message, back to the validators page.
     ("post", "/organize/{blend}/validators/{teammate}/void/", STAFF_ACTION),
+    ("get", "/announcements/", PUBLIC),
+    ("get", "/announcements/{announcement}/", PUBLIC),
+    ("get", "/announcements/feed/", PUBLIC),
+    ("get", "/organize/announcements/", STAFF),
+    # Nothing filled in: the form again, with its errors.
+    ("post", "/organize/announcements/", STAFF | {"organizer": 400}),
+    ("get", "/calendar/", PUBLIC),
+    ("get", "/calendar.ics", PUBLIC),
+    # The secret address is the permission: whoever has it reads the team's calendar.
+    ("get", "/calendar/team/{feed}.ics", PUBLIC),
+    ("get", "/calendar/team/not-the-token.ics", dict.fromkeys(ROLES, 404)),
+    ("get", "/team/calendar/", MY_TEAM_ACTION | {"participant": 200, "other_team": 200}),
+    ("post", "/team/calendar/regenerate/", MY_TEAM_ACTION),
+    ("get", "/organize/calendar/", STAFF),
+    ("post", "/organize/calendar/", STAFF | {"organizer": 400}),
+    ("get", "/organize/calendar/{event}/", STAFF),
+    ("post", "/organize/calendar/{event}/remove/", STAFF_ACTION),
+    ("get", "/challenges/{challenge}/guides/{guide}/feedback/", PUBLIC),
+    ("post", "/challenges/{challenge}/guides/{guide}/feedback/", dict.fromkeys(ROLES, 400)),
+    ("get", "/organize/{challenge}/feedback/", STAFF),
 ]
 
 
@@ -122,7 +146,17 @@ def world(edition, organizer, judge, tmp_path):
     publication = PublishedDataset.objects.create(
         edition=edition, kind="include", target=str(tmp_path), rows=1
     )
+    announcement = Announcement.objects.create(edition=edition, title_es="Hola", body_es="x")
+    event = Event.objects.create(edition=edition, title_es="Charla", starts_at=timezone.now())
+    feed = TeamFeed.objects.create(team=team)
+    guide = Guide.objects.create(
+        challenge=challenge, slug="guia", title_es="Guía", url_es="https://somosnlp.org"
+    )
     names = {
+        "announcement": announcement.pk,
+        "event": event.pk,
+        "feed": feed.token,
+        "guide": guide.slug,
         "publication": publication.pk,
         "repo": repo.pk,
         "challenge": challenge.slug,

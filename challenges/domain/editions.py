@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
+from challenges.domain.guides import read_guides, save_guides
 from challenges.models import Challenge, ChangeRecord, Edition
 
 # Sent after the transaction that recorded changes to an edition or its challenges commits.
@@ -194,12 +195,17 @@ def load_edition(*, data: dict[str, Any], starting_on: dt.date | None = None) ->
 
     challenge_rows = []
     seen_slugs = set()
+    guides_by_slug = {}  # only the challenges whose entry has [[challenges.guides]]
     for number, row in enumerate(challenges_data, start=1):
         row = dict(row)
         slug = row.pop("slug", "")
         if not slug:
             problems.append(_("Challenge %(number)s has no slug.") % {"number": number})
             continue
+        if "guides" in row:
+            guides_by_slug[slug] = read_guides(
+                rows=row.pop("guides"), challenge_slug=slug, problems=problems
+            )
         if slug in seen_slugs:
             problems.append(_("Challenge slug “%(slug)s” appears twice.") % {"slug": slug})
         seen_slugs.add(slug)
@@ -276,6 +282,8 @@ def load_edition(*, data: dict[str, Any], starting_on: dt.date | None = None) ->
                     before=challenge_before,
                     source=ChangeRecord.Source.EDITION_FILE,
                 )
+            if challenge.slug in guides_by_slug:
+                changes += _record_guides(edition, challenge, guides_by_slug[challenge.slug])
     not_in_file = sorted(set(existing) - seen_slugs)
     return LoadReport(
         edition=edition,
@@ -284,6 +292,17 @@ def load_edition(*, data: dict[str, Any], starting_on: dt.date | None = None) ->
         changes=changes,
         not_in_file=not_in_file,
     )
+
+
+def _record_guides(edition: Edition, challenge: Challenge, guides: list) -> list[ChangeRecord]:
+    """The file's guides of one challenge saved (``challenges.domain.guides``), each change of
+    an existing one recorded."""
+    changes = []
+    for guide, before in save_guides(challenge=challenge, guides=guides):
+        changes += record_changes(
+            edition=edition, instance=guide, before=before, source=ChangeRecord.Source.EDITION_FILE
+        )
+    return changes
 
 
 def _assign(

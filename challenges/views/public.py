@@ -11,12 +11,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.domain import build_checklist, has_consented
+from announcements.domain import list_announcements, render_markdown
 from challenges.domain import get_window
 from challenges.domain.progress import build_progress
 from challenges.intake import get_intake
 from challenges.shortcuts import require_edition
 from teams.domain import get_membership
 from teams.models import Membership
+
+# The newest announcements the home page shows (the others are at /announcements/).
+HOME_ANNOUNCEMENTS = 3
 
 
 def home(request):
@@ -38,10 +42,19 @@ def home(request):
             consented=has_consented(user=request.user, edition=edition),
         )
     total_max = sum((card["challenge"].max_points for card in cards), start=0)
+    announcements = list(list_announcements(edition=edition, now=now)[:HOME_ANNOUNCEMENTS])
+    for announcement in announcements:
+        announcement.html = render_markdown(announcement.body)
     return render(
         request,
         "challenges/home.html",
-        {"cards": cards, "checklist": checklist, "total_max": total_max, "now": now},
+        {
+            "cards": cards,
+            "checklist": checklist,
+            "total_max": total_max,
+            "now": now,
+            "announcements": announcements,
+        },
     )
 
 
@@ -52,6 +65,7 @@ def challenge_detail(request, slug: str):
         "challenge": challenge,
         "window": get_window(challenge=challenge),
         "intake": get_intake(challenge.kind),
+        "guides": list(challenge.guides.all()),
     }
     if request.user.is_authenticated and context["intake"] is not None:
         membership = get_membership(user=request.user, edition=edition)
