@@ -26,7 +26,7 @@ class ArenaModel(models.Model):
     slug = models.SlugField(_("identifier"), max_length=100)
     display_name = models.CharField(_("name"), max_length=200)
     provider = models.CharField(_("provider"), max_length=200, blank=True)
-    base_url = models.URLField(_("API base URL"), max_length=500)
+    base_url = models.CharField(_("API base URL"), max_length=500)
     model_id = models.CharField(_("model id"), max_length=200)
     api_key_env = models.CharField(
         _("environment variable with the key"),
