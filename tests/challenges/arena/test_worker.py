@@ -1,64 +1,14 @@
 """Battles through a real Celery worker of many threads (the arena queue's pool), fed by Redis,
 streaming from the fake server: the page sees the text grow, two battles stream at once."""
 
-import os
-import subprocess
-import sys
-import uuid
-
 import pytest
 
 from challenges.arena.domain.battles import start_battle, vote_battle
 from challenges.arena.models import Battle, BattleAnswer
 from challenges.arena.tasks import stream_answer_task
-from hackathon.celery import app
 from tests.challenges.arena.conftest import make_model
-from tests.hub.conftest import child_database_url
-from tests.hub.test_worker import Worker, broker_url, tasks_sent_to
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-
-class ThreadedWorker(Worker):
-    """The arena's worker: the threads pool, as docker-compose.yml's arena-worker runs it."""
-
-    def start(self) -> None:
-        command = [
-            sys.executable, "-m", "celery", "-A", "hackathon", "worker", "-P", "threads",
-            "-c", "8", "--loglevel=INFO", "-Q", self.queue, "-n", f"{self.queue}@%h",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-        ]  # fmt: skip
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                command, cwd=self.root, env=self.env, stdout=log, stderr=subprocess.STDOUT
-            )
-        self.wait_for(lambda: " ready." in self.log(), "the worker to be ready")
-
-
-@pytest.fixture
-def arena_worker(transactional_db, need_postgres, need_redis, tmp_path, arena_key):
-    from pathlib import Path
-
-    queue = f"test-arena-{uuid.uuid4().hex[:12]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "hackathon.settings",
-        "DATABASE_URL": child_database_url(),
-        "REDIS_URL": broker_url(),
-        "PYTHONUNBUFFERED": "1",
-        "ARENA_FLUSH_SECONDS": "0.05",
-    }
-    worker = ThreadedWorker(env=env, queue=queue, log=tmp_path / "worker.log")
-    worker.root = Path(__file__).resolve().parents[3]
-    routes = app.conf.task_routes
-    with tasks_sent_to(broker_url=broker_url(), queue=queue):
-        app.conf.task_routes = {}  # the test's own queue, not the shared "arena"
-        try:
-            yield worker
-        finally:
-            app.conf.task_routes = routes
-            worker.stop()
-            print(f"--- worker log ---\n{worker.log()}")
 
 
 def test_two_battles_stream_at_once_and_the_page_sees_the_text_grow(
