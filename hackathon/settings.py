@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "challenges.blend",
     "challenges.preferences",
     "challenges.projects",
+    "challenges.arena",
     "hub",
     "notifications",
     "announcements",
@@ -266,6 +267,19 @@ ARENA_IDENTITY_WORDS = read_list(
 )  # fmt: skip
 # Votes a person has counted per day (the edition's time zone); later ones are kept flagged.
 ARENA_DAILY_VOTE_CAP = read_int("ARENA_DAILY_VOTE_CAP", default=50)
+# The arena inside the platform: a model's answer may take this long in all, and stop sending
+# for at most ARENA_READ_TIMEOUT_SECONDS; the page sees the text grow every
+# ARENA_FLUSH_SECONDS; a battle has at most ARENA_MAX_TURNS messages from the person.
+ARENA_ANSWER_SECONDS = read_int("ARENA_ANSWER_SECONDS", default=90)
+ARENA_READ_TIMEOUT_SECONDS = read_int("ARENA_READ_TIMEOUT_SECONDS", default=30)
+ARENA_FLUSH_SECONDS = float(os.environ.get("ARENA_FLUSH_SECONDS", "0.25"))
+ARENA_MAX_TURNS = read_int("ARENA_MAX_TURNS", default=5)
+# Resamples of the battles behind the ratings' 95% intervals.
+ARENA_BOOTSTRAP_ROUNDS = read_int("ARENA_BOOTSTRAP_ROUNDS", default=200)
+# Streaming answers wait on the models' servers, not the CPU: they run on a queue of their own,
+# served by a worker of many threads (docker-compose.yml's arena-worker), so that 200 battles
+# at once hold none of the workers that check uploads or sync the Hub.
+CELERY_TASK_ROUTES = {"challenges.arena.tasks.stream_answer_task": {"queue": "arena"}}
 CELERY_BEAT_SCHEDULE = (
     {
         "sync-hub-organization": {
@@ -303,6 +317,10 @@ DISCORD_WEBHOOK_URL = os.environ.get("DISCORD_WEBHOOK_URL", "")
 # Anonymous feedback on a challenge's guides: at most this many per browser (django-ratelimit's
 # "count/period" form: s, m, h or d).
 GUIDE_FEEDBACK_RATE = os.environ.get("GUIDE_FEEDBACK_RATE", "5/h")
+CELERY_BEAT_SCHEDULE["arena-fail-stale-answers"] = {
+    "task": "challenges.arena.tasks.fail_stale_answers_task",
+    "schedule": 300.0,
+}
 
 # Email
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")

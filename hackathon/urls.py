@@ -22,6 +22,7 @@ urlpatterns = [
     path("stereotypes/", include("challenges.stereotypes.urls")),
     path("blend/", include("challenges.blend.urls")),
     path("preferences/", include("challenges.preferences.urls")),
+    path("arena/", include("challenges.arena.urls")),
     path("team/project/", include("challenges.projects.urls")),
     path("", include("hub.urls")),
     path("", include("notifications.urls")),

@@ -2,7 +2,7 @@
 
 Layers, bottom to top: hackathon (settings, errors, cache, config) < accounts < the challenges'
 foundation (models, domain, rules, intake, uploads, exports, countries, text) < teams (models, domain)
-< the challenge kinds (include, blend, stereotypes, preferences, projects) < hub, scoring < views
+< the challenge kinds (include, blend, stereotypes, preferences, projects, arena) < hub, scoring < views
 (every app's views and admin) < hackathon/urls.py; the demo app sits on top and nothing depends
 on it. A lower layer never imports a higher one, and no two files import each other, even
 through others. The parts of hub and scoring that serve every challenge kind alike (publishing,
@@ -52,6 +52,7 @@ CHALLENGE_KINDS = within(
     "challenges.stereotypes",
     "challenges.preferences",
     "challenges.projects",
+    "challenges.arena",
 )
 VIEWS = r"(.+\.)?views(\..+)?"
 

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import tomllib
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -99,6 +100,26 @@ CHALLENGE_FIELDS = [
 # The file names the moments of a window as days; which end of the day depends on the field.
 START_OF_DAY_FIELDS = {"opens_at"}
 FILE_KEYS = {"opens": "opens_at", "closes": "closes_at", "announced_closes": "announced_closes_at"}
+
+
+@dataclass(frozen=True)
+class EditionSection:
+    """A top-level table of the edition file that an app loads itself (the arena's models, say):
+    ``check(value)`` returns every problem before anything is written; ``apply(edition=,
+    value=)`` writes it inside the load's transaction and returns the changes it recorded."""
+
+    key: str
+    check: Callable[[Any], list[str]]
+    apply: Callable[..., list[ChangeRecord]]
+
+
+# Filled by the apps' ready(): the foundation does not know the kinds.
+EDITION_SECTIONS: dict[str, EditionSection] = {}
+
+
+def register_edition_section(section: EditionSection) -> None:
+    """Let ``load_edition`` read and write the file's ``section.key`` table."""
+    EDITION_SECTIONS[section.key] = section
 
 
 class EditionFileError(Exception):
@@ -222,6 +243,9 @@ def load_edition(*, data: dict[str, Any], starting_on: dt.date | None = None) ->
             )
         values.setdefault("position", number)
         challenge_rows.append((slug, values))
+    sections = [(EDITION_SECTIONS[key], data[key]) for key in EDITION_SECTIONS if key in data]
+    for section, value in sections:
+        problems.extend(section.check(value))
     if problems:
         raise EditionFileError(problems)
 
@@ -284,6 +308,8 @@ def load_edition(*, data: dict[str, Any], starting_on: dt.date | None = None) ->
                 )
             if challenge.slug in guides_by_slug:
                 changes += _record_guides(edition, challenge, guides_by_slug[challenge.slug])
+        for section, value in sections:
+            changes += section.apply(edition=edition, value=value, record=not created)
     not_in_file = sorted(set(existing) - seen_slugs)
     return LoadReport(
         edition=edition,

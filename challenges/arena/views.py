@@ -1,0 +1,243 @@
+"""The arena's pages: thin views over ``domain``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import organizer_required
+from accounts.models import Profile
+from accounts.roles import is_organizer
+from challenges.domain import ContributionRefused
+from challenges.domain.peer_validation import find_team_id
+from challenges.models import Challenge
+from challenges.preferences.domain import has_passed_quiz
+from challenges.preferences.models import Prompt
+from challenges.shortcuts import announce_form_errors, get_challenge
+from teams.models import Membership
+
+from .domain import battles, exports, ratings
+from .forms import ArenaSettingsForm, BattleForm, ContinueForm, VoteForm
+from .models import ArenaModel, ArenaSettings, Battle
+from .tasks import stream_answer_task
+
+KIND = Challenge.Kind.PREFERENCES
+
+
+def _team_prompts(challenge: Challenge, user):
+    team_id = find_team_id(user=user, edition_id=challenge.edition_id)
+    authors = Membership.objects.filter(team_id=team_id).values("user_id") if team_id else [user.pk]
+    return Prompt.objects.filter(challenge=challenge, author_id__in=authors).order_by("-pk")
+
+
+@login_required
+def arena(request, slug: str):
+    """Start a battle on a new prompt or one of the team's; the person's past battles."""
+    challenge = get_challenge(request, slug, KIND)
+    team_prompts = _team_prompts(challenge, request.user)
+    country = Profile.objects.filter(user=request.user).values_list("country", flat=True).first()
+    form = BattleForm(
+        request.POST if request.method == "POST" else None,
+        team_prompts=team_prompts,
+        initial={"country": country or None},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            battle = battles.start_battle(
+                challenge=challenge,
+                user=request.user,
+                prompt=data.get("picked"),
+                text=data.get("text") or "",
+                country=str(data.get("country") or ""),
+                language=data.get("language") or "",
+                system_prompt=data.get("system_prompt") or "",
+                enqueue=stream_answer_task.delay,
+            )
+        except ContributionRefused as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("arena:battle", slug=slug, pk=battle.pk)
+    history = Battle.objects.filter(challenge=challenge, user=request.user).select_related(
+        "model_a", "model_b", "vote"
+    )
+    context = {
+        "challenge": challenge,
+        "form": form,
+        "passed": has_passed_quiz(challenge=challenge, user=request.user),
+        "has_models": ArenaModel.objects.filter(
+            edition_id=challenge.edition_id, enabled=True
+        ).exists(),
+        "page": Paginator(history, settings.PAGE_SIZE).get_page(request.GET.get("page")),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "arena/arena.html", context, status=status)
+
+
+def _own_battle(request, challenge: Challenge, pk: int) -> Battle:
+    """The person's own battle; anybody else's is not found (not even organizers': they read
+    votes in the exports, where the models are named anyway)."""
+    return get_object_or_404(
+        Battle.objects.select_related("model_a", "model_b", "vote"),
+        pk=pk,
+        challenge=challenge,
+        user=request.user,
+    )
+
+
+def _battle_context(battle: Battle) -> dict:
+    answers = list(battle.answers.all())
+    last = len(battle.turns) - 1
+    turns = [
+        {
+            "number": turn + 1,
+            "text": text,
+            "sides": [
+                (side, next((a for a in answers if a.turn == turn and a.side == side), None))
+                for side in ("a", "b")
+            ],
+        }
+        for turn, text in enumerate(battle.turns)
+    ]
+    failures = [a for a in answers if a.turn == last and a.failure]
+    return {"battle": battle, "turns": turns, "failures": failures}
+
+
+@login_required
+def battle(request, slug: str, pk: int):
+    """One battle: both answers side by side as they stream (an htmx partial polled while the
+    models write), then the vote, more turns, and after the vote the models' names."""
+    challenge = get_challenge(request, slug, KIND)
+    battle = _own_battle(request, challenge, pk)
+    context = {
+        "challenge": challenge,
+        **_battle_context(battle),
+        "vote_form": VoteForm(),
+        "continue_form": ContinueForm(),
+        "max_turns": settings.ARENA_MAX_TURNS,
+    }
+    template = "arena/battle.html#answers" if request.htmx else "arena/battle.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def vote(request, slug: str, pk: int):
+    challenge = get_challenge(request, slug, KIND)
+    battle = _own_battle(request, challenge, pk)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        announce_form_errors(request, form)
+        return redirect("arena:battle", slug=slug, pk=battle.pk)
+    try:
+        battle = battles.vote_battle(
+            battle_id=battle.pk, user=request.user, choice=form.cleaned_data["choice"]
+        )
+    except ContributionRefused as error:
+        messages.error(request, error.message)
+    else:
+        if battle.vote.flag:
+            messages.warning(
+                request,
+                _("Your vote was kept but does not count: %(reason)s.")
+                % {"reason": battle.vote.get_flag_display()},
+            )
+        else:
+            messages.success(request, _("Thank you: your vote counts for your team."))
+    return redirect("arena:battle", slug=slug, pk=battle.pk)
+
+
+@login_required
+@require_POST
+def continue_battle(request, slug: str, pk: int):
+    challenge = get_challenge(request, slug, KIND)
+    battle = _own_battle(request, challenge, pk)
+    form = ContinueForm(request.POST)
+    if not form.is_valid():
+        announce_form_errors(request, form)
+        return redirect("arena:battle", slug=slug, pk=battle.pk)
+    try:
+        battles.continue_battle(
+            battle_id=battle.pk,
+            user=request.user,
+            text=form.cleaned_data["text"],
+            enqueue=stream_answer_task.delay,
+        )
+    except ContributionRefused as error:
+        messages.error(request, error.message)
+    return redirect("arena:battle", slug=slug, pk=battle.pk)
+
+
+def ratings_page(request, slug: str):
+    """The models ranked by a Bradley–Terry fit with 95% bootstrap intervals, overall and per
+    country and language: for organizers, and for everyone once they make it public."""
+    challenge = get_challenge(request, slug, KIND)
+    public = ArenaSettings.objects.filter(challenge=challenge, ratings_public=True).exists()
+    if not public:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_organizer(request.user):
+            raise Http404
+    rows = list(exports.counted_battles(challenge=challenge).prefetch_related(None))
+    outcomes = [exports.outcome_of(battle) for battle in rows]
+    rounds = settings.ARENA_BOOTSTRAP_ROUNDS
+    context = {
+        "challenge": challenge,
+        "public": public,
+        "battles": len(rows),
+        "overall": ratings.rate_models(outcomes=outcomes, rounds=rounds),
+        "by_country": ratings.rate_by_group(
+            outcomes=[(b.country, o) for b, o in zip(rows, outcomes, strict=True)], rounds=rounds
+        ),
+        "by_language": ratings.rate_by_group(
+            outcomes=[(b.language, o) for b, o in zip(rows, outcomes, strict=True) if b.language],
+            rounds=rounds,
+        ),
+    }
+    return render(request, "arena/ratings.html", context)
+
+
+@organizer_required
+def organize(request, slug: str):
+    """The organizers' arena page: its models (from the edition file), battles so far, whether
+    the ratings are public, and the exports."""
+    challenge = get_challenge(request, slug, KIND)
+    current, _created = ArenaSettings.objects.get_or_create(challenge=challenge)
+    form = ArenaSettingsForm(
+        request.POST if request.method == "POST" else None,
+        initial={"ratings_public": current.ratings_public},
+    )
+    if request.method == "POST" and form.is_valid():
+        current.ratings_public = form.cleaned_data["ratings_public"]
+        current.save(update_fields=["ratings_public"])
+        messages.success(request, _("The arena's settings were saved."))
+        return redirect("arena:organize", slug=slug)
+    models = ArenaModel.objects.filter(edition_id=challenge.edition_id)
+    counts = battles.count_battles_by_status(challenge=challenge)
+    context = {"challenge": challenge, "form": form, "models": models, "counts": counts}
+    return render(request, "arena/organize.html", context)
+
+
+@organizer_required
+def export(request, slug: str, shape: str):
+    """The counted votes as FastChat's vote log or its clean battle format (JSON Lines)."""
+    challenge = get_challenge(request, slug, KIND)
+    lines = {
+        "fastchat": exports.fastchat_log_lines,
+        "clean": exports.clean_battle_lines,
+    }.get(shape)
+    if lines is None:
+        raise Http404
+    response = StreamingHttpResponse(
+        lines(challenge=challenge), content_type="application/x-ndjson; charset=utf-8"
+    )
+    name = f"{challenge.edition.slug}-arena-{shape}.jsonl"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
