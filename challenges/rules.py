@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 RULES = ("thresholds", "steps", "steps_plus_judged", "judged")
-AGGREGATES = ("mean", "median")
+AGGREGATES = ("mean", "median", "trimmed", "zscore")
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def find_scoring_problems(*, scoring) -> list[str]:
         if key in scoring and not _is_points(scoring[key]):
             problems.append(_("“%(key)s” must be a number of 0 or more.") % {"key": key})
     if "aggregate" in scoring and scoring["aggregate"] not in AGGREGATES:
-        problems.append(_("“aggregate” must be mean or median."))
+        problems.append(_("“aggregate” must be mean, median, trimmed or zscore."))
     return problems
 
 
