@@ -84,15 +84,11 @@ def _deviation(values: list[Decimal], mean: Decimal) -> Decimal:
 
 def find_outliers(*, values: list[Decimal], spread: Decimal = Decimal("0.25")) -> list[int]:
     """Which of a team's judges' results (by position) stand apart: more than ``spread`` (a
-    quarter of the range) from the median of the others. Needs three results or more."""
+    quarter of the range) from the median of all of them. Needs three results or more."""
     if len(values) < 3:
         return []
-    outliers = []
-    for index, value in enumerate(values):
-        others = values[:index] + values[index + 1 :]
-        if abs(value - aggregate(values=others, how="median")) > spread:
-            outliers.append(index)
-    return outliers
+    middle = aggregate(values=values, how="median")
+    return [index for index, value in enumerate(values) if abs(value - middle) > spread]
 
 
 def judged_maximum(*, scoring: dict, max_points: Decimal) -> Decimal:
