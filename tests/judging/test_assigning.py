@@ -68,7 +68,9 @@ def test_the_command_prints_one_json_line_and_avoids_the_conflicts(world):
     teams, judges = world["teams"], world["judges"]
     teams[0].memberships.create(user=judges[0], edition=world["edition"])
     out = io.StringIO()
-    call_command("assign_judges", "--challenge", "demo", "--per-team", "2", "--seed", "7", stdout=out)
+    call_command(
+        "assign_judges", "--challenge", "demo", "--per-team", "2", "--seed", "7", stdout=out
+    )
     lines = out.getvalue().strip().splitlines()
     assert len(lines) == 1
     summary = json.loads(lines[0])
@@ -77,7 +79,9 @@ def test_the_command_prints_one_json_line_and_avoids_the_conflicts(world):
     assert summary["conflicts_avoided"] == 1 and summary["teams_not_served"] == []
     assert not Assignment.objects.filter(judge=judges[0], team=teams[0]).exists()
     first = set(Assignment.objects.values_list("judge_id", "team_id"))
-    call_command("assign_judges", "--challenge", "demo", "--per-team", "2", "--seed", "7", stdout=out)
+    call_command(
+        "assign_judges", "--challenge", "demo", "--per-team", "2", "--seed", "7", stdout=out
+    )
     assert set(Assignment.objects.values_list("judge_id", "team_id")) == first
 
 
@@ -86,7 +90,9 @@ def test_teams_not_served_say_why(world):
         EditionJudge.objects.filter(user=person).delete()
     summary = run_assignment(challenge=world["challenge"], per_team=2)
     assert len(summary["teams_not_served"]) == 6
-    assert summary["teams_not_served"][0]["why"] == "not enough judges without a conflict of interest"
+    assert (
+        summary["teams_not_served"][0]["why"] == "not enough judges without a conflict of interest"
+    )
 
 
 def test_hand_edits_refuse_conflicts_and_are_kept_by_a_new_run(world):

@@ -64,7 +64,9 @@ def test_never_a_conflict_never_over_capacity_never_twice(problem, seed):
                 assert len(free) < problem.per_team
             else:  # every judge who could take it is full
                 assert all(
-                    loads[j] == problem.capacities[j] for j in free if j not in by_team.get(team, ())
+                    loads[j] == problem.capacities[j]
+                    for j in free
+                    if j not in by_team.get(team, ())
                 )
         else:
             assert team not in result.unserved
@@ -108,5 +110,7 @@ def test_a_team_nobody_free_can_judge_is_reported_with_why():
     assert summary["teams_not_served"] == [{"team": 1, "why": NOT_ENOUGH_FREE}]
     full = Problem(teams=[1, 2, 3], capacities={10: 1, 20: 1}, conflicts=frozenset(), per_team=1)
     assert assign_judges(problem=full, seed=0).unserved == {
-        team: NO_CAPACITY for team in [1, 2, 3] if team not in {t for _j, t in assign_judges(problem=full, seed=0).pairs}
+        team: NO_CAPACITY
+        for team in [1, 2, 3]
+        if team not in {t for _j, t in assign_judges(problem=full, seed=0).pairs}
     }
