@@ -82,7 +82,10 @@ def save_rubric(*, challenge: Challenge, items: list[dict], by) -> bool:
         if CriterionMark.objects.filter(review__challenge=locked).exists():
             shape = [[rubric_values(item)[name] for name in STRUCTURE] for item in cleaned]
             old_shape = [[rubric_values(item)[name] for name in STRUCTURE] for item in current]
-            if shape != old_shape:
+            labels = [item["label_es"] for item in cleaned]
+            old_labels = [item["label_es"] for item in current]
+            moved = labels != old_labels and sorted(labels) == sorted(old_labels)
+            if shape != old_shape or moved:
                 raise RubricRefused(
                     _(
                         "Judges already marked this challenge: only the labels and the guidance "
