@@ -23,8 +23,8 @@ def gallery_teams(*, edition: Edition, track: str = "", country: str = "") -> Qu
     )
     if track:
         teams = teams.filter(track=track)
-    if country:
-        code = country.upper()[:2]
+    code = country.upper()[:2]
+    if len(code) == 2 and code.isascii() and code.isalpha():
         teams = teams.filter(countries__regex=rf"(^|,){code}(,|$)")
     return teams
 

@@ -102,3 +102,26 @@ def test_removing_a_judge_keeps_submitted_marks_and_drops_the_rest(
     assert list(Assignment.objects.values_list("team_id", flat=True)) == [marked.pk]
     judge.refresh_from_db()
     assert not judge.groups.filter(name="judges").exists()
+
+
+def test_organizers_remind_the_late_judges_only(client, edition, organizer, roles):
+    from judging.domain.marking import submit_marks
+
+    challenge = ChallengeFactory(
+        edition=edition, slug="demo", kind="demo", scoring={"rule": "judged"}
+    )
+    criterion = Criterion.objects.create(challenge=challenge, label_es="Todo", position=1)
+    late, done = UserFactory(email="tarde@example.org"), UserFactory(email="listo@example.org")
+    team = make_team(edition=edition)
+    for person in (late, done):
+        person.groups.add(roles["judges"])
+        assign_judge(challenge=challenge, team=team, judge=person)
+    submit_marks(challenge=challenge, team=team, judge=done, marks={criterion.pk: 5}, comment="")
+    client.force_login(organizer)
+    page = client.get("/organize/judging/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "0 / 1" in page and "1 / 1" in page
+    response = client.post("/organize/judges/remind/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302
+    assert [message.to for message in mail.outbox] == [["tarde@example.org"]]
+    assert "You still have 1 team to judge." in mail.outbox[0].body
+    assert "http://testserver/judging/" in mail.outbox[0].body
