@@ -28,6 +28,7 @@ from judging.domain.assigning import (
     unassign,
     update_judging_settings,
 )
+from judging.domain.conflicts import ConflictRefused, declare_conflict
 from judging.domain.progress import describe_progress, remind_late_judges
 from judging.forms import HandAssignForm, ImportForm, RunForm, SettingsForm
 from judging.models import Assignment, EditionJudge
@@ -166,7 +167,8 @@ def run(request, slug: str):
 @organizer_required
 @require_POST
 def hand(request, slug: str):
-    """Add (or, with ``remove``, take away) a judge of one team by hand."""
+    """Add a judge to one team by hand, take them away (``remove``), or declare that they have
+    a conflict of interest with it (``conflict``: never assigned to it again)."""
     challenge = get_challenge(request, slug)
     form = HandAssignForm(request.POST)
     if not form.is_valid():
@@ -177,9 +179,14 @@ def hand(request, slug: str):
     try:
         if request.POST.get("remove"):
             unassign(challenge=challenge, team=team, judge=judge)
+        elif request.POST.get("conflict"):
+            declare_conflict(
+                edition=challenge.edition, judge=judge, team=team,
+                reason=_("declared by the organizers"), by=request.user,
+            )  # fmt: skip
         else:
             assign_by_hand(challenge=challenge, team=team, judge=judge)
-    except AssignmentRefused as error:
+    except (AssignmentRefused, ConflictRefused) as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("The assignment was saved."))

@@ -151,3 +151,17 @@ def test_the_assignment_page_runs_and_imports(client, organizer, world):
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "The file must be UTF-8 text." in page
     assert Assignment.objects.count() == 18
+
+
+def test_organizers_declare_a_conflict_from_the_assignment_page(client, organizer, world):
+    challenge, teams, judges = world["challenge"], world["teams"], world["judges"]
+    run_assignment(challenge=challenge, per_team=4)
+    client.force_login(organizer)
+    client.post(
+        "/organize/judging/demo/assignment/hand/",
+        {"team": teams[0].pk, "judge": judges[1].pk, "conflict": "1"},
+    )
+    assert not Assignment.objects.filter(team=teams[0], judge=judges[1]).exists()
+    assert (judges[1].pk, teams[0].pk) in find_conflicts(
+        edition=world["edition"], judge_ids=[judges[1].pk]
+    )
