@@ -202,3 +202,19 @@ def test_the_gallery_filters_and_shows_points_once_published(
     assert "<strong>0.450</strong> · rank 1" in page and "<strong>0.300</strong> · rank 2" in page
     client.force_login(judge)
     assert "paper.pdf" in client.get("/projects/").content.decode()
+
+
+def test_blind_judging_links_a_paper_whose_file_name_is_not_the_teams(client, demo, team, judge):
+    from django.core.files.base import ContentFile
+
+    update_judging_settings(challenge=demo, per_team=3, blind=True, same_country_conflict=False)
+    ProjectSubmission.objects.get(team=team).paper_file.save(
+        "x.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n")
+    )
+    assign_judge(challenge=demo, team=team, judge=judge)
+    client.force_login(judge)
+    page = client.get(f"/judging/demo/{team.pk}/").content.decode()
+    link = f"/team/project/{team.pk}/paper.pdf?anonymous=1"
+    assert link in page
+    disposition = client.get(link)["Content-Disposition"]
+    assert "paper.pdf" in disposition and "ndor" not in disposition
