@@ -9,7 +9,7 @@ JUDGES = "judges"
 # Organizers manage everything that belongs to the edition and its people.
 ORGANIZER_APPS = [
     "accounts", "teams", "challenges", "include", "stereotypes", "blend", "preferences", "projects", "scoring", "hub",
-    "announcements", "schedule",
+    "announcements", "schedule", "judging",
     "account", "socialaccount",
 ]  # fmt: skip
 

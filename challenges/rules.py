@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 RULES = ("thresholds", "steps", "steps_plus_judged", "judged")
-AGGREGATES = ("mean", "median")
+AGGREGATES = ("mean", "median", "trimmed", "zscore")
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,37 @@ def find_scoring_problems(*, scoring) -> list[str]:
         if key in scoring and not _is_points(scoring[key]):
             problems.append(_("“%(key)s” must be a number of 0 or more.") % {"key": key})
     if "aggregate" in scoring and scoring["aggregate"] not in AGGREGATES:
-        problems.append(_("“aggregate” must be mean or median."))
+        problems.append(_("“aggregate” must be mean, median, trimmed or zscore."))
+    problems.extend(_rubric_problems(scoring.get("rubric")))
+    return problems
+
+
+def _rubric_problems(rubric) -> list[str]:
+    """A judged challenge's rubric (read by ``scoring.judged.sync_rubric``): a list of criteria,
+    each with a Spanish label, a weight above 0 and, when given, a whole scale from 1 to 10."""
+    if rubric is None:
+        return []
+    if not isinstance(rubric, list):
+        return [_("The rubric must be a list of criteria.")]
+    problems = []
+    for number, item in enumerate(rubric, start=1):
+        scale = item.get("scale", 10) if isinstance(item, dict) else None
+        if not (
+            isinstance(item, dict)
+            and str(item.get("label_es", "")).strip()
+            and _is_points(item.get("weight", "1"))
+            and Decimal(str(item.get("weight", "1"))) > 0
+            and isinstance(scale, int)
+            and not isinstance(scale, bool)
+            and 1 <= scale <= 10
+        ):
+            problems.append(
+                _(
+                    "Rubric criterion %(number)s needs “label_es”, a “weight” above 0 and, if "
+                    "given, a whole “scale” from 1 to 10."
+                )
+                % {"number": number}
+            )
     return problems
 
 

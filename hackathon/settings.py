@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "notifications",
     "announcements",
     "schedule",
+    "judging",
     "demo",
 ]
 
@@ -399,6 +400,8 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "form-action": [SELF, *([HF_OAUTH_SERVER_URL] if HF_OAUTH_ENABLED else [])],
         "frame-ancestors": [NONE],
+        # The judges' project page embeds the team's demo Space (served from *.hf.space).
+        "frame-src": ["https://*.hf.space"],
     }
 }
 # Features no page uses, turned off for every page and anything injected into one.

@@ -12,6 +12,7 @@ urlpatterns = [
     # First among the apps: the public leaderboard is what thousands load at the announcement,
     # and the resolver tries the patterns in order (after every other app's, it cost ~60 µs).
     path("", include("scoring.urls")),
+    path("", include("judging.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("language/<str:code>/", switch_language, name="language"),
     path("accounts/", include("allauth.urls")),

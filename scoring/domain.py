@@ -19,25 +19,19 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from accounts.roles import is_judge
-from challenges.domain import record_changes, take_snapshot
 from challenges.intake import get_intake
-from challenges.models import Challenge, ChangeRecord, ContributionStatus, Edition
-from hackathon.errors import RuleRefused
+from challenges.models import Challenge, ContributionStatus, Edition
 from scoring.models import (
-    Criterion,
     CriterionMark,
     JudgedOverride,
-    JudgeReview,
     RecomputeRun,
     ScoreChange,
     TeamScore,
 )
-from scoring.rules import ChallengeScore, judge_fraction, judged_maximum, score_challenge
+from scoring.rules import ChallengeScore, judge_fraction, score_challenge, standardize_by_judge
 from teams.models import Membership, Team
 
 LEADERBOARD_VERSION_KEY = "leaderboard-version:{edition_id}"
@@ -75,22 +69,59 @@ def count_validated(*, challenge: Challenge, team_of: dict[int, int] | None) -> 
     return dict(totals)
 
 
+def collect_judge_results(
+    *, edition: Edition, team_ids: list[int] | None, challenge_ids: list[int] | None = None
+) -> dict[tuple[int, int], dict[int, Decimal]]:
+    """Each judge's weighted result per (team, challenge), as fractions of the maximum:
+    {(team, challenge): {judge: fraction}} (one query). Only submitted marks count."""
+    marks = CriterionMark.objects.filter(review__challenge__edition=edition)
+    if team_ids is not None:
+        marks = marks.filter(review__team_id__in=team_ids)
+    if challenge_ids is not None:
+        marks = marks.filter(review__challenge_id__in=challenge_ids)
+    by_review: dict[tuple[int, int, int], list[tuple[Decimal, Decimal, int]]] = defaultdict(list)
+    for team_id, challenge_id, judge_id, weight, mark, scale in marks.values_list(
+        "review__team_id", "review__challenge_id", "review__judge_id", "criterion__weight",
+        "mark", "criterion__scale",
+    ):  # fmt: skip
+        by_review[(team_id, challenge_id, judge_id)].append((weight, mark, scale))
+    results: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
+    for (team_id, challenge_id, judge_id), triples in by_review.items():
+        results[(team_id, challenge_id)][judge_id] = judge_fraction(marks=triples)
+    return results
+
+
 def collect_judge_fractions(
     *, edition: Edition, team_ids: list[int] | None
 ) -> dict[tuple[int, int], list[Decimal]]:
     """Each judge's weighted result per (team, challenge), as fractions of the maximum (one query)."""
-    marks = CriterionMark.objects.filter(review__challenge__edition=edition)
-    if team_ids is not None:
-        marks = marks.filter(review__team_id__in=team_ids)
-    by_review: dict[tuple[int, int, int], list[tuple[Decimal, Decimal]]] = defaultdict(list)
-    for team_id, challenge_id, review_id, weight, mark in marks.values_list(
-        "review__team_id", "review__challenge_id", "review_id", "criterion__weight", "mark"
-    ):
-        by_review[(team_id, challenge_id, review_id)].append((weight, mark))
-    fractions: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
-    for (team_id, challenge_id, _review), pairs in by_review.items():
-        fractions[(team_id, challenge_id)].append(judge_fraction(marks=pairs))
-    return fractions
+    return {
+        key: [by_judge[judge] for judge in sorted(by_judge)]
+        for key, by_judge in collect_judge_results(edition=edition, team_ids=team_ids).items()
+    }
+
+
+def standardized_fractions(
+    *, edition: Edition, challenges: list[Challenge]
+) -> dict[tuple[int, int], list[Decimal]]:
+    """For the challenges aggregated by z-scores: every judge's standardized result per
+    (team, challenge). Standardizing reads every team the judge marked in the challenge,
+    whichever teams are recomputed (one query, only when such a challenge exists)."""
+    ids = [c.pk for c in challenges if c.scoring.get("aggregate") == "zscore"]
+    if not ids:
+        return {}
+    results = collect_judge_results(edition=edition, team_ids=None, challenge_ids=ids)
+    standardized: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
+    for challenge_id in ids:
+        flat = {
+            (judge, team): value
+            for (team, challenge), by_judge in results.items()
+            if challenge == challenge_id
+            for judge, value in by_judge.items()
+        }
+        for (_judge, team), value in sorted(standardize_by_judge(fractions=flat).items()):
+            standardized[(team, challenge_id)].append(value)
+    return standardized
 
 
 def collect_overrides(
@@ -120,6 +151,7 @@ def compute_scores(
     tracks = dict(teams.values_list("pk", "track"))
     challenges = list(edition.challenges.all())
     fractions = collect_judge_fractions(edition=edition, team_ids=team_ids)
+    fractions.update(standardized_fractions(edition=edition, challenges=challenges))
     overrides = collect_overrides(edition=edition, team_ids=team_ids)
     # The members of the teams wanted, fetched once for every challenge's count.
     team_of = (
@@ -447,141 +479,3 @@ def leaderboard_version(*, edition_id: int) -> int:
         cache.add(key, 1, timeout=None)
         version = cache.get(key, 1)
     return version
-
-
-# --- judging -------------------------------------------------------------------------------------
-
-
-class JudgingRefused(RuleRefused):
-    """A judging rule refused the action."""
-
-
-def submit_review(
-    *, challenge: Challenge, team: Team, judge, marks: dict[int, Decimal], comment: str = ""
-):
-    """A judge marks every criterion of a challenge's rubric (0-10) for a team, with a comment.
-
-    Only judges mark, never for their own team (conflict of interest); marking again replaces
-    their previous marks. The team's score is recomputed at once.
-    """
-    if not is_judge(judge):
-        raise JudgingRefused(_("Only judges can mark projects."))
-    if team.edition_id != challenge.edition_id:
-        raise JudgingRefused(_("This team is not in the challenge's edition."))
-    if Membership.objects.filter(team=team, user=judge).exists():
-        raise JudgingRefused(_("Judges never judge their own team."))
-    criteria = {
-        criterion.pk: criterion for criterion in Criterion.objects.filter(challenge=challenge)
-    }
-    if not criteria:
-        raise JudgingRefused(_("This challenge has no rubric to mark."))
-    if set(marks) != set(criteria):
-        raise JudgingRefused(_("Mark every criterion of the rubric."))
-    if any(not (Decimal(0) <= mark <= Decimal(10)) for mark in marks.values()):
-        raise JudgingRefused(_("Marks go from 0 to 10."))
-    with transaction.atomic():
-        review, _created = JudgeReview.objects.select_for_update().get_or_create(
-            challenge=challenge, team=team, judge=judge, defaults={"comment": comment}
-        )
-        review.comment = comment
-        review.save()
-        CriterionMark.objects.filter(review=review).delete()
-        CriterionMark.objects.bulk_create(
-            CriterionMark(review=review, criterion_id=criterion_id, mark=mark)
-            for criterion_id, mark in marks.items()
-        )
-        transaction.on_commit(
-            lambda: recompute_scores(
-                edition=challenge.edition,
-                team_ids=[team.pk],
-                cause=ScoreChange.Cause.JUDGING,
-                detail=challenge.record_label,
-            )
-        )
-    return review
-
-
-def override_judged_points(
-    *, challenge: Challenge, team: Team, points: Decimal, reason: str, by
-) -> JudgedOverride:
-    """Organizers replace the judges' aggregated result for a team, saying why.
-
-    The reason is for organizers only: the score change it records says so (cause
-    ``OVERRIDE``), and participants see "adjusted by the organizers" instead of it."""
-    reason = reason.strip()
-    if not reason:
-        raise JudgingRefused(_("Say why the judges' result is overridden."))
-    maximum = judged_maximum(scoring=challenge.scoring, max_points=challenge.max_points)
-    if not (Decimal(0) <= points <= maximum):
-        raise JudgingRefused(_("The judged points go from 0 to %(max)s.") % {"max": maximum})
-    with transaction.atomic():
-        override = JudgedOverride.objects.create(
-            challenge=challenge, team=team, points=points, reason=reason, created_by=by
-        )
-        transaction.on_commit(
-            lambda: recompute_scores(
-                edition=challenge.edition,
-                team_ids=[team.pk],
-                cause=ScoreChange.Cause.OVERRIDE,
-                detail=reason,
-            )
-        )
-    return override
-
-
-def publish_judged_points(*, edition: Edition, published: bool, by) -> bool:
-    """Organizers reveal the judged points on the public leaderboard at the announcement (or
-    hold them back again). Recorded like any edit of the edition, and that record is what
-    has the worker recompute the public points. Returns whether anything changed.
-
-    The stored public points follow in the same transaction (all of them when published,
-    the automatic part when held back: what the recompute would write), so no page shows
-    judged points held back again while the worker has not run yet."""
-    with transaction.atomic():
-        locked = Edition.objects.select_for_update().get(pk=edition.pk)
-        if locked.judged_points_published == published:
-            return False
-        before = take_snapshot(instance=locked, fields=["judged_points_published"])
-        locked.judged_points_published = published
-        locked.save(update_fields=["judged_points_published"])
-        TeamScore.objects.filter(challenge__edition=locked).update(
-            public_points=F("points") if published else F("automatic_points")
-        )
-        transaction.on_commit(lambda: bump_leaderboard_version(edition_id=locked.pk))
-        record_changes(
-            edition=locked,
-            instance=locked,
-            before=before,
-            source=ChangeRecord.Source.ORGANIZER,
-            changed_by=by,
-        )
-    edition.judged_points_published = published
-    return True
-
-
-def sync_rubric(*, challenge: Challenge) -> int:
-    """The challenge's rubric follows its ``scoring["rubric"]`` data (edition file or admin):
-    criteria are matched by position, created or relabelled and reweighted; criteria no longer
-    listed are kept, since judges' marks may refer to them. Returns how many changed."""
-    rubric = challenge.scoring.get("rubric") or []
-    existing = {
-        criterion.position: criterion for criterion in Criterion.objects.filter(challenge=challenge)
-    }
-    changed = 0
-    for position, item in enumerate(rubric, start=1):
-        values = {
-            "label_es": item.get("label_es", ""),
-            "label_pt": item.get("label_pt", ""),
-            "label_en": item.get("label_en", ""),
-            "weight": Decimal(str(item.get("weight", "1"))),
-        }
-        criterion = existing.get(position)
-        if criterion is None:
-            Criterion.objects.create(challenge=challenge, position=position, **values)
-            changed += 1
-        elif any(getattr(criterion, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(criterion, name, value)
-            criterion.save()
-            changed += 1
-    return changed

@@ -144,7 +144,8 @@ class RecomputeRun(models.Model):
 
 
 class Criterion(models.Model):
-    """One thing judges mark in a challenge (0-10), with its weight in the challenge's rubric."""
+    """One thing judges mark in a challenge (0 to its scale, 10 at most), with its weight in the
+    challenge's rubric, guidance for the judges, and whether a mark is required."""
 
     challenge = models.ForeignKey(
         Challenge, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("challenge")
@@ -159,6 +160,16 @@ class Criterion(models.Model):
         default=Decimal("1"),
         validators=[MinValueValidator(Decimal("0.01"))],
     )
+    guidance_es = models.TextField(_("guidance (Spanish)"), max_length=2000, blank=True)
+    guidance_pt = models.TextField(_("guidance (Portuguese)"), max_length=2000, blank=True)
+    guidance_en = models.TextField(_("guidance (English)"), max_length=2000, blank=True)
+    scale = models.PositiveSmallIntegerField(
+        _("scale"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("Marks go from 0 to this number."),
+    )
+    required = models.BooleanField(_("required"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -172,6 +183,10 @@ class Criterion(models.Model):
     @property
     def label(self) -> str:
         return pick_translation(self, "label")
+
+    @property
+    def guidance(self) -> str:
+        return pick_translation(self, "guidance")
 
 
 class JudgeReview(models.Model):
@@ -190,6 +205,10 @@ class JudgeReview(models.Model):
         verbose_name=_("judge"),
     )
     comment = models.TextField(_("comment"), max_length=4000, blank=True)
+    # A draft the judge's page autosaves: {criterion id: mark as text}, and the comment above.
+    # Only submitted marks (``CriterionMark``) count.
+    draft = models.JSONField(_("draft marks"), default=dict, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

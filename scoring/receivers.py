@@ -12,9 +12,9 @@ from scoring.domain import (
     bump_leaderboard_version,
     recompute_scores,
     request_edition_recompute,
-    sync_rubric,
     teams_of,
 )
+from scoring.judged import sync_rubric
 from scoring.models import ScoreChange
 from scoring.tasks import recompute_edition_scores
 from teams.models import TeamEvent

@@ -15,26 +15,80 @@ from challenges.rules import automatic_points
 MARK_MAX = Decimal("10")
 
 
-def judge_fraction(*, marks: list[tuple[Decimal, Decimal]]) -> Decimal:
-    """One judge's result as a fraction of the maximum: the weighted mean of their 0-10 marks
-    (pairs of weight and mark), divided by 10."""
-    total_weight = sum((weight for weight, _mark in marks), Decimal(0))
+def judge_fraction(*, marks: list[tuple]) -> Decimal:
+    """One judge's result as a fraction of the maximum: the weighted mean of their marks, each
+    divided by its criterion's scale. ``marks`` holds (weight, mark) pairs, marked out of 10, or
+    (weight, mark, scale) triples. Optional criteria left unmarked are simply not in the list."""
+    total_weight = sum((item[0] for item in marks), Decimal(0))
     if not total_weight:
         return Decimal(0)
-    return sum((weight * mark for weight, mark in marks), Decimal(0)) / (total_weight * MARK_MAX)
+    total = sum(
+        (item[0] * item[1] / Decimal(item[2] if len(item) > 2 else MARK_MAX) for item in marks),
+        Decimal(0),
+    )
+    return total / total_weight
 
 
 def aggregate(*, values: list[Decimal], how: str = "mean") -> Decimal | None:
-    """Several judges' fractions combined by their mean or their median; None with no judge."""
+    """Several judges' fractions combined by their mean, their median or their trimmed mean
+    (without the highest and the lowest once there are three judges or more); None with no
+    judge. Standardized marks (``zscore``) are standardized beforehand
+    (``standardize_by_judge``), then averaged."""
     if not values:
         return None
     ordered = sorted(values)
+    if how == "trimmed" and len(ordered) >= 3:
+        ordered = ordered[1:-1]
     if how == "median":
         middle = len(ordered) // 2
         if len(ordered) % 2:
             return ordered[middle]
         return (ordered[middle - 1] + ordered[middle]) / 2
     return sum(ordered, Decimal(0)) / len(ordered)
+
+
+def standardize_by_judge(
+    *, fractions: dict[tuple[int, int], Decimal]
+) -> dict[tuple[int, int], Decimal]:
+    """Each judge's results turned into z-scores over the teams they marked, then rescaled to
+    the rubric's range (0 to 1): ``mean + z × deviation`` of all the challenge's results,
+    clipped to 0..1. A harsh judge's 4 becomes as good as a lenient judge's 8 when both are
+    that judge's average. A judge with a single result, or the same result everywhere, has
+    z = 0 for it: their results become the overall mean. Takes and returns
+    {(judge id, team id): fraction}; population standard deviations (divided by n)."""
+    if not fractions:
+        return {}
+    values = list(fractions.values())
+    overall_mean = sum(values, Decimal(0)) / len(values)
+    overall_sd = _deviation(values, overall_mean)
+    by_judge: dict[int, list[Decimal]] = {}
+    for (judge, _team), value in fractions.items():
+        by_judge.setdefault(judge, []).append(value)
+    stats = {}
+    for judge, own in by_judge.items():
+        mean = sum(own, Decimal(0)) / len(own)
+        stats[judge] = (mean, _deviation(own, mean))
+    standardized = {}
+    for (judge, team), value in fractions.items():
+        mean, deviation = stats[judge]
+        z = (value - mean) / deviation if deviation else Decimal(0)
+        standardized[(judge, team)] = min(
+            Decimal(1), max(Decimal(0), overall_mean + z * overall_sd)
+        )
+    return standardized
+
+
+def _deviation(values: list[Decimal], mean: Decimal) -> Decimal:
+    return (sum(((value - mean) ** 2 for value in values), Decimal(0)) / len(values)).sqrt()
+
+
+def find_outliers(*, values: list[Decimal], spread: Decimal = Decimal("0.25")) -> list[int]:
+    """Which of a team's judges' results (by position) stand apart: more than ``spread`` (a
+    quarter of the range) from the median of all of them. Needs three results or more."""
+    if len(values) < 3:
+        return []
+    middle = aggregate(values=values, how="median")
+    return [index for index, value in enumerate(values) if abs(value - middle) > spread]
 
 
 def judged_maximum(*, scoring: dict, max_points: Decimal) -> Decimal:
@@ -82,7 +136,9 @@ def score_challenge(
         return ChallengeScore(counted, Decimal(0), None, Decimal(0), Decimal(0))
     automatic = automatic_points(scoring=scoring, count=counted, cap=max_points)
     judged = None
-    fraction = aggregate(values=judge_fractions, how=scoring.get("aggregate", "mean"))
+    how = scoring.get("aggregate", "mean")
+    # z-scores come standardized already (``standardize_by_judge``): they are averaged.
+    fraction = aggregate(values=judge_fractions, how="mean" if how == "zscore" else how)
     if override is not None:
         judged = override
     elif fraction is not None:

@@ -113,3 +113,15 @@ def make_team(*, edition, members: int = 1, name: str | None = None) -> Team:
             team=team, role=Membership.Role.CAPTAIN if index == 0 else Membership.Role.MEMBER
         )
     return team
+
+
+def assign_judge(*, challenge, team, judge, capacity: int = 15):
+    """A judge of the edition (with a seat) assigned ``team`` in ``challenge`` by hand."""
+    from judging.models import Assignment, EditionJudge
+
+    EditionJudge.objects.get_or_create(
+        edition_id=challenge.edition_id, user=judge, defaults={"capacity": capacity}
+    )
+    return Assignment.objects.get_or_create(
+        challenge=challenge, team=team, judge=judge, defaults={"source": "manual"}
+    )[0]

@@ -2,7 +2,8 @@
 
 Layers, bottom to top: hackathon (settings, errors, cache, config) < accounts < the challenges'
 foundation (models, domain, rules, intake, uploads, exports, countries, text) < teams (models, domain)
-< the challenge kinds (include, blend, stereotypes, preferences, projects, arena) < hub, scoring < views
+< the challenge kinds (include, blend, stereotypes, preferences, projects, arena) < hub, scoring
+< judging < views
 (every app's views and admin) < hackathon/urls.py; the demo app sits on top and nothing depends
 on it. A lower layer never imports a higher one, and no two files import each other, even
 through others. The parts of hub and scoring that serve every challenge kind alike (publishing,
@@ -105,6 +106,12 @@ RULES = [
         r"(?!notifications(\.|$)|demo(\.|$)).+",
         within("notifications"),
         "notifications hear the domain's signals and records: no other app calls them",
+    ),
+    Rule(
+        "(?!(judging|demo)(\\.|$)|.*views(\\.|$)|hackathon\\.urls$).+",
+        within("judging"),
+        "judging (assignments, conflicts, invitations, the gallery) builds on hub and scoring:"
+        " only its own modules, views and the URLs import it",
     ),
     # The foundation included.
     Rule(r"(?!demo(\.|$)).+", within("demo"), "the demo app is on top: nothing depends on it"),

@@ -14,7 +14,7 @@ from hub.models import HubRepo, PublishedDataset
 from schedule.models import Event, TeamFeed
 from scoring.models import Criterion
 from teams.models import Membership
-from tests.factories import UserFactory, make_team
+from tests.factories import UserFactory, assign_judge, make_team
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +90,20 @@ MATRIX = [
     ("get", "/organize/judging/{judged}/", STAFF),
     ("post", "/organize/judging/{judged}/{team}/override/", STAFF_ACTION),
     ("post", "/organize/judged-points/", STAFF_ACTION),
+    ("get", "/projects/", PUBLIC),
+    ("post", "/judging/{judged}/{team}/conflict/", JUDGES | {"judge": 302, "organizer": 403}),
+    ("get", "/organize/judges/", STAFF),
+    ("post", "/organize/judges/", STAFF | {"organizer": 400}),  # no address: the form again
+    ("post", "/organize/judges/{judge}/capacity/", STAFF_ACTION),
+    ("post", "/organize/judges/{judge}/remove/", STAFF_ACTION),
+    ("get", "/organize/judging/", STAFF),
+    ("post", "/organize/judges/remind/", STAFF_ACTION),
+    ("get", "/organize/judging/{judged}/assignment/", STAFF),
+    ("post", "/organize/judging/{judged}/assignment/run/", STAFF_ACTION),
+    ("post", "/organize/judging/{judged}/assignment/hand/", STAFF_ACTION),
+    ("get", "/organize/judging/{judged}/assignment.csv", STAFF),
+    ("post", "/organize/judging/{judged}/assignment/import/", STAFF_ACTION),
+    ("get", "/organize/judging/{judged}/rubric/", STAFF),
     ("get", "/organize/recompute/", STAFF),
     ("get", "/organize/{blend}/validators/", STAFF),
     # Without a reason nothing is voided: a message, back to the validators page.
@@ -126,6 +140,7 @@ def world(edition, organizer, judge, tmp_path):
     Criterion.objects.create(challenge=judged, label_en="Clarity", weight=1, position=1)
     ChallengeFactory(edition=edition, slug="blend", kind="blend")
     team = make_team(edition=edition, members=2, name="Bajo prueba")
+    assign_judge(challenge=judged, team=team, judge=judge)
     captain = team.memberships.get(role=Membership.Role.CAPTAIN).user
     teammate = team.memberships.get(role=Membership.Role.MEMBER).user
     other = make_team(edition=edition, members=1, name="Otro").memberships.get().user
@@ -165,6 +180,7 @@ def world(edition, organizer, judge, tmp_path):
         "team": team.pk,
         "token": team.invite_token,
         "teammate": teammate.pk,
+        "judge": judge.pk,
     }
     return people, names, team, teammate
 

@@ -78,7 +78,10 @@ def paper(request, team_id: int):
     response = FileResponse(
         submission.paper_file.open("rb"),
         content_type="application/pdf",
-        filename=f"{slugify(submission.team.name) or 'team'}-paper.pdf",
+        # Blind judging links with ?anonymous=1: the file's name must not name the team.
+        filename="paper.pdf"
+        if request.GET.get("anonymous")
+        else f"{slugify(submission.team.name) or 'team'}-paper.pdf",
     )
     # Never guessed as anything but a PDF (uploads are only checked to start like one).
     response["X-Content-Type-Options"] = "nosniff"

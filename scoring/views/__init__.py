@@ -1,5 +1,5 @@
 from scoring.views.gates import gates, grant_team, incentives_csv
-from scoring.views.judging import judge_team, judging_home, judging_overview, override, publish
+from scoring.views.judging import judging_overview, override, publish
 from scoring.views.leaderboard import leaderboard, leaderboard_csv, leaderboard_json
 from scoring.views.recompute import recompute_progress
 from scoring.views.team_score import team_score
@@ -8,8 +8,6 @@ __all__ = [
     "gates",
     "grant_team",
     "incentives_csv",
-    "judge_team",
-    "judging_home",
     "judging_overview",
     "leaderboard",
     "leaderboard_csv",

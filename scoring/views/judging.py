@@ -6,144 +6,105 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
-from challenges.projects.models import ProjectSubmission
 from challenges.shortcuts import announce_form_errors, require_edition
-from hub.models import HubRepo
-from scoring.domain import (
+from scoring.domain import collect_judge_results
+from scoring.forms import OverrideForm
+from scoring.judged import (
     JudgingRefused,
-    collect_judge_fractions,
     override_judged_points,
     publish_judged_points,
-    submit_review,
 )
-from scoring.forms import OverrideForm, ReviewForm
-from scoring.models import Criterion, CriterionMark, JudgedOverride, JudgeReview
-from scoring.permissions import judge_required
-from teams.models import Membership, Team
-
-
-@judge_required
-def judging_home(request):
-    """Every judged challenge and team, with what this judge already marked; never their team."""
-    edition = require_edition(request)
-    challenges = list(edition.challenges.judged())
-    own_team = (
-        Membership.objects.filter(user=request.user, edition=edition)
-        .values_list("team_id", flat=True)
-        .first()
-    )
-    page = Paginator(
-        Team.objects.filter(edition=edition)
-        .exclude(pk=own_team)
-        .only("pk", "name", "track")
-        .order_by("name", "pk"),
-        settings.PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    done = set(
-        JudgeReview.objects.filter(
-            judge=request.user, challenge__in=challenges, team__in=page.object_list
-        ).values_list("challenge_id", "team_id")
-    )
-    rows = [
-        (team, [(challenge, (challenge.pk, team.pk) in done) for challenge in challenges])
-        for team in page.object_list
-    ]
-    return render(
-        request,
-        "scoring/judging_home.html",
-        {"challenges": challenges, "rows": rows, "page": page},
-    )
-
-
-@judge_required
-def judge_team(request, slug: str, team_id: int):
-    edition = require_edition(request)
-    challenge = get_object_or_404(edition.challenges, slug=slug)
-    team = get_object_or_404(Team, pk=team_id, edition=edition)
-    criteria = list(Criterion.objects.filter(challenge=challenge))
-    review = JudgeReview.objects.filter(challenge=challenge, team=team, judge=request.user).first()
-    initial = (
-        dict(CriterionMark.objects.filter(review=review).values_list("criterion_id", "mark"))
-        if review
-        else {}
-    )
-    form = ReviewForm(
-        request.POST or None,
-        criteria=criteria,
-        initial_marks=initial,
-        initial={"comment": review.comment if review else ""},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            submit_review(
-                challenge=challenge,
-                team=team,
-                judge=request.user,
-                marks=form.marks(),
-                comment=form.cleaned_data["comment"],
-            )
-        except JudgingRefused as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(
-                request, _("Your marks for “%(team)s” were saved.") % {"team": team.name}
-            )
-            return redirect("scoring:judging")
-    members = Membership.objects.filter(team=team).select_related("user__profile")
-    project = ProjectSubmission.objects.filter(team=team).first()
-    return render(
-        request,
-        "scoring/judge_team.html",
-        {
-            "challenge": challenge,
-            "team": team,
-            "form": form,
-            "members": members,
-            "project": project,
-            "hub_repos": HubRepo.objects.for_team(team),
-        },
-        status=400 if form.errors else 200,
-    )
+from scoring.models import JudgedOverride, TeamScore
+from scoring.rules import find_outliers, standardize_by_judge
+from teams.models import Team
 
 
 @organizer_required
 def judging_overview(request, slug: str):
-    """Per team: each judge's result, the spread between them, the aggregate, any override."""
+    """Per team: each judge's result (and, when the challenge standardizes by judge, its
+    z-score rescaled), the spread between them, the outliers, the aggregate and any override
+    with its reason."""
     edition = require_edition(request)
     challenge = get_object_or_404(edition.challenges, slug=slug)
     page = Paginator(
         Team.objects.filter(edition=edition).order_by("name", "pk"), settings.PAGE_SIZE
     ).get_page(request.GET.get("page"))
     team_ids = [team.pk for team in page.object_list]
-    fractions = collect_judge_fractions(edition=edition, team_ids=team_ids)
+    how = challenge.scoring.get("aggregate", "mean")
+    results = collect_judge_results(
+        edition=edition,
+        team_ids=None if how == "zscore" else team_ids,
+        challenge_ids=[challenge.pk],
+    )
+    standardized = {}
+    if how == "zscore":
+        standardized = standardize_by_judge(
+            fractions={
+                (judge, team): value
+                for (team, _challenge), by_judge in results.items()
+                for judge, value in by_judge.items()
+            }
+        )
+    judges = {
+        user.pk: user
+        for user in get_user_model()
+        .objects.filter(pk__in={j for by_judge in results.values() for j in by_judge})
+        .select_related("profile")
+    }
     overrides = defaultdict(list)
     for override in JudgedOverride.objects.filter(
         challenge=challenge, team_id__in=team_ids
     ).select_related("created_by__profile"):
         overrides[override.team_id].append(override)
+    scores = dict(
+        TeamScore.objects.filter(challenge=challenge, team_id__in=team_ids).values_list(
+            "team_id", "judged_points"
+        )
+    )
     rows = []
     for team in page.object_list:
-        values = [
-            round(float(value) * 10, 2) for value in fractions.get((team.pk, challenge.pk), [])
+        by_judge = results.get((team.pk, challenge.pk), {})
+        ordered = sorted(by_judge.items(), key=lambda item: judges[item[0]].email)
+        values = [value for _judge, value in ordered]
+        outliers = set(find_outliers(values=values))
+        marks = [
+            {
+                "judge": judges[judge],
+                "mark": round(float(value) * 10, 2),
+                "standardized": round(float(standardized[(judge, team.pk)]) * 10, 2)
+                if (judge, team.pk) in standardized
+                else None,
+                "outlier": index in outliers,
+            }
+            for index, (judge, value) in enumerate(ordered)
         ]
+        plain = [item["mark"] for item in marks]
         rows.append(
             {
                 "team": team,
-                "marks": values,
-                "spread": round(max(values) - min(values), 2) if len(values) > 1 else None,
+                "marks": marks,
+                "spread": round(max(plain) - min(plain), 2) if len(plain) > 1 else None,
+                "judged": scores.get(team.pk),
                 "overrides": overrides.get(team.pk, []),
             }
         )
     return render(
         request,
         "scoring/judging_overview.html",
-        {"challenge": challenge, "rows": rows, "page": page, "form": OverrideForm()},
+        {
+            "challenge": challenge,
+            "rows": rows,
+            "page": page,
+            "form": OverrideForm(),
+            "how": how,
+        },
     )
 
 

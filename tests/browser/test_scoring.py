@@ -7,7 +7,7 @@ import pytest
 
 from scoring.models import Criterion
 from tests.browser.test_challenges import log_in
-from tests.factories import ChallengeFactory, UserFactory, make_team
+from tests.factories import ChallengeFactory, UserFactory, assign_judge, make_team
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,9 +23,10 @@ def test_a_judge_marks_and_an_organizer_publishes(
         Criterion.objects.create(
             challenge=demo, label_es=label, label_en=label, weight=Decimal(1), position=position
         )
-    make_team(edition=edition, name="Tucán")
+    team = make_team(edition=edition, name="Tucán")
     judge = UserFactory()
     judge.groups.add(roles["judges"])
+    assign_judge(challenge=demo, team=team, judge=judge)
 
     page = browser.new_context(locale="en-US").new_page()
     log_in(page, live_server, judge)
@@ -34,7 +35,7 @@ def test_a_judge_marks_and_an_organizer_publishes(
     page.get_by_label("Clarity").fill("10")
     page.get_by_label("Content").fill("8")
     screenshot(page, "23-judge-marks")
-    page.get_by_role("button", name="Save the marks").click()
+    page.get_by_role("button", name="Submit the marks").click()
     assert "Your marks for “Tucán” were saved." in page.inner_text("body")
     assert page.get_by_role("link", name="Marked: edit").count() == 1
 

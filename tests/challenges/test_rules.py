@@ -125,7 +125,7 @@ def test_parameters_the_rules_can_read(scoring):
         ({"rule": "steps", "step": 10, "points_per_step": "a tenth"}, "“points_per_step”"),
         (PREFERENCES | {"automatic_max": "two"}, "“automatic_max” must be a number"),
         (PREFERENCES | {"judged_max": -1}, "“judged_max” must be a number"),
-        ({"rule": "judged", "aggregate": "mode"}, "“aggregate” must be mean or median"),
+        ({"rule": "judged", "aggregate": "mode"}, "“aggregate” must be mean, median, trimmed or zscore"),
     ],
 )  # fmt: skip
 def test_parameters_the_rules_cannot_read_are_explained(scoring, problem):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from challenges.models import Challenge, ChangeRecord
 from hub.models import HubRepo, LinkStatus, SyncRun
-from tests.factories import ChallengeFactory, make_team
+from tests.factories import ChallengeFactory, assign_judge, make_team
 from tests.hub.conftest import ORG
 
 pytestmark = pytest.mark.django_db
@@ -282,6 +282,7 @@ def test_the_team_and_the_judges_see_the_teams_repositories(
         page = client.get("/team/").content.decode()
     assert f"{ORG}/demo" in page
 
+    assign_judge(challenge=Challenge.objects.get(slug="demo"), team=team, judge=judge)
     client.force_login(judge)
     page = client.get(f"/judging/demo/{team.pk}/").content.decode()
     assert f"{ORG}/datos" in page

@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from challenges.models import Challenge
 from hub.models import HubRepo
 from scoring.disclosure import describe_change, describe_team_score
-from scoring.domain import override_judged_points, submit_review
+from scoring.judged import override_judged_points, submit_review
 from scoring.models import Criterion, ScoreChange, TeamScore
 from teams.models import Membership
 from tests.challenges.blend.factories import BlendChallengeFactory, BlendQuestionFactory

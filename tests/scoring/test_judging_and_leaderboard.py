@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from scoring.domain import JudgingRefused, override_judged_points, recompute_scores, submit_review
+from scoring.domain import recompute_scores
+from scoring.judged import JudgingRefused, override_judged_points, submit_review
 from scoring.models import Criterion, ScoreChange, TeamScore
-from tests.factories import ChallengeFactory, make_team
+from tests.factories import ChallengeFactory, assign_judge, make_team
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -101,9 +102,10 @@ def test_organizers_see_each_judge_and_the_spread(
     url = f"/organize/judging/{demo_challenge.slug}/"
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     row = page[page.index("Colibrí") :].split("</tr>")[0]
-    assert "<td>2 · 9.50</td><td>7.50</td>" in row  # each judge out of 10, then the spread
+    # Each judge by name, out of 10, then the spread.
+    assert ": 2</span> · " in row and ": 9.50</span></td>" in row and "<td>7.50</td>" in row
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
-    assert "<td>2 · 9,50</td><td>7,50</td>" in page
+    assert ": 9,50</span></td>" in page and "<td>7,50</td>" in page
 
 
 def test_judges_never_judge_their_own_team(edition, demo_challenge, judge):
@@ -335,7 +337,10 @@ def test_team_score_page_query_count_does_not_grow(
 )
 def test_judging_pages_permissions(client, request, edition, demo_challenge, role, status):
     team = make_team(edition=edition, name="Juzgado")
-    client.force_login(request.getfixturevalue(role))
+    person = request.getfixturevalue(role)
+    if role == "judge":
+        assign_judge(challenge=demo_challenge, team=team, judge=person)
+    client.force_login(person)
     assert client.get("/judging/").status_code == status
     assert client.get(f"/judging/{demo_challenge.slug}/{team.pk}/").status_code == status
     expected = 200 if role == "organizer" else 403
@@ -350,6 +355,7 @@ def test_judging_pages_query_count_does_not_grow_with_teams(
     from django.test.utils import CaptureQueriesContext
 
     def mark(team):
+        assign_judge(challenge=demo_challenge, team=team, judge=judge)
         submit_review(
             challenge=demo_challenge, team=team, judge=judge, comment="",
             marks={criterion.pk: D(7) for criterion in demo_challenge.criteria.all()},
@@ -367,21 +373,21 @@ def test_judging_pages_query_count_does_not_grow_with_teams(
     assert all(f"Equipo {number}" in page for number in range(3))
 
 
-def test_judging_pages_are_paginated(client, edition, demo_challenge, judge, settings):
-    settings.PAGE_SIZE = 2
-    for number in range(3):
-        make_team(edition=edition, name=f"Equipo {number}")
+def test_the_judges_page_lists_only_their_teams(client, edition, demo_challenge, judge):
+    mine = make_team(edition=edition, name="Equipo asignado")
+    make_team(edition=edition, name="Equipo de otro juez")
+    assign_judge(challenge=demo_challenge, team=mine, judge=judge)
     client.force_login(judge)
-    first = client.get("/judging/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Equipo 1" in first and "Equipo 2" not in first and "Page 1 of 2" in first
-    second = client.get("/judging/?page=2").content.decode()
-    assert "Equipo 2" in second and "Equipo 0" not in second
+    page = client.get("/judging/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Equipo asignado" in page and "Equipo de otro juez" not in page
+    assert "Next team to judge" in page
 
 
 def test_judge_form_saves_marks(
     client, edition, demo_challenge, judge, django_capture_on_commit_callbacks
 ):
     team = make_team(edition=edition)
+    assign_judge(challenge=demo_challenge, team=team, judge=judge)
     client.force_login(judge)
     first, second = Criterion.objects.filter(challenge=demo_challenge).order_by("position")
     url = f"/judging/{demo_challenge.slug}/{team.pk}/"

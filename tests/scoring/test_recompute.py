@@ -157,7 +157,7 @@ def test_the_recompute_command_prints_one_json_line(edition, include, capsys):
 def test_alignment_counts_only_for_a_chosen_track(
     edition, judge, django_capture_on_commit_callbacks
 ):
-    from scoring.domain import submit_review
+    from scoring.judged import submit_review
     from scoring.models import Criterion
     from tests.factories import ChallengeFactory
 

@@ -70,9 +70,10 @@ def test_the_stored_file_has_no_public_url(client, team):
 
 
 def test_the_judge_and_the_team_find_the_link(client, team, people):
-    from tests.factories import ChallengeFactory
+    from tests.factories import ChallengeFactory, assign_judge
 
     judged = ChallengeFactory(edition=team.edition, slug="paper", kind="paper")
+    assign_judge(challenge=judged, team=team, judge=people["judge"])
     client.force_login(people["judge"])
     judge_page = client.get(f"/judging/{judged.slug}/{team.pk}/").content.decode()
     assert f'href="{url(team)}"' in judge_page
