@@ -14,7 +14,9 @@ the transaction commits, so every process reads the change on its next request, 
 read the old row while the change was being written cannot keep it.
 
 Outside a request (Celery tasks, commands, domain functions called directly) nothing is
-remembered: lookups read the database.
+remembered: lookups read the database; nor anywhere when ``settings.REMEMBER_LOOKUPS`` is off
+(the tests turn it on where they test it, so that every other test's query counts stay those of
+the queries themselves).
 """
 
 from __future__ import annotations
@@ -112,7 +114,7 @@ def remember(key: str, compute: Callable[[], T], *, scope: str = SITE) -> T:
     """``compute()``'s value (None included), remembered by this process for the current
     generation of ``scope``; inside a request only. Each read gets its own copy."""
     state = _state.get()
-    if state is None:
+    if state is None or not settings.REMEMBER_LOOKUPS:
         return compute()
     entry = (scope, state.generation(scope), key)
     if entry in _local:

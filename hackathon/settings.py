@@ -99,6 +99,10 @@ MIDDLEWARE = [
 # reads: 2.5 MB of text fields, 1,000 fields, 100 files.
 MAX_REQUEST_BYTES = read_int("MAX_REQUEST_BYTES", default=21 * 1024 * 1024)
 
+# Per-request lookups that rarely change (edition, challenge, team, profile) are remembered by
+# each web process and forgotten on change (hackathon.memo).
+REMEMBER_LOOKUPS = read_bool("REMEMBER_LOOKUPS", default=True)
+
 ROOT_URLCONF = "hackathon.urls"
 WSGI_APPLICATION = "hackathon.wsgi.application"
 

@@ -43,7 +43,7 @@ from tests.challenges.stereotypes.factories import (
 )
 from tests.factories import EditionFactory, MembershipFactory, UserFactory, make_team
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("remembered")]
 
 MAX_QUERIES = 6
 
