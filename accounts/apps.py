@@ -12,3 +12,4 @@ class AccountsConfig(AppConfig):
 
         # After every migrate, because permissions only exist once all models are migrated.
         post_migrate.connect(ensure_role_groups, dispatch_uid="accounts.ensure_role_groups")
+        from accounts import receivers  # noqa: F401, PLC0415 -- app registry: connects the forgetting of remembered groups

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 
+from hackathon.memo import person_scope, remember
+
 ORGANIZERS = "organizers"
 JUDGES = "judges"
 # Organizers manage everything that belongs to the edition and its people.
@@ -35,9 +37,15 @@ def is_judge(user) -> bool:
 
 
 def _in_group(user, name: str) -> bool:
-    # Cached on the user object: templates and views ask several times per request.
+    # Kept on the user object (templates and views ask several times per request) and
+    # remembered (``hackathon.memo``, the person's scope: every page's menu asks), forgotten by
+    # ``accounts.receivers`` when their groups change.
     cache = getattr(user, "_role_cache", None)
     if cache is None:
-        cache = set(user.groups.values_list("name", flat=True))
+        cache = remember(
+            "groups",
+            lambda: frozenset(user.groups.values_list("name", flat=True)),
+            scope=person_scope(user.pk),
+        )
         user._role_cache = cache
     return name in cache

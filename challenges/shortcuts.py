@@ -7,8 +7,9 @@ from collections.abc import Collection
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.utils.functional import SimpleLazyObject, empty
 
+from challenges.domain.remembered import find_challenge
 from challenges.models import Challenge, Edition
 
 
@@ -23,13 +24,22 @@ def require_edition(request) -> Edition:
 def get_challenge(request, slug: str, kind: str | Collection[str] | None = None) -> Challenge:
     """The current edition's challenge with this slug, of this kind (or one of these kinds;
     None: any), its edition fetched along; 404 otherwise, so one app's pages never show
-    another kind's challenge nor one of another edition."""
-    lookup = {"edition": require_edition(request), "slug": slug}
-    if isinstance(kind, str):
-        lookup["kind"] = kind
-    elif kind is not None:
-        lookup["kind__in"] = kind
-    return get_object_or_404(Challenge.objects.select_related("edition"), **lookup)
+    another kind's challenge nor one of another edition. Remembered
+    (``challenges.domain.remembered``): no query once read."""
+    challenge = find_challenge(edition=unwrap_edition(require_edition(request)), slug=slug)
+    kinds = {kind} if isinstance(kind, str) else kind
+    if challenge is None or (kinds is not None and challenge.kind not in kinds):
+        raise Http404("No such challenge in this edition.")
+    return challenge
+
+
+def unwrap_edition(edition) -> Edition:
+    """The edition itself behind ``request.edition``'s lazy proxy (read if it was not yet)."""
+    if isinstance(edition, SimpleLazyObject):
+        if edition._wrapped is empty:
+            edition._setup()
+        return edition._wrapped
+    return edition
 
 
 def announce_form_errors(request, form) -> None:

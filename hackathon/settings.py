@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Remembered lookups (edition, challenge, team, profile) for the request: hackathon.memo.
+    "hackathon.memo.MemoMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -101,6 +103,10 @@ MIDDLEWARE = [
 # in front refuses the same size (docker-compose.yml). Django's own limits apply to what it
 # reads: 2.5 MB of text fields, 1,000 fields, 100 files.
 MAX_REQUEST_BYTES = read_int("MAX_REQUEST_BYTES", default=21 * 1024 * 1024)
+
+# Per-request lookups that rarely change (edition, challenge, team, profile) are remembered by
+# each web process and forgotten on change (hackathon.memo).
+REMEMBER_LOOKUPS = read_bool("REMEMBER_LOOKUPS", default=True)
 
 ROOT_URLCONF = "hackathon.urls"
 WSGI_APPLICATION = "hackathon.wsgi.application"

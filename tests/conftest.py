@@ -56,6 +56,18 @@ def fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def lookups_read_every_time(settings):
+    """Pages read the database for what they would remember (hackathon.memo), so query counts
+    are those of the page's own queries; tests of the remembered lookups ask for ``remembered``."""
+    settings.REMEMBER_LOOKUPS = False
+
+
+@pytest.fixture
+def remembered(settings):
+    settings.REMEMBER_LOOKUPS = True
+
+
+@pytest.fixture(autouse=True)
 def english():
     """Domain messages are read in English by the tests; pages choose their own language."""
     from django.utils import translation

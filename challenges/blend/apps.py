@@ -13,3 +13,4 @@ class BlendConfig(AppConfig):
         from .intake import build_intake  # noqa: PLC0415 -- app registry: the intake reads the app's models
 
         register(build_intake())
+        from . import receivers  # noqa: F401, PLC0415 -- app registry: connects the forgetting of remembered countries

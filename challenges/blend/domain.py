@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from functools import partial
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries as all_countries
@@ -25,7 +24,10 @@ from challenges.domain.peer_validation import (
     count_vote,
     ensure_independent,
     exclude_dependent_items,
+    offer_item,
+    release_item,
 )
+from challenges.domain.queues import absent
 from challenges.intake import PeerValidation
 from challenges.models import Challenge, ContributionStatus
 from challenges.text import clean, fingerprint, fold, is_blank
@@ -43,6 +45,7 @@ from challenges.uploads import (
     read_text,
     store_upload,
 )
+from hackathon.memo import person_scope, remember
 
 from .models import (
     PEER_VALIDATION_REASON,
@@ -70,22 +73,33 @@ LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 # --- the countries a person answers and validates for ---------------------------------------
 
 
+def _read_countries(*, user: User) -> tuple[str, str]:
+    """The profile's country and the declared countries as stored; remembered (the person's
+    scope, forgotten by ``receivers`` when either profile changes), one query the first time."""
+
+    def read() -> tuple[str, str]:
+        row = (
+            User.objects.filter(pk=user.pk)
+            .values("profile__country", "blend_profile__countries")
+            .first()
+        ) or {}
+        return row.get("profile__country") or "", row.get("blend_profile__countries") or ""
+
+    return remember("blend-countries", read, scope=person_scope(user.pk))
+
+
 def get_countries(*, user: User) -> list[str]:
     """The countries a person answers for: their profile's country first, then the other
-    countries they declared knowing well. One query."""
-    row = (
-        User.objects.filter(pk=user.pk)
-        .values("profile__country", "blend_profile__countries")
-        .first()
-    ) or {}
-    codes = [row.get("profile__country") or ""]
-    codes += (row.get("blend_profile__countries") or "").split(",")
+    countries they declared knowing well. One query, none once remembered."""
+    home, declared = _read_countries(user=user)
+    codes = [home, *declared.split(",")]
     return list(dict.fromkeys(code for code in codes if code))
 
 
 def get_home_country(*, user: User) -> str:
-    """The country whose answers a person validates: the one in their profile (empty if none)."""
-    return User.objects.filter(pk=user.pk).values_list("profile__country", flat=True).first() or ""
+    """The country whose answers a person validates: the one in their profile (empty if none).
+    One query, none once remembered."""
+    return _read_countries(user=user)[0]
 
 
 def set_known_countries(*, user: User, countries: Iterable[str]) -> BlendProfile:
@@ -118,11 +132,11 @@ def find_next_question(
     """
     if not countries:
         return None
-    answered = BlendAnswer.objects.filter(question=OuterRef("pk"), author=user)
-    skipped = BlendSkip.objects.filter(question=OuterRef("pk"), user=user)
+    answered = absent(BlendAnswer, outer=BlendQuestion, link=("question", "pk"), author=user.pk)
+    skipped = absent(BlendSkip, outer=BlendQuestion, link=("question", "pk"), user=user.pk)
     return (
         BlendQuestion.objects.filter(challenge=challenge, country__in=countries)
-        .filter(~Exists(answered), ~Exists(skipped))
+        .filter(answered, skipped)
         .order_by("id")
         .first()
     )
@@ -316,20 +330,22 @@ def find_next_answer_to_validate(
 ) -> BlendAnswer | None:
     """The next answer a person validates: submitted (pending), of their profile's country, not
     theirs nor of their team's (``peer_validation.exclude_dependent_items``) and not yet
-    validated by them, oldest first. One index-backed query."""
+    validated by them, oldest first, skipping those other validators hold now
+    (``peer_validation.offer_item``). One index-backed query when no other validator is at
+    the same place."""
     if not country:
         return None
-    mine = BlendValidation.objects.filter(answer=OuterRef("pk"), validator=validator)
+    mine = absent(BlendValidation, outer=BlendAnswer, link=("answer", "pk"), validator=validator.pk)
     pending = BlendAnswer.objects.filter(
         challenge=challenge, status=ContributionStatus.PENDING, country=country
     )
-    return (
+    queue = (
         exclude_dependent_items(pending, validator=validator, edition_id=challenge.edition_id)
-        .filter(~Exists(mine))
+        .filter(mine)
         .select_related("question")
         .order_by("id")
-        .first()
     )
+    return offer_item(queue, validator=validator)
 
 
 def validate_answer(
@@ -388,6 +404,7 @@ def validate_answer(
             answer=answer, validator=validator, approve=approve, comment=comment
         )
         count_vote(challenge=challenge, peer=PEER_VALIDATION, item=answer, approve=approve, now=now)
+    release_item(model=BlendAnswer, item_id=answer.pk, validator_id=validator.pk)
     return answer
 
 

@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from challenges.models import ContributionStatus
+from hackathon.rendering import RememberedFieldsForm
 
 from . import domain
 from .models import BlendAnswer, BlendProfile
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(RememberedFieldsForm):
     """One answer; ``submit`` says whether it is being submitted (complete) or kept as a draft."""
 
     reworded_question = forms.CharField(
@@ -69,7 +70,7 @@ class AnswerForm(forms.Form):
         return data
 
 
-class ValidationForm(forms.Form):
+class ValidationForm(RememberedFieldsForm):
     VERDICTS = [("valid", _("Valid")), ("invalid", _("Not valid"))]
 
     verdict = forms.ChoiceField(

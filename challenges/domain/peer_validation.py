@@ -9,6 +9,9 @@ answers, arena prompts, any later kind registering an ``Intake.peer_validation``
   ``rejections_to_reject``): after that many approvals an item is validated, after that many
   rejections it is rejected (``decide_status``, pure; approvals are looked at first). Peers'
   decisions are recorded as a ``ReviewDecision`` by nobody (``decided_by=None``).
+- **Offering.** Each validator is offered an item no other validator holds at that moment
+  (``offer_item``): validators asking at once get different items; a short hold, released
+  when the validator decides or skips it, or after ``HOLD_SECONDS``.
 - **Races.** Votes are counted with the item's row locked (``select_for_update``) by the caller,
   so two validators at once apply the quorum once.
 - **Re-decisions.** A changed quorum re-decides the challenge's pending items
@@ -22,16 +25,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
+from django.core.cache import cache
+from django.db import connection, models, transaction
 from django.db.models import Count, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from challenges.domain import remembered
 from challenges.domain.contributions import announce_change, announce_decisions, item_type_of
 from challenges.domain.windows import ContributionRefused
 from challenges.intake import PeerValidation, get_intake
 from challenges.models import Challenge, ChangeRecord, ContributionStatus, ReviewDecision
+from hackathon.memo import memo_key
 
 DECIDED_STATUSES = (ContributionStatus.VALIDATED, ContributionStatus.REJECTED)
 # The ChangeRecord field under which voided validations are recorded (object: the challenge).
@@ -72,8 +80,9 @@ def get_peer_validation(*, challenge: Challenge) -> PeerValidation | None:
 
 
 def find_team_id(*, user, edition_id: int) -> int | None:
-    """The person's team in the edition (one at most), if any. One query."""
-    return user.memberships.filter(edition_id=edition_id).values_list("team_id", flat=True).first()
+    """The person's team in the edition (one at most), if any. Remembered
+    (``challenges.domain.remembered``): no query once read."""
+    return remembered.find_team_id(user=user, edition_id=edition_id)
 
 
 def _teammates_of(validator, *, edition_id: int) -> models.QuerySet:
@@ -90,13 +99,84 @@ def exclude_dependent_items(
     """``items`` without the validator's own and those of their team's members in the edition.
 
     An anti-join inside the queue's own query, on the memberships' (user, edition) unique index
-    and the team's memberships: no other query, nothing per row.
+    and the team's memberships: no other query, nothing per row. Written out as SQL
+    (``queues.absent``'s way): the queue pages build it on every request.
     """
     author_id = f"{author_field}_id"
-    teammates = _teammates_of(validator, edition_id=edition_id).filter(
-        pk=models.OuterRef(author_id)
+    membership = apps.get_model("teams", "Membership")
+    quote = connection.ops.quote_name
+    table = quote(membership._meta.db_table)
+    team, user, edition = (
+        quote(membership._meta.get_field(name).column) for name in ("team", "user", "edition")
     )
-    return items.exclude(**{author_id: validator.pk}).filter(~models.Exists(teammates))
+    author_column = quote(items.model._meta.get_field(author_field).column)
+    author = f"{quote(items.model._meta.db_table)}.{author_column}"
+    teammates = RawSQL(
+        f"NOT EXISTS (SELECT 1 FROM {table} mine JOIN {table} theirs"
+        f" ON theirs.{team} = mine.{team} WHERE mine.{user} = %s"
+        f" AND theirs.{edition} = %s AND theirs.{user} = {author})",
+        [validator.pk, edition_id],
+        output_field=models.BooleanField(),
+    )
+    return items.exclude(**{author_id: validator.pk}).filter(teammates)
+
+
+# --- offering items: each validator gets one nobody else is looking at ------------------------
+
+# How long an item offered to a validator stays theirs (others are offered the next ones), and
+# how many of a queue's first items are looked at for one nobody holds.
+HOLD_SECONDS = 90
+HOLD_CANDIDATES = 50
+
+
+def hold_key(*, model: type[models.Model], item_id: int) -> str:
+    return memo_key("hold", item_type_of(model), item_id)
+
+
+def _take(*, key: str, validator_id: int, holder) -> bool:
+    """Whether the item is the validator's: already held by them, or free and now taken (an
+    atomic add in the shared cache, so two validators at once never both take it)."""
+    if holder == validator_id:
+        return True
+    return holder is None and cache.add(key, validator_id, HOLD_SECONDS)
+
+
+def offer_item(items: models.QuerySet, *, validator) -> models.Model | None:
+    """The first of ``items`` (a validator's queue, in its order) that no other validator holds,
+    now held for this one for ``HOLD_SECONDS``; asking again offers the same item.
+
+    Validators asking at once get different items, instead of all deciding the same oldest
+    one (whose quorum the first of them reaches, so the others' decisions are refused). The
+    queue's rules stay the queue's; a hold only changes which allowed item is offered, and a
+    decision on a held item is still taken. When the first ``HOLD_CANDIDATES`` are all held,
+    the first is shared, as before holds.
+
+    One query when the first item is free or the validator's, as it is for one validator
+    alone: the queue's first item; with others at the same place, its next ids and the item.
+    """
+    first = items.first()
+    if first is None:
+        return None
+    model = type(first)
+    key = hold_key(model=model, item_id=first.pk)
+    if _take(key=key, validator_id=validator.pk, holder=cache.get(key)):
+        return first
+    ids = list(items.values_list("pk", flat=True)[:HOLD_CANDIDATES])
+    keys = {item_id: hold_key(model=model, item_id=item_id) for item_id in ids}
+    holders = cache.get_many(list(keys.values()))
+    for item_id in ids:
+        if item_id == first.pk:
+            continue
+        if _take(key=keys[item_id], validator_id=validator.pk, holder=holders.get(keys[item_id])):
+            return items.filter(pk=item_id).first() or first
+    return first
+
+
+def release_item(*, model: type[models.Model], item_id: int, validator_id: int) -> None:
+    """The validator's hold on an item ends (they decided or skipped it): others get it next."""
+    key = hold_key(model=model, item_id=item_id)
+    if cache.get(key) == validator_id:
+        cache.delete(key)
 
 
 def ensure_independent(*, peer: PeerValidation, author_id: int, validator, edition_id: int) -> None:

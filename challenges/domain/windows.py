@@ -12,6 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from challenges.domain.editions import record_changes, take_snapshot
+from challenges.domain.remembered import find_extended_close, find_team_id
 from challenges.models import Challenge, ChangeRecord, Edition, WindowExtension
 from hackathon.errors import RuleRefused
 
@@ -83,12 +84,7 @@ def get_window_for_team(
     everyone (never earlier)."""
     closes_at = challenge.closes_at
     if team_id is not None and closes_at is not None:
-        latest = (
-            challenge.extensions.filter(team_id=team_id)
-            .order_by("-closes_at")
-            .values_list("closes_at", flat=True)
-            .first()
-        )
+        latest = find_extended_close(challenge_id=challenge.pk, team_id=team_id)
         if latest and latest > closes_at:
             closes_at = latest
     announced = challenge.announced_closes_at
@@ -134,13 +130,7 @@ def ensure_window_open(
 ) -> WindowState:
     """Contributions are accepted only while the challenge is open, in the edition's time zone,
     for everyone or for the contributor's team."""
-    # Through the person's memberships (teams.Membership, one per edition), read without
-    # importing teams: the teams app builds on this one.
-    team_id = (
-        user.memberships.filter(edition_id=challenge.edition_id)
-        .values_list("team_id", flat=True)
-        .first()
-    )
+    team_id = find_team_id(user=user, edition_id=challenge.edition_id)
     window = get_window_for_team(challenge=challenge, team_id=team_id, now=now)
     if window.state == "upcoming":
         raise ContributionRefused(

@@ -12,6 +12,7 @@ from challenges.preferences.domain import (
 from challenges.preferences.models import Prompt, PromptLanguage, QuizQuestion
 from challenges.text import clean, is_blank
 from challenges.uploads import NO_VISIBLE_TEXT, contains_html
+from hackathon.rendering import RememberedFieldsForm
 
 NO_HTML = _("HTML is not allowed here; send plain text.")
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -138,7 +139,7 @@ def _yes_no(label, *, required: bool = True) -> forms.TypedChoiceField:
     )
 
 
-class ValidationForm(forms.Form):
+class ValidationForm(RememberedFieldsForm):
     prompt = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     well_designed = _yes_no(_("Is the prompt well designed (clear, answerable, in good language)?"))
     culturally_anchored = _yes_no(

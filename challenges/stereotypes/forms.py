@@ -11,6 +11,7 @@ from challenges.domain import ContributionRefused
 from challenges.stereotypes import domain
 from challenges.stereotypes.models import ATTRIBUTE_MAX, NATIONALITY_MAX, REGION_MAX
 from challenges.uploads import contains_html
+from hackathon.rendering import RememberedFieldsForm
 
 RATING_CHOICES = [
     (1, _("1 · Not associated at all")),
@@ -95,7 +96,7 @@ class StereotypeProfileForm(forms.Form):
         )
 
 
-class RatingForm(forms.Form):
+class RatingForm(RememberedFieldsForm):
     RATE, SKIP = "rate", "skip"
 
     pair = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

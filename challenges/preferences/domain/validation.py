@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,7 +14,10 @@ from challenges.domain.peer_validation import (
     count_vote,
     ensure_independent,
     exclude_dependent_items,
+    offer_item,
+    release_item,
 )
+from challenges.domain.queues import absent
 from challenges.intake import PeerValidation
 from challenges.models import Challenge, ContributionStatus
 from challenges.preferences.models import (
@@ -56,8 +59,10 @@ def next_prompt_to_validate(
     already; oldest first, or the first after ``after_id`` (to skip one), coming back to the
     start at the end.
 
-    One query whatever the data size: an index-backed scan of the pending prompts with
-    anti-joins on the validations and the team's memberships.
+    Prompts other validators hold now are skipped (``peer_validation.offer_item``), and a
+    skipped one is let go. One query whatever the data size when no other validator is at
+    the same place: an index-backed scan of the pending prompts with anti-joins on the
+    validations and the team's memberships.
     """
     candidates = exclude_dependent_items(
         Prompt.objects.filter(challenge=challenge, status=ContributionStatus.PENDING),
@@ -65,13 +70,14 @@ def next_prompt_to_validate(
         edition_id=challenge.edition_id,
     )
     candidates = candidates.filter(
-        ~Exists(PromptValidation.objects.filter(prompt_id=OuterRef("pk"), validator=validator))
+        absent(PromptValidation, outer=Prompt, link=("prompt", "pk"), validator=validator.pk)
     ).order_by("pk")
     if after_id:
-        following = candidates.filter(pk__gt=after_id).first()
+        release_item(model=Prompt, item_id=after_id, validator_id=validator.pk)
+        following = offer_item(candidates.filter(pk__gt=after_id), validator=validator)
         if following is not None:
             return following
-    return candidates.first()
+    return offer_item(candidates, validator=validator)
 
 
 def validate_prompt(
@@ -141,6 +147,7 @@ def validate_prompt(
         count_vote(
             challenge=challenge, peer=PEER_VALIDATION, item=prompt, approve=approves, now=now
         )
+    release_item(model=Prompt, item_id=prompt.pk, validator_id=validator.pk)
     return validation
 
 

@@ -13,6 +13,7 @@ from challenges.stereotypes.models import (
     StereotypeConsent,
     StereotypeConsentText,
 )
+from hackathon.memo import person_scope, remember
 
 # The consent text a stereotypes challenge starts with, until organizers add their own version
 # in the admin. It is data (stored per challenge, in the three community languages), not
@@ -46,12 +47,18 @@ DEFAULT_CONSENT_TEXT = {
 }
 
 
-def get_consent_text(*, challenge: Challenge) -> StereotypeConsentText:
+def get_consent_text(*, challenge: Challenge, remembered: bool = False) -> StereotypeConsentText:
     """The current consent text of the challenge: its newest version.
 
     A challenge without one gets the default text (version "1"), so the consent step never
-    blocks a challenge whose organizers have not written their own yet.
+    blocks a challenge whose organizers have not written their own yet. ``remembered``: read
+    from the shared cache (``hackathon.memo``; forgotten by ``receivers`` on a new version).
     """
+    if remembered:
+        return remember(
+            f"stereotypes-consent-text:{challenge.pk}",
+            lambda: get_consent_text(challenge=challenge),
+        )
     current = (
         StereotypeConsentText.objects.filter(challenge=challenge)
         .order_by("-created_at", "-id")
@@ -71,8 +78,18 @@ def get_consent_text(*, challenge: Challenge) -> StereotypeConsentText:
     return current
 
 
-def has_accepted_consent(*, user: User, challenge: Challenge, version: str) -> bool:
-    """A person may rate once they accepted the current version; a new version asks again."""
+def has_accepted_consent(
+    *, user: User, challenge: Challenge, version: str, remembered: bool = False
+) -> bool:
+    """A person may rate once they accepted the current version; a new version asks again.
+    ``remembered``: read from the shared cache (``hackathon.memo``; forgotten by ``receivers``
+    when the person's consents change)."""
+    if remembered:
+        return remember(
+            f"stereotypes-consent:{challenge.pk}:{version}",
+            lambda: has_accepted_consent(user=user, challenge=challenge, version=version),
+            scope=person_scope(user.pk),
+        )
     return StereotypeConsent.objects.filter(
         user=user, challenge=challenge, version=version
     ).exists()

@@ -23,6 +23,7 @@ from challenges.stereotypes.models import (
 )
 from challenges.text import normalize
 from challenges.uploads import contains_html
+from hackathon.memo import person_scope, remember
 
 from .consent import get_consent_text, has_accepted_consent
 
@@ -65,7 +66,17 @@ def check_list(
     return items
 
 
-def get_profile(*, user: User, challenge: Challenge) -> StereotypeProfile | None:
+def get_profile(
+    *, user: User, challenge: Challenge, remembered: bool = False
+) -> StereotypeProfile | None:
+    """The person's reading profile for the challenge, if any. ``remembered``: read from the
+    shared cache (``hackathon.memo``; forgotten by ``receivers`` when the profile changes)."""
+    if remembered:
+        return remember(
+            f"stereotypes-profile:{challenge.pk}",
+            lambda: get_profile(user=user, challenge=challenge),
+            scope=person_scope(user.pk),
+        )
     return StereotypeProfile.objects.filter(user=user, challenge=challenge).first()
 
 

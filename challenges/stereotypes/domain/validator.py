@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +19,7 @@ from challenges.domain import (
     announce_change,
     ensure_window_open,
 )
+from challenges.domain.queues import absent
 from challenges.models import Challenge, ContributionStatus
 from challenges.stereotypes.models import (
     ATTRIBUTE_MAX,
@@ -53,10 +54,10 @@ def find_next_pair(
     languages = list(languages)
     if not languages:
         return None
-    answered = StereotypeRating.objects.filter(author_id=user.pk, pair_id=OuterRef("pk"))
+    answered = absent(StereotypeRating, outer=StereotypePair, link=("pair", "pk"), author=user.pk)
     return (
         StereotypePair.objects.filter(challenge=challenge, language__in=languages)
-        .filter(~Exists(answered))
+        .filter(answered)
         .order_by("times_rated", "id")
         .first()
     )
@@ -88,15 +89,19 @@ def get_validator_state(
     pair: StereotypePair | None = None,
 ) -> ValidatorState:
     """The window comes first (a closed challenge shows when it closed), then the consent, then
-    the reading profile, then one pair (``pair`` when given, e.g. to show a form's errors)."""
+    the reading profile, then one pair (``pair`` when given, e.g. to show a form's errors).
+    What rarely changes (the team, the consent, the profile) is remembered: the page's only
+    query of its own is the next pair's."""
     try:
         window = ensure_window_open(challenge=challenge, user=user, now=now)
     except ContributionRefused as refused:
         return ValidatorState(refusal=str(refused.message))
-    consent = get_consent_text(challenge=challenge)
-    if not has_accepted_consent(user=user, challenge=challenge, version=consent.version):
+    consent = get_consent_text(challenge=challenge, remembered=True)
+    if not has_accepted_consent(
+        user=user, challenge=challenge, version=consent.version, remembered=True
+    ):
         return ValidatorState(consent=consent, window=window)
-    profile = get_profile(user=user, challenge=challenge)
+    profile = get_profile(user=user, challenge=challenge, remembered=True)
     if profile is None:
         return ValidatorState(consent=consent, consented=True, window=window)
     if pair is None:

@@ -1,0 +1,44 @@
+"""An unbound field's HTML is rendered once per process and given again, the same as a fresh
+render; a bound form (sent back with its errors) is always rendered afresh."""
+
+from django import forms
+from django.utils.translation import override
+
+from hackathon import rendering
+
+
+class Plain(forms.Form):
+    comment = forms.CharField(label="Comment", help_text="Say why", max_length=5)
+
+
+class Remembered(rendering.RememberedFieldsForm):
+    comment = forms.CharField(label="Comment", help_text="Say why", max_length=5)
+
+
+def test_an_unbound_field_renders_as_a_fresh_one_and_is_kept(monkeypatch):
+    rendering._rendered.clear()
+    first = Remembered()["comment"].as_field_group()
+    assert first == Plain()["comment"].as_field_group()
+    assert len(rendering._rendered) == 1
+    calls = []
+    monkeypatch.setattr(forms.BoundField, "as_field_group", lambda self: calls.append(1) or "fresh")
+    assert Remembered()["comment"].as_field_group() == first and not calls
+
+
+def test_initial_values_and_languages_are_kept_apart():
+    rendering._rendered.clear()
+    empty = Remembered()["comment"].as_field_group()
+    filled = Remembered(initial={"comment": "hola"})["comment"].as_field_group()
+    assert 'value="hola"' in filled and 'value="hola"' not in empty
+    with override("es"):
+        Remembered()["comment"].as_field_group()
+    assert len(rendering._rendered) == 3
+
+
+def test_a_bound_form_is_rendered_afresh_with_its_errors():
+    rendering._rendered.clear()
+    form = Remembered({"comment": "demasiado largo"})
+    assert not form.is_valid()
+    html = form["comment"].as_field_group()
+    assert "errorlist" in html and "demasiado largo" in html
+    assert not rendering._rendered
