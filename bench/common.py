@@ -129,7 +129,9 @@ def ensure_wrk() -> str:
 class Gunicorn:
     """gunicorn serving the platform with production settings on the benchmark database."""
 
-    def __init__(self, *, port: int = 8099, workers: int = 2):
+    def __init__(self, *, port: int | None = None, workers: int = 2):
+        # BENCH_PORT: several benchmarks may run side by side on one machine.
+        port = port or int(os.environ.get("BENCH_PORT", "8099"))
         self.port, self.workers, self.process = port, workers, None
         self.base = f"http://127.0.0.1:{port}"
 

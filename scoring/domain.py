@@ -27,6 +27,7 @@ from accounts.roles import is_judge
 from challenges.domain import record_changes, take_snapshot
 from challenges.intake import get_intake
 from challenges.models import Challenge, ChangeRecord, ContributionStatus, Edition
+from hackathon.cache import read_tracked
 from hackathon.errors import RuleRefused
 from scoring.models import (
     Criterion,
@@ -406,9 +407,10 @@ def _keep_locally(variant: str, version: int, body: bytes) -> None:
 
 def get_shared_page(*, variant: str) -> tuple[int, bytes | None]:
     """A whole page for anonymous visitors: the current version, and the page if it was built
-    at that version (None otherwise). One cache round trip for the version; the body comes
-    from this process's memory when it has it at that version, else from the shared cache."""
-    version = cache.get(SHARED_PAGES_VERSION_KEY)
+    at that version (None otherwise). The version is this process's copy while Redis has not
+    said it changed (``read_tracked``: no round trip); the body comes from this process's
+    memory when it has it at that version, else from the shared cache."""
+    version = read_tracked(SHARED_PAGES_VERSION_KEY)
     if version is None:
         version = _start_shared_pages_version()
     local = _local_pages.get(variant)
@@ -442,7 +444,7 @@ def keep_shared_page(*, variant: str, version: int, body: bytes) -> None:
 
 def leaderboard_version(*, edition_id: int) -> int:
     key = LEADERBOARD_VERSION_KEY.format(edition_id=edition_id)
-    version = cache.get(key)
+    version = read_tracked(key)
     if version is None:
         cache.add(key, 1, timeout=None)
         version = cache.get(key, 1)
