@@ -41,6 +41,7 @@ PLAIN_FIELDS = (
 )
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 BATCH_ROWS = 20_000
+FEW_ROWS = 100
 
 
 def _text(value) -> str:
@@ -113,7 +114,8 @@ def insert_rows(
     objs = list(objs)
     if not objs:
         return objs
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or len(objs) < FEW_ROWS:
+        # A few rows go faster in one INSERT than in a sequence query and a COPY.
         return model.objects.bulk_create(objs, batch_size=2000, ignore_conflicts=ignore_conflicts)
     meta = model._meta
     fields = [field for field in meta.local_concrete_fields if not field.generated]

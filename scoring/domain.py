@@ -24,6 +24,7 @@ from accounts.roles import is_judge
 from challenges.domain import record_changes, take_snapshot
 from challenges.intake import get_intake
 from challenges.models import Challenge, ChangeRecord, ContributionStatus, Edition
+from hackathon.bulk import insert_rows
 from hackathon.errors import RuleRefused
 from scoring.models import (
     Criterion,
@@ -51,7 +52,11 @@ logger = logging.getLogger(__name__)
 
 
 def count_validated(
-    *, challenges: list[Challenge], edition_id: int, team_ids: list[int] | None
+    *,
+    challenges: list[Challenge],
+    edition_id: int,
+    team_ids: list[int] | None,
+    team_of: dict[int, int] | None = None,
 ) -> dict[tuple[int, int], int]:
     """Validated contributions per (team, challenge): the sum of its current members' (two
     queries, whatever the number of teams and challenges).
@@ -59,12 +64,14 @@ def count_validated(
     ``team_ids`` None means every team of the edition. Each kind counts per author on its
     (challenge, author, status) index, which an index-only scan answers without reading the
     contributions themselves; the challenges' counts come in one UNION ALL, and the members'
-    counts are summed per team here.
+    counts are summed per team here. ``team_of`` (each member's team) is read here unless the
+    caller has just read it.
     """
-    members = Membership.objects.filter(edition_id=edition_id)
-    if team_ids is not None:
-        members = members.filter(team_id__in=team_ids)
-    team_of = dict(members.values_list("user_id", "team_id"))
+    if team_of is None:
+        members = Membership.objects.filter(edition_id=edition_id)
+        if team_ids is not None:
+            members = members.filter(team_id__in=team_ids)
+        team_of = dict(members.values_list("user_id", "team_id"))
     if not team_of:
         return {}
     parts = []
@@ -131,12 +138,13 @@ def compute_scores(
     team_ids: list[int] | None = None,
     tracks: dict[int, str] | None = None,
     published: bool | None = None,
+    team_of: dict[int, int] | None = None,
 ) -> dict[tuple[int, int], ChallengeScore]:
     """Every (team, challenge) score of the edition, or of the given teams, from the data.
 
-    ``tracks`` (each team's track) and ``published`` (the edition's judged points published)
-    are read here unless the caller has just read them (``recompute_and_count``, with its
-    locks)."""
+    ``tracks`` (each team's track), ``published`` (the edition's judged points published) and
+    ``team_of`` (each member's team) are read here unless the caller has just read them
+    (``recompute_and_count``, with its locks)."""
     if tracks is None:
         teams = Team.objects.filter(edition=edition)
         if team_ids is not None:
@@ -153,7 +161,9 @@ def compute_scores(
     challenges = list(edition.challenges.all())
     fractions = collect_judge_fractions(edition=edition, team_ids=team_ids)
     overrides = collect_overrides(edition=edition, team_ids=team_ids)
-    counts = count_validated(challenges=challenges, edition_id=edition.pk, team_ids=team_ids)
+    counts = count_validated(
+        challenges=challenges, edition_id=edition.pk, team_ids=team_ids, team_of=team_of
+    )
     scores = {}
     for challenge in challenges:
         # Most teams have neither judges' marks nor an override: their score depends on their
@@ -225,17 +235,21 @@ def recompute_and_count(
         teams = Team.objects.filter(edition=edition)
         if ids is not None:
             teams = teams.filter(pk__in=ids)
-        # The lock also reads what the computation needs of the teams and the edition, now.
-        locked = list(
+        # The lock also reads what the computation needs of the teams (their tracks and
+        # members) and of the edition, now: one row per member (one for a team without any).
+        rows = list(
             teams.select_for_update(of=("self",))
             .order_by("pk")
-            .values_list("pk", "track", "edition__judged_points_published")
+            .values_list("pk", "track", "edition__judged_points_published", "memberships__user_id")
         )
+        tracks = {pk: track for pk, track, _published, _member in rows}
+        locked = list(tracks)
         computed = compute_scores(
             edition=edition,
             team_ids=ids,
-            tracks={pk: track for pk, track, _published in locked},
-            published=locked[0][2] if locked else False,
+            tracks=tracks,
+            published=rows[0][2] if rows else False,
+            team_of={member: pk for pk, _track, _published, member in rows if member},
         )
         # The teams' locks cover their score rows: no second lock is needed on those.
         stored_rows = TeamScore.objects.filter(challenge__edition=edition)
@@ -284,7 +298,8 @@ def recompute_and_count(
             for name, value in values.items():
                 setattr(row, name, value)
             to_update.append(row)
-        TeamScore.objects.bulk_create(to_create, batch_size=2000)
+        # COPY on PostgreSQL: a recompute from empty writes a row per team and challenge.
+        insert_rows(TeamScore, to_create)
         TeamScore.objects.bulk_update(
             to_update,
             [
@@ -297,7 +312,7 @@ def recompute_and_count(
             ],
             batch_size=2000,
         )
-        ScoreChange.objects.bulk_create(changes, batch_size=2000)
+        insert_rows(ScoreChange, changes)
         if to_create or to_update:
             transaction.on_commit(lambda: bump_leaderboard_version(edition_id=edition.pk))
     return Recomputed(
