@@ -131,7 +131,8 @@ def insert_rows(
     relations = [index for index, field in enumerate(fields) if field.is_relation]
     stamped = [field.attname for field in fields if getattr(field, "auto_now", False)
                or getattr(field, "auto_now_add", False)]  # fmt: skip
-    quote = connection.ops.quote_name
+    # Read once: the connection is a proxy, each attribute a lookup of the current thread's.
+    alias, quote = connection.alias, connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     table = quote(meta.db_table)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -158,7 +159,7 @@ def insert_rows(
                 )
                 for attname in stamped:
                     setattr(obj, attname, now)
-                obj._state.adding, obj._state.db = False, connection.alias
+                obj._state.adding, obj._state.db = False, alias
             lines.append("")
             cursor.cursor.copy_expert(
                 f"COPY {target} ({columns}) FROM STDIN", io.StringIO("\n".join(lines))
