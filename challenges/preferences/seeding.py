@@ -186,7 +186,7 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
             decided_at = now - dt.timedelta(minutes=rng.randint(1, 60 * 24 * 30))
         prompts.append(
             Prompt(
-                challenge=challenge,
+                challenge_id=challenge.pk,
                 author_id=rng.choice(author_ids),
                 status=status,
                 decision_reason=reason,
@@ -233,7 +233,7 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
             approves = prompt.approvals > 0
             validations.append(
                 PromptValidation(
-                    prompt=prompt,
+                    prompt_id=prompt.pk,
                     validator_id=validator_id,
                     well_designed=approves or rng.random() < 0.5,
                     culturally_anchored=approves,
@@ -281,9 +281,9 @@ def _vote(
         "username": identity,
     }
     return ArenaVote(
-        challenge=challenge,
+        challenge_id=challenge.pk,
         user_id=prompt.author_id if prompt else None,
-        prompt=prompt,
+        prompt_id=prompt.pk if prompt else None,
         identity=identity,
         vote_type=vote_type,
         model_a=model_a,
