@@ -1,11 +1,19 @@
 """Scoring at scale: full recompute, recompute after one validation, the leaderboard's server
-time and queries, and its requests per second under wrk next to a trivial view."""
+time and queries, and its requests per second under wrk next to a trivial view: the page and
+the JSON, plain and gzipped, and the page's htmx refresh, with and without its ETag."""
 
 from __future__ import annotations
 
 import time
 
 from common import Gunicorn, arguments, measure_view, report, run_wrk, seed, use_database
+
+
+def etag_of(url: str, headers: dict) -> str:
+    import urllib.request
+
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as answer:
+        return answer.headers["ETag"]
 
 
 def main() -> None:
@@ -69,18 +77,25 @@ def main() -> None:
                         "warm_queries": warm["queries"], "status": warm["status"]}  # fmt: skip
 
     # Plain, as wrk asks by default, and with "Accept-Encoding: gzip", as browsers and most
-    # HTTP clients ask (the trivial view's answer is the same either way).
+    # HTTP clients ask (the trivial view's answer is the same either way); then the page's own
+    # refresh every 30 s (htmx: the table alone), first without its copy, then as browsers
+    # send it, with the ETag of the copy they hold (If-None-Match): 304, no body.
     gzip = {"Accept-Encoding": "gzip"}
-    runs = [("/robots.txt", None), ("/leaderboard/", None), ("/leaderboard.json", None),
-            ("/leaderboard/", gzip), ("/leaderboard.json", gzip)]  # fmt: skip
+    htmx = {"HX-Request": "true", "Accept-Encoding": "gzip"}
+    runs = [("/robots.txt", None, ""), ("/leaderboard/", None, ""), ("/leaderboard.json", None, ""),
+            ("/leaderboard/", gzip, " gzip"), ("/leaderboard.json", gzip, " gzip"),
+            ("/leaderboard/", htmx, " htmx"), ("/leaderboard/", htmx, " htmx 304")]  # fmt: skip
     with Gunicorn(workers=2) as server:
-        for url, headers in runs:
-            name = f"wrk {url}" + (" gzip" if headers else "")
+        for url, headers, suffix in runs:
+            if suffix.endswith("304"):
+                headers = {**headers, "If-None-Match": etag_of(server.base + url, headers)}
             run_wrk(server.base + url, seconds=2, headers=headers)  # warm caches and workers
-            figures[name] = run_wrk(server.base + url, seconds=args.seconds, headers=headers)
+            figures[f"wrk {url}{suffix}"] = run_wrk(
+                server.base + url, seconds=args.seconds, headers=headers
+            )
     trivial = figures["wrk /robots.txt"]["rps"]
-    for url, headers in runs[1:]:
-        name = f"wrk {url}" + (" gzip" if headers else "")
+    for url, _headers, suffix in runs[1:]:
+        name = f"wrk {url}{suffix}"
         figures[name]["ratio_to_trivial"] = round(figures[name]["rps"] / trivial, 3)
     report("leaderboard", figures)
 

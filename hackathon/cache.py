@@ -6,10 +6,19 @@ itself (about 0.2 ms against 0.04 ms here). The leaderboard reads its version on
 so that constructor was most of what a warm leaderboard page cost. A redis client is
 thread-safe (each command borrows a connection from the pool) and the pool starts afresh after
 a fork, so one client per pool serves the whole process.
+
+``read_tracked`` reads a small value that changes rarely but is read on every request (the
+leaderboard's versions) from this process's memory, for as long as Redis has not said that it
+changed (``TrackedValues``).
 """
 
 from __future__ import annotations
 
+import os
+import threading
+
+import redis
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -28,7 +37,86 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
         return client
 
 
+class TrackedValues:
+    """Small values (version counters) this process keeps, read again from Redis only once
+    Redis says they changed: server-assisted client-side caching (``CLIENT TRACKING`` over
+    RESP3, Redis 6 or later) on one connection of this process's own.
+
+    Redis remembers the keys this connection read and, as soon as one of them is written,
+    deleted, expires or is evicted (or the database is flushed), pushes an invalidation on
+    this connection in the same pass of its event loop as the write's reply. Each read first
+    polls the socket for those pushes (a system call, no round trip): a value changed by any
+    process is read again by the next request that asks for it, and a value that did not
+    change costs no round trip at all. Leaderboard versions are read on every request.
+    """
+
+    def __init__(self, url: str, *, loads) -> None:
+        self.url, self.loads = url, loads
+        self._lock = threading.Lock()
+        self._pid = None
+        self._connection = None
+        self._values: dict[str, object] = {}
+
+    def _invalidate(self, message) -> None:
+        keys = message[1] if len(message) > 1 else None
+        if keys is None:  # the database was flushed
+            self._values.clear()
+            return
+        for key in keys:
+            self._values.pop(key.decode() if isinstance(key, bytes) else key, None)
+
+    def _on_connect(self, connection) -> None:
+        # Values read over an earlier connection may have changed while it was down.
+        self._values.clear()
+        connection.send_command("CLIENT", "TRACKING", "ON")
+        connection.read_response()
+        connection._parser.set_invalidation_push_handler(self._invalidate)
+
+    def _connect(self):
+        if self._connection is None or self._pid != os.getpid():
+            self._values.clear()
+            connection = redis.ConnectionPool.from_url(self.url, protocol=3).make_connection()
+            connection.register_connect_callback(self._on_connect)
+            self._connection, self._pid = connection, os.getpid()
+        return self._connection
+
+    def get(self, key: str, default=None):
+        """The value stored at ``key`` (a full Redis key), or ``default`` when there is none."""
+        with self._lock:
+            connection = self._connect()
+            try:
+                while connection.can_read(timeout=0):
+                    connection.read_response(push_request=True)
+                if key in self._values:
+                    return self._values[key]
+                connection.send_command("GET", key)
+                raw = connection.read_response()
+            except (redis.ConnectionError, redis.TimeoutError, OSError):
+                connection.disconnect()
+                self._values.clear()
+                raise
+            if raw is None:
+                return default  # not kept: the next read asks again
+            value = self._values[key] = self.loads(raw)
+            return value
+
+
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
+        self._tracked = None
+
+    def get_tracked(self, key: str, default=None):
+        """``get``, from this process's copy while Redis has not said the key changed."""
+        if self._tracked is None:
+            # Writes go to the first server: that is where the key changes.
+            self._tracked = TrackedValues(self._servers[0], loads=self._cache._serializer.loads)
+        return self._tracked.get(self.make_and_validate_key(key), default)
+
+
+def read_tracked(key: str, default=None):
+    """The cached value at ``key``, without a round trip to Redis while it has not changed
+    (``RedisCache.get_tracked``); other backends (tests, development) read it as usual."""
+    getter = getattr(cache, "get_tracked", None)
+    return cache.get(key, default) if getter is None else getter(key, default)

@@ -9,21 +9,20 @@ its cause. Running it twice changes nothing. A whole edition is recomputed by th
 
 from __future__ import annotations
 
-import gzip
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from challenges.intake import get_intake
 from challenges.models import Challenge, ContributionStatus, Edition
+from hackathon.bulk import insert_rows
+from hackathon.errors import RuleRefused
 from scoring.models import (
     CriterionMark,
     JudgedOverride,
@@ -31,41 +30,65 @@ from scoring.models import (
     ScoreChange,
     TeamScore,
 )
+
+# The leaderboard's versions and shared pages, re-exported where callers have always found them.
+from scoring.pages import (  # noqa: F401 -- re-exported
+    LEADERBOARD_VERSION_KEY,
+    bump_leaderboard_version,
+    get_shared_page,
+    get_shared_page_gzip,
+    keep_shared_page,
+    leaderboard_version,
+)
 from scoring.rules import ChallengeScore, judge_fraction, score_challenge, standardize_by_judge
 from teams.models import Membership, Team
 
-LEADERBOARD_VERSION_KEY = "leaderboard-version:{edition_id}"
 logger = logging.getLogger(__name__)
 
 
-def count_validated(*, challenge: Challenge, team_of: dict[int, int] | None) -> dict[int, int]:
-    """Validated contributions per team: the sum of its current members' (one query).
+def count_validated(
+    *,
+    challenges: list[Challenge],
+    edition_id: int,
+    team_ids: list[int] | None,
+    team_of: dict[int, int] | None = None,
+) -> dict[tuple[int, int], int]:
+    """Validated contributions per (team, challenge): the sum of its current members' (two
+    queries, whatever the number of teams and challenges).
 
-    ``team_of`` maps the members of the teams wanted to their team; None means every team.
-    For a few teams it counts by author on the (challenge, author, status) index, which stays
-    fast whatever the size of the challenge; for all teams it groups in one pass.
+    ``team_ids`` None means every team of the edition. Each kind counts per author on its
+    (challenge, author, status) index, which an index-only scan answers without reading the
+    contributions themselves; the challenges' counts come in one UNION ALL, and the members'
+    counts are summed per team here. ``team_of`` (each member's team) is read here unless the
+    caller has just read it.
     """
-    intake = get_intake(challenge.kind)
-    if intake is None:
-        return {}
-    validated = intake.model.objects.filter(
-        challenge=challenge, status=ContributionStatus.VALIDATED
-    )
     if team_of is None:
-        return dict(
-            validated.filter(author__memberships__edition=challenge.edition_id)
-            .values_list("author__memberships__team_id")
-            .annotate(total=Count("pk"))
-            .order_by()
+        members = Membership.objects.filter(edition_id=edition_id)
+        if team_ids is not None:
+            members = members.filter(team_id__in=team_ids)
+        team_of = dict(members.values_list("user_id", "team_id"))
+    if not team_of:
+        return {}
+    parts = []
+    for challenge in challenges:
+        intake = get_intake(challenge.kind)
+        if intake is None:
+            continue
+        validated = intake.model.objects.filter(
+            challenge=challenge, status=ContributionStatus.VALIDATED
         )
-    totals: dict[int, int] = defaultdict(int)
-    for author_id, total in (
-        validated.filter(author_id__in=list(team_of))
-        .values_list("author_id")
-        .annotate(total=Count("pk"))
-        .order_by()
-    ):
-        totals[team_of[author_id]] += total
+        if team_ids is not None:
+            validated = validated.filter(author_id__in=list(team_of))
+        parts.append(
+            validated.values_list("challenge_id", "author_id").annotate(total=Count("*")).order_by()
+        )
+    if not parts:
+        return {}
+    totals: dict[tuple[int, int], int] = defaultdict(int)
+    for challenge_id, author_id, total in parts[0].union(*parts[1:], all=True):
+        team_id = team_of.get(author_id)
+        if team_id is not None:
+            totals[(team_id, challenge_id)] += total
     return dict(totals)
 
 
@@ -142,49 +165,63 @@ def collect_overrides(
 
 
 def compute_scores(
-    *, edition: Edition, team_ids: list[int] | None = None
+    *,
+    edition: Edition,
+    team_ids: list[int] | None = None,
+    tracks: dict[int, str] | None = None,
+    published: bool | None = None,
+    team_of: dict[int, int] | None = None,
 ) -> dict[tuple[int, int], ChallengeScore]:
-    """Every (team, challenge) score of the edition, or of the given teams, from the data."""
-    teams = Team.objects.filter(edition=edition)
-    if team_ids is not None:
-        teams = teams.filter(pk__in=team_ids)
-    tracks = dict(teams.values_list("pk", "track"))
+    """Every (team, challenge) score of the edition, or of the given teams, from the data.
+
+    ``tracks`` (each team's track), ``published`` (the edition's judged points published) and
+    ``team_of`` (each member's team) are read here unless the caller has just read them
+    (``recompute_and_count``, with its locks)."""
+    if tracks is None:
+        teams = Team.objects.filter(edition=edition)
+        if team_ids is not None:
+            teams = teams.filter(pk__in=team_ids)
+        tracks = dict(teams.values_list("pk", "track"))
+    if published is None:
+        # Read now, not from the caller's copy: publishing or holding back may have happened
+        # since it was loaded, and public points must follow what is stored.
+        published = (
+            Edition.objects.filter(pk=edition.pk)
+            .values_list("judged_points_published", flat=True)
+            .first()
+        )
     challenges = list(edition.challenges.all())
     fractions = collect_judge_fractions(edition=edition, team_ids=team_ids)
     fractions.update(standardized_fractions(edition=edition, challenges=challenges))
     overrides = collect_overrides(edition=edition, team_ids=team_ids)
-    # The members of the teams wanted, fetched once for every challenge's count.
-    team_of = (
-        None
-        if team_ids is None
-        else dict(
-            Membership.objects.filter(edition=edition, team_id__in=team_ids).values_list(
-                "user_id", "team_id"
-            )
-        )
-    )
-    # Read now, not from the caller's copy: publishing or holding back may have happened
-    # since it was loaded, and public points must follow what is stored.
-    published = (
-        Edition.objects.filter(pk=edition.pk)
-        .values_list("judged_points_published", flat=True)
-        .first()
+    counts = count_validated(
+        challenges=challenges, edition_id=edition.pk, team_ids=team_ids, team_of=team_of
     )
     scores = {}
     for challenge in challenges:
-        counts = count_validated(challenge=challenge, team_of=team_of)
+        # Most teams have neither judges' marks nor an override: their score depends on their
+        # count alone, computed once per count.
+        by_count: dict[tuple[int, bool], ChallengeScore] = {}
         for team_id, track in tracks.items():
             key = (team_id, challenge.pk)
-            scores[key] = score_challenge(
-                scoring=challenge.scoring,
-                max_points=challenge.max_points,
-                counted=counts.get(team_id, 0),
-                judge_fractions=fractions.get(key, []),
-                override=overrides.get(key),
-                # Alignment counts only for the track (A or B) the team chose.
-                eligible=bool(track) or challenge.kind != Challenge.Kind.ALIGNMENT,
-                judged_published=published,
-            )
+            counted = counts.get(key, 0)
+            # Alignment counts only for the track (A or B) the team chose.
+            eligible = bool(track) or challenge.kind != Challenge.Kind.ALIGNMENT
+            judged = key in fractions or key in overrides
+            score = None if judged else by_count.get((counted, eligible))
+            if score is None:
+                score = score_challenge(
+                    scoring=challenge.scoring,
+                    max_points=challenge.max_points,
+                    counted=counted,
+                    judge_fractions=fractions.get(key, []),
+                    override=overrides.get(key),
+                    eligible=eligible,
+                    judged_published=published,
+                )
+                if not judged:
+                    by_count[(counted, eligible)] = score
+            scores[key] = score
     return scores
 
 
@@ -231,8 +268,22 @@ def recompute_and_count(
         teams = Team.objects.filter(edition=edition)
         if ids is not None:
             teams = teams.filter(pk__in=ids)
-        locked = list(teams.select_for_update().order_by("pk").values_list("pk", flat=True))
-        computed = compute_scores(edition=edition, team_ids=ids)
+        # The lock also reads what the computation needs of the teams (their tracks and
+        # members) and of the edition, now: one row per member (one for a team without any).
+        rows = list(
+            teams.select_for_update(of=("self",))
+            .order_by("pk")
+            .values_list("pk", "track", "edition__judged_points_published", "memberships__user_id")
+        )
+        tracks = {pk: track for pk, track, _published, _member in rows}
+        locked = list(tracks)
+        computed = compute_scores(
+            edition=edition,
+            team_ids=ids,
+            tracks=tracks,
+            published=rows[0][2] if rows else False,
+            team_of={member: pk for pk, _track, _published, member in rows if member},
+        )
         # The teams' locks cover their score rows: no second lock is needed on those.
         stored_rows = TeamScore.objects.filter(challenge__edition=edition)
         if ids is not None:
@@ -280,7 +331,8 @@ def recompute_and_count(
             for name, value in values.items():
                 setattr(row, name, value)
             to_update.append(row)
-        TeamScore.objects.bulk_create(to_create, batch_size=2000)
+        # COPY on PostgreSQL: a recompute from empty writes a row per team and challenge.
+        insert_rows(TeamScore, to_create)
         TeamScore.objects.bulk_update(
             to_update,
             [
@@ -293,7 +345,7 @@ def recompute_and_count(
             ],
             batch_size=2000,
         )
-        ScoreChange.objects.bulk_create(changes, batch_size=2000)
+        insert_rows(ScoreChange, changes)
         if to_create or to_update:
             transaction.on_commit(lambda: bump_leaderboard_version(edition_id=edition.pk))
     return Recomputed(
@@ -398,84 +450,8 @@ def latest_recompute(*, edition: Edition) -> RecomputeRun | None:
     return RecomputeRun.objects.filter(edition=edition).first()
 
 
-def bump_leaderboard_version(*, edition_id: int) -> None:
-    """Cached leaderboards carry a version: a new one makes every cached copy stale at once.
-
-    The per-edition version keys cached rows; the site-wide one keys whole pages served to
-    anonymous visitors without a database query."""
-    try:
-        cache.incr(LEADERBOARD_VERSION_KEY.format(edition_id=edition_id))
-    except ValueError:
-        cache.set(LEADERBOARD_VERSION_KEY.format(edition_id=edition_id), 2, timeout=None)
-    try:
-        cache.incr(SHARED_PAGES_VERSION_KEY)
-    except ValueError:
-        _start_shared_pages_version()
+# --- judging -------------------------------------------------------------------------------------
 
 
-SHARED_PAGES_VERSION_KEY = "leaderboard-pages-version"
-SHARED_PAGE_SECONDS = 3600
-# Each process also keeps the last pages it served, with their version: a request then costs
-# one small round trip (the version) instead of fetching a body of up to ~400 kB from the
-# shared cache. The version still comes from the shared cache, so no process serves a stale page.
-LOCAL_PAGES_MAX = 32
-_local_pages: dict[str, tuple[int, bytes]] = {}
-
-
-def _start_shared_pages_version() -> int:
-    """A version never used before, when the cache has none (first start, or the cache was
-    emptied): counting from the clock, not from 0, so a page a process kept from before can
-    never match it."""
-    cache.add(SHARED_PAGES_VERSION_KEY, time.time_ns() // 1000, timeout=None)
-    return cache.get(SHARED_PAGES_VERSION_KEY)
-
-
-def _keep_locally(variant: str, version: int, body: bytes) -> None:
-    if variant not in _local_pages and len(_local_pages) >= LOCAL_PAGES_MAX:
-        _local_pages.pop(next(iter(_local_pages)))  # the oldest kept
-    _local_pages[variant] = (version, body)
-
-
-def get_shared_page(*, variant: str) -> tuple[int, bytes | None]:
-    """A whole page for anonymous visitors: the current version, and the page if it was built
-    at that version (None otherwise). One cache round trip for the version; the body comes
-    from this process's memory when it has it at that version, else from the shared cache."""
-    version = cache.get(SHARED_PAGES_VERSION_KEY)
-    if version is None:
-        version = _start_shared_pages_version()
-    local = _local_pages.get(variant)
-    if local is not None and local[0] == version:
-        return version, local[1]
-    stored = cache.get(f"leaderboard-page:{variant}")
-    if stored is not None and stored[0] == version:
-        _keep_locally(variant, version, stored[1])
-        return version, stored[1]
-    return version, None
-
-
-def get_shared_page_gzip(*, variant: str, version: int, body: bytes) -> bytes:
-    """The page gzipped, compressed once per version in each process (browsers and most HTTP
-    clients accept gzip; the JSON of 1,000 teams shrinks about tenfold). Kept beside the plain
-    body, under its own key."""
-    key = f"{variant}|gzip"
-    local = _local_pages.get(key)
-    if local is not None and local[0] == version:
-        return local[1]
-    compressed = gzip.compress(body, compresslevel=6, mtime=0)
-    _keep_locally(key, version, compressed)
-    return compressed
-
-
-def keep_shared_page(*, variant: str, version: int, body: bytes) -> None:
-    """Keep a page with the version it was built from: a change in between makes it stale."""
-    cache.set(f"leaderboard-page:{variant}", (version, body), SHARED_PAGE_SECONDS)
-    _keep_locally(variant, version, body)
-
-
-def leaderboard_version(*, edition_id: int) -> int:
-    key = LEADERBOARD_VERSION_KEY.format(edition_id=edition_id)
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, 1, timeout=None)
-        version = cache.get(key, 1)
-    return version
+class JudgingRefused(RuleRefused):
+    """A judging rule refused the action."""

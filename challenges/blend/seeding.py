@@ -19,6 +19,7 @@ from accounts.models import Profile
 from challenges.domain import item_type_of
 from challenges.models import Challenge, ContributionStatus, ReviewDecision
 from challenges.text import fingerprint
+from hackathon.bulk import insert_rows
 
 from .models import PEER_VALIDATION_REASON, BlendAnswer, BlendQuestion, BlendSkip, BlendValidation
 
@@ -111,7 +112,7 @@ def _question_pools(challenge: Challenge, sizes: dict[str, int]) -> dict[str, li
                     fingerprint=fingerprint(country, text),
                 )
             )
-    BlendQuestion.objects.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)
+    insert_rows(BlendQuestion, new, ignore_conflicts=True)
     pools = defaultdict(list)
     for pk, country in (
         BlendQuestion.objects.filter(
@@ -183,11 +184,11 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
                         user_id=pk,
                     )
                 )
-        BlendAnswer.objects.bulk_create(answers, batch_size=BATCH)
-        BlendSkip.objects.bulk_create(skips, batch_size=BATCH, ignore_conflicts=True)
+        insert_rows(BlendAnswer, answers)
+        insert_rows(BlendSkip, skips, ignore_conflicts=True)
         validations, decisions = _reviews(challenge, answers, rng)
-        BlendValidation.objects.bulk_create(validations, batch_size=BATCH)
-        ReviewDecision.objects.bulk_create(decisions, batch_size=BATCH)
+        insert_rows(BlendValidation, validations)
+        insert_rows(ReviewDecision, decisions)
     _analyze(BlendQuestion, BlendAnswer, BlendSkip, BlendValidation)
     return len(answers)
 

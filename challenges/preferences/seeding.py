@@ -19,6 +19,7 @@ from challenges.preferences.models import (
     QuizQuestion,
 )
 from challenges.text import fingerprint
+from hackathon.bulk import insert_rows
 
 BATCH_SIZE = 2000
 
@@ -185,7 +186,7 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
             decided_at = now - dt.timedelta(minutes=rng.randint(1, 60 * 24 * 30))
         prompts.append(
             Prompt(
-                challenge=challenge,
+                challenge_id=challenge.pk,
                 author_id=rng.choice(author_ids),
                 status=status,
                 decision_reason=reason,
@@ -201,18 +202,18 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
                 rejections=rejections,
             )
         )
-    Prompt.objects.bulk_create(prompts, batch_size=BATCH_SIZE)
+    insert_rows(Prompt, prompts)
 
     passed = set(
         QuizAttempt.objects.filter(quiz=quiz, passed=True).values_list("user_id", flat=True)
     )
     total = len(QUIZ)
-    QuizAttempt.objects.bulk_create(
+    insert_rows(
+        QuizAttempt,
         [
             QuizAttempt(quiz=quiz, user_id=user_id, score=total, total=total, passed=True)
             for user_id in sorted({prompt.author_id for prompt in prompts} - passed)
         ],
-        batch_size=BATCH_SIZE,
     )
 
     votes: list[ArenaVote] = []
@@ -232,7 +233,7 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
             approves = prompt.approvals > 0
             validations.append(
                 PromptValidation(
-                    prompt=prompt,
+                    prompt_id=prompt.pk,
                     validator_id=validator_id,
                     well_designed=approves or rng.random() < 0.5,
                     culturally_anchored=approves,
@@ -242,8 +243,8 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
             )
     for _index in range(max(1, count // 50)):
         votes.append(_vote(challenge, None, rng, identity=f"anon-{rng.randrange(10**9)}"))
-    ArenaVote.objects.bulk_create(votes, batch_size=BATCH_SIZE, ignore_conflicts=True)
-    PromptValidation.objects.bulk_create(validations, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    insert_rows(ArenaVote, votes, ignore_conflicts=True)
+    insert_rows(PromptValidation, validations, ignore_conflicts=True)
     return len(prompts)
 
 
@@ -280,9 +281,9 @@ def _vote(
         "username": identity,
     }
     return ArenaVote(
-        challenge=challenge,
+        challenge_id=challenge.pk,
         user_id=prompt.author_id if prompt else None,
-        prompt=prompt,
+        prompt_id=prompt.pk if prompt else None,
         identity=identity,
         vote_type=vote_type,
         model_a=model_a,

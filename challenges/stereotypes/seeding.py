@@ -24,6 +24,7 @@ from challenges.stereotypes.models import (
     StereotypeRating,
 )
 from challenges.text import fingerprint, normalize
+from hackathon.bulk import insert_rows
 
 BATCH = 2000
 
@@ -133,7 +134,7 @@ def seed_pool(*, challenge: Challenge, size: int) -> list[StereotypePair]:
                     fingerprint=fingerprint(language, nationality, attribute),
                 )
             )
-    StereotypePair.objects.bulk_create(pairs, batch_size=BATCH, ignore_conflicts=True)
+    insert_rows(StereotypePair, pairs, ignore_conflicts=True)
     return list(
         StereotypePair.objects.filter(challenge=challenge, external_id__startswith="seed-").only(
             "pk", "language", "nationality_key"
@@ -243,11 +244,11 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
             counted += status == ContributionStatus.VALIDATED
         remaining -= len(chosen)
         if len(ratings) >= BATCH * 5:
-            StereotypeRating.objects.bulk_create(ratings, batch_size=BATCH)
+            insert_rows(StereotypeRating, ratings)
             ratings = []
-    StereotypeRating.objects.bulk_create(ratings, batch_size=BATCH)
-    StereotypeProfile.objects.bulk_create(profiles, batch_size=BATCH, ignore_conflicts=True)
-    StereotypeConsent.objects.bulk_create(consents, batch_size=BATCH, ignore_conflicts=True)
+    insert_rows(StereotypeRating, ratings)
+    insert_rows(StereotypeProfile, profiles, ignore_conflicts=True)
+    insert_rows(StereotypeConsent, consents, ignore_conflicts=True)
     _recount(challenge=challenge)
     return counted
 

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 import json
+import zlib
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -49,18 +50,48 @@ def _page_of(rows: list[dict], *, country: str, track: str, page_number: str) ->
 HTML_CACHE_SECONDS = 3600
 
 
+def _entity_tag(*, variant: str, version: int, gzipped: bool) -> str:
+    """The ETag of a shared page: its variant and the version it was built at, and its
+    encoding (gzip and plain are two representations). The same in every process."""
+    return f'"lb-{version}-{zlib.crc32(variant.encode()):08x}{"-gz" if gzipped else ""}"'
+
+
+def _accepts_gzip(request) -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "")
+
+
+def _headers(response: HttpResponse, *, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    # Browsers (and htmx's refresh, through them) ask again each time with If-None-Match.
+    patch_cache_control(response, no_cache=True)
+    patch_vary_headers(response, ["Accept-Encoding", "HX-Request"])
+    return response
+
+
+def _not_modified(request, *, variant: str, version: int) -> HttpResponse | None:
+    """304 when the client holds this page at the current version (its If-None-Match): the
+    page's own refresh every 30 s then costs no body at all while no score changed."""
+    etag = _entity_tag(variant=variant, version=version, gzipped=_accepts_gzip(request))
+    asked = request.headers.get("If-None-Match", "")
+    if asked and (asked.strip() == "*" or etag in [tag.strip() for tag in asked.split(",")]):
+        return _headers(HttpResponseNotModified(), etag=etag)
+    return None
+
+
 def _shared_response(
     request, *, variant: str, version: int, body: bytes, content_type: str
 ) -> HttpResponse:
-    """A page served to everyone alike: gzipped (once per version) for clients that accept it."""
-    accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+    """A page served to everyone alike: gzipped (once per version) for clients that accept it,
+    with its ETag."""
+    accepts_gzip = _accepts_gzip(request)
     if accepts_gzip:
         body = get_shared_page_gzip(variant=variant, version=version, body=body)
     response = HttpResponse(body, content_type=content_type)
     if accepts_gzip:
         response["Content-Encoding"] = "gzip"
-    patch_vary_headers(response, ["Accept-Encoding"])
-    return response
+    return _headers(
+        response, etag=_entity_tag(variant=variant, version=version, gzipped=accepts_gzip)
+    )
 
 
 def leaderboard(request):
@@ -72,7 +103,11 @@ def leaderboard(request):
     """
     country, track = _filters(request)
     page_number = request.GET.get("page", "1")[:6]
-    shareable = not request.user.is_authenticated and not len(messages.get_messages(request))
+    # The table alone (htmx's refresh) is the same for everyone; the whole page for anonymous
+    # visitors without a message to show.
+    shareable = bool(request.htmx) or (
+        not request.user.is_authenticated and not len(messages.get_messages(request))
+    )
     variant = ":".join(
         [
             "html",
@@ -85,6 +120,9 @@ def leaderboard(request):
     )
     if shareable:
         shared_version, body = get_shared_page(variant=variant)
+        unchanged = _not_modified(request, variant=variant, version=shared_version)
+        if unchanged is not None:
+            return unchanged
         if body is not None:
             return _shared_response(
                 request,
@@ -120,9 +158,15 @@ def leaderboard(request):
         )
         cache.set(key, board, HTML_CACHE_SECONDS)
     if request.htmx:
-        if shareable:
-            keep_shared_page(variant=variant, version=shared_version, body=board.encode("utf-8"))
-        return HttpResponse(board)
+        body = board.encode("utf-8")
+        keep_shared_page(variant=variant, version=shared_version, body=body)
+        return _shared_response(
+            request,
+            variant=variant,
+            version=shared_version,
+            body=body,
+            content_type="text/html; charset=utf-8",
+        )
     context = {
         # Rendered from our own template (escaped there); the cache keeps it as text.
         "board": mark_safe(board),  # noqa: S308 - our template's output, not user input
@@ -133,6 +177,14 @@ def leaderboard(request):
     response = render(request, "scoring/leaderboard.html", context)
     if shareable:
         keep_shared_page(variant=variant, version=shared_version, body=response.content)
+        return _shared_response(
+            request,
+            variant=variant,
+            version=shared_version,
+            body=response.content,
+            content_type="text/html; charset=utf-8",
+        )
+    patch_vary_headers(response, ["HX-Request"])
     return response
 
 
@@ -175,6 +227,9 @@ def leaderboard_json(request):
     page_number = request.GET.get("page", "1")[:6]
     variant = ":".join(["json", get_language() or "", country, track, page_number])
     shared_version, body = get_shared_page(variant=variant)
+    unchanged = _not_modified(request, variant=variant, version=shared_version)
+    if unchanged is not None:
+        return unchanged
     if body is None:
         edition = require_edition(request)
         data = get_rows(edition=edition)

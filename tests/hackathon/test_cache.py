@@ -3,6 +3,7 @@
 import os
 
 import pytest
+import redis
 
 from hackathon.cache import RedisCache
 
@@ -42,3 +43,51 @@ def test_each_server_has_its_own_client(need_redis):
 
 def test_the_settings_use_it_when_redis_is_configured(settings, need_redis):
     assert settings.CACHES["default"]["BACKEND"] == "hackathon.cache.RedisCache"
+
+
+@pytest.fixture
+def tracked(redis_cache):
+    writer = redis.Redis.from_url(os.environ["REDIS_URL"])
+    key = redis_cache.make_and_validate_key("counter")
+    yield redis_cache, writer, key
+    writer.delete(key)
+
+
+def test_a_tracked_value_is_read_once_until_it_changes(tracked):
+    backend, writer, key = tracked
+    backend.set("counter", 7)
+    assert backend.get_tracked("counter") == 7
+    connection = backend._tracked._connection
+    sent = []
+    send = connection.send_command
+    connection.send_command = lambda *args, **kwargs: (sent.append(args), send(*args, **kwargs))
+    assert [backend.get_tracked("counter") for _ in range(5)] == [7] * 5
+    assert sent == []  # no round trip while Redis says nothing
+
+    writer.incr(key)  # another process's change
+    assert backend.get_tracked("counter") == 8
+    assert sent == [("GET", key)]
+
+
+def test_a_deleted_or_flushed_value_is_read_again(tracked):
+    backend, writer, key = tracked
+    backend.set("counter", 1)
+    assert backend.get_tracked("counter") == 1
+    writer.delete(key)
+    assert backend.get_tracked("counter", "none") == "none"
+    backend.set("counter", 2)
+    assert backend.get_tracked("counter") == 2
+    backend.clear()  # FLUSHDB: every tracked value goes
+    assert backend.get_tracked("counter") is None
+
+
+def test_read_tracked_uses_the_configured_cache(need_redis):
+    from django.core.cache import cache
+
+    from hackathon.cache import read_tracked
+
+    cache.set("tracked-answer", 41)
+    assert read_tracked("tracked-answer") == 41
+    cache.incr("tracked-answer")
+    assert read_tracked("tracked-answer") == 42
+    cache.delete("tracked-answer")

@@ -30,10 +30,10 @@ def test_an_emptied_cache_never_brings_back_an_old_page(db):
 
 
 def test_another_process_gets_the_page_from_the_shared_cache(db):
-    from scoring import domain
+    from scoring import pages
 
     version, _body = get_shared_page(variant="json:pt::")
     keep_shared_page(variant="json:pt::", version=version, body=b"shared")
-    domain._local_pages.clear()  # a process that never built it
+    pages._local_pages.clear()  # a process that never built it
 
     assert get_shared_page(variant="json:pt::") == (version, b"shared")

@@ -16,6 +16,7 @@ from django.db import transaction
 from accounts.models import Consent, Profile, User
 from challenges.intake import REGISTRY
 from challenges.models import Edition
+from hackathon.bulk import insert_rows
 from scoring.domain import recompute_scores
 from scoring.models import ScoreChange
 from teams.models import Membership, Team, team_name_key
@@ -123,9 +124,9 @@ class Command(BaseCommand):
         emails = [f"demo-{n}@example.org" for n in range(1, count + 1)]
         existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
         password = make_password(DEMO_PASSWORD)
-        User.objects.bulk_create(
+        insert_rows(
+            User,
             [User(email=email, password=password) for email in emails if email not in existing],
-            batch_size=1000,
         )
         users = list(User.objects.filter(email__in=emails).order_by("id"))
         with_profile = set(Profile.objects.filter(user__in=users).values_list("user_id", flat=True))
@@ -146,22 +147,22 @@ class Command(BaseCommand):
                     languages=LANGUAGES.get(country, ["es"]),
                 )
             )
-        Profile.objects.bulk_create(profiles, batch_size=1000)
+        insert_rows(Profile, profiles)
         # Verified addresses, so demo people sign in at once (email verification is mandatory).
-        EmailAddress.objects.bulk_create(
+        insert_rows(
+            EmailAddress,
             [
                 EmailAddress(user=user, email=user.email, verified=True, primary=True)
                 for user in users
             ],
-            batch_size=1000,
             ignore_conflicts=True,
         )
-        Consent.objects.bulk_create(
+        insert_rows(
+            Consent,
             [
                 Consent(user=user, edition=edition, version=edition.consent_version)
                 for user in users
             ],
-            batch_size=1000,
             ignore_conflicts=True,
         )
         return users
@@ -189,7 +190,7 @@ class Command(BaseCommand):
             )
             for name in names
         ]
-        Team.objects.bulk_create(new_teams, batch_size=1000)
+        insert_rows(Team, new_teams)
         teams = list(
             Team.objects.filter(edition=edition, name__in=[t.name for t in new_teams]).order_by(
                 "id"
@@ -205,5 +206,5 @@ class Command(BaseCommand):
                 memberships.append(
                     Membership(team=team, user=free.pop(), edition=edition, role=role)
                 )
-        Membership.objects.bulk_create(memberships, batch_size=1000)
+        insert_rows(Membership, memberships)
         return len(teams)

@@ -1,0 +1,112 @@
+"""The leaderboard served from each process's memory (its version read without a round trip
+while Redis has not said it changed) and revalidated with ETags: a score change is seen on the
+very next request, whatever the page, its encoding or the client's cached copy."""
+
+import gzip
+import json
+from decimal import Decimal
+
+import pytest
+
+from challenges.models import Edition
+from scoring.judged import submit_review
+from scoring.models import Criterion
+from tests.factories import ChallengeFactory, make_team
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def judged(edition, judge):
+    Edition.objects.filter(pk=edition.pk).update(judged_points_published=True)
+    challenge = ChallengeFactory(
+        edition=edition, slug="demo", kind="demo", category="deliverable",
+        max_points=Decimal("0.5"), scoring={"rule": "judged"},
+    )  # fmt: skip
+    criterion = Criterion.objects.create(
+        challenge=challenge, label_es="Claridad", label_en="Clarity", weight=1, position=1
+    )
+    team = make_team(edition=edition, name="Quipu")
+    return {"challenge": challenge, "criterion": criterion, "team": team, "judge": judge}
+
+
+def mark(judged, value, capture):
+    with capture(execute=True):
+        submit_review(
+            challenge=judged["challenge"],
+            team=judged["team"],
+            judge=judged["judge"],
+            marks={judged["criterion"].pk: Decimal(value)},
+        )
+
+
+def text_of(response) -> str:
+    body = response.content
+    if response.get("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    return body.decode()
+
+
+PAGES = [
+    ("/leaderboard.json", {}),
+    ("/leaderboard.json", {"HTTP_ACCEPT_ENCODING": "gzip"}),
+    ("/leaderboard/", {}),
+    ("/leaderboard/", {"HTTP_ACCEPT_ENCODING": "gzip"}),
+    ("/leaderboard/", {"HTTP_HX_REQUEST": "true"}),
+]
+
+
+@pytest.mark.parametrize(("url", "headers"), PAGES)
+def test_a_score_change_is_seen_on_the_next_request(
+    client, judged, url, headers, django_capture_on_commit_callbacks
+):
+    mark(judged, "4", django_capture_on_commit_callbacks)  # 0.4 of 0.5 points: 0.2
+    client.get(url, **headers)  # builds the page and keeps it
+    kept = text_of(client.get(url, **headers))  # served as kept
+    assert "0.2" in kept and "0.45" not in kept
+
+    mark(judged, "9", django_capture_on_commit_callbacks)  # 0.45
+
+    fresh = text_of(client.get(url, **headers))
+    assert "0.45" in fresh
+    if url.endswith(".json"):
+        assert json.loads(fresh)["rows"][0]["total"] == "0.45"
+
+
+@pytest.mark.parametrize("headers", [{}, {"HTTP_HX_REQUEST": "true"}])
+def test_the_refresh_gets_304_until_a_score_changes(
+    client, judged, headers, django_capture_on_commit_callbacks
+):
+    mark(judged, "4", django_capture_on_commit_callbacks)
+    first = client.get("/leaderboard/", **headers)
+    etag = first["ETag"]
+    assert "no-cache" in first["Cache-Control"] and "HX-Request" in first["Vary"]
+
+    again = client.get("/leaderboard/", HTTP_IF_NONE_MATCH=etag, **headers)
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+
+    mark(judged, "9", django_capture_on_commit_callbacks)
+
+    changed = client.get("/leaderboard/", HTTP_IF_NONE_MATCH=etag, **headers)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert "0.45" in changed.content.decode()
+
+
+def test_the_json_answers_304_for_its_own_etag_only(client, judged):
+    plain = client.get("/leaderboard.json")
+    compressed = client.get("/leaderboard.json", HTTP_ACCEPT_ENCODING="gzip")
+    assert plain["ETag"] != compressed["ETag"]  # two representations, two tags
+    assert client.get("/leaderboard.json", HTTP_IF_NONE_MATCH=plain["ETag"]).status_code == 304
+    # The gzipped tag does not match the plain page, nor a page of another filter.
+    assert client.get("/leaderboard.json", HTTP_IF_NONE_MATCH=compressed["ETag"]).status_code == 200
+    assert (
+        client.get("/leaderboard.json?track=A", HTTP_IF_NONE_MATCH=plain["ETag"]).status_code == 200
+    )
+
+
+def test_a_signed_in_persons_refresh_is_the_shared_table(client, judged, participant):
+    client.force_login(participant)
+    fragment = client.get("/leaderboard/", HTTP_HX_REQUEST="true")
+    assert "<html" not in fragment.content.decode() and fragment.has_header("ETag")
+    page = client.get("/leaderboard/")  # the whole page names the person: never shared
+    assert "<html" in page.content.decode() and not page.has_header("ETag")
