@@ -10,8 +10,8 @@ from challenges.domain import decide_contributions, extend_window
 from challenges.models import ContributionStatus
 from notifications.models import Kind, Notification
 from notifications.texts import describe
-from scoring.judged import publish_judged_points
 from scoring.gates import grant
+from scoring.judged import publish_judged_points
 from scoring.models import Grant, JudgedOverride
 from teams import domain as teams
 from tests.challenges.include.factories import (
