@@ -2,7 +2,6 @@
 
 import datetime as dt
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -307,7 +306,9 @@ def test_a_validated_exam_takes_new_questions_as_pending(exam):
     assert ExamQuestion.objects.get().status == ContributionStatus.PENDING
 
 
-def test_20000_rows_in_a_few_seconds_with_a_bounded_number_of_queries(exam):
+def test_20000_rows_with_a_bounded_number_of_queries(exam):
+    # How long it takes is measured by bench/intake_upload.py: a timed assert fails on a busy
+    # machine and proves nothing on an idle one.
     ExamQuestionFactory(
         exam=exam,
         question="¿Pregunta número 5 sobre la historia del Perú?",
@@ -321,10 +322,8 @@ def test_20000_rows_in_a_few_seconds_with_a_bounded_number_of_queries(exam):
         queries.append(sql)
         return execute(sql, params, many, context)
 
-    started = time.perf_counter()
     with connection.execute_wrapper(count):
         report = upload(exam, content, "questions.jsonl")
-    elapsed = time.perf_counter() - started
     # Fingerprints are looked up 900 at a time and rows inserted 2,000 at a time (SQLite takes
     # fewer per insert: at most 999 parameters per query), never one query per row.
     assert len(queries) <= (40 if connection.vendor == "postgresql" else 500)
@@ -333,4 +332,3 @@ def test_20000_rows_in_a_few_seconds_with_a_bounded_number_of_queries(exam):
     ]
     assert len(lookups) == 23  # ceil(20,000 / 900)
     assert (report.stored, report.skipped.total) == (19_999, 1)
-    assert elapsed < 20, f"the upload took {elapsed:.1f} s"  # about 5 s on a loaded laptop
