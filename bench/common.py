@@ -164,7 +164,7 @@ class Gunicorn:
              "--workers", str(self.workers), "--log-level", "warning"],
             cwd=ROOT, env=env,
         )  # fmt: skip
-        deadline = time.time() + 30
+        deadline = time.time() + 120  # a busy machine starts it slowly
         while time.time() < deadline:
             try:
                 urllib.request.urlopen(f"{self.base}/robots.txt", timeout=1)
