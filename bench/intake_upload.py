@@ -101,7 +101,7 @@ def start_profiler():
 
 
 def main() -> None:
-    args = arguments(__doc__, rows=20000, profile=False)
+    args = arguments(__doc__, rows=20000, profile=False, seconds_only=False)
     use_database(args)
     figures = {"scale": {"items": args.items}, "rows": args.rows}
     figures.update(seed(args))
@@ -137,6 +137,9 @@ def main() -> None:
     figures["stored"] = checked.report["stored"] if checked.report else checked.refusal
 
     remove_benchmark_exams(author)
+    if args.seconds_only:  # --seconds-only: no second pass under tracemalloc
+        report("intake_upload", figures)
+        return
     upload, _size = queue_upload(challenge=challenge, author=author, rows=args.rows)
     tracemalloc.start()
     started = time.perf_counter()
