@@ -31,7 +31,9 @@ def arguments(description: str, **defaults) -> argparse.Namespace:
         "with CREATE DATABASE ... TEMPLATE bench_500000).",
     )
     for name, value in defaults.items():
-        if name not in ("participants", "teams", "items"):
+        if isinstance(value, bool):
+            parser.add_argument(f"--{name.replace('_', '-')}", action="store_true")
+        elif name not in ("participants", "teams", "items"):
             parser.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value)
     return parser.parse_args()
 
@@ -165,7 +167,7 @@ class Gunicorn:
              "--workers", str(self.workers), "--log-level", "warning"],
             cwd=ROOT, env=env,
         )  # fmt: skip
-        deadline = time.time() + 30
+        deadline = time.time() + 120  # a busy machine starts it slowly
         while time.time() < deadline:
             try:
                 urllib.request.urlopen(f"{self.base}/robots.txt", timeout=1)

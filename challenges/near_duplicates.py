@@ -2,7 +2,8 @@
 
 Every item compared (an INCLUDE question with its options, a prompt, a BLEND question) is read
 in its folded form (``challenges.text.fold``) as a set of character shingles; its MinHash
-signature (``datasketch.MinHash``) is cut into bands of rows, with the number of bands and
+signature (the values ``datasketch.MinHash`` gives, computed for all an upload's texts at once
+with numpy) is cut into bands of rows, with the number of bands and
 rows datasketch's LSH chooses for the threshold (``NEAR_DUPLICATE_THRESHOLD``). Two items
 sharing a band are candidates; a candidate whose estimated Jaccard similarity reaches the
 threshold is a near-duplicate.
@@ -40,16 +41,27 @@ FALSE_POSITIVE_WEIGHT = 0.1
 # Index rows per INSERT: a whole upload (20,000 rows of up to 14 bands) in one statement, its
 # values in arrays (PostgreSQL) or a JSON list (SQLite), a few MB.
 INDEX_BATCH = 500_000
+# Shingles permuted at once when texts are signed (times NUM_PERM 32-bit values: 1 MB, which stays in the processor's cache).
+SIGN_CHUNK = 2048
 # The multiplier of the shingles' rolling hash (a large odd 64-bit constant).
 _ROLLING = np.uint64(0x9E3779B97F4A7C15)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Signed:
-    """An item's text ready to compare: its signature and its band hashes."""
+    """An item's text ready to compare: its MinHash values and its band hashes."""
 
-    minhash: MinHash
+    hashvalues: np.ndarray
     bands: tuple[int, ...]
+
+    def jaccard(self, other: Signed) -> float:
+        """The estimated Jaccard similarity of the two texts' shingles (as MinHash.jaccard)."""
+        return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / NUM_PERM
+
+    @property
+    def minhash(self) -> MinHash:
+        """The datasketch MinHash with these values."""
+        return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=self.hashvalues, scheme="affine32")
 
 
 @dataclass(frozen=True)
@@ -99,15 +111,15 @@ def _shingle_hashes(texts: Sequence[str]) -> list[np.ndarray]:
     return result
 
 
-def _band_hashes(minhash: MinHash, *, scope: str, layout: tuple[int, int]) -> tuple[int, ...]:
+def _band_hashes(values: np.ndarray, *, scope: str, layout: tuple[int, int]) -> tuple[int, ...]:
     bands, rows = layout
-    values = minhash.hashvalues
     prefix = scope.encode("utf-8") + b"\x1f"
+    raw = values.tobytes()
+    width = rows * values.itemsize
     return tuple(
         int.from_bytes(
             hashlib.blake2b(
-                prefix + bytes([band]) + values[band * rows : (band + 1) * rows].tobytes(),
-                digest_size=8,
+                prefix + bytes([band]) + raw[band * width : (band + 1) * width], digest_size=8
             ).digest(),
             "big",
             signed=True,
@@ -116,23 +128,48 @@ def _band_hashes(minhash: MinHash, *, scope: str, layout: tuple[int, int]) -> tu
     )
 
 
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """The 32-bit MurmurHash3 finalizer datasketch's "affine32" scheme mixes its input with."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
+
+
+def _minhash_values(hashes: list[np.ndarray]) -> np.ndarray:
+    """Each text's MinHash values (one row per text), as ``datasketch.MinHash.update_batch``
+    computes them with the "affine32" scheme (the mixed shingle hash h permuted as a·h + b in
+    32 bits, the least kept), for every text at once: SIGN_CHUNK shingles at a time, each
+    text's least per permutation taken with one ``minimum.reduceat``."""
+    a, b = (column.astype(np.uint32) for column in _permutations())
+    lengths = np.fromiter((len(text) for text in hashes), dtype=np.int64, count=len(hashes))
+    values = np.empty((len(hashes), NUM_PERM), dtype=np.uint32)
+    if not hashes:
+        return values
+    mixed = _fmix32(np.concatenate(hashes).astype(np.uint32))
+    ends = np.cumsum(lengths)
+    first = 0
+    while first < len(hashes):
+        # Whole texts up to SIGN_CHUNK shingles (at least one text).
+        start = ends[first] - lengths[first]
+        last = max(int(np.searchsorted(ends, start + SIGN_CHUNK, side="right")), first + 1)
+        # One row per permutation: each text's shingles are contiguous in memory.
+        chunk = a[:, None] * mixed[None, start : ends[last - 1]] + b[:, None]
+        offsets = (ends[first:last] - lengths[first:last]) - start
+        values[first:last] = np.minimum.reduceat(chunk, offsets, axis=1).T
+        first = last
+    return values
+
+
 def sign(texts: Sequence[str], *, scopes: Sequence[str] | None = None) -> list[Signed]:
     """The signatures and band hashes of texts (each in its scope, "" by default)."""
     layout = band_layout(threshold())
-    permutations = _permutations()
-    signed = []
-    for position, hashes in enumerate(_shingle_hashes([fold(text) for text in texts])):
-        minhash = MinHash(
-            num_perm=NUM_PERM,
-            seed=SEED,
-            hashfunc=int,
-            permutations=permutations,
-            scheme="affine32",
-        )
-        minhash.update_batch(hashes.tolist())
-        scope = scopes[position] if scopes else ""
-        signed.append(Signed(minhash, _band_hashes(minhash, scope=scope, layout=layout)))
-    return signed
+    values = _minhash_values(_shingle_hashes([fold(text) for text in texts]))
+    return [
+        Signed(row, _band_hashes(row, scope=scopes[position] if scopes else "", layout=layout))
+        for position, row in enumerate(values)
+    ]
 
 
 def find_near_duplicates(
@@ -158,7 +195,7 @@ def find_near_duplicates(
     for position, item in enumerate(signed):
         earlier = sorted({first_with_band[band] for band in item.bands if band in first_with_band})
         for other in earlier:
-            similarity = item.minhash.jaccard(signed[other].minhash)
+            similarity = item.jaccard(signed[other])
             if similarity >= limit:
                 found[position] = NearDuplicate(similarity, earlier=other)
                 break
@@ -190,7 +227,7 @@ def find_near_duplicates(
             continue
         best: NearDuplicate | None = None
         for item_id in sorted({i for band in item.bands for i in stored_by_band.get(band, ())}):
-            similarity = item.minhash.jaccard(stored[item_id].minhash)
+            similarity = item.jaccard(stored[item_id])
             if similarity >= limit and (best is None or similarity > best.similarity):
                 best = NearDuplicate(similarity, stored_id=item_id)
         found[position] = best
