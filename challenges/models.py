@@ -94,6 +94,15 @@ class Edition(models.Model):
         blank=True,
         help_text=_("What unlocks credits and prizes; read by the scoring rules."),
     )
+    awards = models.JSONField(
+        _("awards"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Prizes that are not points (GPU time, credits...), each with the challenge it "
+            "rewards, how many teams win it and what a team needs to receive it."
+        ),
+    )
     discord_url = models.URLField(_("Discord invitation"), blank=True)
     hub_join_url = models.URLField(_("Hub organization invitation"), blank=True)
     consent_version = models.CharField(_("consent text version"), max_length=40)

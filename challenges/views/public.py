@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.domain import build_checklist, has_consented
 from challenges.domain import get_window
+from challenges.domain.editions import list_awards
 from challenges.domain.progress import build_progress
 from challenges.intake import get_intake
 from challenges.shortcuts import require_edition
@@ -52,6 +53,7 @@ def challenge_detail(request, slug: str):
         "challenge": challenge,
         "window": get_window(challenge=challenge),
         "intake": get_intake(challenge.kind),
+        "awards": list_awards(edition=edition, challenge=challenge),
     }
     if request.user.is_authenticated and context["intake"] is not None:
         membership = get_membership(user=request.user, edition=edition)

@@ -44,10 +44,14 @@ from .prompts import (
     submit_prompt,
 )
 from .quiz import (
+    count_attempts,
+    count_attempts_left,
     count_members_without_quiz,
     ensure_quiz_passed,
     get_quiz,
     has_passed_quiz,
+    load_quiz_table,
+    order_choices,
     take_quiz,
 )
 from .validation import (
@@ -75,6 +79,8 @@ __all__ = [
     "ArenaImportReport",
     "RematchReport",
     "apply_daily_cap",
+    "count_attempts",
+    "count_attempts_left",
     "count_members_without_quiz",
     "dpo_preference_rows",
     "ensure_quiz_passed",
@@ -82,6 +88,8 @@ __all__ = [
     "flag_identity_reveals",
     "get_quiz",
     "has_passed_quiz",
+    "load_quiz_table",
+    "order_choices",
     "import_arena_votes",
     "import_prompt_records",
     "import_prompts",
