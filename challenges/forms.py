@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 from django import forms
 from django.utils import timezone
@@ -75,6 +76,10 @@ class ExtendWindowForm(forms.Form):
         value = self.cleaned_data["closes_at"]
         # The organizer types the moment in the edition's time zone.
         naive = timezone.make_naive(value) if timezone.is_aware(value) else value
+        typed = str(self.data.get(self.add_prefix("closes_at"), "")).strip()
+        if typed and not re.search(r"[T ]\d", typed):
+            # A day alone closes at its end, as every deadline does: 23:59:59.
+            naive = naive.replace(hour=23, minute=59, second=59, microsecond=0)
         return naive.replace(tzinfo=self.challenge.edition.zone)
 
 

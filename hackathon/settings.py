@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "challenges.middleware.EditionMiddleware",
+    "challenges.middleware.AdminTimeZoneMiddleware",
     # Last: its 413 page needs the language, the user and the edition set above it.
     "hackathon.middleware.RequestSizeLimitMiddleware",
 ]

@@ -51,7 +51,9 @@ def my_team(request):
             "events": page.events,
             "deadline_past": page.deadline_past,
             "places_left": page.places_left,
-            "progress": page.progress,
+            "progress": [
+                (challenge, state, page.windows[challenge.pk]) for challenge, state in page.progress
+            ],
             "gate": page.gate,
             "completeness": page.completeness,
             "hub_repos": page.hub_repos,
