@@ -83,6 +83,25 @@ class ExtendWindowForm(forms.Form):
         return naive.replace(tzinfo=self.challenge.edition.zone)
 
 
+class ConfirmedActionForm(forms.Form):
+    """An action that cannot be undone with one click (removing a member, handing captaincy
+    over, granting credits or a GPU): a reason, kept with it, and an explicit confirmation."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        error_messages={"required": _("Say why: the reason is kept with the change.")},
+    )
+    confirm = forms.BooleanField(
+        label=_("I confirm"),
+        error_messages={"required": _("Tick “I confirm” to go ahead.")},
+    )
+
+    def refusal(self) -> str:
+        """Every problem of the form in one sentence, for a message."""
+        return " ".join(str(m) for messages in self.errors.values() for m in messages)
+
+
 class VoidValidationsForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
     confirm = forms.BooleanField(
