@@ -263,3 +263,28 @@ def test_a_limited_quiz_refuses_an_attempt_beyond_the_limit():
     preferences.take_quiz(quiz=quiz, user=other, answers=wrong)
     preferences.take_quiz(quiz=quiz, user=other, answers=wrong)
     assert preferences.count_attempts_left(quiz=quiz, user=other) is None
+
+
+# --- the change record, readable -------------------------------------------------------------
+
+
+def test_the_change_record_names_fields_by_label_and_shows_json_in_full(client, organizer):
+    load_edition(data=shipped(), base_dir=EDITIONS)
+    data = shipped()
+    challenge_row(data, "include")["closes"] = dt.date(2025, 6, 5)
+    challenge_row(data, "preferences")["quiz"]["questions"][0]["answer"] = 3
+    load_edition(data=data, base_dir=EDITIONS)
+    closes = ChangeRecord.objects.get(field="closes_at")
+    assert closes.field_label == "closes"
+    questions = ChangeRecord.objects.get(field="questions_as_written")
+    assert questions.field_label == "questions" and len(questions.new_value) > 500
+    client.force_login(organizer)
+    page = client.get(reverse("challenges:organize"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "· closes<" in page and "closes_at" not in page
+    # The whole JSON is on the page (opened on demand), not cut after 80 characters.
+    assert "Personas de otros equipos" in page
+    admin_page = client.get(
+        reverse("admin:challenges_changerecord_change", args=[questions.pk]),
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+    assert "Personas de otros equipos" in admin_page
