@@ -1,4 +1,8 @@
+from dataclasses import dataclass
+
+from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
 
 from accounts.domain import fill_hub_username
 
@@ -16,3 +20,22 @@ class HubSocialAccountAdapter(DefaultSocialAccountAdapter):
         claims = read_claims(sociallogin.account.extra_data or {})
         fill_hub_username(user=user, hub_username=claims.get("preferred_username") or "")
         return user
+
+
+@dataclass(frozen=True)
+class SiteNamed:
+    """What allauth's emails read as ``current_site``: a name and a domain."""
+
+    name: str
+    domain: str
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth's emails name the site by ``SITE_NAME`` and ``SITE_DOMAIN``, not by the host the
+    request came to (which greeted people "from 127.0.0.1:8100")."""
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        request = context.get("request") or getattr(self, "request", None)
+        domain = settings.SITE_DOMAIN or (request.get_host() if request is not None else "")
+        site = SiteNamed(name=settings.SITE_NAME, domain=domain)
+        super().send_mail(template_prefix, email, {**context, "current_site": site})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -63,7 +65,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         profile = getattr(self, "profile", None)
         if profile and profile.display_name:
             return profile.display_name
-        return _("Participant #%(id)s") % {"id": self.pk}
+        # No profile yet: the first word of the email's local part ("ana.quispe@…" is "Ana"),
+        # never the rest of the address nor a database id.
+        first = re.split(r"[^\w]|\d|_", self.email.partition("@")[0], maxsplit=1)[0]
+        if len(first) >= 2:
+            return _("%(name)s (no profile yet)") % {"name": first.capitalize()}
+        return _("A participant without a profile")
 
 
 class Profile(models.Model):

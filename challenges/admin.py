@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from challenges.domain import record_changes, take_snapshot
@@ -129,12 +130,27 @@ class ChangeRecordAdmin(admin.ModelAdmin):
     list_display = [
         "changed_at",
         "object_label",
-        "field",
+        "field_name",
         "old_value",
         "new_value",
         "source",
         "changed_by",
     ]
+    readonly_fields = ["field_name", "old_value_in_full", "new_value_in_full"]
+    exclude = ["old_value", "new_value"]
+
+    @admin.display(description=_("field"), ordering="field")
+    def field_name(self, record):
+        return record.field_label
+
+    @admin.display(description=_("old value"))
+    def old_value_in_full(self, record):
+        return format_html('<pre class="change-value">{}</pre>', record.old_value)
+
+    @admin.display(description=_("new value"))
+    def new_value_in_full(self, record):
+        return format_html('<pre class="change-value">{}</pre>', record.new_value)
+
     list_filter = ["edition", "source", "object_type", "field"]
     search_fields = ["object_label", "field", "old_value", "new_value", "reason"]
     list_select_related = ["changed_by"]

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 from django import forms
 from django.utils import timezone
@@ -76,7 +77,30 @@ class ExtendWindowForm(forms.Form):
         value = self.cleaned_data["closes_at"]
         # The organizer types the moment in the edition's time zone.
         naive = timezone.make_naive(value) if timezone.is_aware(value) else value
+        typed = str(self.data.get(self.add_prefix("closes_at"), "")).strip()
+        if typed and not re.search(r"[T ]\d", typed):
+            # A day alone closes at its end, as every deadline does: 23:59:59.
+            naive = naive.replace(hour=23, minute=59, second=59, microsecond=0)
         return naive.replace(tzinfo=self.challenge.edition.zone)
+
+
+class ConfirmedActionForm(forms.Form):
+    """An action that cannot be undone with one click (removing a member, handing captaincy
+    over, granting credits or a GPU): a reason, kept with it, and an explicit confirmation."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        error_messages={"required": _("Say why: the reason is kept with the change.")},
+    )
+    confirm = forms.BooleanField(
+        label=_("I confirm"),
+        error_messages={"required": _("Tick “I confirm” to go ahead.")},
+    )
+
+    def refusal(self) -> str:
+        """Every problem of the form in one sentence, for a message."""
+        return " ".join(str(m) for messages in self.errors.values() for m in messages)
 
 
 class VoidValidationsForm(forms.Form):

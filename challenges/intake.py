@@ -235,6 +235,11 @@ class Intake:
     # The model marks near-duplicates (``possible_duplicate_of``): the review queue shows the
     # mark, links the original and rejects every marked pending item at once.
     marks_possible_duplicates: bool = False
+    # Tables of a challenge in the edition file that only this kind understands (the
+    # preferences' ``quiz``): key -> loader(challenge=, value=, record=) returning the
+    # ChangeRecords it made (none when ``record`` is false: a challenge just created), raising
+    # ``challenges.domain.EditionFileError`` with every problem (nothing is then written).
+    edition_tables: Mapping[str, Callable[..., list]] = field(default_factory=dict)
 
 
 REGISTRY: dict[str, Intake] = {}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from challenges.domain.remembered import get_current_edition
+from challenges.models import Edition
 
 
 class EditionMiddleware:
@@ -24,3 +27,20 @@ class EditionMiddleware:
     def __call__(self, request):
         request.edition = SimpleLazyObject(get_current_edition)
         return self.get_response(request)
+
+
+class AdminTimeZoneMiddleware:
+    """The admin shows and reads times in the current edition's time zone (AoE), as the site
+    says them, instead of the server's UTC. Other pages name their zone where they show times."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(reverse("admin:index")):
+            return self.get_response(request)
+        edition = Edition.objects.current()
+        if edition is None:
+            return self.get_response(request)
+        with timezone.override(edition.zone):
+            return self.get_response(request)

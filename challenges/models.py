@@ -7,8 +7,9 @@ import uuid
 import zoneinfo
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -93,6 +94,15 @@ class Edition(models.Model):
         default=dict,
         blank=True,
         help_text=_("What unlocks credits and prizes; read by the scoring rules."),
+    )
+    awards = models.JSONField(
+        _("awards"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Prizes that are not points (GPU time, credits...), each with the challenge it "
+            "rewards, how many teams win it and what a team needs to receive it."
+        ),
     )
     discord_url = models.URLField(_("Discord invitation"), blank=True)
     hub_join_url = models.URLField(_("Hub organization invitation"), blank=True)
@@ -305,6 +315,23 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_label}.{self.field}: {self.old_value} → {self.new_value}"
+
+    # Fields of the edition file that are no model field, in words.
+    FILE_FIELD_LABELS = {
+        "data_files": _("data files"),
+        "questions_as_written": _("questions"),
+    }
+
+    @property
+    def field_label(self) -> str:
+        """The changed field as the admin names it ("closes" rather than ``closes_at``)."""
+        if self.field in self.FILE_FIELD_LABELS:
+            return str(self.FILE_FIELD_LABELS[self.field])
+        try:
+            model = apps.get_model(self.object_type)
+            return str(model._meta.get_field(self.field).verbose_name)
+        except (LookupError, ValueError, FieldDoesNotExist):
+            return self.field
 
 
 class WindowExtension(models.Model):

@@ -22,6 +22,17 @@ class OrganizerAdminSite(admin.AdminSite):
     site_title = _("SomosNLP Hackathon")
     index_title = _("Run the edition")
 
+    def each_context(self, request):
+        context = super().each_context(request)
+        edition = getattr(request, "edition", None)
+        if edition:
+            # Times in the admin are the edition's (challenges.middleware.AdminTimeZoneMiddleware).
+            context["site_header"] = _("%(header)s · times in %(zone)s") % {
+                "header": self.site_header,
+                "zone": edition.time_zone_label,
+            }
+        return context
+
     def has_permission(self, request) -> bool:
         return is_organizer(request.user)
 

@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "challenges.middleware.EditionMiddleware",
+    "challenges.middleware.AdminTimeZoneMiddleware",
     # Last: its 413 page needs the language, the user and the edition set above it.
     "hackathon.middleware.RequestSizeLimitMiddleware",
 ]
@@ -209,6 +210,11 @@ ACCOUNT_RATE_LIMITS = (
 # is ignored: anyone can send one, so it counts only when a proxy of ours wrote it.
 ALLAUTH_TRUSTED_PROXY_COUNT = read_int("TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[SomosNLP Hackathon] "
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# How emails name the site ("Hello from …", "Thank you for using …"): its name, and the domain
+# people reach it at (empty: the host of the request that sent the email).
+SITE_NAME = os.environ.get("SITE_NAME", "Hackathon SomosNLP")
+SITE_DOMAIN = os.environ.get("SITE_DOMAIN", "")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.HubSocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False

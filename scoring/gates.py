@@ -121,10 +121,11 @@ def credits_gates(*, edition: Edition, teams: list[Team]) -> list[GateState]:
     ]
 
 
-def grant(*, team: Team, kind: str, by) -> Grant:
-    """Organizers mark credits or the GPU as granted to a team (once each)."""
+def grant(*, team: Team, kind: str, by, reason: str = "") -> Grant:
+    """Organizers mark credits or the GPU as granted to a team (once each), with the
+    ``reason`` they give kept beside it."""
     grant_row, _created = Grant.objects.get_or_create(
-        team=team, kind=kind, defaults={"granted_by": by}
+        team=team, kind=kind, defaults={"granted_by": by, "reason": reason.strip()[:500]}
     )
     return grant_row
 

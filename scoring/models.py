@@ -300,6 +300,7 @@ class Grant(models.Model):
         verbose_name=_("granted by"),
     )
     granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("grant")

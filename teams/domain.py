@@ -41,7 +41,12 @@ def get_membership(*, user: User, edition: Edition) -> Membership | None:
 
 
 def _record(
-    team: Team, kind: str, *, person: User | None = None, actor: User | None = None
+    team: Team,
+    kind: str,
+    *,
+    person: User | None = None,
+    actor: User | None = None,
+    reason: str = "",
 ) -> None:
     TeamEvent.objects.create(
         edition_id=team.edition_id,
@@ -50,6 +55,7 @@ def _record(
         kind=kind,
         person=person,
         actor=actor,
+        reason=reason.strip()[:500],
     )
 
 
@@ -209,8 +215,11 @@ def regenerate_invite(*, team: Team, by: User) -> Team:
     return team
 
 
-def remove_member(*, team: Team, member: User, by: User, now: dt.datetime | None = None) -> None:
-    """The captain removes another member (the captain leaves instead of removing themself)."""
+def remove_member(
+    *, team: Team, member: User, by: User, now: dt.datetime | None = None, reason: str = ""
+) -> None:
+    """The captain removes another member (the captain leaves instead of removing themself);
+    the ``reason`` given is kept with the team's event."""
     with transaction.atomic():
         team = _lock(team)
         _captain_membership(team, by)
@@ -220,11 +229,12 @@ def remove_member(*, team: Team, member: User, by: User, now: dt.datetime | None
         deleted, _rows = Membership.objects.filter(team=team, user=member).delete()
         if not deleted:
             raise TeamRuleError(_("This person is not a member of the team."))
-        _record(team, TeamEvent.Kind.REMOVED, person=member, actor=by)
+        _record(team, TeamEvent.Kind.REMOVED, person=member, actor=by, reason=reason)
 
 
-def transfer_captaincy(*, team: Team, to: User, by: User) -> None:
-    """The captain hands captaincy over to another member."""
+def transfer_captaincy(*, team: Team, to: User, by: User, reason: str = "") -> None:
+    """The captain hands captaincy over to another member; the ``reason`` given is kept with
+    the team's event."""
     with transaction.atomic():
         team = _lock(team)
         captain = _captain_membership(team, by)
@@ -238,7 +248,7 @@ def transfer_captaincy(*, team: Team, to: User, by: User) -> None:
         captain.save(update_fields=["role"])
         successor.role = Membership.Role.CAPTAIN
         successor.save(update_fields=["role"])
-        _record(team, TeamEvent.Kind.CAPTAIN_CHANGED, person=to, actor=by)
+        _record(team, TeamEvent.Kind.CAPTAIN_CHANGED, person=to, actor=by, reason=reason)
 
 
 def leave_team(*, team: Team, user: User, now: dt.datetime | None = None) -> bool:

@@ -189,6 +189,7 @@ class TeamEvent(models.Model):
     )
     team_name = models.CharField(_("team name"), max_length=60)
     kind = models.CharField(_("what happened"), max_length=30, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from accounts.models import User
-from challenges.domain import is_team_deadline_past
+from challenges.domain import WindowState, is_team_deadline_past, list_team_windows
 from challenges.domain.progress import Progress, build_progress
 from challenges.intake import get_intake
 from challenges.models import Challenge
@@ -41,6 +41,8 @@ class TeamPage:
     deadline_past: bool
     places_left: int
     progress: list[tuple[Challenge, Progress | None]]
+    # Every challenge's window as the team sees it (its own extensions included), by id.
+    windows: dict[int, WindowState]
     gate: GateState
     completeness: Completeness
     hub_repos: QuerySet[HubRepo]
@@ -59,6 +61,7 @@ def describe_team_page(*, team: Team, viewer: User) -> TeamPage:
     member_ids = [member.user_id for member in members]
     membership = next((member for member in members if member.user_id == viewer.pk), None)
     is_captain = membership is not None and membership.is_captain
+    challenges = list(edition.challenges.all())
     return TeamPage(
         team=team,
         membership=membership,
@@ -71,9 +74,10 @@ def describe_team_page(*, team: Team, viewer: User) -> TeamPage:
         places_left=max(edition.team_max_size - team.member_count, 0),
         progress=[
             (challenge, build_progress(challenge=challenge, author_ids=member_ids))
-            for challenge in edition.challenges.all()
+            for challenge in challenges
             if get_intake(challenge.kind) is not None
         ],
+        windows=list_team_windows(challenges=challenges, team_id=team.pk),
         gate=credits_gates(edition=edition, teams=[team])[0],
         completeness=describe_completeness(
             team=team,

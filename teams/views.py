@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from challenges.domain import is_team_deadline_past
+from challenges.forms import ConfirmedActionForm
 from challenges.shortcuts import require_edition
 from teams import domain
 from teams.domain import TeamRuleError
@@ -51,7 +52,9 @@ def my_team(request):
             "events": page.events,
             "deadline_past": page.deadline_past,
             "places_left": page.places_left,
-            "progress": page.progress,
+            "progress": [
+                (challenge, state, page.windows[challenge.pk]) for challenge, state in page.progress
+            ],
             "gate": page.gate,
             "completeness": page.completeness,
             "hub_repos": page.hub_repos,
@@ -128,9 +131,18 @@ def regenerate_invite(request):
 def remove_member(request, user_id: int):
     membership = _my_membership_or_404(request)
     member = get_object_or_404(get_user_model(), pk=user_id)
+    form = ConfirmedActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.refusal())
+        return redirect("teams:mine")
     _team_action(
         request,
-        lambda: domain.remove_member(team=membership.team, member=member, by=request.user),
+        lambda: domain.remove_member(
+            team=membership.team,
+            member=member,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+        ),
         _("%(name)s is no longer in the team.") % {"name": member.display_name},
     )
     return redirect("teams:mine")
@@ -141,9 +153,15 @@ def remove_member(request, user_id: int):
 def transfer_captaincy(request, user_id: int):
     membership = _my_membership_or_404(request)
     member = get_object_or_404(get_user_model(), pk=user_id)
+    form = ConfirmedActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.refusal())
+        return redirect("teams:mine")
     _team_action(
         request,
-        lambda: domain.transfer_captaincy(team=membership.team, to=member, by=request.user),
+        lambda: domain.transfer_captaincy(
+            team=membership.team, to=member, by=request.user, reason=form.cleaned_data["reason"]
+        ),
         _("%(name)s is now the captain.") % {"name": member.display_name},
     )
     return redirect("teams:mine")

@@ -205,7 +205,7 @@ def test_permission_matrix(client, world, method, path, expected, role):
 def test_another_teams_captain_cannot_touch_this_team(client, world, action):
     people, _names, team, teammate = world
     client.force_login(people["other_team"])
-    client.post(f"/team/members/{teammate.pk}/{action}/")
+    client.post(f"/team/members/{teammate.pk}/{action}/", {"reason": "x", "confirm": "on"})
     assert team.memberships.get(user=teammate).role == Membership.Role.MEMBER
     assert team.memberships.count() == 2
 
@@ -213,7 +213,9 @@ def test_another_teams_captain_cannot_touch_this_team(client, world, action):
 def test_a_member_cannot_remove_the_captain(client, world):
     people, _names, team, teammate = world
     client.force_login(teammate)
-    client.post(f"/team/members/{people['participant'].pk}/remove/")
+    client.post(
+        f"/team/members/{people['participant'].pk}/remove/", {"reason": "x", "confirm": "on"}
+    )
     assert team.memberships.count() == 2
 
 

@@ -30,6 +30,7 @@ from challenges.domain.windows import (
     get_window,
     get_window_for_team,
     is_team_deadline_past,
+    list_team_windows,
 )
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "get_window_for_team",
     "is_team_deadline_past",
     "item_type_of",
+    "list_team_windows",
     "load_edition",
     "read_edition_file",
     "record_changes",

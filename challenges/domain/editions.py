@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import tomllib
 import zoneinfo
 from collections.abc import Callable
@@ -12,13 +13,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import models, transaction
 from django.dispatch import Signal
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from challenges.domain.guides import read_guides, save_guides
+from challenges.intake import get_intake, get_uploader_of
 from challenges.models import Challenge, ChangeRecord, Edition
+from challenges.uploads import UploadRejected
 
 # Sent after the transaction that recorded changes to an edition or its challenges commits.
 changes_recorded = Signal()
@@ -90,6 +96,7 @@ EDITION_FIELDS = [
     "time_zone_label", "team_min_size", "team_max_size", "team_deadline", "max_total_points",
     "gates", "discord_url", "hub_join_url", "consent_version", "consent_text_es",
     "consent_text_pt", "consent_text_en", "contribution_license", "citation", "contact",
+    "awards",
 ]  # fmt: skip
 CHALLENGE_FIELDS = [
     "kind", "category", "position", "title_es", "title_pt", "title_en", "description_es",
@@ -171,7 +178,9 @@ def _first_opening(data: dict[str, Any]) -> dt.date | None:
     return min(days) if days else None
 
 
-def load_edition(*, data: dict[str, Any], starting_on: dt.date | None = None) -> LoadReport:
+def load_edition(
+    *, data: dict[str, Any], starting_on: dt.date | None = None, base_dir: Path | None = None
+) -> LoadReport:
     """Create or update an edition and its challenges from edition-file data.
 
     The rule: the file is the source of truth for every field it names. Loading the same data
@@ -179,6 +188,8 @@ def load_edition(*, data: dict[str, Any], starting_on: dt.date | None = None) ->
     Challenges missing from the file are left as they are (they may hold contributions) and
     reported. ``starting_on`` moves every date so that the first window opens on that day, which
     makes a past edition live for a demonstration. Nothing is written unless all of it is valid.
+    A challenge's ``data_files`` (paths relative to ``base_dir``, by default ``editions/``) and
+    its kind's own tables (the quiz) are loaded too (see ``load_challenge_extras``).
     """
     problems: list[str] = []
     edition_data = dict(data.get("edition") or {})
@@ -208,6 +219,9 @@ def load_edition(*, data: dict[str, Any], starting_on: dt.date | None = None) ->
         for key, value in edition_data.items()
         if key in EDITION_FIELDS
     }
+    problems += check_awards(
+        edition_data.get("awards"), challenge_slugs={c.get("slug") for c in challenges_data}
+    )
     unknown = set(edition_data) - set(EDITION_FIELDS) - {"slug", "current"}
     if unknown:
         problems.append(
@@ -215,6 +229,7 @@ def load_edition(*, data: dict[str, Any], starting_on: dt.date | None = None) ->
         )
 
     challenge_rows = []
+    extras: dict[str, dict[str, Any]] = {}
     seen_slugs = set()
     guides_by_slug = {}  # only the challenges whose entry has [[challenges.guides]]
     for number, row in enumerate(challenges_data, start=1):
@@ -231,8 +246,13 @@ def load_edition(*, data: dict[str, Any], starting_on: dt.date | None = None) ->
             problems.append(_("Challenge slug “%(slug)s” appears twice.") % {"slug": slug})
         seen_slugs.add(slug)
         values = {}
+        extras[slug] = split_challenge_extras(
+            row, slug=slug, base_dir=base_dir or DEFAULT_BASE_DIR, problems=problems
+        )
         for key, value in row.items():
             field = FILE_KEYS.get(key, key)
+            if key in extras[slug]:
+                continue
             if field not in CHALLENGE_FIELDS:
                 problems.append(
                     _("Unknown key “%(key)s” in challenge “%(slug)s”.") % {"key": key, "slug": slug}
@@ -297,6 +317,9 @@ def load_edition(*, data: dict[str, Any], starting_on: dt.date | None = None) ->
             is_new = challenge.pk is None
             challenge.edition = edition
             challenge.save()
+            changes += load_challenge_extras(
+                challenge=challenge, extras=extras.get(challenge.slug, {}), record=not is_new
+            )
             if is_new:
                 challenges_created.append(challenge.slug)
             else:
@@ -378,3 +401,246 @@ def _validate(instance: models.Model, *, label: str, problems: list[str], exclud
         problems.append(
             _("%(label)s: the minimum team size is above the maximum.") % {"label": label}
         )
+
+
+# --- what a challenge of the edition file brings beside its fields ---------------------------
+# Data files (a BLEND question bank, a stereotype pool), read through the organizers' upload of
+# the challenge's kind with its every check, and the tables only a kind understands (its
+# Intake's ``edition_tables``: the preferences' quiz).
+
+DEFAULT_BASE_DIR = Path(settings.BASE_DIR) / "editions"
+DATA_FILES_KEY = "data_files"
+
+
+def split_challenge_extras(
+    row: dict[str, Any], *, slug: str, base_dir: Path, problems: list[str]
+) -> dict[str, Any]:
+    """The keys of a challenge row that are not Challenge fields but that its kind loads:
+    ``data_files`` (each resolved against ``base_dir``; a missing file is a problem) and its
+    Intake's tables. Returned as {key: value}, with ``data_files`` as a list of Paths."""
+    kind = row.get("kind", "")
+    intake = get_intake(kind)
+    tables = intake.edition_tables if intake is not None else {}
+    extras: dict[str, Any] = {key: row[key] for key in tables if key in row}
+    files = row.get(DATA_FILES_KEY)
+    if files is None:
+        return extras
+    extras[DATA_FILES_KEY] = []
+    if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
+        problems.append(_("Challenge “%(slug)s”: data_files is a list of paths.") % {"slug": slug})
+        return extras
+    if get_uploader_of(kind, "organizers") is None:
+        problems.append(
+            _("Challenge “%(slug)s”: a challenge of this kind takes no data files.")
+            % {"slug": slug}
+        )
+        return extras
+    for name in files:
+        path = base_dir / name
+        if not path.is_file():
+            problems.append(
+                _("Challenge “%(slug)s”: there is no data file at %(path)s.")
+                % {"slug": slug, "path": path}
+            )
+        extras[DATA_FILES_KEY].append(path)
+    return extras
+
+
+def load_challenge_extras(
+    *, challenge: Challenge, extras: dict[str, Any], record: bool
+) -> list[ChangeRecord]:
+    """Load a challenge's data files and kind tables, inside the edition's transaction.
+
+    Each data file goes through the kind's organizer upload (every check of an upload; rows
+    already stored are left out, so loading twice adds nothing); any refused row refuses the
+    whole edition file (EditionFileError with every row's error). Rows a later load adds are
+    recorded as a change of the challenge's ``data_files``.
+    """
+    changes: list[ChangeRecord] = []
+    uploader = get_uploader_of(challenge.kind, "organizers")
+    for path in extras.get(DATA_FILES_KEY, []):
+        with open(path, "rb") as handle:
+            try:
+                report = uploader.store(
+                    challenge=challenge, user=None, target=None, upload=File(handle, name=path.name)
+                )
+            except UploadRejected as error:
+                raise EditionFileError(
+                    [
+                        _("%(file)s, row %(row)s, %(field)s: %(message)s")
+                        % {"file": path.name, "row": e.row, "field": e.field, "message": e.message}
+                        for e in error.errors.shown
+                    ]
+                ) from error
+        if record and report.stored:
+            changes.append(
+                ChangeRecord.objects.create(
+                    edition=challenge.edition,
+                    object_type=challenge._meta.label_lower,
+                    object_id=challenge.pk,
+                    object_label=str(challenge.record_label)[:200],
+                    field=DATA_FILES_KEY,
+                    old_value="",
+                    new_value=_("%(file)s: %(count)s rows added")
+                    % {"file": path.name, "count": report.stored},
+                    source=ChangeRecord.Source.EDITION_FILE,
+                )
+            )
+    intake = get_intake(challenge.kind)
+    for key, loader in (intake.edition_tables if intake is not None else {}).items():
+        if key in extras:
+            changes += loader(challenge=challenge, value=extras[key], record=record)
+    return changes
+
+
+# --- awards that are not points ----------------------------------------------------------------
+
+AWARD_KEYS = {
+    "slug", "title_es", "title_pt", "title_en", "description_es", "description_pt",
+    "description_en", "challenge", "winners", "requires",
+}  # fmt: skip
+
+
+def check_awards(awards: Any, *, challenge_slugs: set) -> list[str]:
+    """The problems of the edition's ``[[edition.awards]]``: each names a slug and a Spanish
+    title; ``challenge`` (what it rewards) and every ``requires`` entry are challenge slugs of the
+    file; ``winners`` is how many teams win it ("2-3", or a whole number)."""
+    if awards is None:
+        return []
+    if not isinstance(awards, list) or not all(isinstance(a, dict) for a in awards):
+        return [_("[[edition.awards]] is a list of tables.")]
+    problems = []
+    for number, award in enumerate(awards, start=1):
+        label = award.get("slug") or str(number)
+        unknown = set(award) - AWARD_KEYS
+        if unknown:
+            problems.append(
+                _("Award “%(award)s”: unknown keys %(keys)s.")
+                % {"award": label, "keys": ", ".join(sorted(unknown))}
+            )
+        if not award.get("slug") or not award.get("title_es"):
+            problems.append(_("Award “%(award)s” needs a slug and a title_es.") % {"award": label})
+        named = [award["challenge"]] if award.get("challenge") else []
+        for slug in [*named, *award.get("requires", [])]:
+            if slug not in challenge_slugs:
+                problems.append(
+                    _("Award “%(award)s”: “%(slug)s” is not a challenge of the file.")
+                    % {"award": label, "slug": slug}
+                )
+        winners = str(award.get("winners", "1"))
+        low, _dash, high = winners.partition("-")
+        if not (low.isdigit() and (not high or (high.isdigit() and int(high) >= int(low)))):
+            problems.append(
+                _("Award “%(award)s”: winners is a number or a range such as 2-3.")
+                % {"award": label}
+            )
+    return problems
+
+
+@dataclass(frozen=True)
+class Award:
+    slug: str
+    title: str
+    description: str
+    challenge: str
+    winners: str
+    requires: list[Challenge]
+
+
+def list_awards(*, edition: Edition, challenge: Challenge | None = None) -> list[Award]:
+    """The edition's awards in the active language (Spanish when a text is missing), with the
+    challenges they require; with ``challenge``, those that reward it or require it."""
+    if not edition.awards:
+        return []
+    language = (get_language() or "es").split("-")[0]
+    by_slug = {c.slug: c for c in edition.challenges.all()}
+    awards = []
+    for award in edition.awards or []:
+        slugs = [award.get("challenge", ""), *award.get("requires", [])]
+        if challenge is not None and challenge.slug not in slugs:
+            continue
+        awards.append(
+            Award(
+                slug=award.get("slug", ""),
+                title=award.get(f"title_{language}") or award.get("title_es", ""),
+                description=award.get(f"description_{language}") or award.get("description_es", ""),
+                challenge=award.get("challenge", ""),
+                winners=str(award.get("winners", "")),
+                requires=[by_slug[s] for s in award.get("requires", []) if s in by_slug],
+            )
+        )
+    return awards
+
+
+# --- a later edition from an earlier one's file ---------------------------------------------------
+
+TOML_MOMENT = re.compile(
+    r"(?<![\w.:-])(\d{4}-\d{2}-\d{2})(?:([T ])(\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}:\d{2})?)?(?![\w:-])"
+)
+EDITION_SLUG_LINE = re.compile(r'^(\s*slug\s*=\s*)"[^"]*"', re.MULTILINE)
+
+
+def _code_segments(text: str) -> list[tuple[bool, str]]:
+    """The text cut into (is_code, piece): strings and comments are not code, so a date written
+    in a description or a comment is never moved."""
+    pieces: list[tuple[bool, str]] = []
+    start = index = 0
+    length = len(text)
+    while index < length:
+        char = text[index]
+        if char == "#":
+            end = text.find("\n", index)
+            end = length if end == -1 else end
+        elif char in "\"'":
+            quote = text[index : index + 3] if text[index : index + 3] in ('"""', "'''") else char
+            end = index + len(quote)
+            while end < length and not text.startswith(quote, end):
+                end += 2 if (text[end] == "\\" and quote[0] == '"') else 1
+            end = min(end + len(quote), length)
+            # A multi-line string may end in more quotes than three (TOML allows two more).
+            while len(quote) == 3 and end < length and text[end] == quote[0]:
+                end += 1
+        else:
+            index += 1
+            continue
+        pieces.append((True, text[start:index]))
+        pieces.append((False, text[index:end]))
+        start = index = end
+    pieces.append((True, text[start:]))
+    return pieces
+
+
+def shift_edition_file(*, text: str, slug: str, starting_on: dt.date) -> str:
+    """An edition file's text for a later (or earlier) edition: every date and date-time moved
+    by the same number of days, so that the first window opens on ``starting_on``, and the
+    edition's slug replaced. Comments, texts and layout are kept as written, ready to edit;
+    dates inside strings or comments are not moved. Loading the result gives the same windows
+    as loading the original with ``starting_on``.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise EditionFileError(
+            [_("The edition file is not valid TOML: %(error)s") % {"error": error}]
+        ) from error
+    first = _first_opening(data)
+    if first is None:
+        raise EditionFileError([_("No challenge of the file has an opening day to move.")])
+    shift = starting_on - first
+
+    def move(match: re.Match) -> str:
+        day = dt.date.fromisoformat(match.group(1)) + shift
+        return day.isoformat() + match.group(0)[10:]
+
+    moved = "".join(
+        TOML_MOMENT.sub(move, piece) if is_code else piece
+        for is_code, piece in _code_segments(text)
+    )
+    edition_at = moved.find("[edition]")
+    if edition_at == -1:
+        raise EditionFileError([_("The [edition] table needs a slug.")])
+    head, tail = moved[:edition_at], moved[edition_at:]
+    tail, count = EDITION_SLUG_LINE.subn(lambda m: f'{m.group(1)}"{slug}"', tail, count=1)
+    if not count:
+        raise EditionFileError([_("The [edition] table needs a slug.")])
+    return head + tail

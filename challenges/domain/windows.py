@@ -125,6 +125,26 @@ def get_team_closes(
     return closes
 
 
+def list_team_windows(
+    *, challenges: Iterable[Challenge], team_id: int | None, now: dt.datetime | None = None
+) -> dict[int, WindowState]:
+    """Challenge id -> its window as the team sees it (``get_window_for_team``: its own
+    extension may close it later, and then it shows as extended), in one query."""
+    challenges = list(challenges)
+    closes = get_team_closes(challenges=challenges, team_ids=[team_id])
+    now = now or timezone.now()
+    windows = {}
+    for challenge in challenges:
+        closes_at = closes[(challenge.pk, team_id)]
+        announced = challenge.announced_closes_at
+        if closes_at != challenge.closes_at and announced is None:
+            announced = challenge.closes_at
+        windows[challenge.pk] = describe_window(
+            opens_at=challenge.opens_at, closes_at=closes_at, announced_closes_at=announced, now=now
+        )
+    return windows
+
+
 def ensure_window_open(
     *, challenge: Challenge, user, now: dt.datetime | None = None
 ) -> WindowState:

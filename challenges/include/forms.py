@@ -1,5 +1,8 @@
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import formats
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -71,11 +74,19 @@ class ExamForm(forms.ModelForm):
         return data
 
 
+def _upload_help_text() -> str:
+    # Formatted when shown, in the page's language: formatting it when the module loads froze
+    # it in the language active then.
+    return gettext("JSON, JSON Lines or CSV, up to %(size)s MB and %(rows)s questions.") % {
+        "size": MAX_UPLOAD_BYTES // 1024 // 1024,
+        "rows": formats.number_format(MAX_UPLOAD_ROWS, force_grouping=True),
+    }
+
+
 class QuestionUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Questions file"),
-        help_text=_("JSON, JSON Lines or CSV, up to %(size)s MB and %(rows)s questions.")
-        % {"size": MAX_UPLOAD_BYTES // 1024 // 1024, "rows": f"{MAX_UPLOAD_ROWS:,}"},
+        help_text=lazy(_upload_help_text, str)(),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".json,.jsonl,.ndjson,.csv,application/json,text/csv"}
         ),

@@ -115,7 +115,10 @@ class QuizForm(forms.Form):
         for number, question in enumerate(questions, start=1):
             self.fields[f"question_{question.pk}"] = forms.TypedChoiceField(
                 label=f"{number}. {question.text}",
-                choices=[(choice.pk, choice.text) for choice in question.choices.all()],
+                choices=[
+                    (choice.pk, choice.text)
+                    for choice in getattr(question, "shown_choices", None) or question.choices.all()
+                ],
                 coerce=int,
                 widget=forms.RadioSelect,
                 error_messages={"required": _("Answer this question.")},

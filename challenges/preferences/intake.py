@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from challenges.domain import ensure_window_open
 from challenges.intake import (
@@ -38,7 +38,7 @@ from .domain.dataset import (
     shared_preference_rows,
 )
 from .domain.prompts import import_prompt_records, import_prompts
-from .domain.quiz import count_members_without_quiz, ensure_quiz_passed
+from .domain.quiz import count_members_without_quiz, ensure_quiz_passed, load_quiz_table
 from .domain.shared_import import import_shared_preferences, is_shared_shape
 from .domain.validation import PEER_VALIDATION
 from .models import Prompt
@@ -223,7 +223,12 @@ GATES = [
         shortfall=lambda challenge, team_ids: count_members_without_quiz(
             challenge=challenge, team_ids=team_ids
         ),
-        describe=lambda count: gettext("%(count)s members have not passed it") % {"count": count},
+        describe=lambda count: (
+            ngettext(
+                "%(count)s member has not passed it", "%(count)s members have not passed it", count
+            )
+            % {"count": count}
+        ),
     ),
 ]
 
@@ -257,4 +262,5 @@ def build_intake() -> Intake:
         organizer_uploader=ARENA_UPLOADER,
         gates=GATES,
         peer_validation=PEER_VALIDATION,
+        edition_tables={"quiz": load_quiz_table},
     )

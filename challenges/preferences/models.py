@@ -38,6 +38,14 @@ class Quiz(models.Model):
         choices=PassMarkKind.choices,
         default=PassMarkKind.PERCENT,
     )
+    guide_url = models.URLField(
+        _("guide"), blank=True, help_text=_("The prompt guide the quiz is about.")
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("attempts allowed"),
+        default=0,
+        help_text=_("How many times a person may take the quiz before passing; 0: no limit."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

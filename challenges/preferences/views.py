@@ -147,6 +147,15 @@ def quiz(request, slug: str):
                 Prefetch("choices", queryset=QuizChoice.objects.order_by("position", "pk"))
             ).order_by("position", "pk")
         )
+        attempt_number = domain.count_attempts(quiz=the_quiz, user=request.user)
+        for question in questions:
+            question.shown_choices = domain.order_choices(
+                choices=question.choices.all(),
+                quiz=the_quiz,
+                question_id=question.pk,
+                user=request.user,
+                attempt=attempt_number,
+            )
     form = QuizForm(_posted(request), questions=questions)
     if request.method == "POST" and the_quiz is not None and form.is_valid():
         try:
@@ -184,6 +193,11 @@ def quiz(request, slug: str):
             "has_questions": bool(questions),
             "passed": domain.has_passed_quiz(challenge=challenge, user=request.user),
             "last": last,
+            "attempts_left": (
+                domain.count_attempts_left(quiz=the_quiz, user=request.user)
+                if the_quiz is not None
+                else None
+            ),
         },
         status=400 if request.method == "POST" else 200,
     )

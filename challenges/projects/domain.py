@@ -77,26 +77,37 @@ def save_project(
         raise ContributionRefused(_("Only the team's members can edit its project."))
     cleaned = dict(values)
     organization = edition.hub_organization
-    cleaned["model_repos"] = [
-        check_repo_id(repo_id=r, organization=organization) for r in values.get("model_repos", [])
-    ]
-    cleaned["dataset_repos"] = [
-        check_repo_id(repo_id=r, organization=organization) for r in values.get("dataset_repos", [])
-    ]
+    problems: list[str] = []
+
+    def checked(check, **arguments):
+        try:
+            return check(**arguments)
+        except ContributionRefused as error:
+            problems.append(str(error.message))
+            return None
+
+    for part in ("model_repos", "dataset_repos"):
+        cleaned[part] = [
+            checked(check_repo_id, repo_id=r, organization=organization)
+            for r in values.get(part, [])
+        ]
     if values.get("demo_space"):
-        cleaned["demo_space"] = check_repo_id(
-            repo_id=values["demo_space"], organization=organization
+        cleaned["demo_space"] = checked(
+            check_repo_id, repo_id=values["demo_space"], organization=organization
         )
     if values.get("video_url") and not values.get("video_seconds"):
-        raise ContributionRefused(_("Give the video's length."))
+        problems.append(_("Give the video's length."))
     if values.get("paper_file"):
-        check_paper(values["paper_file"])
+        checked(check_paper, upload=values["paper_file"])
+    if problems:
+        raise ContributionRefused(" ".join(problems))
     windows = {challenge.kind: challenge for challenge in edition.challenges.all()}
     with transaction.atomic():
         team = Team.objects.select_for_update().get(pk=team.pk)
         submission, _created = ProjectSubmission.objects.select_for_update().get_or_create(
             team=team
         )
+        refused_challenges = set()
         for part, value in cleaned.items():
             current = team.track if part == "track" else getattr(submission, part)
             if part == "paper_file" and not value:
@@ -107,22 +118,55 @@ def save_project(
             if challenge is not None:
                 window = get_window_for_team(challenge=challenge, team_id=team.pk, now=now)
                 if not window.is_open:
-                    moment = window.opens_at if window.state == "upcoming" else window.closes_at
-                    raise ContributionRefused(
-                        _("“%(challenge)s” is not open (%(when)s): this part can no longer change.")
-                        % {
-                            "challenge": challenge.title,
-                            "when": format_moment(moment, edition=edition),
-                        }
-                    )
+                    if challenge.pk not in refused_challenges:
+                        refused_challenges.add(challenge.pk)
+                        problems.append(describe_closed_part(challenge=challenge, window=window))
+                    continue
             if part == "track":
                 team.track = value
             else:
                 setattr(submission, part, value)
+        if problems:
+            # Every part that cannot change, at once; nothing is saved.
+            raise ContributionRefused(" ".join(problems))
         team.save(update_fields=["track"])
         submission.updated_by = by
         submission.save()
     return submission
+
+
+def describe_closed_part(*, challenge: Challenge, window) -> str:
+    """Why a part of the project cannot change now: its window opens later, or has closed."""
+    edition = challenge.edition
+    if window.state == "upcoming":
+        return _("“%(challenge)s” opens on %(when)s.") % {
+            "challenge": challenge.title,
+            "when": format_moment(window.opens_at, edition=edition),
+        }
+    return _("“%(challenge)s” closed on %(when)s: this part can no longer change.") % {
+        "challenge": challenge.title,
+        "when": format_moment(window.closes_at, edition=edition),
+    }
+
+
+def list_closed_parts(*, team: Team, now: dt.datetime | None = None) -> dict[str, str]:
+    """The parts of the project form that cannot change now for the team (their challenge's
+    window has not opened, or has closed), each with why, for the form to disable them."""
+    closed: dict[str, str] = {}
+    challenges = {c.kind: c for c in team.edition.challenges.select_related("edition")}
+    reasons: dict[str, str | None] = {}
+    for part, kind in PART_CHALLENGE.items():
+        challenge = challenges.get(kind)
+        if challenge is None:
+            continue
+        if kind not in reasons:
+            window = get_window_for_team(challenge=challenge, team_id=team.pk, now=now)
+            reasons[kind] = (
+                None if window.is_open else describe_closed_part(challenge=challenge, window=window)
+            )
+        if reasons[kind]:
+            closed[part] = reasons[kind]
+    return closed
 
 
 # Stages of a Space that is not serving its app: failing, stopped or paused by its owner. Any

@@ -34,6 +34,19 @@ class ProjectForm(forms.Form):
     paper_url = forms.URLField(label=_("Paper link"), required=False, assume_scheme="https")
     paper_file = forms.FileField(label=_("Paper (PDF, 20 MB at most)"), required=False)
 
+    # The project's parts as the domain names them (``PART_CHALLENGE``) -> the form's fields.
+    PART_FIELDS = {"video_seconds": "video_length"}
+
+    def __init__(self, *args, closed_parts: dict[str, str] | None = None, **kwargs):
+        """``closed_parts``: the parts whose window is not open, with why; they are shown
+        disabled (their saved value kept), the reason as their help text."""
+        super().__init__(*args, **kwargs)
+        for part, reason in (closed_parts or {}).items():
+            field = self.fields.get(self.PART_FIELDS.get(part, part))
+            if field is not None:
+                field.disabled = True
+                field.help_text = reason
+
     def clean_video_url(self) -> str:
         url = self.cleaned_data["video_url"]
         if url and not url.lower().startswith(("http://", "https://")):

@@ -7,7 +7,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from challenges.domain import ContributionRefused
-from challenges.projects.domain import describe_completeness, save_project
+from challenges.projects.domain import describe_completeness, list_closed_parts, save_project
 from challenges.projects.forms import ProjectForm
 from challenges.projects.models import ProjectSubmission
 from challenges.shortcuts import require_edition
@@ -40,7 +40,10 @@ def project(request):
     team = membership.team
     submission = ProjectSubmission.objects.filter(team=team).first()
     form = ProjectForm(
-        request.POST or None, request.FILES or None, initial=_initial(team, submission)
+        request.POST or None,
+        request.FILES or None,
+        initial=_initial(team, submission),
+        closed_parts=list_closed_parts(team=team),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET
 
 from accounts.domain import build_checklist, has_consented
 from announcements.domain import list_announcements, render_markdown
-from challenges.domain import get_window
+from challenges.domain import list_team_windows
+from challenges.domain.editions import list_awards
 from challenges.domain.progress import build_progress
 from challenges.intake import get_intake
 from challenges.shortcuts import require_edition
@@ -28,13 +29,19 @@ def home(request):
     if not edition:
         return render(request, "challenges/no_edition.html")
     now = timezone.now()
-    cards = [
-        {"challenge": challenge, "window": get_window(challenge=challenge, now=now)}
-        for challenge in edition.challenges.all()
-    ]
+    membership = (
+        get_membership(user=request.user, edition=edition)
+        if request.user.is_authenticated
+        else None
+    )
+    challenges = list(edition.challenges.all())
+    # A team's own extension shows on its home page: the window closes later for it.
+    windows = list_team_windows(
+        challenges=challenges, team_id=membership.team_id if membership else None, now=now
+    )
+    cards = [{"challenge": challenge, "window": windows[challenge.pk]} for challenge in challenges]
     checklist = None
     if request.user.is_authenticated:
-        membership = get_membership(user=request.user, edition=edition)
         checklist = build_checklist(
             user=request.user,
             edition=edition,
@@ -61,14 +68,20 @@ def home(request):
 def challenge_detail(request, slug: str):
     edition = require_edition(request)
     challenge = get_object_or_404(edition.challenges, slug=slug)
+    membership = (
+        get_membership(user=request.user, edition=edition)
+        if request.user.is_authenticated
+        else None
+    )
+    team_id = membership.team_id if membership else None
     context = {
         "challenge": challenge,
-        "window": get_window(challenge=challenge),
+        "window": list_team_windows(challenges=[challenge], team_id=team_id)[challenge.pk],
         "intake": get_intake(challenge.kind),
         "guides": list(challenge.guides.all()),
+        "awards": list_awards(edition=edition, challenge=challenge),
     }
     if request.user.is_authenticated and context["intake"] is not None:
-        membership = get_membership(user=request.user, edition=edition)
         context["mine"] = build_progress(challenge=challenge, author_ids=[request.user.pk])
         if membership is not None:
             member_ids = list(

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
 from challenges.exports import stream_csv
+from challenges.forms import ConfirmedActionForm
 from challenges.shortcuts import require_edition
 from hub.domain import describe_prize_eligibility
 from scoring.gates import credits_gates, grant, incentive_fields, personal_incentives
@@ -37,10 +38,13 @@ def gates(request):
 def grant_team(request, team_id: int, kind: str):
     edition = require_edition(request)
     team = get_object_or_404(Team, pk=team_id, edition=edition)
+    form = ConfirmedActionForm(request.POST)
     if kind not in Grant.Kind.values:
         messages.error(request, _("This grant does not exist."))
+    elif not form.is_valid():
+        messages.error(request, form.refusal())
     else:
-        grant(team=team, kind=kind, by=request.user)
+        grant(team=team, kind=kind, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(
             request,
             _("%(grant)s granted to “%(team)s”.")

@@ -159,9 +159,13 @@ def test_a_challenge_missing_from_the_file_is_kept_and_reported():
 def admin_form_data(client, url) -> dict:
     """What the admin's change form would send back unchanged."""
     form = client.get(url).context["adminform"].form
+    # The admin shows and reads times in the current edition's zone (AoE), as a person sees them.
+    zone = Edition.objects.current().zone
     data = {}
     for name, field in form.fields.items():
         value = form.initial.get(name, field.initial)
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            value = value.astimezone(zone)
         if hasattr(value, "isoformat"):
             data[f"{name}_0"], data[f"{name}_1"] = (
                 value.strftime("%Y-%m-%d"),

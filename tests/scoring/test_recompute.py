@@ -213,10 +213,17 @@ def test_organizers_grant_credits_once(client, edition, organizer, participant):
     assert client.post(f"/organize/gates/{team.pk}/credits/").status_code == 403
     client.force_login(organizer)
     assert client.get("/organize/gates/").status_code == 200
-    client.post(f"/organize/gates/{team.pk}/credits/")
-    client.post(f"/organize/gates/{team.pk}/credits/")
-    client.post(f"/organize/gates/{team.pk}/nonsense/")
-    assert list(Grant.objects.values_list("kind", flat=True)) == ["credits"]
+    # One click is not enough: a reason and a confirmation.
+    response = client.post(f"/organize/gates/{team.pk}/credits/", follow=True)
+    assert not Grant.objects.exists()
+    assert "Say why" in response.content.decode() or "Di por qué" in response.content.decode()
+    client.post(f"/organize/gates/{team.pk}/credits/", {"reason": "Umbral alcanzado"})
+    assert not Grant.objects.exists()
+    confirmed = {"reason": "Umbral alcanzado", "confirm": "on"}
+    client.post(f"/organize/gates/{team.pk}/credits/", confirmed)
+    client.post(f"/organize/gates/{team.pk}/credits/", confirmed)
+    client.post(f"/organize/gates/{team.pk}/nonsense/", confirmed)
+    assert list(Grant.objects.values_list("kind", "reason")) == [("credits", "Umbral alcanzado")]
 
 
 def test_organizers_see_what_keeps_each_team_from_prizes(client, edition, organizer):

@@ -107,10 +107,22 @@ def test_captain_actions_from_the_page(client, edition):
     client.post("/team/invite/")
     team.refresh_from_db()
     assert team.invite_token != token
+    # One click does nothing: the page asks for a reason and a confirmation.
     client.post(f"/team/members/{second.pk}/remove/")
+    client.post(f"/team/members/{second.pk}/remove/", {"reason": "Ya no participa"})
+    client.post(f"/team/members/{first.pk}/captain/", {"confirm": "on"})
+    assert team.memberships.filter(user=second).exists()
+    assert team.memberships.get(user=captain).is_captain
+    client.post(
+        f"/team/members/{second.pk}/remove/", {"reason": "Ya no participa", "confirm": "on"}
+    )
     assert not team.memberships.filter(user=second).exists()
-    client.post(f"/team/members/{first.pk}/captain/")
+    client.post(f"/team/members/{first.pk}/captain/", {"reason": "Se va de viaje", "confirm": "on"})
     assert team.memberships.get(user=first).is_captain
+    reasons = dict(team.events.values_list("kind", "reason"))
+    assert (
+        reasons["removed"] == "Ya no participa" and reasons["captain_changed"] == "Se va de viaje"
+    )
     client.post("/team/leave/")
     assert list(team.memberships.values_list("user_id", flat=True)) == [first.pk]
 
@@ -209,3 +221,13 @@ def test_join_page_query_count_is_constant(client, edition, django_assert_num_qu
     MembershipFactory(team=team)
     with django_assert_num_queries(one):
         client.get(f"/join/{team.invite_token}/")
+
+
+def test_the_captain_page_asks_before_removing_or_handing_over(client, edition):
+    team = make_team(edition=edition, members=2)
+    captain = team.memberships.get(role=Membership.Role.CAPTAIN).user
+    client.force_login(captain)
+    page = client.get("/team/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Each action sits behind a disclosure with a reason and a confirmation box.
+    assert page.count('<details class="confirm-action">') == 2
+    assert page.count('name="reason"') >= 2 and page.count('name="confirm"') >= 2

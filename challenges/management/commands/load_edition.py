@@ -25,7 +25,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, starting_on: dt.date | None, **options):
         try:
-            report = load_edition(data=read_edition_file(path), starting_on=starting_on)
+            report = load_edition(
+                data=read_edition_file(path), starting_on=starting_on, base_dir=path.parent
+            )
         except EditionFileError as error:
             raise CommandError(
                 f"{path} was not loaded; nothing changed:\n  - "

@@ -53,10 +53,14 @@ from .prompts import (
     submit_prompt,
 )
 from .quiz import (
+    count_attempts,
+    count_attempts_left,
     count_members_without_quiz,
     ensure_quiz_passed,
     get_quiz,
     has_passed_quiz,
+    load_quiz_table,
+    order_choices,
     take_quiz,
 )
 from .shared_import import import_shared_preferences, is_shared_shape
@@ -86,6 +90,8 @@ __all__ = [
     "ArenaImportReport",
     "RematchReport",
     "apply_daily_cap",
+    "count_attempts",
+    "count_attempts_left",
     "count_members_without_quiz",
     "dpo_preference_rows",
     "kto_preference_rows",
@@ -95,6 +101,8 @@ __all__ = [
     "flag_identity_reveals",
     "get_quiz",
     "has_passed_quiz",
+    "load_quiz_table",
+    "order_choices",
     "import_arena_votes",
     "import_prompt_records",
     "import_prompts",

@@ -128,7 +128,15 @@ def test_home_shows_statuses_counts_and_reasons(client, exam, author):
     client.force_login(author)
     page = client.get(home_url(exam.challenge), **EN).content.decode()
     assert exam.name in page and "Es un examen con derechos reservados." in page
-    assert "2 questions: 1 accepted, 0 pending, 1 rejected" in page
+    assert "2 questions · accepted: 1, pending: 0, rejected: 1" in page
+
+
+def test_counts_of_one_agree_in_spanish(client, exam, author):
+    """“1 aceptadas” was a plural taken from the total: each count is now a label's value."""
+    ExamQuestionFactory(exam=exam, status=ContributionStatus.VALIDATED)
+    client.force_login(author)
+    page = client.get(home_url(exam.challenge), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "1 aceptadas" not in page
 
 
 def test_home_only_lists_my_exams(client, exam, participant):

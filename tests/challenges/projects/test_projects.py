@@ -257,3 +257,60 @@ def test_project_page_permissions(client, request, team, role, status):
 def test_anonymous_visitors_log_in_first(client, team):
     response = client.get("/team/project/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_window_not_yet_open_says_when_it_opens_and_every_problem_comes_at_once(team, edition):
+    video = edition.challenges.get(kind="video")
+    paper = edition.challenges.get(kind="paper")
+    video.opens_at = paper.opens_at = timezone.now() + dt.timedelta(days=7)
+    video.closes_at = paper.closes_at = timezone.now() + dt.timedelta(days=30)
+    video.save()
+    paper.save()
+    with pytest.raises(ContributionRefused) as error:
+        save_project(
+            team=team,
+            by=member(team),
+            values=full(paper_url="https://arxiv.org/abs/1", model_repos=["otra/m"]),
+        )
+    message = str(error.value.message)
+    # The repository's problem is told with the windows' ones once the repository is right.
+    assert "must be in the organization" in message
+    with pytest.raises(ContributionRefused) as error:
+        save_project(team=team, by=member(team), values=full(paper_url="https://arxiv.org/abs/1"))
+    message = str(error.value.message)
+    assert f"“{video.title}” opens on" in message and f"“{paper.title}” opens on" in message
+    assert "no longer change" not in message
+    assert not ProjectSubmission.objects.exists()
+
+
+def test_every_form_problem_is_reported_at_once(team):
+    with pytest.raises(ContributionRefused) as error:
+        save_project(
+            team=team,
+            by=member(team),
+            values=full(model_repos=["otra-org/m"], demo_space="x/--bad", video_seconds=None),
+        )
+    message = str(error.value.message)
+    assert "must be in the organization" in message
+    assert "not a Hugging Face repository id" in message and "length" in message
+
+
+def test_the_page_disables_the_parts_not_open_with_when_they_open(client, team, edition):
+    video = edition.challenges.get(kind="video")
+    video.opens_at = timezone.now() + dt.timedelta(days=7)
+    video.closes_at = timezone.now() + dt.timedelta(days=30)
+    video.save()
+    client.force_login(member(team))
+    page = client.get("/team/project/", HTTP_ACCEPT_LANGUAGE="en")
+    form = page.context["form"]
+    assert form.fields["video_url"].disabled and form.fields["video_length"].disabled
+    assert not form.fields["demo_space"].disabled
+    assert f"“{video.title}” opens on" in page.content.decode()
+    # A post with the disabled parts filled in saves the open parts and keeps the others.
+    data = {
+        "track": "A", "model_repos": "", "dataset_repos": "", "demo_space": f"{ORG}/s",
+        "video_url": "https://youtu.be/x", "video_length": "4:00", "paper_url": "",
+    }  # fmt: skip
+    assert client.post("/team/project/", data).status_code == 302
+    submission = ProjectSubmission.objects.get()
+    assert submission.demo_space == f"{ORG}/s" and submission.video_url == ""
