@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import tomllib
 import zoneinfo
 from collections.abc import Callable
@@ -18,9 +17,9 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import models, transaction
 from django.dispatch import Signal
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from challenges.domain.awards import check_awards
 from challenges.domain.guides import read_guides, save_guides
 from challenges.intake import get_intake, get_uploader_of
 from challenges.models import Challenge, ChangeRecord, Edition
@@ -172,7 +171,8 @@ def read_edition_file(path: Path) -> dict[str, Any]:
         ) from error
 
 
-def _first_opening(data: dict[str, Any]) -> dt.date | None:
+def first_opening(data: dict[str, Any]) -> dt.date | None:
+    """The earliest opening day of the file's challenges (what ``starting_on`` moves to)."""
     openings = [c.get("opens") for c in data.get("challenges", []) if c.get("opens")]
     days = [o.date() if isinstance(o, dt.datetime) else o for o in openings]
     return min(days) if days else None
@@ -210,7 +210,7 @@ def load_edition(
         ) from error
     shift = dt.timedelta(0)
     if starting_on is not None:
-        first = _first_opening(data)
+        first = first_opening(data)
         if first is not None:
             shift = starting_on - first
 
@@ -491,156 +491,3 @@ def load_challenge_extras(
         if key in extras:
             changes += loader(challenge=challenge, value=extras[key], record=record)
     return changes
-
-
-# --- awards that are not points ----------------------------------------------------------------
-
-AWARD_KEYS = {
-    "slug", "title_es", "title_pt", "title_en", "description_es", "description_pt",
-    "description_en", "challenge", "winners", "requires",
-}  # fmt: skip
-
-
-def check_awards(awards: Any, *, challenge_slugs: set) -> list[str]:
-    """The problems of the edition's ``[[edition.awards]]``: each names a slug and a Spanish
-    title; ``challenge`` (what it rewards) and every ``requires`` entry are challenge slugs of the
-    file; ``winners`` is how many teams win it ("2-3", or a whole number)."""
-    if awards is None:
-        return []
-    if not isinstance(awards, list) or not all(isinstance(a, dict) for a in awards):
-        return [_("[[edition.awards]] is a list of tables.")]
-    problems = []
-    for number, award in enumerate(awards, start=1):
-        label = award.get("slug") or str(number)
-        unknown = set(award) - AWARD_KEYS
-        if unknown:
-            problems.append(
-                _("Award “%(award)s”: unknown keys %(keys)s.")
-                % {"award": label, "keys": ", ".join(sorted(unknown))}
-            )
-        if not award.get("slug") or not award.get("title_es"):
-            problems.append(_("Award “%(award)s” needs a slug and a title_es.") % {"award": label})
-        named = [award["challenge"]] if award.get("challenge") else []
-        for slug in [*named, *award.get("requires", [])]:
-            if slug not in challenge_slugs:
-                problems.append(
-                    _("Award “%(award)s”: “%(slug)s” is not a challenge of the file.")
-                    % {"award": label, "slug": slug}
-                )
-        winners = str(award.get("winners", "1"))
-        low, _dash, high = winners.partition("-")
-        if not (low.isdigit() and (not high or (high.isdigit() and int(high) >= int(low)))):
-            problems.append(
-                _("Award “%(award)s”: winners is a number or a range such as 2-3.")
-                % {"award": label}
-            )
-    return problems
-
-
-@dataclass(frozen=True)
-class Award:
-    slug: str
-    title: str
-    description: str
-    challenge: str
-    winners: str
-    requires: list[Challenge]
-
-
-def list_awards(*, edition: Edition, challenge: Challenge | None = None) -> list[Award]:
-    """The edition's awards in the active language (Spanish when a text is missing), with the
-    challenges they require; with ``challenge``, those that reward it or require it."""
-    if not edition.awards:
-        return []
-    language = (get_language() or "es").split("-")[0]
-    by_slug = {c.slug: c for c in edition.challenges.all()}
-    awards = []
-    for award in edition.awards or []:
-        slugs = [award.get("challenge", ""), *award.get("requires", [])]
-        if challenge is not None and challenge.slug not in slugs:
-            continue
-        awards.append(
-            Award(
-                slug=award.get("slug", ""),
-                title=award.get(f"title_{language}") or award.get("title_es", ""),
-                description=award.get(f"description_{language}") or award.get("description_es", ""),
-                challenge=award.get("challenge", ""),
-                winners=str(award.get("winners", "")),
-                requires=[by_slug[s] for s in award.get("requires", []) if s in by_slug],
-            )
-        )
-    return awards
-
-
-# --- a later edition from an earlier one's file ---------------------------------------------------
-
-TOML_MOMENT = re.compile(
-    r"(?<![\w.:-])(\d{4}-\d{2}-\d{2})(?:([T ])(\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}:\d{2})?)?(?![\w:-])"
-)
-EDITION_SLUG_LINE = re.compile(r'^(\s*slug\s*=\s*)"[^"]*"', re.MULTILINE)
-
-
-def _code_segments(text: str) -> list[tuple[bool, str]]:
-    """The text cut into (is_code, piece): strings and comments are not code, so a date written
-    in a description or a comment is never moved."""
-    pieces: list[tuple[bool, str]] = []
-    start = index = 0
-    length = len(text)
-    while index < length:
-        char = text[index]
-        if char == "#":
-            end = text.find("\n", index)
-            end = length if end == -1 else end
-        elif char in "\"'":
-            quote = text[index : index + 3] if text[index : index + 3] in ('"""', "'''") else char
-            end = index + len(quote)
-            while end < length and not text.startswith(quote, end):
-                end += 2 if (text[end] == "\\" and quote[0] == '"') else 1
-            end = min(end + len(quote), length)
-            # A multi-line string may end in more quotes than three (TOML allows two more).
-            while len(quote) == 3 and end < length and text[end] == quote[0]:
-                end += 1
-        else:
-            index += 1
-            continue
-        pieces.append((True, text[start:index]))
-        pieces.append((False, text[index:end]))
-        start = index = end
-    pieces.append((True, text[start:]))
-    return pieces
-
-
-def shift_edition_file(*, text: str, slug: str, starting_on: dt.date) -> str:
-    """An edition file's text for a later (or earlier) edition: every date and date-time moved
-    by the same number of days, so that the first window opens on ``starting_on``, and the
-    edition's slug replaced. Comments, texts and layout are kept as written, ready to edit;
-    dates inside strings or comments are not moved. Loading the result gives the same windows
-    as loading the original with ``starting_on``.
-    """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise EditionFileError(
-            [_("The edition file is not valid TOML: %(error)s") % {"error": error}]
-        ) from error
-    first = _first_opening(data)
-    if first is None:
-        raise EditionFileError([_("No challenge of the file has an opening day to move.")])
-    shift = starting_on - first
-
-    def move(match: re.Match) -> str:
-        day = dt.date.fromisoformat(match.group(1)) + shift
-        return day.isoformat() + match.group(0)[10:]
-
-    moved = "".join(
-        TOML_MOMENT.sub(move, piece) if is_code else piece
-        for is_code, piece in _code_segments(text)
-    )
-    edition_at = moved.find("[edition]")
-    if edition_at == -1:
-        raise EditionFileError([_("The [edition] table needs a slug.")])
-    head, tail = moved[:edition_at], moved[edition_at:]
-    tail, count = EDITION_SLUG_LINE.subn(lambda m: f'{m.group(1)}"{slug}"', tail, count=1)
-    if not count:
-        raise EditionFileError([_("The [edition] table needs a slug.")])
-    return head + tail

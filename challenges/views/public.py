@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from accounts.domain import build_checklist, has_consented
 from announcements.domain import list_announcements, render_markdown
 from challenges.domain import list_team_windows
-from challenges.domain.editions import list_awards
+from challenges.domain.awards import list_awards
 from challenges.domain.progress import build_progress
 from challenges.intake import get_intake
 from challenges.shortcuts import require_edition

@@ -18,7 +18,7 @@ from challenges.domain import (
     load_edition,
     read_edition_file,
 )
-from challenges.domain.editions import list_awards
+from challenges.domain.awards import list_awards
 from challenges.models import Challenge, ChangeRecord, Edition
 from challenges.preferences import domain as preferences
 from challenges.preferences.models import Quiz, QuizAttempt, QuizChoice

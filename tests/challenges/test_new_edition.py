@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from challenges.domain import load_edition, read_edition_file
-from challenges.domain.editions import shift_edition_file
+from challenges.domain.edition_copies import shift_edition_file
 from challenges.models import Challenge, Edition
 
 EDITIONS = Path(__file__).resolve().parents[2] / "editions"

@@ -4,7 +4,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from challenges.domain.editions import EditionFileError, shift_edition_file
+from challenges.domain.edition_copies import shift_edition_file
+from challenges.domain.editions import EditionFileError
 
 
 class Command(BaseCommand):
