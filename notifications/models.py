@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     PROJECT_INCOMPLETE = "project_incomplete", _("The team's project is incomplete")
     WINDOW_CLOSING = "window_closing", _("A window closes with drafts unsent")
     MESSAGE = "message", _("A message from the organizers")
+    JUDGING_REMINDER = "judging_reminder", _("Teams wait for the judge's marks")
 
 
 # These always reach the person by email: nobody can turn them off (account emails are

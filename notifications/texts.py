@@ -140,6 +140,18 @@ def _window_closing(params: dict) -> Text:
     )
 
 
+def _judging_reminder(params: dict) -> Text:
+    count = params.get("count", 1)
+    return Text(
+        ngettext(
+            "Judging %(edition)s: you still have %(count)s team to judge.",
+            "Judging %(edition)s: you still have %(count)s teams to judge.",
+            count,
+        )
+        % {"edition": params.get("edition", ""), "count": count}
+    )
+
+
 def _message(params: dict) -> Text:
     return Text(pick(params.get("subject", "")))
 
@@ -154,6 +166,7 @@ DESCRIBE = {
     Kind.PROJECT_INCOMPLETE: _project_incomplete,
     Kind.WINDOW_CLOSING: _window_closing,
     Kind.MESSAGE: _message,
+    Kind.JUDGING_REMINDER: _judging_reminder,
 }
 
 

@@ -106,6 +106,13 @@ RULES = [
         r"(?!notifications(\.|$)|demo(\.|$)).+",
         within("notifications"),
         "notifications hear the domain's signals and records: no other app calls them",
+        allowed=(
+            Allowed(
+                "judging.domain.progress",
+                within("notifications.domain", "notifications.models"),
+                "an organizer's reminder to late judges is a notification, through the outbox",
+            ),
+        ),
     ),
     Rule(
         "(?!(judging|demo)(\\.|$)|.*views(\\.|$)|hackathon\\.urls$).+",

@@ -8,13 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from challenges.models import Challenge, Edition
 from judging.domain.marking import blind_code
 from judging.models import Assignment, EditionJudge, JudgingSettings
+from notifications.domain import notify
+from notifications.models import Kind
 from scoring.models import JudgeReview
 
 
@@ -167,19 +166,13 @@ def describe_progress(*, edition: Edition) -> tuple[list[ChallengeProgress], lis
 
 
 def send_judge_reminder(*, edition: Edition, judge, remaining: int, link: str) -> None:
-    """Remind a judge of the teams they have not marked yet. The one place a reminder is sent
-    (by Django's mail today; the notifications outbox can take it over here)."""
-    send_mail(
-        subject=_("Judging %(edition)s: teams are waiting for your marks")
-        % {"edition": edition.name},
-        message=ngettext(
-            "You still have %(count)s team to judge. The next one is waiting here:\n%(link)s\n",
-            "You still have %(count)s teams to judge. The next one is waiting here:\n%(link)s\n",
-            remaining,
-        )
-        % {"count": remaining, "link": link},
-        from_email=None,
-        recipient_list=[judge.email],
+    """Remind a judge of the teams they have not marked yet, through the notifications: one in
+    the site and an email of its kind, which organizers may hold in the outbox for review."""
+    notify(
+        user_ids=[judge.pk],
+        kind=Kind.JUDGING_REMINDER,
+        params={"count": remaining, "edition": edition.name},
+        url=link,
     )
 
 

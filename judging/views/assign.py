@@ -65,9 +65,7 @@ def dashboard(request):
 def remind(request):
     edition = require_edition(request)
     only = [int(pk) for pk in request.POST.getlist("judge") if pk.isdigit()] or None
-    count = remind_late_judges(
-        edition=edition, link=request.build_absolute_uri(reverse("judging:home")), only=only
-    )
+    count = remind_late_judges(edition=edition, link=reverse("judging:home"), only=only)
     messages.success(
         request,
         ngettext("%(count)s judge was reminded.", "%(count)s judges were reminded.", count)

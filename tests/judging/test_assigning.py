@@ -147,7 +147,7 @@ def test_the_assignment_page_runs_and_imports(client, organizer, world):
     assert "6 teams, 4 judges, loads from 4 to 5, 0 conflicts avoided." in page
     bad = io.BytesIO(b"\xff\xfe\x00bad")
     bad.name = "a.csv"
-    client.post(f"{url}import/", {"file": bad})
+    client.post(f"{url}import/", {"file": bad}, HTTP_ACCEPT_LANGUAGE="en")
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "The file must be UTF-8 text." in page
     assert Assignment.objects.count() == 18

@@ -5,11 +5,14 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail
 
 from judging.models import Assignment, EditionJudge, JudgeInvitation
+from notifications.models import Notification
 from scoring.models import Criterion
 from tests.factories import ChallengeFactory, UserFactory, assign_judge, make_team
+from tests.notifications.conftest import release_and_send
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +89,7 @@ def test_inviting_a_judge_twice_is_refused_and_bad_addresses_too(
 def test_removing_a_judge_keeps_submitted_marks_and_drops_the_rest(
     client, edition, organizer, judge
 ):
+
     from judging.domain.marking import submit_marks
 
     challenge = ChallengeFactory(
@@ -104,7 +108,9 @@ def test_removing_a_judge_keeps_submitted_marks_and_drops_the_rest(
     assert not judge.groups.filter(name="judges").exists()
 
 
-def test_organizers_remind_the_late_judges_only(client, edition, organizer, roles):
+def test_organizers_remind_the_late_judges_only(
+    client, edition, organizer, roles, django_capture_on_commit_callbacks
+):
     from judging.domain.marking import submit_marks
 
     challenge = ChallengeFactory(
@@ -120,8 +126,14 @@ def test_organizers_remind_the_late_judges_only(client, edition, organizer, role
     client.force_login(organizer)
     page = client.get("/organize/judging/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "0 / 1" in page and "1 / 1" in page
-    response = client.post("/organize/judges/remind/", HTTP_ACCEPT_LANGUAGE="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/organize/judges/remind/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302
+    # Through the notifications: one in the site, and an email once the outbox releases it.
+    reminders = Notification.objects.filter(kind="judging_reminder")
+    assert [n.user for n in reminders] == [late] and reminders.get().url == "/judging/"
+    mail.outbox.clear()
+    release_and_send()
     assert [message.to for message in mail.outbox] == [["tarde@example.org"]]
-    assert "You still have 1 team to judge." in mail.outbox[0].body
-    assert "http://testserver/judging/" in mail.outbox[0].body
+    assert "you still have 1 team to judge." in mail.outbox[0].subject + mail.outbox[0].body
+    assert f"{settings.SITE_URL.rstrip('/')}/judging/" in mail.outbox[0].body

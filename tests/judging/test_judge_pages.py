@@ -61,7 +61,7 @@ def test_who_may_open_a_teams_judge_page(client, request, demo, team, judge, rol
         if who == "participant":
             person.groups.add(roles["judges"])  # a judge in the team still never sees it
         client.force_login(person)
-    response = client.get(f"/judging/demo/{team.pk}/")
+    response = client.get(f"/judging/demo/{team.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == status
     if who == "organizer":
         assert b"Submit the marks" not in response.content  # oversees, never marks

@@ -5,6 +5,7 @@ edition file brings the same fields."""
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from challenges.models import ChangeRecord
 from judging.domain.rubric import RubricRefused, read_rubric, save_rubric
@@ -63,10 +64,11 @@ def test_bad_rubric_input_is_refused_and_nothing_changes(client, organizer, pape
     bad = [{**ITEMS[0], "scale": "11"}]
     response = client.post("/organize/judging/paper/rubric/", form_data(bad))
     assert response.status_code == 400 and not Criterion.objects.exists()
-    with pytest.raises(RubricRefused, match="needs a label in Spanish"):
-        save_rubric(challenge=paper, items=[{"label_en": "Only English"}], by=organizer)
-    with pytest.raises(RubricRefused, match="at least one criterion"):
-        save_rubric(challenge=paper, items=[], by=organizer)
+    with translation.override("en"):
+        with pytest.raises(RubricRefused, match="needs a label in Spanish"):
+            save_rubric(challenge=paper, items=[{"label_en": "Only English"}], by=organizer)
+        with pytest.raises(RubricRefused, match="at least one criterion"):
+            save_rubric(challenge=paper, items=[], by=organizer)
 
 
 def test_once_marked_only_the_texts_may_change(edition, paper, organizer, judge):
