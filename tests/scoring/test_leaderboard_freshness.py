@@ -56,6 +56,12 @@ PAGES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    """Pages in English, whose decimals are written 0.45 as the JSON writes them."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.mark.parametrize(("url", "headers"), PAGES)
 def test_a_score_change_is_seen_on_the_next_request(
     client, judged, url, headers, django_capture_on_commit_callbacks
