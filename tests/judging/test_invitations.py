@@ -135,5 +135,6 @@ def test_organizers_remind_the_late_judges_only(
     mail.outbox.clear()
     release_and_send()
     assert [message.to for message in mail.outbox] == [["tarde@example.org"]]
-    assert "you still have 1 team to judge." in mail.outbox[0].subject + mail.outbox[0].body
+    # In the judge's language (Spanish, the default).
+    assert "aún te queda 1 equipo por evaluar." in mail.outbox[0].subject + mail.outbox[0].body
     assert f"{settings.SITE_URL.rstrip('/')}/judging/" in mail.outbox[0].body
