@@ -5,14 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from challenges.preferences.forms import PromptForm
+from challenges.preferences.forms import NO_HTML, PromptForm
 from challenges.preferences.models import Prompt
 from challenges.text import clean, is_blank
 from challenges.uploads import NO_VISIBLE_TEXT, contains_html
 
 from .domain.battles import VOTE_TYPES
-
-NO_HTML = _("HTML is not allowed here; send plain text.")
 
 
 class BattleForm(PromptForm):

@@ -5,14 +5,12 @@ from __future__ import annotations
 from celery import shared_task
 
 from .domain.streaming import fail_stale_answers, stream_answer
-from .models import BattleAnswer
 
 
 @shared_task(acks_late=True)
 def stream_answer_task(answer_id: int) -> None:
-    """Stream one answer; a second delivery of the same task finds it taken and returns."""
-    if not BattleAnswer.objects.filter(pk=answer_id).exists():
-        return
+    """Stream one answer; an answer gone, or a second delivery of the same task, finds nothing
+    to claim and returns."""
     stream_answer(answer_id=answer_id)
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,13 +19,13 @@ from challenges.domain import ContributionRefused, ensure_window_open
 from challenges.domain.peer_validation import find_team_id
 from challenges.models import Challenge, ContributionStatus
 from challenges.preferences.domain import (
-    PROMPT_MAX_LENGTH,
     SYSTEM_PROMPT_MAX_LENGTH,
+    check_one_prompt,
     ensure_quiz_passed,
     find_identity_word,
 )
-from challenges.preferences.models import ArenaVote, Prompt, PromptLanguage
-from challenges.text import clean, fingerprint, is_blank
+from challenges.preferences.models import ArenaVote, Prompt
+from challenges.text import fingerprint
 
 from ..models import ArenaModel, Battle, BattleAnswer
 from .pairing import draw_pair
@@ -93,17 +93,6 @@ def count_battles_by_status(*, challenge: Challenge) -> dict[str, int]:
     return counts
 
 
-def _checked_text(value: str, *, limit: int, required: bool, label: str) -> str:
-    text = clean(value or "").strip()
-    if required and is_blank(text):
-        raise ContributionRefused(_("%(field)s: write something.") % {"field": label})
-    if len(text) > limit:
-        raise ContributionRefused(
-            _("%(field)s: at most %(limit)s characters.") % {"field": label, "limit": limit}
-        )
-    return text
-
-
 def start_battle(
     *,
     challenge: Challenge,
@@ -133,16 +122,14 @@ def start_battle(
             )
         ):
             raise ContributionRefused(_("You can only battle with your team's prompts."))
-        text, country = prompt.text, prompt.country
+        text, country = prompt.text, str(prompt.country)
         language, system_prompt = prompt.language, prompt.system_prompt
-    text = _checked_text(text, limit=PROMPT_MAX_LENGTH, required=True, label=_("Prompt"))
-    system_prompt = _checked_text(
-        system_prompt, limit=SYSTEM_PROMPT_MAX_LENGTH, required=False, label=_("System prompt")
+    # The prompt form's own checks (text, system prompt, country, language).
+    values = check_one_prompt(
+        text=text, country=country, language=language, system_prompt=system_prompt
     )
-    if not country:
-        raise ContributionRefused(_("Country: choose the country the prompt is about."))
-    if language and language not in PromptLanguage.values:
-        raise ContributionRefused(_("Language: choose one of the list."))
+    text, system_prompt = values["text"], values["system_prompt"]
+    country, language = str(values["country"]), values["language"]
     with transaction.atomic():
         # One battle drawn at a time per challenge: the balance of pairs stays true.
         Challenge.objects.select_for_update().filter(pk=challenge.pk).first()
@@ -196,7 +183,7 @@ def continue_battle(*, battle_id: int, user, text: str, enqueue: Enqueue) -> Bat
                 _("A battle has at most %(count)s turns: vote now.")
                 % {"count": settings.ARENA_MAX_TURNS}
             )
-        text = _checked_text(text, limit=PROMPT_MAX_LENGTH, required=True, label=_("Message"))
+        text = check_one_prompt(text=text, country=battle.country)["text"]
         battle.turns = [*battle.turns, text]
         battle.status = Battle.Status.ANSWERING
         battle.save(update_fields=["turns", "status"])
@@ -279,7 +266,7 @@ def _attach_prompt(*, battle: Battle, question_fingerprint: str) -> Prompt | Non
     try:
         with transaction.atomic():
             prompt.save(force_insert=True)
-    except Exception:  # noqa: BLE001 -- the same prompt stored at this moment by someone: theirs wins
+    except IntegrityError:  # the same prompt, stored at this moment by someone: theirs wins
         return None
     return prompt
 

@@ -129,6 +129,30 @@ def _form_labels() -> dict[str, str]:
     }
 
 
+def check_one_prompt(
+    *, text: str, country: str, language: str = "", system_prompt: str = "", topic: str = ""
+) -> dict:
+    """The checked values of one prompt typed in a form (``check_prompt``'s rules), or
+    ContributionRefused with the first problem."""
+    errors = UploadErrors()
+    values = check_prompt(
+        {
+            "text": text,
+            "system_prompt": system_prompt,
+            "topic": topic,
+            "country": country,
+            "language": language or "",
+        },
+        row=0,
+        errors=errors,
+        labels=_form_labels(),
+    )
+    if values is None:
+        first = errors.shown[0]
+        raise ContributionRefused(f"{first.field}: {first.message}")
+    return values
+
+
 def submit_prompt(
     *,
     challenge: Challenge,
@@ -149,22 +173,9 @@ def submit_prompt(
     """
     ensure_window_open(challenge=challenge, user=author, now=now)
     ensure_quiz_passed(challenge=challenge, user=author)
-    errors = UploadErrors()
-    values = check_prompt(
-        {
-            "text": text,
-            "system_prompt": system_prompt,
-            "topic": topic,
-            "country": country,
-            "language": language or "",
-        },
-        row=0,
-        errors=errors,
-        labels=_form_labels(),
+    values = check_one_prompt(
+        text=text, system_prompt=system_prompt, topic=topic, country=country, language=language
     )
-    if values is None:
-        first = errors.shown[0]
-        raise ContributionRefused(f"{first.field}: {first.message}")
     duplicate = _("This prompt is already in the challenge.")
     if Prompt.objects.filter(challenge=challenge, fingerprint=values["fingerprint"]).exists():
         raise ContributionRefused(duplicate)
