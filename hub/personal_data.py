@@ -14,8 +14,8 @@ Every free-text field of the rows is scanned for:
   a name counts only with 2 words or more, and a username only with 4 characters or more
   ("Maria" or "ana" alone are never looked for).
 
-The project has no shared text normalization yet, so ``fold`` here is a small local one
-(Unicode NFKD, the combining marks' blocks dropped, casefolded).
+Names and texts are compared through ``challenges.text.fold``, the fold the duplicate checks
+use (Unicode-normalized, invisible characters and accents dropped, casefolded).
 
 A scan records one ``PersonalDataHit`` per (row, field, text matched); organizers decide each
 one (redact, exclude the row, keep it as a false positive), and a dataset with pending hits is
@@ -43,6 +43,7 @@ from accounts.models import Profile, User
 from challenges.intake import DatasetForm, get_intake, publishable_kinds
 from challenges.models import Edition
 from challenges.provenance import pk_of_row_id
+from challenges.text import fold
 from challenges.uploads import PROGRESS_EVERY
 from hackathon.errors import RuleRefused
 from hub.models import PersonalDataHit, PersonalDataScan
@@ -68,19 +69,10 @@ DATE = re.compile(r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2
 THOUSANDS = re.compile(r"^\d{1,3}([.,]\d{3})+$")
 SHORT_LOCAL = re.compile(r"^\d{3}-\d{4}$")
 WORD = re.compile(r"\w+")
-# The Unicode blocks of combining marks (the accents NFKD takes apart from their letters).
-COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 class PublishBlocked(RuleRefused):
     """A dataset has personal data nobody decided about yet."""
-
-
-def fold(text: str) -> str:
-    """The text without accents and case: NFKD, combining marks dropped, casefolded."""
-    if text.isascii():
-        return text.casefold()
-    return COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
 def _trim(candidate: str) -> str:
