@@ -203,6 +203,19 @@ class PeerValidation:
 
 
 @dataclass(frozen=True)
+class GroupFilter:
+    """A filter of the review queue by what groups a kind's items (INCLUDE: their exam)."""
+
+    # The filter's name in the queue's address (``?exam=12``) and its label.
+    name: str
+    label: Promise | str
+    # The lookup on the kind's model the chosen id is compared with ("exam").
+    lookup: str
+    # (id, name) of every group of the challenge, in the order shown: (challenge) -> choices.
+    choices: Callable[[Any], Iterable[tuple[int, str]]]
+
+
+@dataclass(frozen=True)
 class Intake:
     kind: str
     model: type[models.Model]
@@ -220,6 +233,8 @@ class Intake:
     # Lookups the review filters use; None when the challenge has no such notion.
     country_lookup: str | None = None
     language_lookup: str | None = None
+    # A filter by what groups the items (INCLUDE: the exam), if the kind has one.
+    group_filter: GroupFilter | None = None
     # What the counted contributions are called in the incentives export (<slug>_<word>).
     counted_column: str = "validated"
     publication: Publication | None = None

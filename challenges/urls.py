@@ -18,6 +18,16 @@ urlpatterns = [
     path("organize/<slug:slug>/review/", views.review_queue, name="review"),
     path("organize/<slug:slug>/review/decide/", views.decide, name="decide"),
     path(
+        "organize/<slug:slug>/review/decide-matching/",
+        views.decide_matching,
+        name="decide_matching",
+    ),
+    path(
+        "organize/<slug:slug>/review/decide-matching/confirm/",
+        views.confirm_matching,
+        name="confirm_matching",
+    ),
+    path(
         "organize/<slug:slug>/review/reject-duplicates/",
         views.reject_duplicates,
         name="reject_duplicates",

@@ -43,6 +43,7 @@ FOUNDATION = within(
     "challenges.uploads",
     "challenges.exports",
     "challenges.countries",
+    "challenges.languages",
     "challenges.text",
     "challenges.near_duplicates",
     "challenges.fingerprints",
