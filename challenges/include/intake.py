@@ -291,9 +291,7 @@ def build_intake() -> Intake:
         review_related=["exam"],
         country_lookup="country",
         language_lookup="language",
-        group_filter=GroupFilter(
-            name="exam", label=_("Exam"), lookup="exam", choices=exam_choices
-        ),
+        group_filter=GroupFilter(name="exam", label=_("Exam"), lookup="exam", choices=exam_choices),
         counted_column="accepted",
         publication=PUBLICATION,
         importer=IMPORTER,

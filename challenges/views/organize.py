@@ -242,9 +242,9 @@ def confirm_matching(request, slug: str):
     except ContributionRefused as error:
         messages.error(request, error.message)
         return redirect(queue)
-    message = ngettext(
-        "%(count)s item decided.", "%(count)s items decided.", outcome.decided
-    ) % {"count": outcome.decided}
+    message = ngettext("%(count)s item decided.", "%(count)s items decided.", outcome.decided) % {
+        "count": outcome.decided
+    }
     if outcome.skipped:
         message += " " + ngettext(
             "%(count)s was skipped: it was decided or changed meanwhile.",
