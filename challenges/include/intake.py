@@ -19,6 +19,7 @@ from challenges.include.domain import (
 from challenges.include.models import Exam, ExamQuestion
 from challenges.include.views import get_own_exam
 from challenges.intake import (
+    Amendment,
     Column,
     DatasetForm,
     GroupFilter,
@@ -293,6 +294,9 @@ def build_intake() -> Intake:
         language_lookup="language",
         group_filter=GroupFilter(name="exam", label=_("Exam"), lookup="exam", choices=exam_choices),
         counted_column="accepted",
+        search_lookups=["question", "category_en", "exam_name"],
+        # A pending question can be withdrawn; edited, not yet (its exam's file is the way).
+        amendment=Amendment(),
         publication=PUBLICATION,
         importer=IMPORTER,
         uploader=UPLOADER,

@@ -13,8 +13,9 @@ from challenges.countries import parse_country
 from challenges.domain import (
     ContributionRefused,
     ensure_window_open,
+    item_type_of,
 )
-from challenges.models import Challenge, ContributionStatus
+from challenges.models import Challenge, ContributionStatus, NearDuplicateBand
 from challenges.preferences.models import (
     Prompt,
 )
@@ -196,6 +197,72 @@ def submit_prompt(
     except IntegrityError as error:  # the same prompt, sent at the same moment
         raise ContributionRefused(duplicate) from error
     return prompt
+
+
+# The fields of a prompt its author may edit while it waits for validation.
+EDITABLE_PROMPT_FIELDS = ("country", "language", "system_prompt", "text", "topic")
+
+
+def describe_prompt_refusal(prompt: Prompt) -> str:
+    """Why a prompt cannot be edited nor withdrawn by its author whatever its status: one taken
+    from the arena's vote log (or a battle) is what people voted on."""
+    if prompt.source == Prompt.Source.ARENA:
+        return _("This prompt comes from the arena's votes: it cannot be edited or withdrawn.")
+    return ""
+
+
+def edit_prompt(
+    *, item: Prompt, author, values: Mapping[str, Any], now: dt.datetime | None = None
+) -> dict[str, tuple[Any, Any]]:
+    """The author edits a prompt that still waits for validation (the caller,
+    ``challenges.domain.own.amend_contribution``, has locked it and checked that it does), by
+    the rules of a new prompt (``submit_prompt``): the quiz passed, plain text in Spanish or
+    Portuguese about a country, not the same as another prompt of the challenge; its
+    near-duplicate mark follows its new text. Returns the fields that changed."""
+    challenge = item.challenge
+    ensure_quiz_passed(challenge=challenge, user=author)
+    if item.battles.exists() or item.votes.exists():
+        raise ContributionRefused(
+            _("This prompt comes from the arena's votes: it cannot be edited or withdrawn.")
+        )
+    checked = check_one_prompt(
+        text=values.get("text", ""),
+        system_prompt=values.get("system_prompt", ""),
+        topic=values.get("topic", ""),
+        country=values.get("country", ""),
+        language=values.get("language", ""),
+    )
+    changes = {
+        name: (str(getattr(item, name) or ""), str(checked[name] or ""))
+        for name in EDITABLE_PROMPT_FIELDS
+        if str(getattr(item, name) or "") != str(checked[name] or "")
+    }
+    if not changes:
+        return {}
+    duplicate = _("This prompt is already in the challenge.")
+    others = Prompt.objects.filter(challenge=challenge).exclude(pk=item.pk)
+    if others.filter(fingerprint=checked["fingerprint"]).exists():
+        raise ContributionRefused(duplicate)
+    text_changed = "text" in changes
+    for name, value in checked.items():
+        setattr(item, name, value)
+    try:
+        with transaction.atomic():
+            if text_changed:
+                # Compared again, as a new prompt, without its own old text in the index.
+                NearDuplicateBand.objects.filter(
+                    item_type=item_type_of(Prompt), item_id=item.pk
+                ).delete()
+                item.possible_duplicate_of = None
+                near = check_near_duplicates(
+                    model=Prompt, challenge=challenge, items=[item], spec=PROMPT_NEAR_DUPLICATES
+                )
+            item.save()
+            if text_changed:
+                record_near_duplicates(model=Prompt, challenge=challenge, items=[item], near=near)
+    except IntegrityError as error:  # the same prompt, sent at the same moment
+        raise ContributionRefused(duplicate) from error
+    return changes
 
 
 def _normalize_keys(record: Mapping[str, Any]) -> dict[str, Any]:
