@@ -39,22 +39,19 @@ from challenges.forms import (
     RejectDuplicatesForm,
     ReviewFilterForm,
 )
-from challenges.intake import REGISTRY, get_intake
+from challenges.intake import REGISTRY
 from challenges.models import ChangeRecord, ContributionStatus, ReviewDecision
-from challenges.shortcuts import announce_form_errors, get_challenge, require_edition
+from challenges.shortcuts import (
+    announce_form_errors,
+    get_challenge,
+    get_collecting_challenge,
+    require_edition,
+)
 from hub.personal_data import redact_export_rows
 from scoring.domain import latest_recompute
 from teams.models import Membership, Team
 
 REVIEW_PAGE_SIZE = 50
-
-
-def _challenge_and_intake(request, slug: str):
-    challenge = get_challenge(request, slug)
-    intake = get_intake(challenge.kind)
-    if intake is None:
-        raise Http404(_("This challenge collects no contributions."))
-    return challenge, intake
 
 
 @organizer_required
@@ -117,7 +114,7 @@ def _with_authors(items, challenge, intake):
 
 @organizer_required
 def review_queue(request, slug: str):
-    challenge, intake = _challenge_and_intake(request, slug)
+    challenge, intake = get_collecting_challenge(request, slug)
     form = _review_filters(request, challenge, intake)
     if form.is_valid():
         items = filter_review_items(intake=intake, challenge=challenge, filters=form.filters())
@@ -154,7 +151,7 @@ def review_queue(request, slug: str):
 @organizer_required
 @require_POST
 def decide(request, slug: str):
-    challenge, intake = _challenge_and_intake(request, slug)
+    challenge, intake = get_collecting_challenge(request, slug)
     form = DecisionForm(request.POST)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
@@ -189,7 +186,7 @@ def decide(request, slug: str):
 def decide_matching(request, slug: str):
     """Asks to take one decision on every item the queue's filters (in the address) match:
     the confirmation page names how many, and nothing is decided yet."""
-    challenge, intake = _challenge_and_intake(request, slug)
+    challenge, intake = get_collecting_challenge(request, slug)
     filters = _review_filters(request, challenge, intake)
     back = f"{reverse('challenges:review', args=[slug])}?{filters.data.urlencode()}"
     form = MatchingDecisionForm(request.POST)
@@ -229,7 +226,7 @@ def decide_matching(request, slug: str):
 @require_POST
 def confirm_matching(request, slug: str):
     """Takes the confirmed decision on the items counted, the filters applied again."""
-    challenge, intake = _challenge_and_intake(request, slug)
+    challenge, intake = get_collecting_challenge(request, slug)
     form = HeldDecisionForm(request.POST)
     queue = reverse("challenges:review", args=[slug])
     if not form.is_valid():
@@ -259,7 +256,7 @@ def confirm_matching(request, slug: str):
 @require_POST
 def reject_duplicates(request, slug: str):
     """Every pending item marked as a possible duplicate, rejected with the reason given."""
-    challenge, intake = _challenge_and_intake(request, slug)
+    challenge, intake = get_collecting_challenge(request, slug)
     if not intake.marks_possible_duplicates:
         raise Http404
     form = RejectDuplicatesForm(request.POST, prefix="duplicates")
@@ -292,7 +289,7 @@ def reject_duplicates(request, slug: str):
 def decisions(request, slug: str):
     """Every decision taken on the challenge's contributions, newest first, each linked to its
     item in the queue, its author's items and their team."""
-    challenge, intake = _challenge_and_intake(request, slug)
+    challenge, intake = get_collecting_challenge(request, slug)
     page = Paginator(
         ReviewDecision.objects.filter(challenge=challenge).select_related("decided_by__profile"),
         REVIEW_PAGE_SIZE,
@@ -320,7 +317,7 @@ def decisions(request, slug: str):
 def export(request, slug: str, file_format: str):
     if file_format not in ("csv", "jsonl"):
         raise Http404
-    challenge, intake = _challenge_and_intake(request, slug)
+    challenge, intake = get_collecting_challenge(request, slug)
     filename = f"{challenge.edition.slug}-{challenge.slug}"
     stream = stream_csv if file_format == "csv" else stream_jsonl
     rows = redact_export_rows(

@@ -23,9 +23,8 @@ from challenges.domain.own import (
     withdraw_contribution,
 )
 from challenges.domain.peer_validation import find_team_id
-from challenges.intake import get_intake
 from challenges.models import ContributionStatus
-from challenges.shortcuts import get_challenge
+from challenges.shortcuts import get_collecting_challenge
 
 
 class OwnSearchForm(forms.Form):
@@ -44,14 +43,6 @@ class WithdrawForm(forms.Form):
     )
 
 
-def _challenge_and_intake(request, slug: str):
-    challenge = get_challenge(request, slug)
-    intake = get_intake(challenge.kind)
-    if intake is None:
-        raise Http404(_("This challenge collects no contributions."))
-    return challenge, intake
-
-
 def _own_item(request, challenge, intake, pk: int):
     """One of the person's own contributions to the challenge; anyone else's is not found."""
     item = (
@@ -67,7 +58,7 @@ def _own_item(request, challenge, intake, pk: int):
 @login_required
 def own_contributions(request, slug: str):
     """The person's contributions to the challenge, newest first, with what they can do."""
-    challenge, intake = _challenge_and_intake(request, slug)
+    challenge, intake = get_collecting_challenge(request, slug)
     form = OwnSearchForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
     items = find_own_contributions(
@@ -106,39 +97,64 @@ def own_contributions(request, slug: str):
     )
 
 
+def _refusal_before(request, challenge, intake, item) -> str:
+    """On the page before a POST: why the item can no longer be changed ("" if it can)."""
+    if request.method == "POST":
+        return ""
+    try:
+        ensure_amendable(intake=intake, challenge=challenge, item=item, author=request.user)
+    except ContributionRefused as error:
+        return error.message
+    return ""
+
+
+def _act(request, form, *, slug: str, action, done: str):
+    """A valid POST runs the domain action (its refusal goes on the form) and, once done,
+    redirects to the person's list; None otherwise (the page is shown again)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        action()
+    except ContributionRefused as error:
+        form.add_error(None, error.message)
+        return None
+    messages.success(request, done)
+    return redirect("challenges:own", slug=slug)
+
+
 @login_required
 def edit_contribution(request, slug: str, pk: int):
     """The kind's form for a new contribution, filled with the item's values."""
-    challenge, intake = _challenge_and_intake(request, slug)
+    challenge, intake = get_collecting_challenge(request, slug)
     amendment = intake.amendment
     if amendment is None or amendment.form is None:
         raise Http404(_("Contributions of this challenge cannot be edited."))
     item = _own_item(request, challenge, intake, pk)
     form = amendment.form(request.POST if request.method == "POST" else None, item)
-    refusal = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            amend_contribution(
-                intake=intake,
-                challenge=challenge,
-                item_id=item.pk,
-                author=request.user,
-                values=form.cleaned_data,
-            )
-        except ContributionRefused as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Your contribution was updated."))
-            return redirect("challenges:own", slug=slug)
-    elif request.method != "POST":
-        try:
-            ensure_amendable(intake=intake, challenge=challenge, item=item, author=request.user)
-        except ContributionRefused as error:
-            refusal = error.message
+    done = _act(
+        request,
+        form,
+        slug=slug,
+        action=lambda: amend_contribution(
+            intake=intake,
+            challenge=challenge,
+            item_id=item.pk,
+            author=request.user,
+            values=form.cleaned_data,
+        ),
+        done=_("Your contribution was updated."),
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "challenges/own_edit.html",
-        {"challenge": challenge, "item": item, "form": form, "refusal": refusal},
+        {
+            "challenge": challenge,
+            "item": item,
+            "form": form,
+            "refusal": _refusal_before(request, challenge, intake, item),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -146,37 +162,31 @@ def edit_contribution(request, slug: str, pk: int):
 @login_required
 def withdraw(request, slug: str, pk: int):
     """Asks for a confirmation, then deletes the contribution (still waiting for review)."""
-    challenge, intake = _challenge_and_intake(request, slug)
+    challenge, intake = get_collecting_challenge(request, slug)
     if intake.amendment is None:
         raise Http404(_("Contributions of this challenge cannot be withdrawn."))
     item = _own_item(request, challenge, intake, pk)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
-    refusal = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            withdraw_contribution(
-                intake=intake, challenge=challenge, item_id=item.pk, author=request.user
-            )
-        except ContributionRefused as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Your contribution was withdrawn."))
-            return redirect("challenges:own", slug=slug)
-    elif request.method != "POST":
-        try:
-            ensure_amendable(intake=intake, challenge=challenge, item=item, author=request.user)
-        except ContributionRefused as error:
-            refusal = error.message
-    values = [(column.label, column.value(item)) for column in intake.review_columns]
+    done = _act(
+        request,
+        form,
+        slug=slug,
+        action=lambda: withdraw_contribution(
+            intake=intake, challenge=challenge, item_id=item.pk, author=request.user
+        ),
+        done=_("Your contribution was withdrawn."),
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "challenges/own_withdraw.html",
         {
             "challenge": challenge,
             "item": item,
-            "values": values,
+            "values": [(column.label, column.value(item)) for column in intake.review_columns],
             "form": form,
-            "refusal": refusal,
+            "refusal": _refusal_before(request, challenge, intake, item),
         },
         status=400 if request.method == "POST" else 200,
     )

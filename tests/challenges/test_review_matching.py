@@ -21,7 +21,6 @@ from tests.factories import UserFactory, make_team
 pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-ROLES = ["anonymous", "participant", "other_team_member", "judge", "organizer"]
 
 
 @pytest.fixture
@@ -277,20 +276,3 @@ def test_the_filtered_queue_costs_the_same_queries(
     with django_assert_num_queries(len(one)):
         response = client.get(url)
     assert len(response.context["rows"]) == 3
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("path", ["review/decide-matching/", "review/decide-matching/confirm/"])
-def test_only_organizers_decide_every_matching_item(client, request, include, role, path):
-    item = ExamQuestionFactory(exam=ExamFactory(challenge=include))
-    if role != "anonymous":
-        client.force_login(request.getfixturevalue(role))
-    response = client.post(f"/organize/{include.slug}/{path}", {"status": "validated"})
-    if role == "anonymous":
-        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    elif role == "organizer":
-        assert response.status_code in (200, 302)
-    else:
-        assert response.status_code == 403
-    item.refresh_from_db()
-    assert item.status == ContributionStatus.PENDING
