@@ -17,9 +17,9 @@ from challenges.models import (
     Challenge,
     ChangeRecord,
     ContributionStatus,
-    NearDuplicateBand,
     ReviewDecision,
 )
+from challenges.near_duplicates import forget_item
 
 SEARCH_MAX = 200
 WITHDRAWN = "withdrawn"
@@ -77,6 +77,18 @@ def ensure_amendable(*, intake, challenge: Challenge, item, author, now=None) ->
         raise ContributionRefused(
             _("Peers have started validating it: it can no longer be edited or withdrawn.")
         )
+
+
+def apply_changes(item, values: Mapping[str, Any], names) -> dict[str, tuple[Any, Any]]:
+    """Sets the fields ``names`` of ``item`` to ``values`` (checked by the kind's rules) and
+    returns those that changed, {name: (old, new)}, compared as the change record keeps them."""
+    changes = {}
+    for name in names:
+        old, new = getattr(item, name), values[name]
+        if str(old if old is not None else "") != str(new if new is not None else ""):
+            changes[name] = (old, new)
+            setattr(item, name, new)
+    return changes
 
 
 def _locked_own(*, intake, challenge: Challenge, item_id: int, author):
@@ -147,7 +159,5 @@ def withdraw_contribution(
             changes={"status": (item.status, WITHDRAWN)},
         )
         intake.model.objects.filter(pk=item.pk).delete()
-        NearDuplicateBand.objects.filter(
-            item_type=item_type_of(intake.model), item_id=item.pk
-        ).delete()
+        forget_item(item_type=item_type_of(intake.model), item_id=item.pk)
         announce_change(challenge=challenge, author_ids=[author.pk])

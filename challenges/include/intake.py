@@ -13,9 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from challenges.domain import ContributionRefused
 from challenges.include.domain import (
     add_question_records,
+    edit_question,
     ensure_can_add_questions,
     upload_questions,
 )
+from challenges.include.forms import QuestionEditForm
 from challenges.include.models import Exam, ExamQuestion
 from challenges.include.views import get_own_exam
 from challenges.intake import (
@@ -295,8 +297,8 @@ def build_intake() -> Intake:
         group_filter=GroupFilter(name="exam", label=_("Exam"), lookup="exam", choices=exam_choices),
         counted_column="accepted",
         search_lookups=["question", "category_en", "exam_name"],
-        # A pending question can be withdrawn; edited, not yet (its exam's file is the way).
-        amendment=Amendment(),
+        # A pending question is corrected by the rules of an uploaded one, or withdrawn.
+        amendment=Amendment(form=QuestionEditForm.for_question, edit=edit_question),
         publication=PUBLICATION,
         importer=IMPORTER,
         uploader=UPLOADER,

@@ -221,16 +221,77 @@ def test_a_contribution_of_another_challenge_is_not_found_through_this_one(
     include = IncludeChallengeFactory(edition=edition)
     question = ExamQuestionFactory(exam__challenge=include, exam__author=author)
     client.force_login(author)
-    assert (
-        client.post(f"{mine(challenge)}{question.pk}/withdraw/", {"confirm": "on"}).status_code
-        == 404
-    )
-    # Through its own challenge, a pending question can be withdrawn (not edited).
-    assert client.get(f"{mine(include)}{question.pk}/edit/").status_code == 404
-    assert (
-        client.post(f"{mine(include)}{question.pk}/withdraw/", {"confirm": "on"}).status_code == 302
-    )
+    other_url = f"{mine(challenge)}{question.pk}/withdraw/"
+    assert client.post(other_url, {"confirm": "on"}).status_code == 404
+    # Through its own challenge, the pending question can be withdrawn.
+    own_url = f"{mine(include)}{question.pk}/withdraw/"
+    assert client.post(own_url, {"confirm": "on"}).status_code == 302
     assert not type(question).objects.filter(pk=question.pk).exists()
+
+
+def question_values(**overrides):
+    values = {
+        "question": "¿En qué año se fundó Lima?",
+        "option_a": "1535",
+        "option_b": "1492",
+        "option_c": "1821",
+        "option_d": "1610",
+        "answer": "0",
+        "category_en": "History",
+        "category_original_lang": "Historia",
+        "original_question_num": "3",
+    }
+    values.update(overrides)
+    return values
+
+
+def test_editing_a_pending_question_checks_it_as_an_uploaded_one(client, edition, author):
+    include = IncludeChallengeFactory(edition=edition)
+    question = ExamQuestionFactory(exam__challenge=include, exam__author=author)
+    taken = ExamQuestionFactory(exam__challenge=include, question="¿Quién fundó Lima?",
+                                options=["Pizarro", "Almagro", "Bolívar", "San Martín"])  # fmt: skip
+    url = f"{mine(include)}{question.pk}/edit/"
+    client.force_login(author)
+    assert question.question in client.get(url, **EN).content.decode()
+    bad = [
+        ({"question": "\u200b\u2060"}, "invisible"),
+        ({"option_d": "1535"}, "the 4 options must differ"),
+        ({"question": "<b>¿Año?</b>"}, "HTML"),
+        ({"answer": "7"}, "Select a valid choice"),
+        ({"question": "¿Quién fundó Lima?", "option_a": "Pizarro", "option_b": "Almagro",
+          "option_c": "Bolívar", "option_d": "San Martín"}, "already stored"),
+    ]  # fmt: skip
+    before = (question.question, question.options, question.answer)
+    for overrides, message in bad:
+        response = client.post(url, question_values(**overrides), **EN)
+        assert response.status_code == 400, overrides
+        assert message.lower() in response.content.decode().lower(), overrides
+        question.refresh_from_db()
+        assert (question.question, question.options, question.answer) == before
+    assert not ChangeRecord.objects.exists()
+    done = client.post(url, question_values(question="¿En qué año\u200b se fundó Lima?"))
+    assert done.status_code == 302
+    question.refresh_from_db()
+    assert question.question == "¿En qué año se fundó Lima?"
+    assert question.options == ["1535", "1492", "1821", "1610"] and question.answer == 0
+    assert {record.field for record in ChangeRecord.objects.filter(object_id=question.pk)} >= {
+        "question",
+        "options",
+        "answer",
+    }
+    assert taken.pk != question.pk
+
+
+def test_a_question_of_a_rejected_exam_cannot_be_edited(client, edition, author):
+    include = IncludeChallengeFactory(edition=edition)
+    question = ExamQuestionFactory(
+        exam__challenge=include, exam__author=author, exam__status=ContributionStatus.REJECTED
+    )
+    client.force_login(author)
+    response = client.post(f"{mine(include)}{question.pk}/edit/", question_values(), **EN)
+    assert response.status_code == 400 and "rejected" in response.content.decode()
+    question.refresh_from_db()
+    assert question.question != "¿En qué año se fundó Lima?"
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -13,9 +13,9 @@ from challenges.countries import parse_country
 from challenges.domain import (
     ContributionRefused,
     ensure_window_open,
-    item_type_of,
 )
-from challenges.models import Challenge, ContributionStatus, NearDuplicateBand
+from challenges.domain.own import apply_changes
+from challenges.models import Challenge, ContributionStatus
 from challenges.preferences.models import (
     Prompt,
 )
@@ -30,6 +30,7 @@ from challenges.uploads import (
     check_near_duplicates,
     check_text,
     parse_rows,
+    recheck_near_duplicates,
     record_near_duplicates,
     store_upload,
 )
@@ -232,33 +233,22 @@ def edit_prompt(
         country=values.get("country", ""),
         language=values.get("language", ""),
     )
-    changes = {
-        name: (str(getattr(item, name) or ""), str(checked[name] or ""))
-        for name in EDITABLE_PROMPT_FIELDS
-        if str(getattr(item, name) or "") != str(checked[name] or "")
-    }
-    if not changes:
-        return {}
-    duplicate = _("This prompt is already in the challenge.")
     others = Prompt.objects.filter(challenge=challenge).exclude(pk=item.pk)
+    duplicate = _("This prompt is already in the challenge.")
     if others.filter(fingerprint=checked["fingerprint"]).exists():
         raise ContributionRefused(duplicate)
-    text_changed = "text" in changes
-    for name, value in checked.items():
-        setattr(item, name, value)
+    changes = apply_changes(item, checked, EDITABLE_PROMPT_FIELDS)
+    if not changes:
+        return {}
+    item.fingerprint = checked["fingerprint"]
     try:
         with transaction.atomic():
-            if text_changed:
-                # Compared again, as a new prompt, without its own old text in the index.
-                NearDuplicateBand.objects.filter(
-                    item_type=item_type_of(Prompt), item_id=item.pk
-                ).delete()
-                item.possible_duplicate_of = None
-                near = check_near_duplicates(
-                    model=Prompt, challenge=challenge, items=[item], spec=PROMPT_NEAR_DUPLICATES
+            if "text" in changes:
+                near = recheck_near_duplicates(
+                    model=Prompt, challenge=challenge, item=item, spec=PROMPT_NEAR_DUPLICATES
                 )
             item.save()
-            if text_changed:
+            if "text" in changes:
                 record_near_duplicates(model=Prompt, challenge=challenge, items=[item], near=near)
     except IntegrityError as error:  # the same prompt, sent at the same moment
         raise ContributionRefused(duplicate) from error
