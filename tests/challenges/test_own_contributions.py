@@ -109,6 +109,20 @@ def test_the_list_costs_the_same_queries_with_1_and_3_items(
     assert len(response.context["rows"]) == 3
 
 
+def test_an_include_list_costs_the_same_queries_with_1_and_3_questions(
+    client, edition, author, django_assert_num_queries
+):
+    include = IncludeChallengeFactory(edition=edition)
+    ExamQuestionFactory(exam__challenge=include, exam__author=author)
+    client.force_login(author)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(f"{mine(include)}?q=hecho").status_code == 200
+    ExamQuestionFactory.create_batch(2, exam__challenge=include, exam__author=author)
+    with django_assert_num_queries(len(one)):
+        response = client.get(f"{mine(include)}?q=hecho")
+    assert len(response.context["rows"]) == 3
+
+
 def test_editing_a_pending_prompt_checks_it_as_a_new_one_and_records_the_change(
     client, challenge, author, prompt
 ):
