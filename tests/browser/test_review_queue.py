@@ -42,6 +42,7 @@ def test_select_all_and_a_confirmed_decision_on_every_matching_item(
     page.get_by_role("button", name="Filter", exact=True).click()
     page.wait_for_load_state()
     assert page.locator("input[name=ids]").count() == 3
+    screenshot(page, "review-queue-00-filtered-by-exam")
     decision = page.get_by_role("group", name="Decide on the selected items")
     decision.locator("select[name=status]").select_option("validated")
     page.get_by_role("button", name="Apply to all 3 items matching the filters").click()
