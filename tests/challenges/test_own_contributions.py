@@ -9,8 +9,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from challenges.blend.models import BlendAnswer
 from challenges.models import ChangeRecord, ContributionStatus, NearDuplicateBand, ReviewDecision
 from challenges.preferences.models import Prompt
+from tests.challenges.blend.factories import (
+    BlendAnswerFactory,
+    BlendChallengeFactory,
+    BlendValidationFactory,
+)
 from tests.challenges.include.factories import ExamQuestionFactory, IncludeChallengeFactory
 from tests.challenges.preferences.factories import (
     PreferencesChallengeFactory,
@@ -336,3 +342,20 @@ def test_a_person_outside_any_team_sees_their_own_list(client, challenge):
     PromptFactory(challenge=challenge, author=loner)
     client.force_login(loner)
     assert len(client.get(mine(challenge)).context["rows"]) == 1
+
+
+def test_a_blend_answer_is_withdrawn_until_a_peer_votes_on_it(client, edition, author):
+    blend = BlendChallengeFactory(edition=edition)
+    voted = BlendAnswerFactory(question__challenge=blend, author=author)
+    BlendValidationFactory(answer=voted)
+    free = BlendAnswerFactory(question__challenge=blend, author=author)
+    client.force_login(author)
+    found = client.get(f"{mine(blend)}?q=limeña", **EN).context["rows"]
+    assert {row[0].pk for row in found} == {voted.pk, free.pk}
+    # Answers are withdrawn, not edited: no edit page.
+    assert client.get(f"{mine(blend)}{free.pk}/edit/").status_code == 404
+    refused = client.post(f"{mine(blend)}{voted.pk}/withdraw/", {"confirm": "on"}, **EN)
+    assert refused.status_code == 400 and "Peers have started" in refused.content.decode()
+    done = client.post(f"{mine(blend)}{free.pk}/withdraw/", {"confirm": "on"})
+    assert done.status_code == 302
+    assert list(BlendAnswer.objects.values_list("pk", flat=True)) == [voted.pk]
