@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from challenges.blend.models import BlendAnswer
+from challenges.domain import contributions_changed
 from challenges.models import ChangeRecord, ContributionStatus, NearDuplicateBand, ReviewDecision
 from challenges.preferences.models import Prompt
 from tests.challenges.blend.factories import (
@@ -171,10 +172,14 @@ def test_withdrawing_asks_for_a_confirmation_then_deletes_and_records_it(
     assert "I understand" in client.get(withdraw_url(prompt), **EN).content.decode()
     refused = client.post(withdraw_url(prompt), {}, **EN)
     assert refused.status_code == 400 and Prompt.objects.filter(pk=prompt.pk).exists()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    changed = []
+    contributions_changed.connect(receiver := lambda sender, **kwargs: changed.append(kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
         done = client.post(withdraw_url(prompt), {"confirm": "on"})
     assert done.status_code == 302 and not Prompt.objects.filter(pk=prompt.pk).exists()
-    assert callbacks  # the author's team's points are computed again
+    contributions_changed.disconnect(receiver)
+    # Scoring is told whose counts changed: the author's team's points are computed again.
+    assert [call["author_ids"] for call in changed] == [[author.pk]]
     record = ChangeRecord.objects.get(object_id=prompt.pk)
     assert (record.field, record.old_value, record.new_value) == ("status", "pending", "withdrawn")
     assert not NearDuplicateBand.objects.filter(item_id=prompt.pk, item_type="preferences.prompt")
