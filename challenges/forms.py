@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from challenges.domain.guides import COMMENT_MAX as GUIDE_COMMENT_MAX
+from challenges.languages import country_name, language_name, named_choices
 from challenges.models import ContributionStatus
 from teams.models import Team
 
@@ -17,22 +18,79 @@ DECISIONS = [
 ]
 
 
+class CodeChoiceField(forms.ChoiceField):
+    """A choice among codes, taken whatever their case ("br" is Brazil's "BR")."""
+
+    def to_python(self, value):
+        value = super().to_python(value).strip()
+        for code, _label in self.choices:
+            if str(code).lower() == value.lower():
+                return str(code)
+        return value
+
+
 class ReviewFilterForm(forms.Form):
+    """The review queue's filters: countries and languages by name, among those of the
+    challenge's items; the kind's own group (INCLUDE: the exam) when it has one."""
+
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
         choices=[("", _("Any"))] + list(ContributionStatus.choices),
     )
-    country = forms.CharField(label=_("Country code"), required=False, max_length=60)
-    language = forms.CharField(label=_("Language code"), required=False, max_length=10)
-    team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.none())
+    country = CodeChoiceField(label=_("Country"), required=False)
+    language = CodeChoiceField(label=_("Language"), required=False)
+    team = forms.ModelChoiceField(
+        label=_("Team"), required=False, queryset=Team.objects.none(), empty_label=_("Any")
+    )
     person = forms.CharField(label=_("Person"), required=False, max_length=100)
+    author = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    item = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args, edition, **kwargs):
+    def __init__(self, *args, challenge, intake, **kwargs):
         super().__init__(*args, **kwargs)
+        self.intake = intake
         self.fields["team"].queryset = (
-            Team.objects.filter(edition=edition).only("pk", "name").order_by("name")
+            Team.objects.filter(edition=challenge.edition_id).only("pk", "name").order_by("name")
         )
+        any_choice = [("", _("Any"))]
+        items = intake.model.objects.filter(challenge=challenge).order_by()
+        if intake.country_lookup:
+            codes = items.values_list(intake.country_lookup, flat=True).distinct()
+            self.fields["country"].choices = any_choice + named_choices(codes, country_name)
+        else:
+            del self.fields["country"]
+        if intake.language_lookup:
+            codes = items.values_list(intake.language_lookup, flat=True).distinct()
+            self.fields["language"].choices = any_choice + named_choices(codes, language_name)
+        else:
+            del self.fields["language"]
+        group = intake.group_filter
+        if group is not None:
+            self.fields[group.name] = forms.TypedChoiceField(
+                label=group.label,
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=any_choice + [(pk, name) for pk, name in group.choices(challenge)],
+            )
+            # Shown beside the status, where an organizer looks for it first.
+            self.order_fields(["status", group.name])
+
+    def filters(self) -> dict:
+        """The valid filters as plain values (the team by its id), for the domain."""
+        data = self.cleaned_data
+        group = self.intake.group_filter
+        return {
+            "status": data.get("status") or "",
+            "country": data.get("country") or "",
+            "language": data.get("language") or "",
+            "group": data.get(group.name) if group is not None else None,
+            "team": data["team"].pk if data.get("team") else None,
+            "person": data.get("person") or "",
+            "author": data.get("author"),
+            "item": data.get("item"),
+        }
 
 
 class DecisionForm(forms.Form):
@@ -44,6 +102,19 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Any id: the domain function only touches items of this challenge.
         self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+
+
+class MatchingDecisionForm(forms.Form):
+    """One decision for every item the queue's filters match (confirmed on the next page)."""
+
+    status = forms.ChoiceField(label=_("Decision"), choices=DECISIONS)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+
+class HeldDecisionForm(forms.Form):
+    """The confirmation of a decision on every item matching the filters."""
+
+    token = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
 
 class RejectDuplicatesForm(forms.Form):

@@ -203,6 +203,39 @@ class PeerValidation:
 
 
 @dataclass(frozen=True)
+class GroupFilter:
+    """A filter of the review queue by what groups a kind's items (INCLUDE: their exam)."""
+
+    # The filter's name in the queue's address (``?exam=12``) and its label.
+    name: str
+    label: Promise | str
+    # The lookup on the kind's model the chosen id is compared with ("exam").
+    lookup: str
+    # (id, name) of every group of the challenge, in the order shown: (challenge) -> choices.
+    choices: Callable[[Any], Iterable[tuple[int, str]]]
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """How a participant edits one of their contributions while it still waits for review
+    (``challenges.domain.own`` applies the shared rules: the author's own, window open, not
+    decided, no peer vote yet; then the kind's).
+
+    ``form(data, item)`` is the kind's form for a new contribution, filled with the item's
+    values (``data`` None: unbound); ``edit(item=, author=, values=, now=)`` applies the kind's
+    rules for a new contribution to the form's values, saves the locked ``item`` and returns
+    the fields that changed ({name: (old, new)}), or raises ContributionRefused. Without them
+    an item can be withdrawn, not edited. ``refusal(item)`` is the kind's own reason why an
+    item cannot be edited nor withdrawn (a prompt taken from arena votes), or "" when it can.
+    Withdrawing deletes the item: it never counted (it was pending), and nothing decided it.
+    """
+
+    form: Callable[[Any, Any], Any] | None = None
+    edit: Callable[..., Mapping[str, tuple[Any, Any]]] | None = None
+    refusal: Callable[[Any], str] = lambda item: ""
+
+
+@dataclass(frozen=True)
 class Intake:
     kind: str
     model: type[models.Model]
@@ -220,6 +253,12 @@ class Intake:
     # Lookups the review filters use; None when the challenge has no such notion.
     country_lookup: str | None = None
     language_lookup: str | None = None
+    # A filter by what groups the items (INCLUDE: the exam), if the kind has one.
+    group_filter: GroupFilter | None = None
+    # The text fields the participant's own list searches (icontains); none: no search box.
+    search_lookups: list[str] = field(default_factory=list)
+    # Editing or withdrawing a contribution still waiting for review; None: neither.
+    amendment: Amendment | None = None
     # What the counted contributions are called in the incentives export (<slug>_<word>).
     counted_column: str = "validated"
     publication: Publication | None = None

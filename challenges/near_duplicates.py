@@ -356,3 +356,8 @@ def _index_batch(challenge_id, item_type, batch, text, scope, band_model) -> int
         items=zip((item.pk for item in batch), signed, strict=True),
         band_model=band_model,
     )
+
+
+def forget_item(*, item_type: str, item_id: int) -> None:
+    """Take one item out of the index (withdrawn, or its text edited and indexed again)."""
+    NearDuplicateBand.objects.filter(item_type=item_type, item_id=item_id).delete()

@@ -8,8 +8,10 @@ from collections.abc import Collection
 from django.contrib import messages
 from django.http import Http404
 from django.utils.functional import SimpleLazyObject, empty
+from django.utils.translation import gettext as _
 
 from challenges.domain.remembered import find_challenge
+from challenges.intake import get_intake
 from challenges.models import Challenge, Edition
 
 
@@ -31,6 +33,16 @@ def get_challenge(request, slug: str, kind: str | Collection[str] | None = None)
     if challenge is None or (kinds is not None and challenge.kind not in kinds):
         raise Http404("No such challenge in this edition.")
     return challenge
+
+
+def get_collecting_challenge(request, slug: str):
+    """The current edition's challenge with this slug and the Intake of its kind; 404 for a
+    challenge that collects no contributions (a judged one)."""
+    challenge = get_challenge(request, slug)
+    intake = get_intake(challenge.kind)
+    if intake is None:
+        raise Http404(_("This challenge collects no contributions."))
+    return challenge, intake
 
 
 def unwrap_edition(edition) -> Edition:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from challenges import views
+from challenges.views import own
 from challenges.views.guides import guide_feedback, organize_feedback
 from challenges.views.uploads import upload_page
 
@@ -13,10 +14,23 @@ urlpatterns = [
         guide_feedback,
         name="guide_feedback",
     ),
+    path("challenges/<slug:slug>/mine/", own.own_contributions, name="own"),
+    path("challenges/<slug:slug>/mine/<int:pk>/edit/", own.edit_contribution, name="own_edit"),
+    path("challenges/<slug:slug>/mine/<int:pk>/withdraw/", own.withdraw, name="own_withdraw"),
     path("uploads/<int:pk>/", upload_page, name="upload"),
     path("organize/", views.organize, name="organize"),
     path("organize/<slug:slug>/review/", views.review_queue, name="review"),
     path("organize/<slug:slug>/review/decide/", views.decide, name="decide"),
+    path(
+        "organize/<slug:slug>/review/decide-matching/",
+        views.decide_matching,
+        name="decide_matching",
+    ),
+    path(
+        "organize/<slug:slug>/review/decide-matching/confirm/",
+        views.confirm_matching,
+        name="confirm_matching",
+    ),
     path(
         "organize/<slug:slug>/review/reject-duplicates/",
         views.reject_duplicates,

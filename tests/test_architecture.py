@@ -1,7 +1,7 @@
 """The layering of the code, read from the source with ``ast`` (nothing is imported).
 
 Layers, bottom to top: hackathon (settings, errors, cache, config) < accounts < the challenges'
-foundation (models, domain, rules, intake, uploads, exports, countries, text) < teams (models, domain)
+foundation (models, domain, rules, intake, uploads, exports, countries, languages, text) < teams (models, domain)
 < the challenge kinds (include, blend, stereotypes, preferences, projects, arena) < hub, scoring
 < judging < views
 (every app's views and admin) < hackathon/urls.py; the demo app sits on top and nothing depends
@@ -43,6 +43,7 @@ FOUNDATION = within(
     "challenges.uploads",
     "challenges.exports",
     "challenges.countries",
+    "challenges.languages",
     "challenges.text",
     "challenges.near_duplicates",
     "challenges.fingerprints",

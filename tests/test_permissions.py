@@ -128,6 +128,11 @@ MATRIX = [
     ("get", "/challenges/{challenge}/guides/{guide}/feedback/", PUBLIC),
     ("post", "/challenges/{challenge}/guides/{guide}/feedback/", dict.fromkeys(ROLES, 400)),
     ("get", "/organize/{challenge}/feedback/", STAFF),
+    # Everyone signed in has their own list (empty for most).
+    ("get", "/challenges/{challenge}/mine/", SIGNED_IN),
+    # Nothing chosen: a message, back to the queue.
+    ("post", "/organize/{challenge}/review/decide-matching/", STAFF_ACTION),
+    ("post", "/organize/{challenge}/review/decide-matching/confirm/", STAFF_ACTION),
 ]
 
 

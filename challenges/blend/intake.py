@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from django.utils.translation import gettext_lazy as _
 
 from challenges.intake import (
+    Amendment,
     Column,
     CountGate,
     DatasetForm,
@@ -251,4 +252,7 @@ def build_intake() -> Intake:
             )
         ],
         peer_validation=PEER_VALIDATION,
+        search_lookups=["answer_1", "answer_2", "answer_3", "reworded_question", "region"],
+        # An answer no peer has voted on yet can be withdrawn (answered again from its page).
+        amendment=Amendment(),
     )

@@ -62,6 +62,17 @@ def announce_decisions(
         )
 
 
+def check_decision(*, status: str, reason: str) -> str:
+    """A decision exists, and a rejection or an invalidation has a reason (the authors read
+    it); returns the reason as kept."""
+    reason = (reason or "").strip()
+    if status not in ALLOWED_DECISIONS:
+        raise ContributionRefused(_("This decision does not exist."))
+    if status in (ContributionStatus.REJECTED, ContributionStatus.INVALIDATED) and not reason:
+        raise ContributionRefused(_("Give a reason: the authors will read it."))
+    return reason
+
+
 def decide_contributions(
     *,
     model: type[models.Model],
@@ -78,11 +89,7 @@ def decide_contributions(
     a ReviewDecision; items already in that status, or in a status it cannot follow, are left
     as they are. Returns how many changed.
     """
-    reason = reason.strip()
-    if status not in ALLOWED_DECISIONS:
-        raise ContributionRefused(_("This decision does not exist."))
-    if status in (ContributionStatus.REJECTED, ContributionStatus.INVALIDATED) and not reason:
-        raise ContributionRefused(_("Give a reason: the authors will read it."))
+    reason = check_decision(status=status, reason=reason)
     ids = list(ids)
     if not ids:
         raise ContributionRefused(_("Select at least one item."))

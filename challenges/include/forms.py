@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import formats
@@ -8,7 +10,7 @@ from django_countries import countries
 
 from accounts.languages import LANGUAGE_CHOICES
 from challenges.include.domain import MAX_DECLARED_QUESTIONS, is_language_code
-from challenges.include.models import TEXT_MAX, Exam
+from challenges.include.models import OPTION_MAX, QUESTION_MAX, TEXT_MAX, Exam
 from challenges.models import ContributionStatus
 from challenges.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS, contains_html
 
@@ -149,3 +151,43 @@ QUESTION_STATUS_FILTERS = [
     (ContributionStatus.REJECTED, ContributionStatus.REJECTED.label),
     (ContributionStatus.INVALIDATED, ContributionStatus.INVALIDATED.label),
 ]
+
+
+class QuestionEditForm(forms.Form):
+    """One question, as its author corrects it: the fields of an uploaded record (its checks
+    are the upload's, in ``challenges.include.domain.edit_question``)."""
+
+    question = forms.CharField(
+        label=_("Question"), max_length=QUESTION_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    option_a = forms.CharField(label=_("Option A"), max_length=OPTION_MAX)
+    option_b = forms.CharField(label=_("Option B"), max_length=OPTION_MAX)
+    option_c = forms.CharField(label=_("Option C"), max_length=OPTION_MAX)
+    option_d = forms.CharField(label=_("Option D"), max_length=OPTION_MAX)
+    answer = forms.TypedChoiceField(
+        label=_("Correct option"),
+        coerce=int,
+        choices=[(0, "A"), (1, "B"), (2, "C"), (3, "D")],
+        widget=forms.RadioSelect,
+    )
+    category_en = forms.CharField(label=_("Category (English)"), max_length=TEXT_MAX)
+    category_original_lang = forms.CharField(
+        label=_("Category (original language)"), max_length=TEXT_MAX, required=False
+    )
+    original_question_num = forms.IntegerField(
+        label=_("Number in the exam"), required=False, min_value=1
+    )
+
+    @classmethod
+    def for_question(cls, data, question) -> QuestionEditForm:
+        """The form filled with the question's values (bound to ``data`` when given)."""
+        options = list(question.options) + [""] * (4 - len(question.options))
+        initial = {
+            "question": question.question,
+            **{f"option_{letter}": options[index] for index, letter in enumerate("abcd")},
+            "answer": question.answer,
+            "category_en": question.category_en,
+            "category_original_lang": question.category_original_lang,
+            "original_question_num": question.original_question_num,
+        }
+        return cls(data, initial=initial)

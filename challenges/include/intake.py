@@ -13,12 +13,24 @@ from django.utils.translation import gettext_lazy as _
 from challenges.domain import ContributionRefused
 from challenges.include.domain import (
     add_question_records,
+    edit_question,
     ensure_can_add_questions,
     upload_questions,
 )
+from challenges.include.forms import QuestionEditForm
 from challenges.include.models import Exam, ExamQuestion
 from challenges.include.views import get_own_exam
-from challenges.intake import Column, DatasetForm, Importer, Intake, Publication, Uploader
+from challenges.intake import (
+    Amendment,
+    Column,
+    DatasetForm,
+    GroupFilter,
+    Importer,
+    Intake,
+    Publication,
+    Uploader,
+)
+from challenges.languages import country_name, language_name
 from challenges.models import ContributionStatus
 from challenges.provenance import Provenance
 from challenges.views.uploads import announce_questions_stored
@@ -78,27 +90,43 @@ def render_category(question: ExamQuestion):
     return category
 
 
-def render_exam_mismatch(value: str, exam_value: str, *, differs: bool):
-    """A question's country or language, with a badge when it is not its exam's."""
+def render_exam_mismatch(value: str, exam_value: str, *, differs: bool, name):
+    """A question's country or language by name, with a badge when it is not its exam's."""
     if not differs or value == exam_value:
-        return value
+        return name(value)
     return format_html(
         '{} <span class="badge rejected">{}</span>',
-        value,
-        _("the exam's: %(value)s") % {"value": exam_value},
+        name(value),
+        _("the exam's: %(value)s") % {"value": name(exam_value)},
     )
 
 
 def render_country(question: ExamQuestion):
     return render_exam_mismatch(
-        question.country, question.exam.country.code, differs=question.differs_from_exam
+        question.country,
+        question.exam.country.code,
+        differs=question.differs_from_exam,
+        name=country_name,
     )
 
 
 def render_language(question: ExamQuestion):
     return render_exam_mismatch(
-        question.language, question.exam.language, differs=question.differs_from_exam
+        question.language,
+        question.exam.language,
+        differs=question.differs_from_exam,
+        name=language_name,
     )
+
+
+def exam_choices(challenge) -> list[tuple[int, str]]:
+    """The challenge's exams for the queue's filter, by name (one query)."""
+    return [
+        (pk, f"{name} (#{pk})")
+        for pk, name in Exam.objects.filter(challenge=challenge)
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    ]
 
 
 def export_rows(challenge) -> Iterator[dict]:
@@ -266,7 +294,11 @@ def build_intake() -> Intake:
         review_related=["exam"],
         country_lookup="country",
         language_lookup="language",
+        group_filter=GroupFilter(name="exam", label=_("Exam"), lookup="exam", choices=exam_choices),
         counted_column="accepted",
+        search_lookups=["question", "category_en", "exam_name"],
+        # A pending question is corrected by the rules of an uploaded one, or withdrawn.
+        amendment=Amendment(form=QuestionEditForm.for_question, edit=edit_question),
         publication=PUBLICATION,
         importer=IMPORTER,
         uploader=UPLOADER,

@@ -274,6 +274,7 @@ class ChangeRecord(models.Model):
         EDITION_FILE = "edition_file", _("Edition file")
         ADMIN = "admin", _("Admin")
         ORGANIZER = "organizer", _("Organizer action")
+        PARTICIPANT = "participant", _("Author of a contribution")
 
     edition = models.ForeignKey(
         Edition, on_delete=models.CASCADE, related_name="changes", verbose_name=_("edition")

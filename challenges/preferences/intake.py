@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from challenges.domain import ensure_window_open
 from challenges.intake import (
+    Amendment,
     Column,
     CountGate,
     DatasetForm,
@@ -37,10 +38,16 @@ from .domain.dataset import (
     prompt_rows,
     shared_preference_rows,
 )
-from .domain.prompts import import_prompt_records, import_prompts
+from .domain.prompts import (
+    describe_prompt_refusal,
+    edit_prompt,
+    import_prompt_records,
+    import_prompts,
+)
 from .domain.quiz import count_members_without_quiz, ensure_quiz_passed, load_quiz_table
 from .domain.shared_import import import_shared_preferences, is_shared_shape
 from .domain.validation import PEER_VALIDATION
+from .forms import PromptForm
 from .models import Prompt
 from .views import announce_arena_votes
 
@@ -233,6 +240,23 @@ GATES = [
 ]
 
 
+def prompt_edit_form(data, prompt: Prompt) -> PromptForm:
+    """The form of a new prompt, filled with the prompt's values."""
+    return PromptForm(
+        data,
+        initial={
+            "country": prompt.country.code if prompt.country else None,
+            "language": prompt.language,
+            "system_prompt": prompt.system_prompt,
+            "text": prompt.text,
+            "topic": prompt.topic,
+        },
+    )
+
+
+AMENDMENT = Amendment(form=prompt_edit_form, edit=edit_prompt, refusal=describe_prompt_refusal)
+
+
 def build_intake() -> Intake:
     return Intake(
         kind=Challenge.Kind.PREFERENCES,
@@ -263,4 +287,6 @@ def build_intake() -> Intake:
         gates=GATES,
         peer_validation=PEER_VALIDATION,
         edition_tables={"quiz": load_quiz_table},
+        search_lookups=["text", "system_prompt", "topic"],
+        amendment=AMENDMENT,
     )

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from django.utils.translation import gettext_lazy as _
 
 from challenges.intake import Column, DatasetForm, Intake, Publication, Uploader, no_person_rules
+from challenges.languages import language_name
 from challenges.models import Challenge, ContributionStatus
 from challenges.provenance import Provenance
 
@@ -147,7 +148,7 @@ def build_intake() -> Intake:
         organize_url="stereotypes:pool",
         participate_url="stereotypes:home",
         review_columns=[
-            Column(_("Language"), lambda item: item.pair.language),
+            Column(_("Language"), lambda item: language_name(item.pair.language)),
             Column(_("Nationality"), lambda item: item.pair.nationality),
             Column(_("Attribute"), lambda item: item.pair.attribute),
             Column(_("Rating"), lambda item: _("skipped") if item.skipped else item.rating),

@@ -58,6 +58,7 @@ from challenges.uploads.storing import (
     errors_from_list,
     find_stored,
     insert_items,
+    recheck_near_duplicates,
     record_near_duplicates,
     store_upload,
 )
@@ -106,6 +107,7 @@ __all__ = [
     "nesting_depth",
     "parse_rows",
     "read_text",
+    "recheck_near_duplicates",
     "record_near_duplicates",
     "sniff_csv_dialect",
     "store_upload",

@@ -18,6 +18,7 @@ from challenges.near_duplicates import (
     NearDuplicate,
     Signed,
     find_near_duplicates,
+    forget_item,
     index_items,
     sign,
 )
@@ -426,6 +427,17 @@ def check_near_duplicates(
         if match is not None and match.stored_id:
             item.possible_duplicate_of_id = match.stored_id
     return NearDuplicateCheck(signed, matches)
+
+
+def recheck_near_duplicates(
+    *, model: type[Item], challenge: models.Model, item: Item, spec: NearDuplicates
+) -> NearDuplicateCheck:
+    """A stored item whose text its author edited, compared again as a new item would be: its
+    old entries leave the index and its mark is cleared, then set from the stored items its new
+    text nearly repeats. Save the item, then ``record_near_duplicates`` indexes it again."""
+    forget_item(item_type=model._meta.label_lower, item_id=item.pk)
+    item.possible_duplicate_of_id = None
+    return check_near_duplicates(model=model, challenge=challenge, items=[item], spec=spec)
 
 
 def record_near_duplicates(

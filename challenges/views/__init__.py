@@ -1,5 +1,7 @@
 from challenges.views.organize import (
+    confirm_matching,
     decide,
+    decide_matching,
     decisions,
     export,
     extend,
@@ -18,7 +20,9 @@ from challenges.views.validators import validators, void_validator
 
 __all__ = [
     "challenge_detail",
+    "confirm_matching",
     "decide",
+    "decide_matching",
     "decisions",
     "export",
     "extend",

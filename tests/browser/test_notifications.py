@@ -52,7 +52,7 @@ def test_an_organizer_holds_then_sends_a_rejection_and_the_participant_sees_it(
     decision = staff.get_by_role("group", name="Decide on the selected items")
     decision.locator("select[name=status]").select_option("rejected")
     decision.locator("[name=reason]").fill(REASON)
-    staff.get_by_role("button", name="Apply").click()
+    staff.get_by_role("button", name="Apply to the selected items").click()
     staff.wait_for_load_state()
     release_emails_task.delay()  # what Celery beat runs every minute
 

@@ -32,12 +32,22 @@ def pending(include, count, **kwargs):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
-    "path", ["review/", "decisions/", "export.csv", "export.jsonl", "extend/", "review/decide/"]
+    "path",
+    [
+        "review/",
+        "decisions/",
+        "export.csv",
+        "export.jsonl",
+        "extend/",
+        "review/decide/",
+        "review/decide-matching/",
+        "review/decide-matching/confirm/",
+    ],
 )
 def test_only_organizers_reach_the_shared_pages(client, request, include, role, path):
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))
-    method = client.post if path.endswith("decide/") else client.get
+    method = client.post if "review/decide" in path else client.get
     response = method(f"/organize/{include.slug}/{path}")
     if role == "anonymous":
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]

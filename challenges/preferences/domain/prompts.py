@@ -14,6 +14,7 @@ from challenges.domain import (
     ContributionRefused,
     ensure_window_open,
 )
+from challenges.domain.own import apply_changes
 from challenges.models import Challenge, ContributionStatus
 from challenges.preferences.models import (
     Prompt,
@@ -29,6 +30,7 @@ from challenges.uploads import (
     check_near_duplicates,
     check_text,
     parse_rows,
+    recheck_near_duplicates,
     record_near_duplicates,
     store_upload,
 )
@@ -196,6 +198,61 @@ def submit_prompt(
     except IntegrityError as error:  # the same prompt, sent at the same moment
         raise ContributionRefused(duplicate) from error
     return prompt
+
+
+# The fields of a prompt its author may edit while it waits for validation.
+EDITABLE_PROMPT_FIELDS = ("country", "language", "system_prompt", "text", "topic")
+
+
+def describe_prompt_refusal(prompt: Prompt) -> str:
+    """Why a prompt cannot be edited nor withdrawn by its author whatever its status: one taken
+    from the arena's vote log (or a battle) is what people voted on."""
+    if prompt.source == Prompt.Source.ARENA:
+        return _("This prompt comes from the arena's votes: it cannot be edited or withdrawn.")
+    return ""
+
+
+def edit_prompt(
+    *, item: Prompt, author, values: Mapping[str, Any], now: dt.datetime | None = None
+) -> dict[str, tuple[Any, Any]]:
+    """The author edits a prompt that still waits for validation (the caller,
+    ``challenges.domain.own.amend_contribution``, has locked it and checked that it does), by
+    the rules of a new prompt (``submit_prompt``): the quiz passed, plain text in Spanish or
+    Portuguese about a country, not the same as another prompt of the challenge; its
+    near-duplicate mark follows its new text. Returns the fields that changed."""
+    challenge = item.challenge
+    ensure_quiz_passed(challenge=challenge, user=author)
+    if item.battles.exists() or item.votes.exists():
+        raise ContributionRefused(
+            _("This prompt comes from the arena's votes: it cannot be edited or withdrawn.")
+        )
+    checked = check_one_prompt(
+        text=values.get("text", ""),
+        system_prompt=values.get("system_prompt", ""),
+        topic=values.get("topic", ""),
+        country=values.get("country", ""),
+        language=values.get("language", ""),
+    )
+    others = Prompt.objects.filter(challenge=challenge).exclude(pk=item.pk)
+    duplicate = _("This prompt is already in the challenge.")
+    if others.filter(fingerprint=checked["fingerprint"]).exists():
+        raise ContributionRefused(duplicate)
+    changes = apply_changes(item, checked, EDITABLE_PROMPT_FIELDS)
+    if not changes:
+        return {}
+    item.fingerprint = checked["fingerprint"]
+    try:
+        with transaction.atomic():
+            if "text" in changes:
+                near = recheck_near_duplicates(
+                    model=Prompt, challenge=challenge, item=item, spec=PROMPT_NEAR_DUPLICATES
+                )
+            item.save()
+            if "text" in changes:
+                record_near_duplicates(model=Prompt, challenge=challenge, items=[item], near=near)
+    except IntegrityError as error:  # the same prompt, sent at the same moment
+        raise ContributionRefused(duplicate) from error
+    return changes
 
 
 def _normalize_keys(record: Mapping[str, Any]) -> dict[str, Any]:

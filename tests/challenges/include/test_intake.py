@@ -44,7 +44,11 @@ def test_review_columns_show_the_options_with_the_correct_one_and_the_flag(exam)
         str(column.label): str(column.value(question))
         for column in get_intake("include").review_columns
     }
-    assert values["Exam"] == exam.name and values["Country"] == "PE" and values["Language"] == "es"
+    assert (
+        values["Exam"] == exam.name
+        and values["Country"] == "Peru"
+        and values["Language"] == "Spanish"
+    )
     assert (
         "<li><strong>&lt;b&gt;1824&lt;/b&gt;</strong> ✓" in values["Options (correct one marked)"]
     )
