@@ -66,3 +66,33 @@ def test_every_template_and_python_string_is_in_the_catalog(tmp_path):
             if text not in known:
                 missing.append(f"{source.relative_to(root)}: {text}")
     assert not missing, "Run makemessages and translate:\n" + "\n".join(missing)
+
+
+OVERRIDES = LOCALE.parent / "locale_overrides"
+
+
+@pytest.mark.parametrize("language", ["es", "pt"])
+def test_the_allauth_overrides_are_complete_and_still_allauths_or_djangos_msgids(language):
+    """locale_overrides/ is hand-maintained: every entry is translated, and names a msgid the
+    installed allauth or Django still has (one they renamed would silently stop applying)."""
+    import allauth
+    import django
+
+    if shutil.which("msgfmt") is None:
+        pytest.skip("needs GNU gettext's msgfmt")
+    catalog = OVERRIDES / language / "LC_MESSAGES" / "django.po"
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(catalog)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "fuzzy" not in result.stderr and "untranslated" not in result.stderr, result.stderr
+    theirs = set()
+    for package in (allauth, django):
+        root = Path(package.__file__).parent
+        for source in root.glob("**/locale/es/LC_MESSAGES/django.po"):
+            theirs |= set(read_msgids(source.read_text(encoding="utf-8")))
+    ours = [m for m in read_msgids(catalog.read_text(encoding="utf-8")) if m]
+    assert len(ours) > 200
+    assert [m for m in ours if m not in theirs] == []
