@@ -23,7 +23,7 @@ FORMAL_SPANISH = re.compile(
 EUROPEAN_PORTUGUESE = re.compile(
     r"palavra-passe|[Rr]egistar|[Uu]tilizador|endereço de correio|correio eletrónico|"
     r"Inscrever-se|Esqueceu-se|[Ii]niciar sessão|[Tt]erminar sessão|sessão iniciada|telemóvel|"
-    r"\bsign in\b|\bsign up\b"
+    r"\bsign in\b|\bsign up\b|\bemail\b(?!/)"  # Brazilian "e-mail" (not in a link's path)
 )
 
 
