@@ -348,7 +348,12 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Internationalization: Spanish first, then Portuguese and English.
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("pt", _("Portuguese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale_overrides/ holds django-allauth's texts as the site speaks (tú; Brazilian Portuguese,
+# where allauth's catalog for "pt" is pt_PT): hand-maintained, as makemessages --no-obsolete
+# would drop them from locale/. Every LOCALE_PATHS catalog wins over allauth's; of the two, the
+# first listed wins, so the project's own translation of a msgid they share stays the one shown
+# (and makemessages keeps writing to locale/, the first).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import yaml
 from django.utils.translation import gettext_lazy as _
@@ -306,7 +306,32 @@ def check_deadline(*, commits: Sequence[Mapping], deadline: dt.datetime | None) 
 class LinkDecision:
     status: str  # hub.models.LinkStatus values
     team_id: int | None
-    note: str
+    # Why, in no language (kind and the names it cites; see describe_link), so that a sync
+    # run in the background does not store its own language's sentence for every page.
+    reason: dict = field(default_factory=dict)
+
+    @property
+    def note(self) -> str:
+        return describe_link(self.reason)
+
+
+def describe_link(reason: dict) -> str:
+    """The sentence for a link's reason, in the active language ("" for none)."""
+    kind = reason.get("kind")
+    if kind == "confirmed":
+        return str(_("Confirmed by an organizer."))
+    if kind == "declared_by_several":
+        return _("Declared by several teams: %(teams)s.") % {"teams": ", ".join(reason["teams"])}
+    if kind == "authors_elsewhere":
+        return _("Declared by %(declared)s, but its commits are by members of %(authors)s.") % {
+            "declared": ", ".join(reason["declared"]),
+            "authors": ", ".join(reason["authors"]),
+        }
+    if kind == "authored_by_team":
+        return _("Every commit is by members of this team (%(authors)s).") % {
+            "authors": ", ".join(reason["authors"])
+        }
+    return ""
 
 
 def people_among(authors: Iterable[str]) -> set[str]:
@@ -329,30 +354,30 @@ def decide_link(
     wrote all its commits (people, not bots). Conflicts go to organizers.
     """
     if confirmed:
-        note = str(_("Confirmed by an organizer."))
-        return LinkDecision("confirmed", confirmed_team_id, note)
+        return LinkDecision("confirmed", confirmed_team_id, {"kind": "confirmed"})
     author_team_ids = set(author_teams.values())
     proposed = None
     if author_teams and None not in author_team_ids and len(author_team_ids) == 1:
         proposed = next(iter(author_team_ids))
 
-    def names(ids: Iterable[int]) -> str:
-        return ", ".join(sorted(team_names.get(i, str(i)) for i in ids))
+    def names(ids: Iterable[int]) -> list[str]:
+        return sorted(team_names.get(i, str(i)) for i in ids)
 
     if len(declared_by) > 1:
-        note = _("Declared by several teams: %(teams)s.") % {"teams": names(declared_by)}
-        return LinkDecision("conflict", None, str(note))
+        return LinkDecision(
+            "conflict", None, {"kind": "declared_by_several", "teams": names(declared_by)}
+        )
     if len(declared_by) == 1:
         team_id = next(iter(declared_by))
         if proposed is not None and proposed != team_id:
-            note = _("Declared by %(declared)s, but its commits are by members of %(authors)s.") % {
+            reason = {
+                "kind": "authors_elsewhere",
                 "declared": names([team_id]),
                 "authors": names([proposed]),
             }
-            return LinkDecision("conflict", None, str(note))
-        return LinkDecision("declared", team_id, "")
+            return LinkDecision("conflict", None, reason)
+        return LinkDecision("declared", team_id)
     if proposed is not None:
-        authors = ", ".join(sorted(author_teams))
-        note = _("Every commit is by members of this team (%(authors)s).") % {"authors": authors}
-        return LinkDecision("proposed", proposed, str(note))
-    return LinkDecision("none", None, "")
+        reason = {"kind": "authored_by_team", "authors": sorted(author_teams)}
+        return LinkDecision("proposed", proposed, reason)
+    return LinkDecision("none", None)

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from challenges.intake import get_intake
+from hub.checks import describe_link
 
 
 class RepoType(models.TextChoices):
@@ -82,8 +83,11 @@ class HubRepo(models.Model):
     link_status = models.CharField(
         _("link to a team"), max_length=10, choices=LinkStatus.choices, default=LinkStatus.NONE
     )
-    # Why the link is what it is (which teams declared it, whose commits...), for organizers.
+    # Why the link is what it is, for organizers: an organizer's reason for their decision
+    # (their words), or the sync's reason in no language (hub.checks.describe_link), turned
+    # into a sentence in the reader's language when shown.
     link_note = models.CharField(_("link note"), max_length=300, blank=True)
+    link_reason = models.JSONField(_("link reason"), default=dict, blank=True)
     first_seen_at = models.DateTimeField(_("first seen"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -101,6 +105,11 @@ class HubRepo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.repo_type}:{self.repo_id}"
+
+    @property
+    def link_explanation(self) -> str:
+        """Why the link is what it is, in the active language."""
+        return self.link_note or describe_link(self.link_reason)
 
     @property
     def name(self) -> str:

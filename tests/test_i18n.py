@@ -26,25 +26,30 @@ def read_msgids(catalog: str) -> list[str]:
     return msgids
 
 
-@pytest.mark.parametrize("language", ["es", "pt", "en"])
-def test_catalog_is_complete(language):
+def msgfmt_statistics(catalog: Path) -> str:
+    """msgfmt's check of a catalog (it must pass) and its statistics line."""
     if shutil.which("msgfmt") is None:
         pytest.skip("needs GNU gettext's msgfmt")
-    catalog = LOCALE / language / "LC_MESSAGES" / "django.po"
     result = subprocess.run(
         ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(catalog)],
         capture_output=True,
         text=True,
     )
     assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+@pytest.mark.parametrize("language", ["es", "pt", "en"])
+def test_catalog_is_complete(language):
+    statistics = msgfmt_statistics(LOCALE / language / "LC_MESSAGES" / "django.po")
     translated = (
-        int(re.search(r"(\d+) translated", result.stderr).group(1))
-        if "translated" in result.stderr
+        int(re.search(r"(\d+) translated", statistics).group(1))
+        if "translated" in statistics
         else 0
     )
-    assert "fuzzy" not in result.stderr, result.stderr
+    assert "fuzzy" not in statistics, statistics
     if language != "en":  # English is the source language: an empty msgstr means "as written".
-        assert "untranslated" not in result.stderr, result.stderr
+        assert "untranslated" not in statistics, statistics
         assert translated > 300
 
 
@@ -66,3 +71,26 @@ def test_every_template_and_python_string_is_in_the_catalog(tmp_path):
             if text not in known:
                 missing.append(f"{source.relative_to(root)}: {text}")
     assert not missing, "Run makemessages and translate:\n" + "\n".join(missing)
+
+
+OVERRIDES = LOCALE.parent / "locale_overrides"
+
+
+@pytest.mark.parametrize("language", ["es", "pt"])
+def test_the_allauth_overrides_are_complete_and_still_allauths_or_djangos_msgids(language):
+    """locale_overrides/ is hand-maintained: every entry is translated, and names a msgid the
+    installed allauth or Django still has (one they renamed would silently stop applying)."""
+    import allauth
+    import django
+
+    catalog = OVERRIDES / language / "LC_MESSAGES" / "django.po"
+    statistics = msgfmt_statistics(catalog)
+    assert "fuzzy" not in statistics and "untranslated" not in statistics, statistics
+    theirs = set()
+    for package in (allauth, django):
+        root = Path(package.__file__).parent
+        for source in root.glob("**/locale/es/LC_MESSAGES/django.po"):
+            theirs |= set(read_msgids(source.read_text(encoding="utf-8")))
+    ours = [m for m in read_msgids(catalog.read_text(encoding="utf-8")) if m]
+    assert len(ours) > 200
+    assert [m for m in ours if m not in theirs] == []

@@ -28,21 +28,22 @@ SEED_PREFIX = "seed-"
 PORTUGUESE = {"BR", "PT", "AO", "MZ", "CV"}
 FALLBACK_COUNTRIES = ["PE", "MX", "AR", "CO", "CL", "ES", "PT", "BR"]
 
-# (topic, question in Spanish, question in Portuguese, answers people give)
+# ((topic in Spanish, in Portuguese), question in Spanish, in Portuguese, answers people give):
+# topics in the question's language, as in the edition's bank (participants read them).
 QUESTIONS = [
-    ("Food", "¿Qué se suele comer de postre en {country}?", "O que se costuma comer de sobremesa em {country}?",
+    (("comida", "comida"), "¿Qué se suele comer de postre en {country}?", "O que se costuma comer de sobremesa em {country}?",
      ["arroz con leche", "flan", "alfajores", "pastel de nata", "churros"]),
-    ("Food", "¿Qué se desayuna habitualmente en {country}?", "O que se come normalmente no café da manhã em {country}?",
+    (("comida", "comida"), "¿Qué se desayuna habitualmente en {country}?", "O que se come normalmente no café da manhã em {country}?",
      ["pan con palta", "café con leche", "tostadas", "pão com manteiga", "arepas"]),
-    ("Sport", "¿Cuál es el deporte más practicado los fines de semana en {country}?",
+    (("deporte", "esporte"), "¿Cuál es el deporte más practicado los fines de semana en {country}?",
      "Qual é o esporte mais praticado nos fins de semana em {country}?", ["fútbol", "vóley", "pádel", "futsal"]),
-    ("Family", "¿A qué edad suelen independizarse los jóvenes en {country}?",
+    (("familia", "família"), "¿A qué edad suelen independizarse los jóvenes en {country}?",
      "Com que idade os jovens costumam sair de casa em {country}?", ["a los 25", "a los 30", "al casarse"]),
-    ("Education", "¿Qué se celebra al terminar el colegio en {country}?",
+    (("educación", "educação"), "¿Qué se celebra al terminar el colegio en {country}?",
      "O que se comemora ao terminar a escola em {country}?", ["la graduación", "el viaje de egresados", "a formatura"]),
-    ("Holidays/Celebration/Leisure", "¿Cuál es la fiesta popular más celebrada en {country}?",
+    (("festividades", "festas"), "¿Cuál es la fiesta popular más celebrada en {country}?",
      "Qual é a festa popular mais celebrada em {country}?", ["carnaval", "fiestas patrias", "São João", "Navidad"]),
-    ("Work life", "¿A qué hora se suele almorzar en un día de trabajo en {country}?",
+    (("trabajo", "trabalho"), "¿A qué hora se suele almorzar en un día de trabajo en {country}?",
      "A que horas se costuma almoçar num dia de trabalho em {country}?", ["a las 13:00", "a las 14:00", "ao meio-dia"]),
 ]  # fmt: skip
 REGIONS = ["", "", "", "Norte", "Sur", "Costa", "Sierra", "Capital"]
@@ -96,8 +97,9 @@ def _question_pools(challenge: Challenge, sizes: dict[str, int]) -> dict[str, li
         language = "pt" if country in PORTUGUESE else "es"
         name = countries.name(country) or country
         for number in range(len(existing[country]), size):
-            topic, spanish, portuguese, _answers = QUESTIONS[number % len(QUESTIONS)]
+            topics, spanish, portuguese, _answers = QUESTIONS[number % len(QUESTIONS)]
             template = portuguese if language == "pt" else spanish
+            topic = topics[1] if language == "pt" else topics[0]
             text = template.format(country=name)
             if number >= len(QUESTIONS):
                 text += f" ({number // len(QUESTIONS) + 1})"

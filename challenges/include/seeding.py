@@ -170,6 +170,15 @@ QUESTION_TEMPLATES = {
     "gl": "Cal destas afirmacións sobre {topic} é correcta? (pregunta {n})",
 }
 DEFAULT_TEMPLATE = "{topic}: ¿cuál es la respuesta correcta? (n.º {n})"
+# An exam's level as its contributor types it, in the language of the pages it is read on
+# (Portuguese for Portuguese exams, Spanish otherwise): the levels above are INCLUDE's English.
+LEVELS = {
+    "Primary school": {"es": "Primaria", "pt": "Ensino fundamental"},
+    "Secondary school": {"es": "Secundaria", "pt": "Ensino médio"},
+    "University entrance": {"es": "Acceso a la universidad", "pt": "Vestibular"},
+    "Professional": {"es": "Profesional", "pt": "Profissional"},
+    "Driving licence": {"es": "Permiso de conducir", "pt": "Carteira de motorista"},
+}
 OPTION_WORDS = [
     "la independencia", "la constitución", "el virreinato", "la reforma agraria", "el cabildo",
     "la república", "el tratado de paz", "la revolución", "el código civil", "la audiencia",
@@ -198,10 +207,12 @@ def seed_items(*, challenge, authors: list, count: int, rng: random.Random) -> i
     # Question texts are numbered after what is already stored, so a second run adds new
     # questions instead of colliding with the unique fingerprints.
     offset = ExamQuestion.objects.filter(challenge=challenge).count()
-    exam_prefix = f"#{offset}"
+    # Exams are numbered after those stored too ("convocatoria 3"), for the same reason.
+    exam_number = Exam.objects.filter(challenge=challenge).count()
     with transaction.atomic():
         exams: list[Exam] = []
         sizes: list[int] = []
+        english_categories: list[str] = []
         remaining = count
         while remaining > 0:
             size = min(remaining, rng.randint(*QUESTIONS_PER_EXAM))
@@ -214,11 +225,11 @@ def seed_items(*, challenge, authors: list, count: int, rng: random.Random) -> i
                 Exam(
                     challenge=challenge,
                     author=rng.choice(authors),
-                    name=f"{name} ({exam_prefix}-{len(exams) + 1})",
+                    name=f"{name}, convocatoria {exam_number + len(exams) + 1}",
                     language=language,
                     country=country,
-                    domain=category_en,
-                    level=level,
+                    domain=category_original,
+                    level=LEVELS[level]["pt" if language == "pt" else "es"],
                     declared_questions=size + rng.randint(0, 20),
                     source=source,
                     original_format=rng.choice(["pdf", "pdf", "web", "book", "scan"]),
@@ -233,12 +244,13 @@ def seed_items(*, challenge, authors: list, count: int, rng: random.Random) -> i
                 )
             )
             sizes.append(size)
+            english_categories.append(category_en)
             remaining -= size
         insert_rows(Exam, exams)
         if not all(exam.pk for exam in exams):  # databases that do not return ids on bulk insert
             exams = list(
                 Exam.objects.filter(
-                    challenge=challenge, name__contains=f"({exam_prefix}-"
+                    challenge=challenge, name__in=[exam.name for exam in exams]
                 ).order_by("pk")
             )
 
@@ -246,7 +258,7 @@ def seed_items(*, challenge, authors: list, count: int, rng: random.Random) -> i
         batch: list[ExamQuestion] = []
         created = 0
         number = offset
-        for exam, size in zip(exams, sizes, strict=True):
+        for exam, size, category_en in zip(exams, sizes, english_categories, strict=True):
             weights = plans[exam.status]
             statuses, status_weights = list(weights), list(weights.values())
             country, language = str(exam.country.code), exam.language
@@ -255,8 +267,8 @@ def seed_items(*, challenge, authors: list, count: int, rng: random.Random) -> i
                 number += 1
                 status = rng.choices(statuses, weights=status_weights)[0]
                 words = rng.sample(OPTION_WORDS, 4)
-                options = [f"{word} ({number}-{index})" for index, word in enumerate(words)]
-                question = template.format(topic=exam.domain.lower(), n=number)
+                options = [word[0].upper() + word[1:] for word in words]
+                question = template.format(topic=exam.domain, n=number)
                 flagged = rng.random() < 0.02
                 batch.append(
                     ExamQuestion(
@@ -274,7 +286,7 @@ def seed_items(*, challenge, authors: list, count: int, rng: random.Random) -> i
                         source=exam.source,
                         license=exam.license,
                         level=exam.level,
-                        category_en="Mathematics" if flagged else exam.domain,
+                        category_en="Mathematics" if flagged else category_en,
                         category_original_lang="Matemáticas" if flagged else exam.domain,
                         original_question_num=position,
                         question=question,

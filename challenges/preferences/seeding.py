@@ -54,7 +54,7 @@ QUESTIONS_PT = [
     ("festas", "Como se comemora a passagem de ano em {place}?"),
     ("trabalho", "Como se cumprimenta alguém em {place} numa primeira reunião de trabalho?"),
     ("educação", "Com que idade as crianças começam a escola em {place}?"),
-    ("desporto", "Que desporto se joga mais nos bairros de {place}?"),
+    ("esporte", "Que esporte se joga mais nos bairros de {place}?"),
     ("música", "Que música toca numa festa de aniversário em {place}?"),
 ]
 ASKERS = [

@@ -54,7 +54,7 @@ def link_repositories(*, edition: Edition) -> int:
     changed and returns how many."""
     repos = list(
         HubRepo.objects.filter(edition=edition).only(
-            "pk", "repo_id", "commits", "team_id", "link_status", "link_note"
+            "pk", "repo_id", "commits", "team_id", "link_status", "link_note", "link_reason"
         )
     )
     declared = declared_repos(edition=edition)
@@ -73,11 +73,16 @@ def link_repositories(*, edition: Edition) -> int:
             confirmed_team_id=repo.team_id,
             confirmed=repo.link_status == LinkStatus.CONFIRMED,
         )
-        new = (decision.status, decision.team_id, decision.note[:300])
-        if new != (repo.link_status, repo.team_id, repo.link_note):
-            repo.link_status, repo.team_id, repo.link_note = new
+        # An organizer's decision keeps their reason; the sync's own reasons are stored in no
+        # language (the sync runs in the background, in no reader's language).
+        note = repo.link_note if decision.status == LinkStatus.CONFIRMED else ""
+        new = (decision.status, decision.team_id, note, decision.reason)
+        if new != (repo.link_status, repo.team_id, repo.link_note, repo.link_reason):
+            repo.link_status, repo.team_id, repo.link_note, repo.link_reason = new
             changed.append(repo)
-    HubRepo.objects.bulk_update(changed, ["link_status", "team", "link_note"], batch_size=500)
+    HubRepo.objects.bulk_update(
+        changed, ["link_status", "team", "link_note", "link_reason"], batch_size=500
+    )
     return len(changed)
 
 
@@ -95,7 +100,8 @@ def confirm_repo_link(*, repo: HubRepo, team: Team | None, by, reason: str) -> H
         repo.team = team
         repo.link_status = LinkStatus.CONFIRMED if team is not None else LinkStatus.NONE
         repo.link_note = reason.strip()[:300]
-        repo.save(update_fields=["team", "link_status", "link_note", "updated_at"])
+        repo.link_reason = {"kind": "confirmed"} if team is not None else {}
+        repo.save(update_fields=["team", "link_status", "link_note", "link_reason", "updated_at"])
         record_changes(
             edition=repo.edition,
             instance=repo,

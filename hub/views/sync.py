@@ -1,5 +1,7 @@
 """Organizers' pages about the Hub sync: start one, watch its progress, read the last runs."""
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
 from challenges.shortcuts import require_edition
+from hackathon.background import send_in_background
 from hub.domain import SyncRefused, organization_for, start_sync
 from hub.forms import StartSyncForm
 from hub.models import HubRepo, LinkStatus, SyncRun
@@ -39,24 +42,38 @@ def sync_overview(request):
         "edition": edition,
         "organization": organization_for(edition=edition),
         "latest": latest,
-        "runs": Paginator(runs, settings.PAGE_SIZE).get_page(request.GET.get("page")),
-        "counts": _repo_counts(edition),
         "form": StartSyncForm(),
-        "interval_minutes": settings.HUB_SYNC_INTERVAL_SECONDS // 60,
     }
     if request.htmx:
-        return render(request, "hub/sync.html#progress", context)
+        response = render(request, "hub/sync.html#progress", context)
+        if request.GET.get("polling") and not (latest and latest.is_active):
+            # The run the page was following has ended: the whole page again, so that its
+            # counts and the last runs include it.
+            response["HX-Refresh"] = "true"
+        return response
+    context |= {
+        "runs": Paginator(runs, settings.PAGE_SIZE).get_page(request.GET.get("page")),
+        "counts": _repo_counts(edition),
+        "interval_minutes": settings.HUB_SYNC_INTERVAL_SECONDS // 60,
+    }
     return render(request, "hub/sync.html", context)
 
 
 @organizer_required
 @require_POST
 def start(request):
+    """Queue a sync and come back at once to the sync page, which follows its progress; a
+    second one while one is queued or running is refused with the reason."""
     edition = require_edition(request)
     form = StartSyncForm(request.POST)
     full = form.is_valid() and form.cleaned_data["full"]
     try:
-        start_sync(edition=edition, by=request.user, full=full, enqueue=sync_hub_task.delay)
+        start_sync(
+            edition=edition,
+            by=request.user,
+            full=full,
+            enqueue=partial(send_in_background, sync_hub_task),
+        )
     except SyncRefused as error:
         messages.error(request, error.message)
     else:

@@ -180,6 +180,25 @@ def test_organize_overview_lists_queues(client, include, organizer):
     )
 
 
+def test_progress_reads_one_in_the_singular_and_points_with_the_spanish_comma(
+    client, include, edition
+):
+    """ "Faltan 1 preguntas" and "0.5" beside "0,50": the goal goes through ngettext and every
+    number of points is formatted for the page's language."""
+    team = make_team(edition=edition, members=1)
+    author = team.memberships.get().user
+    exam = ExamFactory(challenge=include, author=author)
+    ExamQuestionFactory.create_batch(2, exam=exam, status=ContributionStatus.VALIDATED)
+    include.scoring = {"rule": "thresholds", "thresholds": [{"at": 3, "points": "0.5"}]}
+    include.save()
+    client.force_login(author)
+
+    page = client.get(f"/challenges/{include.slug}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert "Falta 1 para llegar a 3" in page and "Faltan 1 " not in page
+    assert "(0,50 puntos)" in page and "0.5" not in page
+
+
 def test_progress_on_the_challenge_page(client, include, edition):
     team = make_team(edition=edition, members=2)
     first, second = [m.user for m in team.memberships.all()]

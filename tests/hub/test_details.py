@@ -5,7 +5,7 @@ import datetime as dt
 import json
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from challenges.models import ChangeRecord
 from challenges.projects.models import ProjectSubmission
@@ -240,7 +240,14 @@ def test_repositories_are_linked_by_declaration_or_by_their_authors(edition, fak
         "disputado": (LinkStatus.CONFLICT, None),
         "de-nadie": (LinkStatus.NONE, None),
     }
-    assert "Alpaca" in repo("disputado").link_note and "Llama" in repo("disputado").link_note
+    disputed = repo("disputado")
+    assert disputed.link_reason == {"kind": "declared_by_several", "teams": ["Alpaca", "Llama"]}
+    assert disputed.link_note == ""  # stored in no language: the page writes it in its own
+    with translation.override("en"):
+        assert disputed.link_explanation == "Declared by several teams: Alpaca, Llama."
+    with translation.override("es"):
+        assert "Alpaca, Llama" in disputed.link_explanation
+        assert "Declared" not in disputed.link_explanation
     assert link_repositories(edition=edition) == 0  # nothing changed: nothing written
 
 
@@ -263,9 +270,10 @@ def test_an_organizer_settles_a_conflict_and_it_is_recorded(edition, fake_hub, t
     record = ChangeRecord.objects.get(field="team_id")
     assert (record.old_value, record.new_value) == ("", str(llama.pk))
     assert (record.reason, record.changed_by) == ("Llama built it", organizer)
-    # Later syncs keep the decision.
+    # Later syncs keep the decision, and the organizer's reason with it.
     link_repositories(edition=edition)
-    assert repo("disputado").team_id == llama.pk
+    kept = repo("disputado")
+    assert (kept.team_id, kept.link_explanation) == (llama.pk, "Llama built it")
 
     # Clearing it lets the sync decide again: a conflict once more.
     confirm_repo_link(repo=settled, team=None, by=organizer, reason="Let the sync decide")

@@ -2,19 +2,26 @@
 repositories on the team and judging pages."""
 
 import datetime as dt
+import threading
+import uuid
 
 import pytest
+import redis
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from challenges.models import Challenge, ChangeRecord
+from hackathon.background import thread_name
 from hub.models import HubRepo, LinkStatus, SyncRun
+from hub.tasks import sync_hub_task
 from tests.factories import ChallengeFactory, assign_judge, make_team
 from tests.hub.conftest import ORG
+from tests.hub.test_worker import broker_url, tasks_sent_to
 
 pytestmark = pytest.mark.django_db
 
+POLLING = 'hx-trigger="every 2s"'
 ROLES = ["anonymous", "participant", "other_team_member", "judge", "organizer"]
 
 CARD = """---
@@ -113,45 +120,115 @@ def test_a_repository_page_is_for_its_team_judges_and_organizers(
         assert f"{ORG}/modelo" in response.content.decode()
 
 
-def test_start_queues_a_run_that_syncs_and_a_second_start_is_refused(
-    client, edition, fake_hub, organizer, django_capture_on_commit_callbacks
+def test_with_a_broker_starting_a_sync_only_queues_it(
+    client, edition, fake_hub, organizer, need_redis, django_capture_on_commit_callbacks
 ):
+    """The request hands the run to the broker and answers; it reads nothing from the Hub."""
     fake_hub.state.add("model", f"{ORG}/modelo", day=3)
     client.force_login(organizer)
+    queue = f"test-hub-start-{uuid.uuid4().hex[:12]}"
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/organize/hub/start/", {"full": "on"}, follow=True)
+    with tasks_sent_to(broker_url=broker_url(), queue=queue):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = client.post("/organize/hub/start/", {"full": "on"})
+        waiting = redis.Redis.from_url(broker_url()).llen(queue)
+
+    assert response.status_code == 302 and response.url == "/organize/hub/"
+    assert len(callbacks) == 1 and waiting == 1
+    run = SyncRun.objects.get()
+    assert (run.status, run.requested_by, run.full_listing) == ("queued", organizer, True)
+    assert fake_hub.state.requests == [] and not HubRepo.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_sync_runs_beside_the_request_which_answers_at_once(
+    client, edition, fake_hub, organizer
+):
+    """Eager Celery (the demo): the request redirects while the sync is still reading the Hub
+    (held here), the page follows it, and once released it ends and the page reloads."""
+    fake_hub.state.add("model", f"{ORG}/modelo", day=3)
+    fake_hub.state.hang_timeout = 15  # were the sync run inside the request, it would wait
+    held = fake_hub.state.hang("/api/models")
+    client.force_login(organizer)
+
+    response = client.post("/organize/hub/start/")
 
     run = SyncRun.objects.get()
-    assert (run.status, run.requested_by, run.full_listing) == ("done", organizer, True)
-    assert HubRepo.objects.filter(repo_id=f"{ORG}/modelo").exists()
-    assert "The sync has started" in response.content.decode()
+    assert response.status_code == 302 and response.url == "/organize/hub/"
+    assert run.is_active and not held.is_set()
+    page = client.get("/organize/hub/").content.decode()
+    assert "The sync has started" in page and POLLING in page
+    assert "another sync can start then" in page
+    second = client.post("/organize/hub/start/", follow=True).content.decode()
+    assert "A sync is already" in second and SyncRun.objects.count() == 1
 
-    SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING)
-    response = client.post("/organize/hub/start/", follow=True)
-    assert "already" in response.content.decode()
-    assert SyncRun.objects.count() == 1
+    fake_hub.state.release()
+    for thread in threading.enumerate():
+        if thread.name == thread_name(sync_hub_task, run.pk):
+            thread.join(timeout=60)
+    run.refresh_from_db()
+    assert run.status == "done", run.errors
+    assert HubRepo.objects.filter(repo_id=f"{ORG}/modelo").exists()
+    fragment = client.get("/organize/hub/?polling=1", HTTP_HX_REQUEST="true")
+    assert fragment["HX-Refresh"] == "true"
+    assert POLLING not in fragment.content.decode() and "Sync now" in fragment.content.decode()
 
 
 def test_the_sync_page_shows_progress_and_polls_only_while_active(client, edition, organizer):
     client.force_login(organizer)
     assert "No sync has run yet." in client.get("/organize/hub/").content.decode()
 
-    run = SyncRun.objects.create(
-        edition=edition, status=SyncRun.Status.RUNNING, details_total=40, details_done=15
-    )
+    run = SyncRun.objects.create(edition=edition, status=SyncRun.Status.QUEUED)
+    fragment = client.get("/organize/hub/", HTTP_HX_REQUEST="true").content.decode()
+    assert "Waiting to start" in fragment and POLLING in fragment and "Sync now" not in fragment
+
+    run.status, run.details_total, run.details_done = SyncRun.Status.RUNNING, 40, 15
+    run.save()
     page = client.get("/organize/hub/").content.decode()
     assert "15 of 40 changed repositories read" in page
-    assert 'hx-trigger="every 2s"' in page
-    fragment = client.get("/organize/hub/", HTTP_HX_REQUEST="true").content.decode()
+    assert POLLING in page and "Sync now" not in page
+    response = client.get("/organize/hub/?polling=1", HTTP_HX_REQUEST="true")
+    fragment = response.content.decode()
     assert 'id="sync-progress"' in fragment and "<html" not in fragment
+    assert "Last runs" not in fragment and "HX-Refresh" not in response
 
     run.status = SyncRun.Status.DONE
     run.errors = [{"where": "model:x/y", "error": "HfHubHTTPError: 500"}]
     run.save()
     page = client.get("/organize/hub/").content.decode()
-    assert 'hx-trigger="every 2s"' not in page
+    assert POLLING not in page and "Sync now" in page
     assert "model:x/y" in page
+
+    run.status = SyncRun.Status.FAILED
+    run.save()
+    response = client.get("/organize/hub/?polling=1", HTTP_HX_REQUEST="true")
+    assert response["HX-Refresh"] == "true"
+    assert "The sync failed with one error" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_organizers_read_the_sync_progress(client, request, edition, role):
+    SyncRun.objects.create(edition=edition, status=SyncRun.Status.RUNNING)
+    login(client, request, role)
+    response = client.get("/organize/hub/?polling=1", HTTP_HX_REQUEST="true")
+    assert_only_organizers(response, role)
+    if role == "organizer":
+        assert 'id="sync-progress"' in response.content.decode()
+
+
+def test_sync_progress_query_count_does_not_grow_with_runs(client, edition, organizer):
+    client.force_login(organizer)
+    SyncRun.objects.create(edition=edition, status=SyncRun.Status.DONE, requested_by=organizer)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/organize/hub/", HTTP_HX_REQUEST="true")
+    for _ in range(2):
+        SyncRun.objects.create(
+            edition=edition, status=SyncRun.Status.RUNNING, requested_by=organizer
+        )
+    with CaptureQueriesContext(connection) as three:
+        response = client.get("/organize/hub/", HTTP_HX_REQUEST="true")
+    assert POLLING in response.content.decode()
+    assert len(three) == len(one)
 
 
 def test_sync_page_query_count_does_not_grow_with_runs(client, edition, organizer):

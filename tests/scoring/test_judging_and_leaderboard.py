@@ -218,6 +218,18 @@ def test_leaderboard_ranks_with_shared_ranks(client, board):
     assert row["sum"] == "2.5" and row["countries"] == ["PE"]
 
 
+def test_the_leaderboard_page_writes_points_as_its_language_does(client, board):
+    """Points read "2,50" and "0,50" in Spanish, never "0.5" beside them (the JSON keeps "2.5")."""
+    import re
+
+    spanish = client.get("/leaderboard/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    table = spanish[spanish.index("<tbody") : spanish.index("</tbody>")]
+    assert "<strong>2,50</strong>" in table and "0,50" in table
+    assert not re.findall(r">\s*\d+\.\d+\s*<", table)
+    english = client.get("/leaderboard/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<strong>2.50</strong>" in english
+
+
 def test_leaderboard_filters_and_csv(client, board):
     assert [row["team"] for row in client.get("/leaderboard.json?country=PE").json()["rows"]] == [
         "Cóndor"

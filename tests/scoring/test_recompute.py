@@ -226,6 +226,19 @@ def test_organizers_grant_credits_once(client, edition, organizer, participant):
     assert list(Grant.objects.values_list("kind", "reason")) == [("credits", "Umbral alcanzado")]
 
 
+def test_a_gpu_grant_also_needs_a_reason_and_a_confirmation(client, edition, organizer):
+    team = make_team(edition=edition)
+    client.force_login(organizer)
+    client.post(f"/organize/gates/{team.pk}/gpu/")
+    client.post(f"/organize/gates/{team.pk}/gpu/", {"reason": "Demo con modelo grande"})
+    client.post(f"/organize/gates/{team.pk}/gpu/", {"confirm": "on"})
+    assert not Grant.objects.exists()
+    client.post(
+        f"/organize/gates/{team.pk}/gpu/", {"reason": "Demo con modelo grande", "confirm": "on"}
+    )
+    assert list(Grant.objects.values_list("kind", "reason")) == [("gpu", "Demo con modelo grande")]
+
+
 def test_organizers_see_what_keeps_each_team_from_prizes(client, edition, organizer):
     from challenges.projects.models import ProjectSubmission
     from hub.models import HubRepo, RepoType, SyncRun
