@@ -237,7 +237,12 @@ def main() -> None:
                 for reader in readers:
                     reader.join(timeout=30)
 
+            web = children(server.process.pid)
+            alone_before = sum(processor_seconds(pid) for pid in web)
             run_page_clients(10)
+            figures["processor_seconds_alone"] = {
+                "gunicorn": round(sum(processor_seconds(pid) for pid in web) - alone_before, 1)
+            }
             figures["pages_alone_p50_ms"] = percentile(page_times, 0.5)
             figures["pages_alone_p95_ms"] = percentile(page_times, 0.95)
             figures["page_requests_alone"] = len(page_times)
@@ -245,12 +250,12 @@ def main() -> None:
                 threading.Thread(target=battle, args=(server.base, cookie, n), daemon=True)
                 for n, cookie in enumerate(cookies)
             ]
-            web = children(server.process.pid)
             measured = {"gunicorn": web, "arena_worker": [worker.pid], "fake": [fake.pid]}
             before = {
                 name: sum(processor_seconds(pid) for pid in pids) for name, pids in measured.items()
             }
             activity = database_activity()
+            clients_before = time.process_time()
             started = time.perf_counter()
             run_page_clients(None, fighters)
             figures["battles_seconds"] = round(time.perf_counter() - started, 1)
@@ -258,7 +263,7 @@ def main() -> None:
             figures["processor_seconds_during"] = {
                 name: round(sum(processor_seconds(pid) for pid in pids) - before[name], 1)
                 for name, pids in measured.items()
-            }
+            } | {"benchmark_clients": round(time.process_time() - clients_before, 1)}
             time.sleep(1)  # PostgreSQL's counters reach the statistics within a second
             figures["database_during"] = {
                 key: value - activity[key] for key, value in database_activity().items()
