@@ -16,6 +16,7 @@ and the fake during the battles, the statements PostgreSQL ran on the benchmark'
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -88,10 +89,11 @@ def main() -> None:
         threads=400,
         port=0,
         workers=2,
+        arena_workers=0,
     )
     args.database = args.database or "bench_arena"
     use_database(args)
-    figures: dict = {"battles": args.battles}
+    figures: dict = {"battles": args.battles, "arena_workers": args.arena_workers}
     figures.update(seed(args))
 
     from django.conf import settings
@@ -207,7 +209,14 @@ def main() -> None:
         with lock:
             errors["battles"] += 1
 
-    with Gunicorn(port=args.port or None, workers=args.workers) as server:
+    # --arena-workers N: the arena's pages served by a gunicorn of their own (N workers), as a
+    # proxy routing /arena/ to other web processes would; 0: the same gunicorn as every page.
+    arena_web = contextlib.nullcontext(None)
+    if args.arena_workers:
+        arena_port = (args.port or int(os.environ.get("BENCH_PORT", "8099"))) + 1
+        arena_web = Gunicorn(port=arena_port, workers=args.arena_workers)
+    with Gunicorn(port=args.port or None, workers=args.workers) as server, arena_web as arena:
+        arena_base = arena.base if arena else server.base
         env = server.environment()  # the default ARENA_FLUSH_SECONDS, as deployed
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "hackathon", "worker", "-Q", "arena",
@@ -247,10 +256,12 @@ def main() -> None:
             figures["pages_alone_p95_ms"] = percentile(page_times, 0.95)
             figures["page_requests_alone"] = len(page_times)
             fighters = [
-                threading.Thread(target=battle, args=(server.base, cookie, n), daemon=True)
+                threading.Thread(target=battle, args=(arena_base, cookie, n), daemon=True)
                 for n, cookie in enumerate(cookies)
             ]
             measured = {"gunicorn": web, "arena_worker": [worker.pid], "fake": [fake.pid]}
+            if arena:
+                measured["arena_gunicorn"] = children(arena.process.pid)
             before = {
                 name: sum(processor_seconds(pid) for pid in pids) for name, pids in measured.items()
             }
