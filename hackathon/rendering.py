@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django import forms
 from django.forms.boundfield import BoundField
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import get_language
 
 MAX_ENTRIES = 5_000
@@ -19,9 +20,10 @@ _rendered: dict[tuple, str] = {}
 
 class RememberedBoundField(BoundField):
     def as_field_group(self):
-        if self.form.is_bound:
-            return super().as_field_group()
         field = self.field
+        # A bound field shows what was sent; a model choice's options are rows, which change.
+        if self.form.is_bound or isinstance(getattr(field, "choices", None), ModelChoiceIterator):
+            return super().as_field_group()
         key = (
             type(self.form).__module__,
             type(self.form).__qualname__,

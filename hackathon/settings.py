@@ -282,10 +282,13 @@ ARENA_IDENTITY_WORDS = read_list(
 ARENA_DAILY_VOTE_CAP = read_int("ARENA_DAILY_VOTE_CAP", default=50)
 # The arena inside the platform: a model's answer may take this long in all, and stop sending
 # for at most ARENA_READ_TIMEOUT_SECONDS; the page sees the text grow every
-# ARENA_FLUSH_SECONDS; a battle has at most ARENA_MAX_TURNS messages from the person.
+# ARENA_FLUSH_SECONDS (the text so far is kept in the cache, the row written at the end); a
+# battle has at most ARENA_MAX_TURNS messages from the person. The arena worker's threads (one
+# per answer streaming) use at most ARENA_WORKER_DATABASE_CONNECTIONS connections at once.
 ARENA_ANSWER_SECONDS = read_int("ARENA_ANSWER_SECONDS", default=90)
 ARENA_READ_TIMEOUT_SECONDS = read_int("ARENA_READ_TIMEOUT_SECONDS", default=30)
 ARENA_FLUSH_SECONDS = float(os.environ.get("ARENA_FLUSH_SECONDS", "0.25"))
+ARENA_WORKER_DATABASE_CONNECTIONS = read_int("ARENA_WORKER_DATABASE_CONNECTIONS", default=10)
 ARENA_MAX_TURNS = read_int("ARENA_MAX_TURNS", default=5)
 # Resamples of the battles behind the ratings' 95% intervals.
 ARENA_BOOTSTRAP_ROUNDS = read_int("ARENA_BOOTSTRAP_ROUNDS", default=200)

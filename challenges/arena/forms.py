@@ -9,13 +9,18 @@ from challenges.preferences.forms import NO_HTML, PromptForm
 from challenges.preferences.models import Prompt
 from challenges.text import clean, is_blank
 from challenges.uploads import NO_VISIBLE_TEXT, contains_html
+from hackathon.rendering import RememberedBoundField
 
 from .domain.battles import VOTE_TYPES
 
 
 class BattleForm(PromptForm):
     """A new prompt for the two models (the prompt form's fields and checks), or one of the
-    team's prompts picked from the list."""
+    team's prompts picked from the list. Its unbound fields are rendered once per process
+    (``hackathon.rendering``): the country's 250 options were most of the arena page's cost,
+    which everyone starting a battle loads."""
+
+    bound_field_class = RememberedBoundField
 
     picked = forms.ModelChoiceField(
         label=_("Or pick one of your team's prompts"),

@@ -24,8 +24,9 @@ from challenges.shortcuts import announce_form_errors, get_challenge
 from teams.models import Membership
 
 from .domain import battles, exports, ratings
+from .domain.streaming import show_live_texts
 from .forms import ArenaSettingsForm, BattleForm, ContinueForm, VoteForm
-from .models import ArenaModel, ArenaSettings, Battle
+from .models import ArenaModel, ArenaSettings, Battle, BattleAnswer
 from .tasks import stream_answer_task
 
 KIND = Challenge.Kind.PREFERENCES
@@ -92,8 +93,24 @@ def _own_battle(request, challenge: Challenge, pk: int) -> Battle:
     )
 
 
-def _battle_context(battle: Battle) -> dict:
-    answers = list(battle.answers.all())
+def _own_battle_and_answers(request, challenge: Challenge, pk: int):
+    """The person's own battle and its answers in one query (the page polls it every second
+    while the models write), answers still streaming with their text from the cache."""
+    answers = list(
+        BattleAnswer.objects.select_related(
+            "battle__model_a", "battle__model_b", "battle__vote"
+        ).filter(battle_id=pk, battle__challenge=challenge, battle__user=request.user)
+    )
+    if not answers:  # a battle's first answers are created with it
+        raise Http404("No such battle.")
+    battle = answers[0].battle
+    for answer in answers:
+        answer.battle = battle
+    show_live_texts(answers=answers)
+    return battle, answers
+
+
+def _battle_context(battle: Battle, answers: list[BattleAnswer]) -> dict:
     last = len(battle.turns) - 1
     turns = [
         {
@@ -115,10 +132,10 @@ def battle(request, slug: str, pk: int):
     """One battle: both answers side by side as they stream (an htmx partial polled while the
     models write), then the vote, more turns, and after the vote the models' names."""
     challenge = get_challenge(request, slug, KIND)
-    battle = _own_battle(request, challenge, pk)
+    battle, answers = _own_battle_and_answers(request, challenge, pk)
     context = {
         "challenge": challenge,
-        **_battle_context(battle),
+        **_battle_context(battle, answers),
         "vote_form": VoteForm(),
         "continue_form": ContinueForm(),
         "max_turns": settings.ARENA_MAX_TURNS,

@@ -1,6 +1,7 @@
 """An unbound field's HTML is rendered once per process and given again, the same as a fresh
 render; a bound form (sent back with its errors) is always rendered afresh."""
 
+import pytest
 from django import forms
 from django.utils.translation import override
 
@@ -41,4 +42,19 @@ def test_a_bound_form_is_rendered_afresh_with_its_errors():
     assert not form.is_valid()
     html = form["comment"].as_field_group()
     assert "errorlist" in html and "demasiado largo" in html
+    assert not rendering._rendered
+
+
+@pytest.mark.django_db
+def test_a_model_choice_is_rendered_afresh_as_its_rows_change():
+    from django.contrib.auth.models import Group
+
+    class Picking(rendering.RememberedFieldsForm):
+        group = forms.ModelChoiceField(queryset=Group.objects.all())
+
+    rendering._rendered.clear()
+    before = Picking()["group"].as_field_group()
+    Group.objects.create(name="Jurado")
+    after = Picking()["group"].as_field_group()
+    assert "Jurado" not in before and "Jurado" in after
     assert not rendering._rendered

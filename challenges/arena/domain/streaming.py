@@ -2,18 +2,31 @@
 
 The key is read from the environment variable the model names, handed to the client and
 nowhere else: a failure is stored and logged as a category (timeout, rate limited, ...), never
-with the service's own message, which may echo the request."""
+with the service's own message, which may echo the request.
+
+While it streams, the growing text lives in the shared cache (Redis), not in the row: the
+battle's page reads it from there (``show_live_texts``), and the row is written twice, when
+the answer is claimed and when it ends. Hundreds of answers streaming at once would otherwise
+be an UPDATE every ``ARENA_FLUSH_SECONDS`` each. For the same reason a streaming thread holds
+no database connection while it waits on the model: the worker runs one thread per answer
+(hundreds), more than PostgreSQL's connections, so each thread opens one for its two short
+moments with the database, at most ``ARENA_WORKER_DATABASE_CONNECTIONS`` at once."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import logging
 import os
+import threading
 import time
+from collections.abc import Iterator
 
 import openai
 from django.conf import settings
-from django.db import transaction
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import ArenaModel, BattleAnswer
@@ -21,15 +34,69 @@ from .battles import conversation, settle_battle
 
 logger = logging.getLogger(__name__)
 Failure = BattleAnswer.Failure
+LIVE_TEXT_KEY = "arena:live-text:{}"
+_database_turns: threading.BoundedSemaphore | None = None
+_database_turns_lock = threading.Lock()
+
+
+def _live_text_key(answer_id: int) -> str:
+    return LIVE_TEXT_KEY.format(answer_id)
+
+
+def _live_text_seconds() -> int:
+    # Outlives any answer (they are cut at ARENA_ANSWER_SECONDS), so a page never loses the
+    # text of one still streaming; a killed worker's text goes away by itself.
+    return 2 * settings.ARENA_ANSWER_SECONDS + 60
+
+
+def store_live_text(*, answer_id: int, text: str, seconds: int | None = None) -> None:
+    """The text so far of an answer being streamed, where the battle's page reads it."""
+    cache.set(_live_text_key(answer_id), text, timeout=seconds or _live_text_seconds())
+
+
+def show_live_texts(*, answers: list[BattleAnswer]) -> None:
+    """Answers still streaming show the text their worker keeps in the cache (one read for
+    all of them); the others' text is their row's."""
+    streaming = [a for a in answers if a.status == BattleAnswer.Status.STREAMING]
+    if not streaming:
+        return
+    texts = cache.get_many([_live_text_key(a.pk) for a in streaming])
+    for answer in streaming:
+        answer.text = texts.get(_live_text_key(answer.pk), answer.text)
+
+
+@contextlib.contextmanager
+def _database_turn() -> Iterator[None]:
+    """A short use of the database by a streaming thread: at most
+    ``ARENA_WORKER_DATABASE_CONNECTIONS`` threads of the process at once, each closing its
+    connection afterwards (unless it runs inside a transaction: a task run eagerly)."""
+    global _database_turns
+    with _database_turns_lock:
+        if _database_turns is None:
+            _database_turns = threading.BoundedSemaphore(settings.ARENA_WORKER_DATABASE_CONNECTIONS)
+    with _database_turns:
+        try:
+            yield
+        finally:
+            if not connection.in_atomic_block:
+                connection.close()
 
 
 def build_client(model: ArenaModel) -> openai.OpenAI:
     """The OpenAI client for the model's server. No retries: a person is waiting, and a
-    battle whose model fails simply does not count."""
+    battle whose model fails simply does not count. One client per server, key and time limit,
+    shared by the worker's threads (it is thread-safe, with a pool of connections): making one
+    loads the system's certificates, which cost more than streaming a whole answer."""
+    key = os.environ.get(model.api_key_env, "") if model.api_key_env else "not-needed"
+    return _client_for(model.base_url, key, settings.ARENA_READ_TIMEOUT_SECONDS)
+
+
+@functools.lru_cache(maxsize=64)
+def _client_for(base_url: str, key: str, read_timeout: float) -> openai.OpenAI:
     return openai.OpenAI(
-        base_url=model.base_url,
-        api_key=os.environ.get(model.api_key_env, "") if model.api_key_env else "not-needed",
-        timeout=openai.Timeout(settings.ARENA_READ_TIMEOUT_SECONDS, connect=5.0),
+        base_url=base_url,
+        api_key=key,
+        timeout=openai.Timeout(read_timeout, connect=5.0),
         max_retries=0,
     )
 
@@ -62,17 +129,19 @@ def _claim(answer_id: int) -> BattleAnswer | None:
 
 
 def stream_answer(*, answer_id: int) -> None:
-    """Ask the answer's model for its reply to the battle's conversation and store the text as
-    it streams (every ``ARENA_FLUSH_SECONDS``), so the page shows it growing. The answer ends
-    done, or failed with a category when the service fails, is too slow (no chunk for
+    """Ask the answer's model for its reply to the battle's conversation and keep the text in
+    the cache as it streams (every ``ARENA_FLUSH_SECONDS``), so the page shows it growing; the
+    row gets it once, at the end. The answer ends done, or failed with a category when the
+    service fails (before or during the stream), is too slow (no chunk for
     ``ARENA_READ_TIMEOUT_SECONDS``, or longer than ``ARENA_ANSWER_SECONDS`` in all) or answers
     nothing; then the battle is settled (ready for the vote, or failed)."""
-    answer = _claim(answer_id)
-    if answer is None:
-        return
-    model, battle = answer.model, answer.battle
-    earlier = list(battle.answers.filter(turn__lt=answer.turn, side=answer.side))
-    messages = conversation(battle=battle, side=answer.side, answers=earlier)
+    with _database_turn():
+        answer = _claim(answer_id)
+        if answer is None:
+            return
+        model, battle = answer.model, answer.battle
+        earlier = list(battle.answers.filter(turn__lt=answer.turn, side=answer.side))
+        messages = conversation(battle=battle, side=answer.side, answers=earlier)
     text, tokens, failure, first_token_at = "", 0, "", None
     started = time.monotonic()
     flushed = started
@@ -90,19 +159,20 @@ def stream_answer(*, answer_id: int) -> None:
                 if chunk.usage is not None:
                     tokens = chunk.usage.completion_tokens or tokens
                 piece = chunk.choices[0].delta.content if chunk.choices else None
+                first_piece = bool(piece) and first_token_at is None
+                if first_piece:
+                    first_token_at = timezone.now()
                 if piece:
-                    if first_token_at is None:
-                        first_token_at = timezone.now()
                     text += piece
                 now = time.monotonic()
                 if now - started > settings.ARENA_ANSWER_SECONDS:
                     failure = Failure.TIMEOUT
                     break
-                if piece and now - flushed >= settings.ARENA_FLUSH_SECONDS:
-                    BattleAnswer.objects.filter(pk=answer.pk).update(
-                        text=text, first_token_at=first_token_at
-                    )
+                # The first words show at once, then the text every ARENA_FLUSH_SECONDS.
+                if piece and (first_piece or now - flushed >= settings.ARENA_FLUSH_SECONDS):
+                    store_live_text(answer_id=answer.pk, text=text)
                     flushed = now
+    # A connection cut in the middle of the stream is an APIConnectionError too.
     except (openai.OpenAIError, TimeoutError) as error:
         failure = _failure_of(error)
         # The category and the status only: the message may echo the request's headers.
@@ -120,15 +190,20 @@ def stream_answer(*, answer_id: int) -> None:
     if not tokens:
         # Servers that send no usage: about four characters a token.
         tokens = max(1, len(text) // 4) if text else 0
-    BattleAnswer.objects.filter(pk=answer.pk).update(
-        text=text,
-        tokens=tokens,
-        first_token_at=first_token_at,
-        finished_at=timezone.now(),
-        status=BattleAnswer.Status.FAILED if failure else BattleAnswer.Status.DONE,
-        failure=failure,
-    )
-    settle_battle(battle_id=battle.pk)
+    if text:
+        # A page that read the row as still streaming just before it is written finds the
+        # whole text; the row has it from now on.
+        store_live_text(answer_id=answer.pk, text=text, seconds=60)
+    with _database_turn():
+        BattleAnswer.objects.filter(pk=answer.pk).update(
+            text=text,
+            tokens=tokens,
+            first_token_at=first_token_at,
+            finished_at=timezone.now(),
+            status=BattleAnswer.Status.FAILED if failure else BattleAnswer.Status.DONE,
+            failure=failure,
+        )
+        settle_battle(battle_id=battle.pk)
 
 
 def fail_stale_answers(*, now: dt.datetime | None = None) -> int:

@@ -86,13 +86,25 @@ class ThreadedWorker(Worker):
 
 
 @pytest.fixture
-def arena_worker(transactional_db, need_postgres, need_redis, tmp_path, arena_key):
+def arena_worker(transactional_db, need_postgres, need_redis, tmp_path, arena_key, settings):
     queue = f"test-arena-{uuid.uuid4().hex[:12]}"
+    # The worker keeps the text so far in its cache, where the pages read it: this process's
+    # cache is the worker's (the broker's Redis database, under a prefix of this test's own;
+    # nothing clears it, which would drop other runs' queued tasks).
+    prefix = f"{queue}-cache"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "hackathon.cache.RedisCache",
+            "LOCATION": broker_url(),
+            "KEY_PREFIX": prefix,
+        }
+    }
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "hackathon.settings",
         "DATABASE_URL": child_database_url(),
         "REDIS_URL": broker_url(),
+        "CACHE_KEY_PREFIX": prefix,
         "PYTHONUNBUFFERED": "1",
         "ARENA_FLUSH_SECONDS": "0.05",
     }

@@ -9,6 +9,7 @@ What it does depends on the model asked for:
   careless proxy might), so a test can check that no page or log ever shows it;
 - ``silent``: sends nothing until the client gives up;
 - ``empty``: a stream with no text;
+- ``cut-<n>``: the first n words, then the connection closed in the middle of the stream;
 - anything else: ``ANSWERS[model]`` (or a default answer naming nothing), word by word.
 Every request is kept in ``requests`` (path, headers, body)."""
 
@@ -108,9 +109,12 @@ class FakeOpenAI:
                 if model.startswith("slow-"):
                     delay = int(model.split("-", 1)[1]) / 1000
                 text = "" if model == "empty" else fake.answers.get(model, DEFAULT_ANSWER)
-                self._stream(model=model, text=text, delay=delay, usage=body.get("stream_options"))
+                cut = int(model.split("-", 1)[1]) if model.startswith("cut-") else None
+                self._stream(
+                    model=model, text=text, delay=delay, usage=body.get("stream_options"), cut=cut
+                )
 
-            def _stream(self, *, model: str, text: str, delay: float, usage) -> None:
+            def _stream(self, *, model: str, text: str, delay: float, usage, cut=None) -> None:
                 self.send_response(200)
                 self.send_header("content-type", "text/event-stream; charset=utf-8")
                 self.send_header("cache-control", "no-cache")
@@ -140,6 +144,9 @@ class FakeOpenAI:
                     send(chunk({"role": "assistant", "content": ""}))
                     words = text.split(" ") if text else []
                     for position, word in enumerate(words):
+                        if position == cut:
+                            self.close_connection = True  # no end of the chunked body
+                            return
                         if delay:
                             time.sleep(delay)
                         send(chunk({"content": word if position == 0 else " " + word}))
