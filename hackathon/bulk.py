@@ -94,7 +94,7 @@ def _converter(field: models.Field, now: dt.datetime) -> Callable[[object], str]
     return lambda value: _text(field.get_db_prep_save(value, connection))
 
 
-def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     """``count`` new primary keys from the table's sequence, in order (one query)."""
     table, column = model._meta.db_table, model._meta.pk.column
     with connection.cursor() as cursor:
@@ -103,6 +103,17 @@ def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
             [connection.ops.quote_name(table), column, count],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def copy_lines(cursor, table: str, columns: str, lines: list[str]) -> None:
+    """Lines already in COPY's text format (tab-separated, escaped, the last one empty) into
+    the quoted ``table``'s ``columns`` (quoted, comma-separated) by one ``COPY ... FROM
+    STDIN``. A constraint met raises Django's ``IntegrityError``, as an ``INSERT`` would (the
+    raw cursor's errors are the driver's own)."""
+    with cursor.db.wrap_database_errors:
+        cursor.cursor.copy_expert(
+            f"COPY {table} ({columns}) FROM STDIN", io.StringIO("\n".join(lines))
+        )
 
 
 def insert_rows(
@@ -123,7 +134,7 @@ def insert_rows(
         fields = [field for field in fields if field is not meta.pk]
     else:
         missing = [obj for obj in objs if obj.pk is None]
-        for obj, pk in zip(missing, _reserve_ids(model, len(missing)), strict=True):
+        for obj, pk in zip(missing, reserve_ids(model, len(missing)), strict=True):
             obj.pk = pk
     now = timezone.now()
     converters = [_converter(field, now) for field in fields]
@@ -161,9 +172,7 @@ def insert_rows(
                     setattr(obj, attname, now)
                 obj._state.adding, obj._state.db = False, alias
             lines.append("")
-            cursor.cursor.copy_expert(
-                f"COPY {target} ({columns}) FROM STDIN", io.StringIO("\n".join(lines))
-            )
+            copy_lines(cursor, target, columns, lines)
         if ignore_conflicts:
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {target} "

@@ -38,7 +38,9 @@ MAX_NUMBER_DIGITS = 100
 FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 # A JSON escape that may decode to one of them (a false alarm only costs a closer look).
 FORBIDDEN_ESCAPE = re.compile(r"\\u00[0189][0-9a-f]|\\u007f|\\ud[89a-f]", re.IGNORECASE)
-JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# A JSON string (unrolled: a third of the time of the alternation on an upload, the same matches:
+# '"(?:[^"\\]|\\.)*"').
+JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
 
 Item = TypeVar("Item", bound=models.Model)
@@ -366,7 +368,7 @@ def _parse_csv(text: str, *, max_rows: int) -> list[tuple[int, dict]]:
 
 
 def contains_html(value: str) -> bool:
-    return bool(HTML_TAG.search(value))
+    return "<" in value and HTML_TAG.search(value) is not None
 
 
 def check_text(
