@@ -42,12 +42,12 @@ FALSE_POSITIVE_WEIGHT = 0.1
 # Index rows per INSERT on SQLite: a whole upload (20,000 rows of up to 14 bands) in one
 # statement, its values in a JSON list, a few MB. PostgreSQL takes them by COPY.
 INDEX_BATCH = 500_000
-# Index rows per COPY on PostgreSQL: a few MB of text at a time.
-COPY_BATCH = 50_000
 # The index's columns, in the order of the COPY lines of ``index_items``.
 COPY_COLUMNS = "challenge_id, item_type, item_id, band, band_hash"
 # Shingles permuted at once when texts are signed (times NUM_PERM 32-bit values: 1 MB, which stays in the processor's cache).
 SIGN_CHUNK = 2048
+# Texts whose code points and shingles are hashed at once when they are signed.
+SIGN_TEXTS = 2000
 # The multiplier of the shingles' rolling hash (a large odd 64-bit constant).
 _ROLLING = np.uint64(0x9E3779B97F4A7C15)
 
@@ -193,11 +193,15 @@ def sign(
     layout = band_layout(threshold())
     if folded is None:
         folded = [None] * len(texts)
-    values = _minhash_values(
-        _shingle_hashes(
-            [fold(text) if done is None else done for text, done in zip(texts, folded, strict=True)]
-        )
-    )
+    folded = [
+        fold(text) if done is None else done for text, done in zip(texts, folded, strict=True)
+    ]
+    values = np.empty((len(texts), NUM_PERM), dtype=np.uint32)
+    for start in range(0, len(texts), SIGN_TEXTS):
+        # Each text's values are its own: computed SIGN_TEXTS texts at a time, the arrays of
+        # their code points and shingles stay a few MB.
+        part = folded[start : start + SIGN_TEXTS]
+        values[start : start + len(part)] = _minhash_values(_shingle_hashes(part))
     bands = _band_hashes(values, scopes=scopes or [""] * len(texts), layout=layout)
     return [Signed(row, tuple(hashes)) for row, hashes in zip(values, bands, strict=True)]
 
@@ -319,20 +323,16 @@ def index_items(
         if postgresql:
             # COPY's text format: the ids, bands and hashes are numbers, the type a label.
             prefix = f"{challenge_id}\t{item_type.translate(COPY_ESCAPES)}\t"
-            added = 0
-            lines: list[str] = []
-            for item_id, item in items:
-                lines.extend(
-                    [f"{prefix}{item_id}\t{band}\t{hash_}" for band, hash_ in enumerate(item.bands)]
-                )
-                if len(lines) >= COPY_BATCH:
-                    added += len(lines)
-                    copy_lines(cursor, table, COPY_COLUMNS, [*lines, ""])
-                    lines = []
-            if lines:
-                added += len(lines)
-                copy_lines(cursor, table, COPY_COLUMNS, [*lines, ""])
-            return added
+            written = [0]
+
+            def lines():
+                for item_id, item in items:
+                    written[0] += len(item.bands)
+                    for band, band_hash in enumerate(item.bands):
+                        yield f"{prefix}{item_id}\t{band}\t{band_hash}"
+
+            copy_lines(cursor, table, COPY_COLUMNS, lines())
+            return written[0]
         rows = [
             (item_id, band, band_hash)
             for item_id, item in items

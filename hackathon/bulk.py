@@ -11,7 +11,6 @@ one query first), so that rows pointing at them can follow.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import operator
 from collections.abc import Callable, Iterable
@@ -41,6 +40,8 @@ PLAIN_FIELDS = (
 )
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 BATCH_ROWS = 20_000
+# Characters of COPY input handed to the driver per read.
+COPY_READ = 256 * 1024
 FEW_ROWS = 100
 
 
@@ -105,14 +106,36 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def copy_lines(cursor, table: str, columns: str, lines: list[str]) -> None:
-    """Lines already in COPY's text format (tab-separated, escaped, the last one empty) into
-    the quoted ``table``'s ``columns`` (quoted, comma-separated) by one ``COPY ... FROM
-    STDIN``. A constraint met raises Django's ``IntegrityError``, as an ``INSERT`` would (the
-    raw cursor's errors are the driver's own)."""
+class _CopyReader:
+    """COPY's input as ``copy_expert`` reads it (``read(size)``), taken from the lines a chunk
+    at a time: a large COPY never holds its whole text at once (joined, then again as a
+    StringIO's four bytes a character)."""
+
+    def __init__(self, lines: Iterable[str]):
+        self.lines = iter(lines)
+
+    def read(self, size: int = -1) -> str:
+        chunk, length = [], 0
+        for line in self.lines:
+            chunk.append(line)
+            length += len(line) + 1
+            if 0 < size <= length:
+                break
+        if not chunk:
+            return ""
+        chunk.append("")
+        return "\n".join(chunk)
+
+
+def copy_lines(cursor, table: str, columns: str, lines: Iterable[str]) -> None:
+    """Lines in COPY's text format (tab-separated, escaped, without their line ends) into the
+    quoted ``table``'s ``columns`` (quoted, comma-separated) by one ``COPY ... FROM STDIN``,
+    read from ``lines`` as it goes (they may be a generator). A constraint met raises
+    Django's ``IntegrityError``, as an ``INSERT`` would (the raw cursor's errors are the
+    driver's own)."""
     with cursor.db.wrap_database_errors:
         cursor.cursor.copy_expert(
-            f"COPY {table} ({columns}) FROM STDIN", io.StringIO("\n".join(lines))
+            f"COPY {table} ({columns}) FROM STDIN", _CopyReader(lines), size=COPY_READ
         )
 
 
@@ -171,7 +194,6 @@ def insert_rows(
                 for attname in stamped:
                     setattr(obj, attname, now)
                 obj._state.adding, obj._state.db = False, alias
-            lines.append("")
             copy_lines(cursor, target, columns, lines)
         if ignore_conflicts:
             cursor.execute(

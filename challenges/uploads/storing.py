@@ -276,11 +276,10 @@ def insert_items(
             item.pk = pk
         if keyed is not None:
             keyed()
-        lines = [
+        lines = (
             "\t".join([str(item.pk), *[_copy_text(item.__dict__[name]) for name in attributes]])
             for item in items
-        ]
-        lines.append("")
+        )
         with connection.cursor() as cursor:
             copy_lines(cursor, table, f"{key}, {columns}", lines)
         for item in items:
