@@ -240,6 +240,15 @@ def _copy_text(value: Any) -> str:
     return value
 
 
+def _column_texts(values: list[Any]) -> list[str]:
+    """One column's values in COPY's text format: converted once when every row has the same
+    (the status, the dates, the exam's description an upload's rows share), else one by one."""
+    first = values[0]
+    if values.count(first) == len(values) and len(set(map(type, values))) == 1:
+        return [_copy_text(first)] * len(values)
+    return list(map(_copy_text, values))
+
+
 def insert_items(
     model: type[Item], items: list[Item], *, keyed: Callable[[], object] | None = None
 ) -> bool:
@@ -276,10 +285,10 @@ def insert_items(
             item.pk = pk
         if keyed is not None:
             keyed()
-        lines = (
-            "\t".join([str(item.pk), *[_copy_text(item.__dict__[name]) for name in attributes]])
-            for item in items
-        )
+        columns_texts = [[str(item.pk) for item in items]] + [
+            _column_texts([item.__dict__[name] for item in items]) for name in attributes
+        ]
+        lines = map("\t".join, zip(*columns_texts, strict=True))
         with connection.cursor() as cursor:
             copy_lines(cursor, table, f"{key}, {columns}", lines)
         for item in items:
