@@ -171,3 +171,13 @@ def test_a_conflict_met_by_the_copy_is_the_same_refusal_and_stores_nothing(exam,
     first = ExamQuestion.objects.get()
     indexed = NearDuplicateBand.objects.filter(item_type="include.examquestion")
     assert set(indexed.values_list("item_id", flat=True)) == {first.pk}
+
+
+def test_a_deleted_challenge_takes_its_index_rows_along(exam):
+    # The index has no foreign key constraint in the database: Django's cascade removes them.
+    upload_questions(
+        exam=exam, author=exam.author, upload=as_file([official()]), filename="questions.json"
+    )
+    assert NearDuplicateBand.objects.filter(challenge=exam.challenge).exists()
+    exam.challenge.delete()
+    assert not NearDuplicateBand.objects.exists()
