@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePath
 from typing import Any, TypeVar
 
@@ -371,6 +372,23 @@ def contains_html(value: str) -> bool:
     return "<" in value and HTML_TAG.search(value) is not None
 
 
+# Texts whose outcome is remembered: a file repeats its category, level, exam name, source
+# and licence on every row.
+PASSING_KEPT = 4096
+
+
+@lru_cache(maxsize=PASSING_KEPT)
+def _passing_text(value: str, max_length: int) -> str | None:
+    """``check_text``'s text of a value that passes all its checks (something visible, at
+    most ``max_length`` characters, no HTML), or None: the check finds what is wrong."""
+    if not value.strip():
+        return None
+    text = clean(value)
+    if is_blank(text) or len(text) > max_length or contains_html(text):
+        return None
+    return text
+
+
 def check_text(
     record: dict,
     key: str,
@@ -385,6 +403,10 @@ def check_text(
     invisible characters), plain text (no HTML), not too long. Returned as stored: without its
     invisible controls (``challenges.text.clean``)."""
     value = record.get(key)
+    if type(value) is str:
+        passing = _passing_text(value, max_length)
+        if passing is not None:
+            return passing
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             errors.add(row, label or key, _("This field is required."))

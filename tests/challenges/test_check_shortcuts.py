@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from challenges.near_duplicates import band_layout, sign, threshold
 from challenges.text import clean, fold, fold_lines, normalize
-from challenges.uploads.reading import JSON_STRING, contains_html
+from challenges.uploads.reading import JSON_STRING, UploadErrors, check_text, contains_html
 
 # Characters where folding could go wrong at the joins: combining marks, spaces of every
 # kind, compatibility forms, Hangul jamo that compose, invisible controls, line separators.
@@ -95,3 +95,18 @@ def test_folded_texts_given_sign_as_their_texts_do():
         np.array_equal(a.hashvalues, b.hashvalues)
         for a, b in zip(given_folded, by_text, strict=True)
     )
+
+
+def test_a_text_that_passed_is_checked_again_under_other_rules():
+    errors = UploadErrors()
+    assert check_text({"level": " Historia "}, "level", row=1, errors=errors) == "Historia"
+    assert check_text({"level": " Historia "}, "level", row=2, errors=errors) == "Historia"
+    assert check_text({"level": " Historia "}, "level", row=3, errors=errors, max_length=3)
+    assert check_text({"level": "\u200b"}, "level", row=4, errors=errors, required=False) == ""
+    assert check_text({"level": "\u200b"}, "level", row=5, errors=errors) == ""
+    assert check_text({"level": "<b>x</b>"}, "level", row=6, errors=errors) == "<b>x</b>"
+    assert [(error.row, error.message[:8]) for error in errors.shown] == [
+        (3, "At most "),
+        (5, "This fie"),
+        (6, "HTML is "),
+    ]
