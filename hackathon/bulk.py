@@ -11,7 +11,6 @@ one query first), so that rows pointing at them can follow.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import operator
 from collections.abc import Callable, Iterable
@@ -41,6 +40,8 @@ PLAIN_FIELDS = (
 )
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 BATCH_ROWS = 20_000
+# Characters of COPY input handed to the driver per read.
+COPY_READ = 256 * 1024
 FEW_ROWS = 100
 
 
@@ -94,7 +95,7 @@ def _converter(field: models.Field, now: dt.datetime) -> Callable[[object], str]
     return lambda value: _text(field.get_db_prep_save(value, connection))
 
 
-def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     """``count`` new primary keys from the table's sequence, in order (one query)."""
     table, column = model._meta.db_table, model._meta.pk.column
     with connection.cursor() as cursor:
@@ -103,6 +104,39 @@ def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
             [connection.ops.quote_name(table), column, count],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+class _CopyReader:
+    """COPY's input as ``copy_expert`` reads it (``read(size)``), taken from the lines a chunk
+    at a time: a large COPY never holds its whole text at once (joined, then again as a
+    StringIO's four bytes a character)."""
+
+    def __init__(self, lines: Iterable[str]):
+        self.lines = iter(lines)
+
+    def read(self, size: int = -1) -> str:
+        chunk, length = [], 0
+        for line in self.lines:
+            chunk.append(line)
+            length += len(line) + 1
+            if 0 < size <= length:
+                break
+        if not chunk:
+            return ""
+        chunk.append("")
+        return "\n".join(chunk)
+
+
+def copy_lines(cursor, table: str, columns: str, lines: Iterable[str]) -> None:
+    """Lines in COPY's text format (tab-separated, escaped, without their line ends) into the
+    quoted ``table``'s ``columns`` (quoted, comma-separated) by one ``COPY ... FROM STDIN``,
+    read from ``lines`` as it goes (they may be a generator). A constraint met raises
+    Django's ``IntegrityError``, as an ``INSERT`` would (the raw cursor's errors are the
+    driver's own)."""
+    with cursor.db.wrap_database_errors:
+        cursor.cursor.copy_expert(
+            f"COPY {table} ({columns}) FROM STDIN", _CopyReader(lines), size=COPY_READ
+        )
 
 
 def insert_rows(
@@ -123,7 +157,7 @@ def insert_rows(
         fields = [field for field in fields if field is not meta.pk]
     else:
         missing = [obj for obj in objs if obj.pk is None]
-        for obj, pk in zip(missing, _reserve_ids(model, len(missing)), strict=True):
+        for obj, pk in zip(missing, reserve_ids(model, len(missing)), strict=True):
             obj.pk = pk
     now = timezone.now()
     converters = [_converter(field, now) for field in fields]
@@ -160,10 +194,7 @@ def insert_rows(
                 for attname in stamped:
                     setattr(obj, attname, now)
                 obj._state.adding, obj._state.db = False, alias
-            lines.append("")
-            cursor.cursor.copy_expert(
-                f"COPY {target} ({columns}) FROM STDIN", io.StringIO("\n".join(lines))
-            )
+            copy_lines(cursor, target, columns, lines)
         if ignore_conflicts:
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {target} "

@@ -21,12 +21,14 @@ from challenges.uploads import (
     store_upload,
 )
 
-from .records import clean_question_record, describe_difference
+from .records import clean_question_record, difference_notice, question_template
 
 # A question is compared with its text and options, with every question of the challenge.
 QUESTION_NEAR_DUPLICATES = NearDuplicates(
     text=lambda question: compared_text(question.question, question.options),
     reads=("question", "options"),
+    # A new question's folded text, from the folded parts of its fingerprint.
+    folded=lambda question: getattr(question, "folded_text", None),
 )
 
 
@@ -90,7 +92,7 @@ def _store_questions(
 
     return store_upload(
         rows=rows,
-        check_row=partial(clean_question_record, exam=exam),
+        check_row=partial(clean_question_record, exam=exam, template=question_template(exam)),
         model=ExamQuestion,
         challenge=exam.challenge,
         duplicates=DuplicatePolicy.SKIP,
@@ -109,5 +111,5 @@ def _store_questions(
         flagged=lambda question: question.flagged_category,
         progress=progress,
         near_duplicates=QUESTION_NEAR_DUPLICATES,
-        notice=describe_difference,
+        notice=difference_notice(exam),
     )
