@@ -20,7 +20,7 @@ from accounts.models import Profile
 from challenges.domain import item_type_of
 from challenges.models import Challenge, ContributionStatus, ReviewDecision
 from challenges.text import fingerprint
-from hackathon.bulk import copy_rows, insert_rows, reserve_ids
+from hackathon.bulk import copy_rows, indexes_built_after, insert_rows, reserve_ids
 
 from .models import PEER_VALIDATION_REASON, BlendAnswer, BlendQuestion, BlendSkip, BlendValidation
 
@@ -186,13 +186,19 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
                 )
         for answer, answer_id in zip(answers, reserve_ids(BlendAnswer, len(answers)), strict=True):
             answer["id"] = answer_id
-        copy_rows(BlendAnswer, ANSWER_FIELDS, map(operator.itemgetter(*ANSWER_FIELDS), answers))
         insert_rows(BlendSkip, skips, ignore_conflicts=True)
         validations, decisions = _reviews(challenge, answers, rng)
-        copy_rows(BlendValidation, ("answer_id", "validator_id", "approve", "comment"), validations)
-        copy_rows(
-            ReviewDecision, ("challenge_id", "item_type", "item_id", "status", "reason"), decisions
-        )
+        loaded = (BlendAnswer, BlendValidation, ReviewDecision)
+        with indexes_built_after(*loaded, rows=len(answers)):
+            copy_rows(BlendAnswer, ANSWER_FIELDS, map(operator.itemgetter(*ANSWER_FIELDS), answers))
+            copy_rows(
+                BlendValidation, ("answer_id", "validator_id", "approve", "comment"), validations
+            )
+            copy_rows(
+                ReviewDecision,
+                ("challenge_id", "item_type", "item_id", "status", "reason"),
+                decisions,
+            )
     _analyze(BlendQuestion, BlendAnswer, BlendSkip, BlendValidation)
     return len(answers)
 

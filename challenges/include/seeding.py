@@ -12,7 +12,7 @@ from django.utils import timezone
 from challenges.include.models import Exam, ExamQuestion
 from challenges.models import ContributionStatus
 from challenges.text import fold
-from hackathon.bulk import copy_rows, reserve_ids
+from hackathon.bulk import copy_rows, indexes_built_after, reserve_ids
 
 QUESTIONS_PER_EXAM = (20, 120)
 
@@ -214,7 +214,7 @@ def seed_items(*, challenge, authors: list, count: int, rng: random.Random) -> i
     # questions instead of colliding with the unique fingerprints.
     offset = ExamQuestion.objects.filter(challenge=challenge).count()
     exam_prefix = f"#{offset}"
-    with transaction.atomic():
+    with transaction.atomic(), indexes_built_after(ExamQuestion, rows=count):
         exams: list[tuple] = []
         sizes: list[int] = []
         remaining = count

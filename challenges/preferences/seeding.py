@@ -21,7 +21,7 @@ from challenges.preferences.models import (
     QuizQuestion,
 )
 from challenges.text import fingerprint, fold
-from hackathon.bulk import copy_rows, insert_rows, reserve_ids
+from hackathon.bulk import copy_rows, indexes_built_after, insert_rows, reserve_ids
 
 PLACES = {
     "PE": ["Lima", "Cusco", "Arequipa", "Trujillo", "Iquitos"],
@@ -157,15 +157,19 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
     offset = len(seen)
     author_ids = [author.pk for author in authors]
     prompts: list[dict] = []
+    folded_texts: dict[str, str] = {}
     for index in range(count):
         country = rng.choice(list(PLACES))
         place = rng.choice(PLACES[country])
         portuguese = country in ("BR", "PT")
         topic, template = rng.choice(QUESTIONS_PT if portuguese else QUESTIONS_ES)
         text = template.format(place=place) + ("" if portuguese else rng.choice(MOMENTS))
-        # The few texts the templates make are folded once (``fold`` remembers them); a
-        # number after one folds to itself.
-        folded = fold(text)
+        # The few texts the templates make are folded once (kept here: the votes' unique
+        # texts would push them out of what ``fold`` remembers); a number after one folds to
+        # itself.
+        folded = folded_texts.get(text)
+        if folded is None:
+            folded = folded_texts[text] = fold(text)
         digest = _digest(folded)
         if digest in seen:
             suffix = f" ({offset + index + 1})"
@@ -216,7 +220,8 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
         )
     for prompt, prompt_id in zip(prompts, reserve_ids(Prompt, len(prompts)), strict=True):
         prompt["id"] = prompt_id
-    copy_rows(Prompt, PROMPT_FIELDS, map(operator.itemgetter(*PROMPT_FIELDS), prompts))
+    with indexes_built_after(Prompt, rows=len(prompts)):
+        copy_rows(Prompt, PROMPT_FIELDS, map(operator.itemgetter(*PROMPT_FIELDS), prompts))
 
     passed = set(
         QuizAttempt.objects.filter(quiz=quiz, passed=True).values_list("user_id", flat=True)

@@ -24,7 +24,7 @@ from challenges.stereotypes.models import (
     StereotypeRating,
 )
 from challenges.text import fingerprint, normalize
-from hackathon.bulk import copy_rows, insert_rows
+from hackathon.bulk import copy_rows, indexes_built_after, insert_rows
 
 # A rating's columns, as seed_items writes them (plain rows: an instance costs more than its row).
 RATING_FIELDS = ("challenge_id", "author_id", "pair_id", "status", "skipped", "rating",
@@ -244,7 +244,8 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
             )
             counted += status == ContributionStatus.VALIDATED
         remaining -= len(chosen)
-    copy_rows(StereotypeRating, RATING_FIELDS, ratings)
+    with indexes_built_after(StereotypeRating, rows=len(ratings)):
+        copy_rows(StereotypeRating, RATING_FIELDS, ratings)
     insert_rows(StereotypeProfile, profiles, ignore_conflicts=True)
     insert_rows(StereotypeConsent, consents, ignore_conflicts=True)
     _recount(challenge=challenge)

@@ -6,7 +6,7 @@ import pytest
 from accounts.models import Consent
 from challenges.models import ReviewDecision
 from challenges.stereotypes.models import StereotypeRating
-from hackathon.bulk import copy_rows, reserve_ids
+from hackathon.bulk import copy_rows, indexes_built_after, reserve_ids
 from tests.challenges.stereotypes.factories import StereotypesChallengeFactory
 from tests.factories import UserFactory
 
@@ -63,3 +63,42 @@ def test_copy_rows_with_reserved_ids_and_conflicts_left_out(challenge):
         (first, 7),
         (second, 8),
     ]
+
+
+def _definitions(table: str) -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s UNION ALL"
+            " SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = %s::regclass ORDER BY 1",
+            [table, table],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_indexes_built_after_a_load_are_the_ones_before(challenge):
+    table = ReviewDecision._meta.db_table
+    before = _definitions(table)
+    with indexes_built_after(ReviewDecision, rows=1, from_rows=1):
+        loading = _definitions(table)  # the primary key's index alone, no foreign key
+        assert [d for d in loading if d.startswith("CREATE")] == [
+            d for d in before if d.startswith("CREATE UNIQUE INDEX challenges_reviewdecision_pkey")
+        ]
+        assert not [d for d in loading if "FOREIGN KEY" in d]
+        copy_rows(ReviewDecision, ("challenge_id", "item_type", "item_id", "status", "reason"),
+                  [(challenge.pk, "blend.blendanswer", n, "validated", "") for n in range(3)])  # fmt: skip
+    assert _definitions(table) == before
+    assert ReviewDecision.objects.filter(challenge=challenge).count() == 3
+
+
+def test_a_key_pointing_nowhere_fails_when_the_keys_come_back(challenge):
+    from django.db import IntegrityError, transaction
+
+    fields = ("challenge_id", "item_type", "item_id", "status", "reason")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with indexes_built_after(ReviewDecision, rows=1, from_rows=1):
+            copy_rows(ReviewDecision, fields, [(challenge.pk + 1000, "x.y", 1, "validated", "")])
+    assert not ReviewDecision.objects.exists()
+    assert len(_definitions(ReviewDecision._meta.db_table)) > 1
