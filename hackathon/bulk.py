@@ -48,6 +48,8 @@ PLAIN_FIELDS = (
 )
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 BATCH_ROWS = 20_000
+# How many characters of COPY text copy_rows hands over at a time.
+STREAM_CHUNK = 1 << 16
 FEW_ROWS = 100
 
 
@@ -271,7 +273,6 @@ def copy_rows(
     quote = connection.ops.quote_name
     names = ", ".join(quote(field.column) for field in columns)
     table = target = quote(meta.db_table)
-    count = 0
     with transaction.atomic(), connection.cursor() as cursor:
         if ignore_conflicts:
             target = quote(f"copy_{meta.db_table}")
@@ -279,26 +280,37 @@ def copy_rows(
                 f"CREATE TEMPORARY TABLE {target} AS SELECT {names} FROM {table} WITH NO DATA"
             )
         statement = f"COPY {target} ({names}) FROM STDIN"
-        lines: list[str] = []
-        for row in rows:
-            if len(row) != width:
-                raise ValueError(f"A row of {len(row)} values for {width} fields: {row!r}")
-            values = pick(row)
-            line = "\t".join(map(str, values))
-            if "\\" in line or "\n" in line or "\r" in line or line.count("\t") != tabs:
-                # A text holding one of COPY's special characters: escape value by value.
-                line = "\t".join([str(value).translate(COPY_ESCAPES) for value in values])
-            if converted:
-                rest = "\t".join([convert(row[i]) for i, convert in converted])
-                line = f"{line}\t{rest}" if plain else rest
-            line += suffix
-            if per_row:
-                line += "".join("\t" + convert(default()) for _field, default, convert in per_row)
-            lines.append(line)
-            if len(lines) >= BATCH_ROWS:
-                count += _copy_lines(cursor, statement, lines)
-                lines = []
-        count += _copy_lines(cursor, statement, lines)
+        sent, refused = [0], []
+
+        def lines() -> Iterator[str]:
+            for row in rows:
+                if len(row) != width:
+                    refused.append(ValueError(f"{len(row)} values for {width} fields: {row!r}"))
+                    raise refused[0]
+                values = pick(row)
+                line = "\t".join(map(str, values))
+                if "\\" in line or "\n" in line or "\r" in line or line.count("\t") != tabs:
+                    # A text holding one of COPY's special characters: escape value by value.
+                    line = "\t".join([str(value).translate(COPY_ESCAPES) for value in values])
+                if converted:
+                    rest = "\t".join([convert(row[i]) for i, convert in converted])
+                    line = f"{line}\t{rest}" if plain else rest
+                line += suffix
+                if per_row:
+                    line += "".join(
+                        "\t" + convert(default()) for _field, default, convert in per_row
+                    )
+                sent[0] += 1
+                yield line + "\n"
+
+        # Streamed: PostgreSQL reads the first rows while the next ones are being made.
+        try:
+            cursor.cursor.copy_expert(statement, _Stream(lines()), size=STREAM_CHUNK)
+        except Exception as error:  # psycopg2's own: the raw cursor's errors are not wrapped
+            if refused:  # the COPY was cancelled because of the row, which says more
+                raise refused[0] from error
+            raise
+        count = sent[0]
         if ignore_conflicts:
             cursor.execute(
                 f"INSERT INTO {table} ({names}) SELECT {names} FROM {target} ON CONFLICT DO NOTHING"
@@ -307,11 +319,25 @@ def copy_rows(
     return count
 
 
-def _copy_lines(cursor, statement: str, lines: list[str]) -> int:
-    """Send ``lines`` (COPY text, one row each) in one stream; returns how many."""
-    if lines:
-        cursor.cursor.copy_expert(statement, io.StringIO("\n".join(lines) + "\n"))
-    return len(lines)
+class _Stream:
+    """A file for ``copy_expert`` to read, made of the lines a generator yields as it is read."""
+
+    def __init__(self, lines: Iterator[str]):
+        self.lines, self.left = lines, ""
+
+    def read(self, size: int = -1) -> str:
+        parts, length = [self.left], len(self.left)
+        for line in self.lines:
+            parts.append(line)
+            length += len(line)
+            if 0 <= size <= length:
+                break
+        text = "".join(parts)
+        if size < 0:
+            self.left = ""
+            return text
+        self.left = text[size:]
+        return text[:size]
 
 
 # Below this many rows, keeping the indexes up to date costs less than building them again.

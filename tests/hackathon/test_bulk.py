@@ -102,3 +102,23 @@ def test_a_key_pointing_nowhere_fails_when_the_keys_come_back(challenge):
             copy_rows(ReviewDecision, fields, [(challenge.pk + 1000, "x.y", 1, "validated", "")])
     assert not ReviewDecision.objects.exists()
     assert len(_definitions(ReviewDecision._meta.db_table)) > 1
+
+
+def test_copy_rows_refuses_a_row_of_the_wrong_length_and_stores_none(challenge):
+    from django.db import transaction
+
+    fields = ("challenge_id", "item_type", "item_id", "status", "reason")
+    good = (challenge.pk, "blend.blendanswer", 1, "validated", "")
+    with pytest.raises(ValueError), transaction.atomic():
+        copy_rows(ReviewDecision, fields, [good] * 5 + [(challenge.pk, "x.y", 2)])
+    assert not ReviewDecision.objects.exists()
+
+
+def test_copy_rows_streams_many_rows_in_order(challenge):
+    fields = ("challenge_id", "item_type", "item_id", "status", "reason")
+    rows = (
+        (challenge.pk, "blend.blendanswer", n, "validated", "é" * (n % 7)) for n in range(30_000)
+    )
+    assert copy_rows(ReviewDecision, fields, rows) == 30_000
+    stored = list(ReviewDecision.objects.order_by("pk").values_list("item_id", "reason"))
+    assert stored == [(n, "é" * (n % 7)) for n in range(30_000)]
