@@ -236,21 +236,32 @@ class Recomputed:
 
 
 def recompute_scores(
-    *, edition: Edition, team_ids: Iterable[int] | None = None, cause: str, detail: str = ""
+    *,
+    edition: Edition,
+    team_ids: Iterable[int] | None = None,
+    author_ids: Iterable[int] | None = None,
+    cause: str,
+    detail: str = "",
 ) -> int:
     """``recompute_and_count``, returning how many scores changed."""
     return recompute_and_count(
-        edition=edition, team_ids=team_ids, cause=cause, detail=detail
+        edition=edition, team_ids=team_ids, author_ids=author_ids, cause=cause, detail=detail
     ).scores
 
 
 def recompute_and_count(
-    *, edition: Edition, team_ids: Iterable[int] | None = None, cause: str, detail: str = ""
+    *,
+    edition: Edition,
+    team_ids: Iterable[int] | None = None,
+    author_ids: Iterable[int] | None = None,
+    cause: str,
+    detail: str = "",
 ) -> Recomputed:
     """Bring stored scores in line with the data; record each change with its cause.
 
     Idempotent: what is already right is not written again. Says how many teams it
-    recomputed, how many scores changed and how many changes it recorded.
+    recomputed, how many scores changed and how many changes it recorded. ``author_ids``
+    instead of ``team_ids``: the teams these people are in, found by the query that locks them.
 
     It locks before it reads: the rows of the teams it recomputes (every team of the edition
     for a whole-edition recompute), in the order of their pk, then computes and writes in the
@@ -262,12 +273,19 @@ def recompute_and_count(
     lock it. One order (by pk) for every recompute means two of them never deadlock.
     """
     ids = None if team_ids is None else sorted(set(team_ids))
-    if ids == []:
+    authors = None if author_ids is None else sorted(set(author_ids))
+    if ids == [] or authors == []:
         return Recomputed(teams=0, scores=0, changes=0)
     with transaction.atomic():
         teams = Team.objects.filter(edition=edition)
         if ids is not None:
             teams = teams.filter(pk__in=ids)
+        if authors is not None:
+            teams = teams.filter(
+                pk__in=Membership.objects.filter(edition=edition, user_id__in=authors).values(
+                    "team_id"
+                )
+            )
         # The lock also reads what the computation needs of the teams (their tracks and
         # members) and of the edition, now: one row per member (one for a team without any).
         rows = list(
@@ -277,6 +295,10 @@ def recompute_and_count(
         )
         tracks = {pk: track for pk, track, _published, _member in rows}
         locked = list(tracks)
+        if authors is not None:
+            ids = locked
+            if not ids:
+                return Recomputed(teams=0, scores=0, changes=0)
         computed = compute_scores(
             edition=edition,
             team_ids=ids,
