@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from challenges.intake import get_intake
 from challenges.models import Challenge, ContributionStatus, Edition
-from hackathon.bulk import insert_rows
+from hackathon.bulk import copy_rows
 from hackathon.errors import RuleRefused
 from scoring.models import (
     CriterionMark,
@@ -44,6 +44,12 @@ from scoring.rules import ChallengeScore, judge_fraction, score_challenge, stand
 from teams.models import Membership, Team
 
 logger = logging.getLogger(__name__)
+
+# The columns of the score rows and changes a recompute writes, in the order it gives them.
+SCORE_FIELDS = ("team_id", "challenge_id", "counted", "automatic_points", "judged_points",
+                "points", "public_points")  # fmt: skip
+CHANGE_FIELDS = ("team_id", "challenge_id", "old_counted", "new_counted", "old_points",
+                 "new_points", "old_automatic", "new_automatic", "cause", "detail")  # fmt: skip
 
 
 def count_validated(
@@ -323,15 +329,10 @@ def recompute_and_count(
             }
             if row is None:
                 if score.counted or score.points or score.judged is not None:
-                    to_create.append(
-                        TeamScore(team_id=team_id, challenge_id=challenge_id, **values)
-                    )
+                    to_create.append((team_id, challenge_id, *values.values()))
                     changes.append(
-                        ScoreChange(
-                            team_id=team_id, challenge_id=challenge_id, old_counted=0, new_counted=score.counted,
-                            old_points=Decimal(0), new_points=score.points, old_automatic=Decimal(0),
-                            new_automatic=score.automatic, cause=cause, detail=detail[:300],
-                        )
+                        (team_id, challenge_id, 0, score.counted, Decimal(0), score.points,
+                         Decimal(0), score.automatic, cause, detail[:300])
                     )  # fmt: skip
                 continue
             if all(getattr(row, name) == value for name, value in values.items()):
@@ -344,17 +345,14 @@ def recompute_and_count(
                 or row.automatic_points != score.automatic
             ):
                 changes.append(
-                    ScoreChange(
-                        team_id=team_id, challenge_id=challenge_id, old_counted=row.counted, new_counted=score.counted,
-                        old_points=row.points, new_points=score.points, old_automatic=row.automatic_points,
-                        new_automatic=score.automatic, cause=cause, detail=detail[:300],
-                    )
+                    (team_id, challenge_id, row.counted, score.counted, row.points, score.points,
+                     row.automatic_points, score.automatic, cause, detail[:300])
                 )  # fmt: skip
             for name, value in values.items():
                 setattr(row, name, value)
             to_update.append(row)
-        # COPY on PostgreSQL: a recompute from empty writes a row per team and challenge.
-        insert_rows(TeamScore, to_create)
+        # Plain rows by COPY: a recompute from empty writes a row per team and challenge.
+        copy_rows(TeamScore, SCORE_FIELDS, to_create)
         TeamScore.objects.bulk_update(
             to_update,
             [
@@ -367,7 +365,7 @@ def recompute_and_count(
             ],
             batch_size=2000,
         )
-        insert_rows(ScoreChange, changes)
+        copy_rows(ScoreChange, CHANGE_FIELDS, changes)
         if to_create or to_update:
             transaction.on_commit(lambda: bump_leaderboard_version(edition_id=edition.pk))
     return Recomputed(
