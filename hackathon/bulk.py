@@ -6,14 +6,23 @@ data of ``seed_demo``) that is most of the time spent. ``insert_rows`` sends the
 one ``COPY ... FROM STDIN`` stream instead, about five times faster, and leaves the instances
 as ``bulk_create`` does: saved, with their primary keys (reserved from the table's sequence in
 one query first), so that rows pointing at them can follow.
+
+``copy_rows`` goes further for code that makes rows by the hundred thousand (``seed_demo``):
+plain tuples of the values the database stores, no model instance at all (building one costs
+more than writing its row); the keys rows point at are reserved first with ``reserve_ids``.
+Around such a load, ``indexes_built_after`` drops the tables' indexes and foreign keys and
+makes them again from their own definitions once the rows are in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -92,11 +101,32 @@ def _converter(field: models.Field, now: dt.datetime) -> Callable[[object], str]
         return lambda value: (
             "\\N" if value is None else json.dumps(value, cls=encoder).translate(COPY_ESCAPES)
         )
+    if isinstance(field, models.DecimalField):
+        return _decimal_converter(field)
     return lambda value: _text(field.get_db_prep_save(value, connection))
 
 
+def _decimal_converter(field: models.DecimalField) -> Callable[[object], str]:
+    """A Decimal is stored as it is (Django rounds only floats, to the field's digits): its
+    text, without the field's preparation, which costs more than the rest of the row."""
+
+    def convert(value) -> str:
+        if value is None:
+            return "\\N"
+        if type(value) is Decimal:
+            return str(value)
+        return _text(field.get_db_prep_save(value, connection))
+
+    return convert
+
+
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
-    """``count`` new primary keys from the table's sequence, in order (one query)."""
+    """``count`` new primary keys from the table's sequence, in order (one query). Elsewhere
+    than on PostgreSQL, the keys after the largest stored (call it in the transaction that
+    inserts them: SQLite has one writer at a time)."""
+    if connection.vendor != "postgresql":
+        largest = model.objects.aggregate(largest=models.Max("pk"))["largest"] or 0
+        return list(range(largest + 1, largest + 1 + count))
     table, column = model._meta.db_table, model._meta.pk.column
     with connection.cursor() as cursor:
         cursor.execute(
@@ -202,3 +232,202 @@ def insert_rows(
             )
             cursor.execute(f"DROP TABLE {target}")
     return objs
+
+
+# Fields whose value ``str`` writes as COPY reads it, when it cannot be missing (a number, a
+# text, a key, True or False, a moment): a whole row of them is one join in C.
+STR_FIELDS = (
+    models.IntegerField,
+    models.AutoField,
+    models.ForeignKey,
+    models.CharField,
+    models.TextField,
+    models.BooleanField,
+    models.DateField,  # and DateTimeField: "2026-12-01 15:00:00+00:00"
+)
+
+
+def _row_converter(field: models.Field) -> Callable[[object], str]:
+    """How to write one value a caller of ``copy_rows`` gives (what the database stores) as
+    COPY text: texts and numbers as they are, JSON encoded, moments in ISO format."""
+    if isinstance(field, models.BooleanField):
+        return lambda value: "\\N" if value is None else ("t" if value else "f")
+    if isinstance(field, models.JSONField):
+        # One encoder for every row (``json.dumps`` with options makes one per call), letters
+        # unescaped (the column keeps the JSON parsed, not its text): most values then hold
+        # no backslash, and COPY's escaping has nothing to do.
+        encode = (field.encoder or json.JSONEncoder)(ensure_ascii=False).encode
+        return lambda value: "\\N" if value is None else _plain_text(encode(value))
+    if isinstance(field, models.DateField):  # and DateTimeField
+        return lambda value: "\\N" if value is None else value.isoformat()
+    if isinstance(field, (models.IntegerField, models.AutoField, models.ForeignKey)):
+        return _plain_text
+    if isinstance(field, (models.CharField, models.TextField)):
+        return _plain_text
+    if isinstance(field, models.DecimalField):
+        return _decimal_converter(field)
+    return lambda value: _text(field.get_db_prep_save(value, connection))
+
+
+def copy_rows(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    ignore_conflicts: bool = False,
+) -> int:
+    """Insert ``rows``, each a tuple of the values of ``fields`` (attribute names: ``author_id``,
+    not ``author``) in that order, as the database stores them (keys, a country's code, a
+    list for a JSON field; None only where the column allows it), by ``COPY`` on PostgreSQL
+    (``bulk_create`` elsewhere). Fields not given take their default (a callable one called
+    for each row), ``auto_now`` ones the current time; a primary key not given comes from the
+    table's sequence, in the rows' order. With ``ignore_conflicts``, rows that would break a
+    unique constraint are left out. No signal is sent, nothing is validated. Returns how many
+    rows were sent."""
+    meta = model._meta
+    by_name = {field.attname: field for field in meta.local_concrete_fields}
+    given = [by_name[name] for name in fields]
+    others = [
+        field
+        for field in meta.local_concrete_fields
+        if field.attname not in fields and not field.generated and field is not meta.pk
+    ]
+    now = timezone.now()
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return 0  # not even a round trip
+    rows = itertools.chain([first], rows)
+    if connection.vendor != "postgresql":
+        objs = [model(**dict(zip(fields, row, strict=True))) for row in rows]
+        model.objects.bulk_create(objs, batch_size=2000, ignore_conflicts=ignore_conflicts)
+        return len(objs)
+    # Columns ``str`` writes first (one join per row), then those needing a converter each,
+    # then the same text on every row for stamps and fixed defaults, then callable defaults
+    # (a salt, a moment), called once per row.
+    plain = [i for i, field in enumerate(given) if isinstance(field, STR_FIELDS) and not field.null]
+    converted = [(i, _row_converter(field)) for i, field in enumerate(given) if i not in plain]
+    fixed, per_row = [], []
+    for field in others:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            fixed.append((field, now.isoformat()))
+        elif field.has_default() and callable(field.default):
+            per_row.append((field, field.get_default, _row_converter(field)))
+        else:
+            fixed.append((field, _row_converter(field)(field.get_default())))
+    columns = (
+        [given[i] for i in plain]
+        + [given[i] for i, _convert in converted]
+        + [field for field, _text in fixed]
+        + [field for field, *_rest in per_row]
+    )
+    suffix = "".join("\t" + text for _field, text in fixed)
+    pick = operator.itemgetter(*plain) if len(plain) > 1 else lambda row: [row[i] for i in plain]
+    width, tabs = len(given), len(plain) - 1
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(field.column) for field in columns)
+    table = target = quote(meta.db_table)
+    # No savepoint (two more round trips): as ``bulk_create``, a failure fails the caller's
+    # transaction.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if ignore_conflicts:
+            target = quote(f"copy_{meta.db_table}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {target} AS SELECT {names} FROM {table} WITH NO DATA"
+            )
+        sent, refused = [0], []
+
+        def lines() -> Iterator[str]:
+            for row in rows:
+                if len(row) != width:
+                    refused.append(ValueError(f"{len(row)} values for {width} fields: {row!r}"))
+                    raise refused[0]
+                values = pick(row)
+                line = "\t".join(map(str, values))
+                if "\\" in line or "\n" in line or "\r" in line or line.count("\t") != tabs:
+                    # A text holding one of COPY's special characters: escape value by value.
+                    line = "\t".join([str(value).translate(COPY_ESCAPES) for value in values])
+                if converted:
+                    rest = "\t".join([convert(row[i]) for i, convert in converted])
+                    line = f"{line}\t{rest}" if plain else rest
+                line += suffix
+                if per_row:
+                    line += "".join(
+                        "\t" + convert(default()) for _field, default, convert in per_row
+                    )
+                sent[0] += 1
+                yield line
+
+        # Streamed: PostgreSQL reads the first rows while the next ones are being made.
+        try:
+            copy_lines(cursor, target, names, lines())
+        except Exception as error:  # whatever the driver made of the refusal raised in lines()
+            if refused:  # the COPY was cancelled because of the row, which says more
+                raise refused[0] from error
+            raise
+        count = sent[0]
+        if ignore_conflicts:
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM {target} ON CONFLICT DO NOTHING"
+            )
+            cursor.execute(f"DROP TABLE {target}")
+    return count
+
+
+# Below this many rows, keeping the indexes up to date costs less than building them again.
+REBUILD_FROM_ROWS = 50_000
+
+
+@contextmanager
+def indexes_built_after(
+    *models_loaded: type[models.Model], rows: int, from_rows: int = REBUILD_FROM_ROWS
+) -> Iterator[None]:
+    """Load ``rows`` rows into these models' tables with their indexes (all but the primary
+    keys), unique constraints and foreign keys dropped, made again at the end from the
+    definitions PostgreSQL gives of them (``pg_get_indexdef``, ``pg_get_constraintdef``).
+
+    Building an index once from sorted rows costs a fraction of updating it row by row, and a
+    foreign key added checks every row in one join instead of one lookup per row at commit.
+    What the constraints refuse is still refused, when they come back: a duplicate or a key
+    pointing nowhere fails the whole transaction. For tables loaded without
+    ``ignore_conflicts`` (which needs the unique indexes in place), in one transaction (this
+    one: on failure the drops are undone with the rows); the tables are locked until it ends.
+
+    Checks pending in the transaction run first (``SET CONSTRAINTS ALL IMMEDIATE``: a table
+    with pending checks cannot be altered); the constraints are deferred again afterwards, as
+    Django makes every foreign key. Does nothing below ``from_rows`` rows or off PostgreSQL.
+    """
+    if rows < from_rows or connection.vendor != "postgresql":
+        yield
+        return
+    tables = [model._meta.db_table for model in models_loaded]
+    quote = connection.ops.quote_name
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid)"
+                " FROM pg_constraint WHERE contype IN ('f', 'u')"
+                " AND conrelid = ANY(%s::regclass[]) ORDER BY contype DESC, conname",
+                [tables],
+            )  # unique constraints first, to be made again before the keys that may use them
+            constraints = cursor.fetchall()
+            cursor.execute(
+                "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
+                " WHERE indrelid = ANY(%s::regclass[]) AND NOT indisprimary AND NOT EXISTS"
+                " (SELECT 1 FROM pg_constraint WHERE conindid = indexrelid AND contype <> 'f')"
+                " ORDER BY 1",
+                [tables],
+            )
+            indexes = cursor.fetchall()
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for name, table, _definition in constraints:
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+            for name, _definition in indexes:
+                cursor.execute(f"DROP INDEX {name}")
+        yield
+        with connection.cursor() as cursor:
+            for _name, definition in indexes:
+                cursor.execute(definition)
+            for name, table, definition in constraints:
+                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")

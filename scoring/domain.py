@@ -15,13 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, transaction
 from django.utils import timezone
 
 from challenges.intake import get_intake
 from challenges.models import Challenge, ContributionStatus, Edition
-from hackathon.bulk import insert_rows
+from hackathon.bulk import copy_rows
 from hackathon.errors import RuleRefused
 from scoring.models import (
     CriterionMark,
@@ -44,6 +43,14 @@ from scoring.rules import ChallengeScore, judge_fraction, score_challenge, stand
 from teams.models import Membership, Team
 
 logger = logging.getLogger(__name__)
+
+# Up to this many changed score rows, one UPDATE each rather than one bulk_update.
+FEW_UPDATES = 2
+# The columns of the score rows and changes a recompute writes, in the order it gives them.
+SCORE_FIELDS = ("team_id", "challenge_id", "counted", "automatic_points", "judged_points",
+                "points", "public_points")  # fmt: skip
+CHANGE_FIELDS = ("team_id", "challenge_id", "old_counted", "new_counted", "old_points",
+                 "new_points", "old_automatic", "new_automatic", "cause", "detail")  # fmt: skip
 
 
 def count_validated(
@@ -69,23 +76,34 @@ def count_validated(
         team_of = dict(members.values_list("user_id", "team_id"))
     if not team_of:
         return {}
-    parts = []
+    # Written out rather than composed with the ORM: compiling four querysets and their union
+    # took more of a one-team recompute's processor time than any of its other queries.
+    quote = connection.ops.quote_name
+    parts, params = [], []
     for challenge in challenges:
         intake = get_intake(challenge.kind)
         if intake is None:
             continue
-        validated = intake.model.objects.filter(
-            challenge=challenge, status=ContributionStatus.VALIDATED
+        meta = intake.model._meta
+        challenge_column, author_column, status_column = (
+            quote(meta.get_field(name).column) for name in ("challenge", "author", "status")
         )
+        part = (
+            f"SELECT {challenge_column}, {author_column}, COUNT(*) FROM {quote(meta.db_table)}"
+            f" WHERE {challenge_column} = %s AND {status_column} = %s"
+        )
+        params += [challenge.pk, str(ContributionStatus.VALIDATED)]
         if team_ids is not None:
-            validated = validated.filter(author_id__in=list(team_of))
-        parts.append(
-            validated.values_list("challenge_id", "author_id").annotate(total=Count("*")).order_by()
-        )
+            part += f" AND {author_column} IN ({', '.join(['%s'] * len(team_of))})"
+            params += list(team_of)
+        parts.append(f"{part} GROUP BY 1, 2")
     if not parts:
         return {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
     totals: dict[tuple[int, int], int] = defaultdict(int)
-    for challenge_id, author_id, total in parts[0].union(*parts[1:], all=True):
+    for challenge_id, author_id, total in rows:
         team_id = team_of.get(author_id)
         if team_id is not None:
             totals[(team_id, challenge_id)] += total
@@ -236,21 +254,32 @@ class Recomputed:
 
 
 def recompute_scores(
-    *, edition: Edition, team_ids: Iterable[int] | None = None, cause: str, detail: str = ""
+    *,
+    edition: Edition,
+    team_ids: Iterable[int] | None = None,
+    author_ids: Iterable[int] | None = None,
+    cause: str,
+    detail: str = "",
 ) -> int:
     """``recompute_and_count``, returning how many scores changed."""
     return recompute_and_count(
-        edition=edition, team_ids=team_ids, cause=cause, detail=detail
+        edition=edition, team_ids=team_ids, author_ids=author_ids, cause=cause, detail=detail
     ).scores
 
 
 def recompute_and_count(
-    *, edition: Edition, team_ids: Iterable[int] | None = None, cause: str, detail: str = ""
+    *,
+    edition: Edition,
+    team_ids: Iterable[int] | None = None,
+    author_ids: Iterable[int] | None = None,
+    cause: str,
+    detail: str = "",
 ) -> Recomputed:
     """Bring stored scores in line with the data; record each change with its cause.
 
     Idempotent: what is already right is not written again. Says how many teams it
-    recomputed, how many scores changed and how many changes it recorded.
+    recomputed, how many scores changed and how many changes it recorded. ``author_ids``
+    instead of ``team_ids``: the teams these people are in, found by the query that locks them.
 
     It locks before it reads: the rows of the teams it recomputes (every team of the edition
     for a whole-edition recompute), in the order of their pk, then computes and writes in the
@@ -262,12 +291,19 @@ def recompute_and_count(
     lock it. One order (by pk) for every recompute means two of them never deadlock.
     """
     ids = None if team_ids is None else sorted(set(team_ids))
-    if ids == []:
+    authors = None if author_ids is None else sorted(set(author_ids))
+    if ids == [] or authors == []:
         return Recomputed(teams=0, scores=0, changes=0)
     with transaction.atomic():
         teams = Team.objects.filter(edition=edition)
         if ids is not None:
             teams = teams.filter(pk__in=ids)
+        if authors is not None:
+            teams = teams.filter(
+                pk__in=Membership.objects.filter(edition=edition, user_id__in=authors).values(
+                    "team_id"
+                )
+            )
         # The lock also reads what the computation needs of the teams (their tracks and
         # members) and of the edition, now: one row per member (one for a team without any).
         rows = list(
@@ -277,6 +313,10 @@ def recompute_and_count(
         )
         tracks = {pk: track for pk, track, _published, _member in rows}
         locked = list(tracks)
+        if authors is not None:
+            ids = locked
+            if not ids:
+                return Recomputed(teams=0, scores=0, changes=0)
         computed = compute_scores(
             edition=edition,
             team_ids=ids,
@@ -301,15 +341,10 @@ def recompute_and_count(
             }
             if row is None:
                 if score.counted or score.points or score.judged is not None:
-                    to_create.append(
-                        TeamScore(team_id=team_id, challenge_id=challenge_id, **values)
-                    )
+                    to_create.append((team_id, challenge_id, *values.values()))
                     changes.append(
-                        ScoreChange(
-                            team_id=team_id, challenge_id=challenge_id, old_counted=0, new_counted=score.counted,
-                            old_points=Decimal(0), new_points=score.points, old_automatic=Decimal(0),
-                            new_automatic=score.automatic, cause=cause, detail=detail[:300],
-                        )
+                        (team_id, challenge_id, 0, score.counted, Decimal(0), score.points,
+                         Decimal(0), score.automatic, cause, detail[:300])
                     )  # fmt: skip
                 continue
             if all(getattr(row, name) == value for name, value in values.items()):
@@ -322,30 +357,26 @@ def recompute_and_count(
                 or row.automatic_points != score.automatic
             ):
                 changes.append(
-                    ScoreChange(
-                        team_id=team_id, challenge_id=challenge_id, old_counted=row.counted, new_counted=score.counted,
-                        old_points=row.points, new_points=score.points, old_automatic=row.automatic_points,
-                        new_automatic=score.automatic, cause=cause, detail=detail[:300],
-                    )
+                    (team_id, challenge_id, row.counted, score.counted, row.points, score.points,
+                     row.automatic_points, score.automatic, cause, detail[:300])
                 )  # fmt: skip
             for name, value in values.items():
                 setattr(row, name, value)
             to_update.append(row)
-        # COPY on PostgreSQL: a recompute from empty writes a row per team and challenge.
-        insert_rows(TeamScore, to_create)
-        TeamScore.objects.bulk_update(
-            to_update,
-            [
-                "counted",
-                "automatic_points",
-                "judged_points",
-                "points",
-                "public_points",
-                "updated_at",
-            ],
-            batch_size=2000,
-        )
-        insert_rows(ScoreChange, changes)
+        # Plain rows by COPY: a recompute from empty writes a row per team and challenge.
+        copy_rows(TeamScore, SCORE_FIELDS, to_create)
+        updated = ["counted", "automatic_points", "judged_points", "points", "public_points",
+                   "updated_at"]  # fmt: skip
+        if len(to_update) <= FEW_UPDATES:
+            # A decision moves a row or two: building bulk_update's CASE for them costs more
+            # than one UPDATE each (the same values written).
+            for row in to_update:
+                TeamScore.objects.filter(pk=row.pk).update(
+                    **{name: getattr(row, name) for name in updated}
+                )
+        else:
+            TeamScore.objects.bulk_update(to_update, updated, batch_size=2000)
+        copy_rows(ScoreChange, CHANGE_FIELDS, changes)
         if to_create or to_update:
             transaction.on_commit(lambda: bump_leaderboard_version(edition_id=edition.pk))
     return Recomputed(

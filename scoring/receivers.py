@@ -12,7 +12,6 @@ from scoring.domain import (
     bump_leaderboard_version,
     recompute_scores,
     request_edition_recompute,
-    teams_of,
 )
 from scoring.judged import sync_rubric
 from scoring.models import ScoreChange
@@ -27,10 +26,10 @@ EDITION_FIELDS = {"judged_points_published", "max_total_points"}
 
 @receiver(contributions_changed)
 def recompute_after_decisions(sender, challenge: Challenge, author_ids, **kwargs):
-    team_ids = teams_of(edition_id=challenge.edition_id, user_ids=author_ids)
+    # The authors' teams are found by the statement that locks them: no query of its own.
     recompute_scores(
         edition=challenge.edition,
-        team_ids=team_ids,
+        author_ids=author_ids,
         cause=ScoreChange.Cause.CONTRIBUTIONS,
         detail=challenge.record_label,
     )

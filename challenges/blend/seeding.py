@@ -8,6 +8,7 @@ their profile's country) and the teams. Bulk inserts only: 125,000 answers take 
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import random
 from collections import defaultdict
 
@@ -19,11 +20,10 @@ from accounts.models import Profile
 from challenges.domain import item_type_of
 from challenges.models import Challenge, ContributionStatus, ReviewDecision
 from challenges.text import fingerprint
-from hackathon.bulk import insert_rows
+from hackathon.bulk import copy_rows, indexes_built_after, insert_rows, reserve_ids
 
 from .models import PEER_VALIDATION_REASON, BlendAnswer, BlendQuestion, BlendSkip, BlendValidation
 
-BATCH = 2000
 SEED_PREFIX = "seed-"
 PORTUGUESE = {"BR", "PT", "AO", "MZ", "CV"}
 FALLBACK_COUNTRIES = ["PE", "MX", "AR", "CO", "CL", "ES", "PT", "BR"]
@@ -165,7 +165,7 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
         taken = (
             set(existing.values_list("question_id", "author_id")) if existing.exists() else set()
         )
-        answers: list[BlendAnswer] = []
+        answers: list[dict] = []
         skips: list[BlendSkip] = []
         for pk, total in per_author.items():
             country = country_of[pk]
@@ -176,7 +176,7 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
                 if (question_id, pk) in taken:
                     continue
                 answer = _answer(challenge, question_id, pk, country, next(statuses), rng, now)
-                answer.seed_validators = _pick_validators(answer, people_of[country], rng)
+                answer["validators"] = _pick_validators(answer, people_of[country], rng)
                 answers.append(answer)
             for step in range(total, total + skips_per_author[pk]):
                 skips.append(
@@ -186,11 +186,21 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
                         user_id=pk,
                     )
                 )
-        insert_rows(BlendAnswer, answers)
+        for answer, answer_id in zip(answers, reserve_ids(BlendAnswer, len(answers)), strict=True):
+            answer["id"] = answer_id
         insert_rows(BlendSkip, skips, ignore_conflicts=True)
         validations, decisions = _reviews(challenge, answers, rng)
-        insert_rows(BlendValidation, validations)
-        insert_rows(ReviewDecision, decisions)
+        loaded = (BlendAnswer, BlendValidation, ReviewDecision)
+        with indexes_built_after(*loaded, rows=len(answers)):
+            copy_rows(BlendAnswer, ANSWER_FIELDS, map(operator.itemgetter(*ANSWER_FIELDS), answers))
+            copy_rows(
+                BlendValidation, ("answer_id", "validator_id", "approve", "comment"), validations
+            )
+            copy_rows(
+                ReviewDecision,
+                ("challenge_id", "item_type", "item_id", "status", "reason"),
+                decisions,
+            )
     _analyze(BlendQuestion, BlendAnswer, BlendSkip, BlendValidation)
     return len(answers)
 
@@ -203,7 +213,14 @@ def _analyze(*models) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def _answer(challenge, question_id, author_id, country, status, rng, now) -> BlendAnswer:
+# An answer's columns, as seed_items writes them (plain rows: an instance costs more than its row).
+ANSWER_FIELDS = ("id", "challenge_id", "question_id", "author_id", "country", "status", "region",
+                 "no_answer_reason", "answer_1", "answer_2", "answer_3", "reworded_question",
+                 "approvals", "rejections", "decided_at", "decision_reason")  # fmt: skip
+
+
+def _answer(challenge, question_id, author_id, country, status, rng, now) -> dict:
+    """One answer's values (``ANSWER_FIELDS``, its id still to come)."""
     values = {"region": rng.choice(REGIONS)}
     if rng.random() < 0.06:
         values = {"no_answer_reason": rng.choice(NO_ANSWER_REASONS)}
@@ -226,76 +243,60 @@ def _answer(challenge, question_id, author_id, country, status, rng, now) -> Ble
         values["decision_reason"] = (
             INVALIDATION_REASON if status == INVALIDATED else PEER_VALIDATION_REASON
         )
-    return BlendAnswer(
-        challenge_id=challenge.pk,
-        question_id=question_id,
-        author_id=author_id,
-        country=country,
-        status=status,
+    return {
+        "id": None,
+        "challenge_id": challenge.pk,
+        "question_id": question_id,
+        "author_id": author_id,
+        "country": country,
+        "status": status,
+        "region": "",
+        "no_answer_reason": "",
+        "answer_1": "",
+        "answer_2": "",
+        "answer_3": "",
+        "reworded_question": "",
+        "approvals": 0,
+        "rejections": 0,
+        "decided_at": None,
+        "decision_reason": "",
         **values,
-    )
+    }
 
 
-def _pick_validators(answer: BlendAnswer, people: list[int], rng: random.Random) -> list[int]:
+def _pick_validators(answer: dict, people: list[int], rng: random.Random) -> list[int]:
     """Other people of the answer's country behind its counters; without enough of them, an
     organizer decided it from the review queue (no peer counters)."""
-    needed = answer.approvals + answer.rejections
+    needed = answer["approvals"] + answer["rejections"]
     if not needed:
         return []
     picked = [
-        pk for pk in rng.sample(people, k=min(len(people), needed + 1)) if pk != answer.author_id
+        pk for pk in rng.sample(people, k=min(len(people), needed + 1)) if pk != answer["author_id"]
     ][:needed]
     if len(picked) < needed:
-        answer.approvals = answer.rejections = 0
-        if answer.decision_reason == PEER_VALIDATION_REASON:
-            answer.decision_reason = ""
+        answer["approvals"] = answer["rejections"] = 0
+        if answer["decision_reason"] == PEER_VALIDATION_REASON:
+            answer["decision_reason"] = ""
         return []
     return picked
 
 
-def _reviews(challenge: Challenge, answers: list[BlendAnswer], rng: random.Random):
-    """The validations behind each answer's counters, and the decisions of the decided ones."""
+def _reviews(challenge: Challenge, answers: list[dict], rng: random.Random):
+    """The validations behind each answer's counters, and the decisions of the decided ones
+    (rows for ``copy_rows``)."""
     validations, decisions = [], []
     item_type = item_type_of(BlendAnswer)
     for answer in answers:
-        for position, validator in enumerate(answer.seed_validators):
-            approve = position < answer.approvals
+        answer_id, status, reason = answer["id"], answer["status"], answer["decision_reason"]
+        for position, validator in enumerate(answer["validators"]):
+            approve = position < answer["approvals"]
             validations.append(
-                BlendValidation(
-                    answer_id=answer.pk,
-                    validator_id=validator,
-                    approve=approve,
-                    comment="" if approve else rng.choice(REJECTION_COMMENTS),
-                )
+                (answer_id, validator, approve, "" if approve else rng.choice(REJECTION_COMMENTS))
             )
-        peer = PEER_VALIDATION_REASON if answer.seed_validators else ""
-        if answer.status in (VALIDATED, REJECTED):
-            decisions.append(
-                ReviewDecision(
-                    challenge_id=challenge.pk,
-                    item_type=item_type,
-                    item_id=answer.pk,
-                    status=answer.status,
-                    reason=answer.decision_reason,
-                )
-            )
-        elif answer.status == INVALIDATED:
-            decisions.append(
-                ReviewDecision(
-                    challenge_id=challenge.pk,
-                    item_type=item_type,
-                    item_id=answer.pk,
-                    status=VALIDATED,
-                    reason=peer,
-                )
-            )
-            decisions.append(
-                ReviewDecision(
-                    challenge_id=challenge.pk,
-                    item_type=item_type,
-                    item_id=answer.pk,
-                    status=answer.status,
-                    reason=answer.decision_reason,
-                )
-            )
+        if status in (VALIDATED, REJECTED):
+            decisions.append((challenge.pk, item_type, answer_id, status, reason))
+        elif status == INVALIDATED:
+            peer = PEER_VALIDATION_REASON if answer["validators"] else ""
+            decisions.append((challenge.pk, item_type, answer_id, VALIDATED, peer))
+            decisions.append((challenge.pk, item_type, answer_id, status, reason))
     return validations, decisions

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count
 from django.dispatch import Signal
 from django.utils import timezone
@@ -95,35 +95,75 @@ def decide_contributions(
         raise ContributionRefused(_("Select at least one item."))
     base = queryset if queryset is not None else model.objects.all()
     with transaction.atomic():
-        items = list(
-            base.select_for_update()
-            .filter(challenge=challenge, pk__in=ids, status__in=ALLOWED_DECISIONS[status])
-            .only("pk", "author_id", "status")
+        decided = _record_decisions(
+            model=model,
+            items=base.filter(
+                challenge=challenge, pk__in=ids, status__in=ALLOWED_DECISIONS[status]
+            ),
+            challenge=challenge,
+            status=status,
+            reason=reason,
+            by=by,
         )
-        now = timezone.now()
-        pks = [item.pk for item in items]
+        announce_change(challenge=challenge, author_ids=(author_id for _pk, author_id in decided))
+        announce_decisions(
+            challenge=challenge,
+            status=status,
+            reason=reason,
+            author_ids=(author_id for _pk, author_id in decided),
+        )
+    return len(decided)
+
+
+def _record_decisions(
+    *, model: type[models.Model], items: models.QuerySet, challenge: Challenge, status: str,
+    reason: str, by,
+) -> list[tuple[int, int]]:  # fmt: skip
+    """Give ``items`` the status and record a ReviewDecision for each; their (pk, author id).
+
+    On PostgreSQL one statement: the update locks the rows it changes (and checks their status
+    again once a concurrent decision on them commits), the decisions are inserted from what it
+    returns. Elsewhere, the rows are locked and read, then updated and recorded."""
+    now = timezone.now()
+    decided_by = by.pk if by is not None else None
+    if connection.vendor != "postgresql":
+        rows = list(items.select_for_update().values_list("pk", "author_id"))
+        pks = [pk for pk, _author in rows]
         model.objects.filter(pk__in=pks).update(
             status=status, decision_reason=reason, decided_at=now
         )
         ReviewDecision.objects.bulk_create(
             ReviewDecision(
-                challenge=challenge,
-                item_type=item_type_of(model),
-                item_id=pk,
-                status=status,
-                reason=reason,
-                decided_by=by,
+                challenge=challenge, item_type=item_type_of(model), item_id=pk, status=status,
+                reason=reason, decided_by_id=decided_by,
             )
             for pk in pks
-        )
-        announce_change(challenge=challenge, author_ids=(item.author_id for item in items))
-        announce_decisions(
-            challenge=challenge,
-            status=status,
-            reason=reason,
-            author_ids=(item.author_id for item in items),
-        )
-    return len(items)
+        )  # fmt: skip
+        return rows
+    quote = connection.ops.quote_name
+    meta, decision = model._meta, ReviewDecision._meta
+    pk, author, status_column = (
+        quote(meta.get_field(name).column) for name in (meta.pk.name, "author", "status")
+    )
+    chosen, chosen_params = items.values("pk").query.sql_with_params()
+    decision_columns = ", ".join(
+        quote(decision.get_field(name).column)
+        for name in ("challenge", "item_type", "item_id", "status", "reason", "decided_by", "decided_at")
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH decided AS (UPDATE {quote(meta.db_table)}"
+            f" SET {status_column} = %s, {quote(meta.get_field('decision_reason').column)} = %s,"
+            f" {quote(meta.get_field('decided_at').column)} = %s"
+            f" WHERE {pk} IN ({chosen}) AND {status_column} = ANY(%s)"
+            f" RETURNING {pk}, {author}),"
+            f" recorded AS (INSERT INTO {quote(decision.db_table)} ({decision_columns})"
+            f" SELECT %s, %s, {pk}, %s, %s, %s, %s FROM decided)"
+            f" SELECT {pk}, {author} FROM decided",
+            [status, reason, now, *chosen_params, [str(value) for value in ALLOWED_DECISIONS[status]],
+             challenge.pk, item_type_of(model), status, reason, decided_by, now],
+        )  # fmt: skip
+        return cursor.fetchall()
 
 
 def reject_possible_duplicates(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import random
 
 from django.db import transaction
@@ -9,10 +11,9 @@ from django.utils import timezone
 
 from challenges.include.models import Exam, ExamQuestion
 from challenges.models import ContributionStatus
-from challenges.text import fingerprint
-from hackathon.bulk import insert_rows
+from challenges.text import fold
+from hackathon.bulk import copy_rows, indexes_built_after, reserve_ids
 
-BATCH = 2000
 QUESTIONS_PER_EXAM = (20, 120)
 
 # country, language, exam name, level, category (English), category (original language), source
@@ -197,6 +198,20 @@ REASONS = {
 }
 
 
+# The columns seed_items writes (plain rows: building a model instance costs more than its row).
+EXAM_FIELDS = ("id", "challenge_id", "author_id", "name", "language", "country", "domain", "level",
+               "declared_questions", "source", "original_format", "license", "status",
+               "decision_reason", "decided_at")  # fmt: skip
+QUESTION_FIELDS = ("challenge_id", "author_id", "exam_id", "status", "decision_reason",
+                   "decided_at", "language", "country", "exam_name", "source", "license", "level",
+                   "category_en", "category_original_lang", "original_question_num", "question",
+                   "options", "answer", "fingerprint", "flagged_category")  # fmt: skip
+
+
+def _digest(folded: str) -> str:
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
 def seed_items(*, challenge, authors: list, count: int, rng: random.Random) -> int:
     """Create ``count`` INCLUDE questions (and the exams that hold them), spread over
     ``authors`` and over the statuses INCLUDE uses (pending, validated, rejected, invalidated;
@@ -209,8 +224,8 @@ def seed_items(*, challenge, authors: list, count: int, rng: random.Random) -> i
     offset = ExamQuestion.objects.filter(challenge=challenge).count()
     # Exams are numbered after those stored too ("convocatoria 3"), for the same reason.
     exam_number = Exam.objects.filter(challenge=challenge).count()
-    with transaction.atomic():
-        exams: list[Exam] = []
+    with transaction.atomic(), indexes_built_after(ExamQuestion, rows=count):
+        exams: list[list] = []
         sizes: list[int] = []
         english_categories: list[str] = []
         remaining = count
@@ -222,85 +237,99 @@ def seed_items(*, challenge, authors: list, count: int, rng: random.Random) -> i
             exam_status, _weights = rng.choices(EXAM_PLANS, weights=PLAN_WEIGHTS)[0]
             decided = exam_status != ContributionStatus.PENDING
             exams.append(
-                Exam(
-                    challenge=challenge,
-                    author=rng.choice(authors),
-                    name=f"{name}, convocatoria {exam_number + len(exams) + 1}",
-                    language=language,
-                    country=country,
-                    domain=category_original,
-                    level=LEVELS[level]["pt" if language == "pt" else "es"],
-                    declared_questions=size + rng.randint(0, 20),
-                    source=source,
-                    original_format=rng.choice(["pdf", "pdf", "web", "book", "scan"]),
-                    license=rng.choice(
-                        ["unknown", "unknown", "CC-BY-4.0", "CC-BY-NC", "public domain"]
-                    ),
-                    status=exam_status,
-                    decision_reason=REASONS["rejected"]
-                    if exam_status == ContributionStatus.REJECTED
-                    else "",
-                    decided_at=now if decided else None,
-                )
+                [
+                    None,  # its id, reserved below
+                    challenge.pk,
+                    rng.choice(authors).pk,
+                    f"{name}, convocatoria {exam_number + len(exams) + 1}",
+                    language,
+                    country,
+                    category_original,
+                    LEVELS[level]["pt" if language == "pt" else "es"],
+                    size + rng.randint(0, 20),
+                    source,
+                    rng.choice(["pdf", "pdf", "web", "book", "scan"]),
+                    rng.choice(["unknown", "unknown", "CC-BY-4.0", "CC-BY-NC", "public domain"]),
+                    str(exam_status),
+                    REASONS["rejected"] if exam_status == ContributionStatus.REJECTED else "",
+                    now if decided else None,
+                ]
             )
             sizes.append(size)
             english_categories.append(category_en)
             remaining -= size
-        insert_rows(Exam, exams)
-        if not all(exam.pk for exam in exams):  # databases that do not return ids on bulk insert
-            exams = list(
-                Exam.objects.filter(
-                    challenge=challenge, name__in=[exam.name for exam in exams]
-                ).order_by("pk")
-            )
-
-        plans = dict(EXAM_PLANS)
-        batch: list[ExamQuestion] = []
-        created = 0
-        number = offset
-        for exam, size, category_en in zip(exams, sizes, english_categories, strict=True):
-            weights = plans[exam.status]
-            statuses, status_weights = list(weights), list(weights.values())
-            country, language = str(exam.country.code), exam.language
-            template = QUESTION_TEMPLATES.get(language, DEFAULT_TEMPLATE)
-            for position in range(1, size + 1):
-                number += 1
-                status = rng.choices(statuses, weights=status_weights)[0]
-                words = rng.sample(OPTION_WORDS, 4)
-                options = [word[0].upper() + word[1:] for word in words]
-                question = template.format(topic=exam.domain, n=number)
-                flagged = rng.random() < 0.02
-                batch.append(
-                    ExamQuestion(
-                        # Keys rather than instances: assigning an instance costs more than
-                        # the rest of the row, 500,000 times.
-                        challenge_id=challenge.pk,
-                        author_id=exam.author_id,
-                        exam_id=exam.pk,
-                        status=status,
-                        decision_reason=REASONS.get(status, ""),
-                        decided_at=now if status != "pending" else None,
-                        language=language,
-                        country=country,
-                        exam_name=exam.name,
-                        source=exam.source,
-                        license=exam.license,
-                        level=exam.level,
-                        category_en="Mathematics" if flagged else category_en,
-                        category_original_lang="Matemáticas" if flagged else exam.domain,
-                        original_question_num=position,
-                        question=question,
-                        options=options,
-                        answer=rng.randrange(4),
-                        fingerprint=fingerprint(question, *options),
-                        flagged_category=flagged,
-                    )
-                )
-                if len(batch) >= BATCH:
-                    insert_rows(ExamQuestion, batch)
-                    created += len(batch)
-                    batch = []
-        if batch:
-            insert_rows(ExamQuestion, batch)
-            created += len(batch)
+        for exam, pk in zip(exams, reserve_ids(Exam, len(exams)), strict=True):
+            exam[0] = pk
+        copy_rows(Exam, EXAM_FIELDS, exams)
+        created = copy_rows(
+            ExamQuestion,
+            QUESTION_FIELDS,
+            _questions(exams, sizes, english_categories, offset, rng, now),
+        )
     return created
+
+
+def _questions(
+    exams: list[list],
+    sizes: list[int],
+    english_categories: list[str],
+    offset: int,
+    rng: random.Random,
+    now,
+):
+    """The rows of every exam's questions, numbered from ``offset`` + 1, each exam's category
+    in English beside its own (``english_categories``).
+
+    Their fingerprint is ``challenges.text.fingerprint`` of the question and its options,
+    folded by parts: the template and the option words once (``fold`` remembers them), the
+    numbers as they are (digits and brackets fold to themselves), instead of folding five new
+    texts per question."""
+    plans = {str(status): weights for status, weights in EXAM_PLANS}
+    folded_words = {word: fold(word) for word in OPTION_WORDS}
+    number = offset
+    for exam, size, category_en in zip(exams, sizes, english_categories, strict=True):
+        exam_id, challenge_id, author_id, exam_name, language, country, domain, level = exam[:8]
+        source, license, status_of_exam = exam[9], exam[11], exam[12]
+        weights = plans[status_of_exam]
+        statuses = list(weights)
+        cumulative = list(itertools.accumulate(weights.values()))
+        template = QUESTION_TEMPLATES.get(language, DEFAULT_TEMPLATE)
+        text = template.format(topic=domain, n="{n}")
+        folded = fold(text)
+        for position in range(1, size + 1):
+            number += 1
+            status = rng.choices(statuses, cum_weights=cumulative)[0]
+            words = rng.sample(OPTION_WORDS, 4)
+            options = [word[0].upper() + word[1:] for word in words]
+            question = text.replace("{n}", str(number))
+            digest = _digest(
+                "\x1f".join(
+                    [
+                        folded.replace("{n}", str(number)),
+                        *(folded_words[word] for word in words),
+                    ]
+                )
+            )
+            flagged = rng.random() < 0.02
+            yield (
+                challenge_id,
+                author_id,
+                exam_id,
+                status,
+                REASONS.get(status, ""),
+                now if status != "pending" else None,
+                language,
+                country,
+                exam_name,
+                source,
+                license,
+                level,
+                "Mathematics" if flagged else category_en,
+                "Matemáticas" if flagged else domain,
+                position,
+                question,
+                options,
+                rng.randrange(4),
+                digest,
+                flagged,
+            )

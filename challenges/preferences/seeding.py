@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
+import operator
 import random
 
 from django.utils import timezone
@@ -18,10 +20,8 @@ from challenges.preferences.models import (
     QuizChoice,
     QuizQuestion,
 )
-from challenges.text import fingerprint
-from hackathon.bulk import insert_rows
-
-BATCH_SIZE = 2000
+from challenges.text import fingerprint, fold
+from hackathon.bulk import copy_rows, indexes_built_after, insert_rows, reserve_ids
 
 PLACES = {
     "PE": ["Lima", "Cusco", "Arequipa", "Trujillo", "Iquitos"],
@@ -120,6 +120,13 @@ def _picker(pairs):
 
 _status = _picker(STATUS_WEIGHTS)
 _source = _picker(SOURCE_WEIGHTS)
+# The columns seed_items writes (plain rows: an instance costs more than its row).
+PROMPT_FIELDS = ("id", "challenge_id", "author_id", "status", "decision_reason", "decided_at",
+                 "country", "language", "system_prompt", "text", "topic", "fingerprint", "source",
+                 "approvals", "rejections")  # fmt: skip
+VOTE_FIELDS = ("challenge_id", "user_id", "prompt_id", "identity", "vote_type", "model_a",
+               "model_b", "system_prompt", "question", "question_fingerprint", "answer_a",
+               "answer_b", "chosen", "rejected", "tstamp", "raw", "fingerprint")  # fmt: skip
 
 
 def _ensure_quiz(challenge: Challenge) -> Quiz:
@@ -149,19 +156,27 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
     seen = set(Prompt.objects.filter(challenge=challenge).values_list("fingerprint", flat=True))
     offset = len(seen)
     author_ids = [author.pk for author in authors]
-    prompts: list[Prompt] = []
+    prompts: list[dict] = []
+    folded_texts: dict[str, str] = {}
     for index in range(count):
         country = rng.choice(list(PLACES))
         place = rng.choice(PLACES[country])
         portuguese = country in ("BR", "PT")
         topic, template = rng.choice(QUESTIONS_PT if portuguese else QUESTIONS_ES)
         text = template.format(place=place) + ("" if portuguese else rng.choice(MOMENTS))
-        digest = fingerprint(text)
+        # The few texts the templates make are folded once (kept here: the votes' unique
+        # texts would push them out of what ``fold`` remembers); a number after one folds to
+        # itself.
+        folded = folded_texts.get(text)
+        if folded is None:
+            folded = folded_texts[text] = fold(text)
+        digest = _digest(folded)
         if digest in seen:
-            text = f"{text} ({offset + index + 1})"
-            digest = fingerprint(text)
+            suffix = f" ({offset + index + 1})"
+            text += suffix
+            digest = _digest(folded + suffix)
         seen.add(digest)
-        status = _status(rng)
+        status = str(_status(rng))
         approvals = rejections = 0
         reason = ""
         decided_at = None
@@ -185,24 +200,28 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
         ):
             decided_at = now - dt.timedelta(minutes=rng.randint(1, 60 * 24 * 30))
         prompts.append(
-            Prompt(
-                challenge_id=challenge.pk,
-                author_id=rng.choice(author_ids),
-                status=status,
-                decision_reason=reason,
-                decided_at=decided_at,
-                country=country,
-                language="pt" if portuguese else "es",
-                system_prompt="" if portuguese else rng.choice(ASKERS).format(place=place),
-                text=text,
-                topic=topic,
-                fingerprint=digest,
-                source=_source(rng),
-                approvals=approvals,
-                rejections=rejections,
-            )
+            {
+                "id": None,
+                "challenge_id": challenge.pk,
+                "author_id": rng.choice(author_ids),
+                "status": status,
+                "decision_reason": reason,
+                "decided_at": decided_at,
+                "country": country,
+                "language": "pt" if portuguese else "es",
+                "system_prompt": "" if portuguese else rng.choice(ASKERS).format(place=place),
+                "text": text,
+                "topic": topic,
+                "fingerprint": digest,
+                "source": str(_source(rng)),
+                "approvals": approvals,
+                "rejections": rejections,
+            }
         )
-    insert_rows(Prompt, prompts)
+    for prompt, prompt_id in zip(prompts, reserve_ids(Prompt, len(prompts)), strict=True):
+        prompt["id"] = prompt_id
+    with indexes_built_after(Prompt, rows=len(prompts)):
+        copy_rows(Prompt, PROMPT_FIELDS, map(operator.itemgetter(*PROMPT_FIELDS), prompts))
 
     passed = set(
         QuizAttempt.objects.filter(quiz=quiz, passed=True).values_list("user_id", flat=True)
@@ -212,47 +231,57 @@ def seed_items(*, challenge: Challenge, authors: list, count: int, rng: random.R
         QuizAttempt,
         [
             QuizAttempt(quiz=quiz, user_id=user_id, score=total, total=total, passed=True)
-            for user_id in sorted({prompt.author_id for prompt in prompts} - passed)
+            for user_id in sorted({prompt["author_id"] for prompt in prompts} - passed)
         ],
     )
 
-    votes: list[ArenaVote] = []
-    validations: list[PromptValidation] = []
+    votes: list[tuple] = []
+    validations: list[tuple] = []
     for prompt in prompts:
-        if prompt.status != ContributionStatus.DRAFT and (
-            prompt.source == Prompt.Source.ARENA or rng.random() < 0.05
+        if prompt["status"] != ContributionStatus.DRAFT and (
+            prompt["source"] == Prompt.Source.ARENA or rng.random() < 0.05
         ):
-            votes.append(_vote(challenge, prompt, rng, identity=f"demo-{prompt.author_id}"))
-        needed = prompt.approvals + prompt.rejections
+            votes.append(_vote(challenge, prompt, rng, identity=f"demo-{prompt['author_id']}"))
+        approves = prompt["approvals"] > 0
+        needed = prompt["approvals"] + prompt["rejections"]
         others = [
             pk
             for pk in rng.sample(author_ids, min(len(author_ids), needed + 1))
-            if pk != prompt.author_id
+            if pk != prompt["author_id"]
         ]
         for validator_id in others[:needed]:
-            approves = prompt.approvals > 0
             validations.append(
-                PromptValidation(
-                    prompt_id=prompt.pk,
-                    validator_id=validator_id,
-                    well_designed=approves or rng.random() < 0.5,
-                    culturally_anchored=approves,
-                    keep_chosen=None,
-                    approves=approves,
+                (
+                    prompt["id"],
+                    validator_id,
+                    approves or rng.random() < 0.5,
+                    approves,
+                    None,
+                    approves,
                 )
             )
     for _index in range(max(1, count // 50)):
         votes.append(_vote(challenge, None, rng, identity=f"anon-{rng.randrange(10**9)}"))
-    insert_rows(ArenaVote, votes, ignore_conflicts=True)
-    insert_rows(PromptValidation, validations, ignore_conflicts=True)
+    copy_rows(ArenaVote, VOTE_FIELDS, votes, ignore_conflicts=True)
+    copy_rows(
+        PromptValidation,
+        ("prompt_id", "validator_id", "well_designed", "culturally_anchored", "keep_chosen",
+         "approves"),
+        validations,
+        ignore_conflicts=True,
+    )  # fmt: skip
     return len(prompts)
 
 
-def _vote(
-    challenge: Challenge, prompt: Prompt | None, rng: random.Random, *, identity: str
-) -> ArenaVote:
-    question = prompt.text if prompt else rng.choice(QUESTIONS_ES)[1].format(place="Lima")
-    system_prompt = prompt.system_prompt if prompt else ""
+def _digest(folded: str) -> str:
+    """``challenges.text.fingerprint`` of one text already folded."""
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+def _vote(challenge: Challenge, prompt: dict | None, rng: random.Random, *, identity: str) -> tuple:
+    """One arena vote's row (``VOTE_FIELDS``), on the prompt or on none."""
+    question = prompt["text"] if prompt else rng.choice(QUESTIONS_ES)[1].format(place="Lima")
+    system_prompt = prompt["system_prompt"] if prompt else ""
     vote_type = rng.choice(ArenaVote.VoteType.values)
     model_a, model_b = rng.sample(MODELS, 2)
     answer_a, answer_b = rng.sample(ANSWERS, 2)
@@ -280,22 +309,22 @@ def _vote(
         ],
         "username": identity,
     }
-    return ArenaVote(
-        challenge_id=challenge.pk,
-        user_id=prompt.author_id if prompt else None,
-        prompt_id=prompt.pk if prompt else None,
-        identity=identity,
-        vote_type=vote_type,
-        model_a=model_a,
-        model_b=model_b,
-        system_prompt=system_prompt,
-        question=question,
-        question_fingerprint=fingerprint(question),
-        answer_a=answer_a,
-        answer_b=answer_b,
-        chosen=chosen,
-        rejected=rejected,
-        tstamp=dt.datetime.fromtimestamp(stamp, tz=dt.UTC),
-        raw=raw,
-        fingerprint=fingerprint(f"{stamp:.6f}", identity, question, model_a, model_b),
+    return (
+        challenge.pk,
+        prompt["author_id"] if prompt else None,
+        prompt["id"] if prompt else None,
+        identity,
+        vote_type,
+        model_a,
+        model_b,
+        system_prompt,
+        question,
+        fingerprint(question),
+        answer_a,
+        answer_b,
+        chosen,
+        rejected,
+        dt.datetime.fromtimestamp(stamp, tz=dt.UTC),
+        raw,
+        fingerprint(f"{stamp:.6f}", identity, question, model_a, model_b),
     )

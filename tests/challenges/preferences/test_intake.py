@@ -116,6 +116,12 @@ def test_seeding_spreads_prompts_over_authors_and_every_status(challenge):
     assert seed_items(challenge=challenge, authors=authors, count=50, rng=random.Random(7)) == 50
     assert Prompt.objects.count() == 350
     assert seed_items(challenge=challenge, authors=authors, count=0, rng=random.Random(7)) == 0
+    # Folded once per template when seeded, numbered ones too: the digest of the text itself.
+    assert all(
+        stored == fingerprint(text)
+        for text, stored in Prompt.objects.values_list("text", "fingerprint")
+    )
+    assert Prompt.objects.filter(text__endswith=")").exists()
 
 
 def test_the_admin_refuses_a_duplicate_prompt(client, challenge, organizer):
