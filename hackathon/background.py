@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from django.conf import settings
 from django.db import connections
 
 logger = logging.getLogger(__name__)
@@ -32,9 +33,10 @@ def send_in_background(task, *args) -> None:
     worker (`delay`). Without one (eager Celery: the demo) ``delay`` would run it inside the
     request, which then hangs until it ends; it runs in a thread of this process instead, so
     the request answers at once and the page follows the progress the task saves, as with a
-    worker. Call it once the data the task reads is committed (transaction.on_commit): the
-    thread has its own database connection."""
-    if not task.app.conf.task_always_eager:
+    worker (unless ``EAGER_TASKS_IN_THREADS`` is off: then inside the request). Call it once
+    the data the task reads is committed (transaction.on_commit): the thread has its own
+    database connection."""
+    if not task.app.conf.task_always_eager or not settings.EAGER_TASKS_IN_THREADS:
         task.delay(*args)
         return
     threading.Thread(

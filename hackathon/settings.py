@@ -162,6 +162,12 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Without a broker (eager Celery: the demo), a slow task a page hands over (an upload's check,
+# a sync, a publication, a personal-data scan, an arena answer) runs in a thread beside the
+# request instead of inside it (hackathon.background): the page answers at once and follows
+# the task's progress, as with a worker. The tests run such tasks inside the request
+# (tests/conftest.py), where what they store is awaited; the tests of the threads turn it on.
+EAGER_TASKS_IN_THREADS = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

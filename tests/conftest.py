@@ -124,11 +124,15 @@ def other_team_member(edition):
 
 
 @pytest.fixture(autouse=True)
-def eager_tasks():
+def eager_tasks(settings):
     """Celery tasks run inside the call that sends them, even when REDIS_URL names a broker,
     as without one: a rule edit's recompute is done when the edit's callbacks have run
-    (tests/hub/test_worker.py is the one that uses a real worker)."""
+    (tests/hub/test_worker.py is the one that uses a real worker). Slow tasks too, which the
+    demo runs in a thread beside the request (``EAGER_TASKS_IN_THREADS``): the tests of those
+    threads turn it on."""
     from hackathon.celery import app
+
+    settings.EAGER_TASKS_IN_THREADS = False
 
     before = app.conf.task_always_eager
     app.conf.task_always_eager = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +23,7 @@ from challenges.models import Challenge
 from challenges.preferences.domain import has_passed_quiz
 from challenges.preferences.models import Prompt
 from challenges.shortcuts import announce_form_errors, get_challenge
+from hackathon.background import send_in_background
 from teams.models import Membership
 
 from .domain import battles, exports, ratings
@@ -60,7 +63,7 @@ def arena(request, slug: str):
                 country=str(data.get("country") or ""),
                 language=data.get("language") or "",
                 system_prompt=data.get("system_prompt") or "",
-                enqueue=stream_answer_task.delay,
+                enqueue=partial(send_in_background, stream_answer_task),
             )
         except ContributionRefused as error:
             form.add_error(None, error.message)
@@ -185,7 +188,7 @@ def continue_battle(request, slug: str, pk: int):
             battle_id=battle.pk,
             user=request.user,
             text=form.cleaned_data["text"],
-            enqueue=stream_answer_task.delay,
+            enqueue=partial(send_in_background, stream_answer_task),
         )
     except ContributionRefused as error:
         messages.error(request, error.message)

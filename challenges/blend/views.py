@@ -16,7 +16,7 @@ from challenges.domain import ContributionRefused, count_by_status, ensure_windo
 from challenges.domain.uploads import start_upload, upload_errors, upload_report
 from challenges.models import Challenge, ContributionStatus, Upload
 from challenges.shortcuts import get_challenge
-from challenges.tasks import check_upload_task, check_without_broker
+from challenges.tasks import check_without_broker, send_upload_check
 from challenges.uploads import UploadRejected, UploadReport, describe_errors
 from challenges.views.uploads import announce_upload_notes
 
@@ -306,7 +306,7 @@ def upload(request, slug: str):
                 user=request.user,
                 file=form.cleaned_data["file"],
                 channel=Upload.Channel.ORGANIZERS,
-                enqueue=check_upload_task.delay,
+                enqueue=send_upload_check,
             )
         except ContributionRefused as error:
             form.add_error(None, error.message)

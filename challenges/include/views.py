@@ -32,7 +32,7 @@ from challenges.include.forms import (
 from challenges.include.models import Exam, ExamQuestion
 from challenges.models import Challenge, ContributionStatus, Upload
 from challenges.shortcuts import get_challenge
-from challenges.tasks import check_upload_task, check_without_broker
+from challenges.tasks import check_without_broker, send_upload_check
 from challenges.uploads import UploadRejected, describe_errors
 from challenges.views.uploads import announce_questions_stored
 from teams.domain import get_membership
@@ -156,7 +156,7 @@ def upload(request, slug: str, pk: int):
             user=request.user,
             file=form.cleaned_data["file"],
             target=exam,
-            enqueue=check_upload_task.delay,
+            enqueue=send_upload_check,
         )
     except UploadRejected as rejected:
         form.add_error(None, describe_errors(rejected.errors))

@@ -34,7 +34,7 @@ from challenges.preferences.models import (
     QuizChoice,
 )
 from challenges.shortcuts import get_challenge
-from challenges.tasks import check_upload_task, check_without_broker
+from challenges.tasks import check_without_broker, send_upload_check
 from challenges.uploads import UploadRejected, describe_errors
 from challenges.views.uploads import announce_prompts_stored, announce_upload_notes
 from hub.models import PublishedDataset
@@ -104,7 +104,7 @@ def upload(request, slug: str):
                 challenge=challenge,
                 user=request.user,
                 file=form.cleaned_data["file"],
-                enqueue=check_upload_task.delay,
+                enqueue=send_upload_check,
             )
         except ContributionRefused as error:
             form.add_error(None, error.message)
@@ -306,7 +306,7 @@ def arena_upload(request, slug: str):
                 user=request.user,
                 file=form.cleaned_data["file"],
                 channel=Upload.Channel.ORGANIZERS,
-                enqueue=check_upload_task.delay,
+                enqueue=send_upload_check,
             )
         except ContributionRefused as error:
             form.add_error(None, error.message)

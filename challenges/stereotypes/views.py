@@ -26,7 +26,7 @@ from challenges.stereotypes.forms import (
     StereotypeProfileForm,
 )
 from challenges.stereotypes.models import StereotypeConsent, StereotypePair
-from challenges.tasks import check_upload_task, check_without_broker
+from challenges.tasks import check_without_broker, send_upload_check
 from challenges.uploads import UploadRejected, UploadReport, describe_errors
 
 REPORT_KEY = "stereotypes_pool_report"
@@ -242,7 +242,7 @@ def upload_pool(request, slug: str):
                 user=request.user,
                 file=form.cleaned_data["file"],
                 channel=Upload.Channel.ORGANIZERS,
-                enqueue=check_upload_task.delay,
+                enqueue=send_upload_check,
             )
         except ContributionRefused as error:
             form.add_error("file", error.message)

@@ -15,7 +15,7 @@ from challenges.domain.uploads import upload_errors, upload_report
 from challenges.intake import Importer, importable_kinds
 from challenges.models import Upload
 from challenges.shortcuts import get_challenge
-from challenges.tasks import check_upload_task, check_without_broker
+from challenges.tasks import check_without_broker, send_upload_check
 from challenges.uploads import UploadRejected
 from challenges.views.uploads import announce_upload_errors
 from hub.forms import HubImportForm
@@ -57,7 +57,7 @@ def import_dataset(request, slug: str):
             user=request.user,
             repo_id=form.cleaned_data["repo_id"],
             target=target,
-            enqueue=check_upload_task.delay,
+            enqueue=send_upload_check,
         )
     except UploadRejected as rejected:
         announce_upload_errors(request, rejected.errors)

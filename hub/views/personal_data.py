@@ -1,6 +1,8 @@
 """Organizers' page of what looks like personal data in the datasets about to be published:
 scan, and decide about each match (redact it, exclude its row, keep it)."""
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -12,6 +14,7 @@ from accounts.decorators import organizer_required
 from challenges.intake import get_intake
 from challenges.provenance import row_id
 from challenges.shortcuts import require_edition
+from hackathon.background import send_in_background
 from hackathon.errors import RuleRefused
 from hub.models import PersonalDataHit
 from hub.personal_data import decide_hits, latest_scan, mask, request_scan
@@ -34,7 +37,11 @@ def personal_data(request):
     edition = require_edition(request)
     if request.method == "POST":
         if "scan" in request.POST:
-            request_scan(edition=edition, by=request.user, enqueue=scan_personal_data_task.delay)
+            request_scan(
+                edition=edition,
+                by=request.user,
+                enqueue=partial(send_in_background, scan_personal_data_task),
+            )
         else:
             try:
                 decided = decide_hits(

@@ -1,5 +1,7 @@
 """Organizers' page to publish the collected datasets and follow what was published."""
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -11,6 +13,7 @@ from django.utils.translation import ngettext
 from accounts.decorators import organizer_required
 from challenges.intake import get_intake, publishable_kinds
 from challenges.shortcuts import require_edition
+from hackathon.background import send_in_background
 from hub.models import PublishedDataset
 from hub.publishing import (
     PublishRefused,
@@ -37,7 +40,7 @@ def publications(request):
                 visibility=request.POST.get("visibility") or None,
                 language=request.POST.get("language") or None,
                 by=request.user,
-                enqueue=publish_dataset_task.delay,
+                enqueue=partial(send_in_background, publish_dataset_task),
             )
         except PublishRefused as refusal:
             messages.error(request, refusal.message)

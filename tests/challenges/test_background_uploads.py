@@ -3,16 +3,19 @@ failed with every error; a check cut short stores nothing twice; the per-person 
 upload's page (progress polled only while active) and who may see it."""
 
 import datetime as dt
+import threading
 
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+import challenges.tasks
 from challenges.domain import ContributionRefused
 from challenges.domain.uploads import check_upload, start_upload
 from challenges.include.models import ExamQuestion
 from challenges.models import Upload
 from challenges.tasks import check_upload_task
+from hackathon.background import thread_name
 from tests.challenges.include.conftest import as_file, numbered, official
 from tests.challenges.include.factories import ExamFactory, IncludeChallengeFactory
 from tests.factories import UserFactory
@@ -127,6 +130,40 @@ def test_without_a_broker_the_request_checks_and_answers_as_before(client, exam)
     assert response.redirect_chain[-1][0] == f"/include/{exam.challenge.slug}/exams/{exam.pk}/"
     assert "2 questions stored" in response.content.decode()
     assert Upload.objects.get().status == "done"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_the_demo_the_check_runs_beside_the_request_which_answers_at_once(
+    client, exam, settings, monkeypatch
+):
+    """Eager Celery with threads on (the demo): the request hands the check to a thread and
+    redirects to the upload's page while it is still queued or running; the thread stores it."""
+    settings.EAGER_TASKS_IN_THREADS = True
+    client.force_login(exam.author)
+    started = threading.Event()
+    release = threading.Event()
+    real_check = challenges.tasks.check_upload
+
+    def held_check(**arguments):
+        started.set()
+        assert release.wait(timeout=30)
+        return real_check(**arguments)
+
+    monkeypatch.setattr(challenges.tasks, "check_upload", held_check)
+    try:
+        response = send(client, exam, numbered(2))
+        upload = Upload.objects.get()
+        assert response.status_code == 302 and response.url == f"/uploads/{upload.pk}/"
+        assert started.wait(timeout=30)
+        assert Upload.objects.get().is_active and not ExamQuestion.objects.exists()
+        assert POLLING in client.get(f"/uploads/{upload.pk}/", **EN).content.decode()
+    finally:
+        release.set()
+        for thread in threading.enumerate():
+            if thread.name.startswith(thread_name(check_upload_task)):
+                thread.join(timeout=60)
+    upload.refresh_from_db()
+    assert upload.status == "done" and ExamQuestion.objects.count() == 2
 
 
 # --- a worker killed midway ---------------------------------------------------------------------

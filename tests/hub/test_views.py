@@ -142,10 +142,11 @@ def test_with_a_broker_starting_a_sync_only_queues_it(
 
 @pytest.mark.django_db(transaction=True)
 def test_without_a_broker_the_sync_runs_beside_the_request_which_answers_at_once(
-    client, edition, fake_hub, organizer
+    client, edition, fake_hub, organizer, settings
 ):
     """Eager Celery (the demo): the request redirects while the sync is still reading the Hub
     (held here), the page follows it, and once released it ends and the page reloads."""
+    settings.EAGER_TASKS_IN_THREADS = True
     fake_hub.state.add("model", f"{ORG}/modelo", day=3)
     fake_hub.state.hang_timeout = 15  # were the sync run inside the request, it would wait
     held = fake_hub.state.hang("/api/models")
