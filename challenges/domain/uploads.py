@@ -235,7 +235,10 @@ def _store(upload: Upload, *, uploader: Uploader, target, fetched) -> Refusal | 
     """Store the rows of the kept file (or of what was fetched) and mark the upload done; or
     the refusal, the upload left as it was."""
 
+    read = [0]  # rows checked, kept for a refusal: its page says how many were read
+
     def progress(rows: int, errors: int) -> None:
+        read[0] = rows
         cache.set(_progress_key(upload.pk), (rows, errors), PROGRESS_SECONDS)
 
     def store(content) -> Any:
@@ -254,6 +257,7 @@ def _store(upload: Upload, *, uploader: Uploader, target, fetched) -> Refusal | 
             with upload.file.open("rb") as kept:
                 report = store(File(kept.file, name=upload.filename))
     except (UploadRejected, ContributionRefused) as refusal:
+        upload.rows_read = read[0]
         return refusal
     upload.status = Upload.Status.DONE
     upload.report = uploader.report_as_data(report)

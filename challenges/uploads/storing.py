@@ -367,6 +367,7 @@ def store_upload(
     kept: list[tuple[int, Item]] = []
     rows_by_fingerprint: dict[str, tuple[int, Item]] = {}
     rows_by_id: dict[str, tuple[int, Item]] = {}
+    checked = 0
     for checked, (row, record) in enumerate(rows, start=1):
         if progress is not None and checked % PROGRESS_EVERY == 0:
             progress(checked, errors.total)
@@ -396,6 +397,8 @@ def store_upload(
         if ids:
             rows_by_id[id_of(item)] = (row, item)
         kept.append((row, item))
+    if progress is not None:
+        progress(checked, errors.total)  # every row read, errors or not
 
     with transaction.atomic():
         if lock is not None:

@@ -105,8 +105,9 @@ def test_a_failed_check_lists_every_error_and_stores_nothing(client, exam, with_
     upload = Upload.objects.get()
     check_upload_task(upload.pk)
     upload.refresh_from_db()
-    assert (upload.status, upload.error_count) == ("failed", 1)
+    assert (upload.status, upload.error_count, upload.rows_read) == ("failed", 1, 3)
     page = client.get(response.url, **EN).content.decode()
+    assert "<dt>Rows read</dt><dd>3</dd>" in page  # not 0: every row was read
     assert '<table class="error-table">' in page
     assert "<td>3</td><td>options</td><td>Exactly 4 options are needed (this has 3).</td>" in page
     assert POLLING not in page
