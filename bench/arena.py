@@ -160,6 +160,9 @@ def main() -> None:
     first_tokens: list[float] = []
     complete: list[float] = []
     polls = [0]
+    # How long the battle's own requests took (the start, each poll): where the wait is.
+    start_times: list[float] = []
+    poll_times: list[float] = []
     go = threading.Barrier(args.battles)
 
     def battle(base: str, cookie: str, number: int) -> None:
@@ -185,6 +188,8 @@ def main() -> None:
             allow_redirects=False,
             timeout=60,
         )
+        with lock:
+            start_times.append((time.perf_counter() - started) * 1000)
         if response.status_code != 302:
             with lock:
                 errors["battles"] += 1
@@ -193,10 +198,12 @@ def main() -> None:
         seen_first = None
         deadline = time.perf_counter() + 60
         while time.perf_counter() < deadline:
+            asked = time.perf_counter()
             partial = session.get(page, headers={"HX-Request": "true"}, timeout=60).text
+            now = time.perf_counter()
             with lock:
                 polls[0] += 1
-            now = time.perf_counter()
+                poll_times.append((now - asked) * 1000)
             if seen_first is None and "palabra" in partial:
                 seen_first = now
             if 'data-status="ready"' in partial or 'data-status="failed"' in partial:
@@ -306,6 +313,10 @@ def main() -> None:
                 percentile(page_times, 0.95) / max(figures["pages_alone_p95_ms"], 0.1), 1
             ),
             "polls": polls[0],
+            "battle_start_p50_ms": percentile(start_times, 0.5),
+            "battle_start_p95_ms": percentile(start_times, 0.95),
+            "poll_p50_ms": percentile(poll_times, 0.5),
+            "poll_p95_ms": percentile(poll_times, 0.95),
             "battles_done": len(complete),
             "errors": errors,
         }
