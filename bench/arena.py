@@ -128,6 +128,12 @@ def main() -> None:
     people = [m.user for m in Membership.objects.filter(edition=edition).select_related("user")][
         : args.battles
     ]
+    if len(people) < args.battles:  # the battles start together: one short and none would
+        fake.terminate()
+        sys.exit(
+            f"{len(people)} team members for {args.battles} battles: seed more people "
+            "(--participants, --teams) in a --database of that scale."
+        )
     for person in people:
         QuizAttempt.objects.get_or_create(
             quiz=quiz, user=person, defaults={"score": 1, "total": 1, "passed": True}
