@@ -71,19 +71,25 @@ def _text(value) -> str:
     return str(value).translate(COPY_ESCAPES)
 
 
-def _plain_text(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
+def copy_text(value) -> str:
+    """A value as the database stores it (a text, a number, a key, True or False, a moment, a
+    list or dict for a JSON column) in COPY's text format."""
     if isinstance(value, str):
         # Most texts hold none of COPY's special characters: four scans in C are cheaper
         # than translating every character.
         if "\\" in value or "\n" in value or "\r" in value or "\t" in value:
             return value.translate(COPY_ESCAPES)
         return value
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, (list, dict)):
+        return copy_text(json.dumps(value, ensure_ascii=False))
+    if isinstance(value, dt.date):  # and datetime
+        return value.isoformat()
     return str(value)
 
 
@@ -93,7 +99,7 @@ def _converter(field: models.Field, now: dt.datetime) -> Callable[[object], str]
         stamp = now.isoformat()
         return lambda _value: stamp
     if type(field) in PLAIN_FIELDS:
-        return _plain_text
+        return copy_text
     if isinstance(field, models.DateTimeField):
         return lambda value: "\\N" if value is None else value.isoformat()
     if isinstance(field, models.JSONField):
@@ -169,6 +175,25 @@ def copy_lines(cursor, table: str, columns: str, lines: Iterable[str]) -> None:
         )
 
 
+@contextmanager
+def _copy_target(cursor, db_table: str, columns: str, *, ignore_conflicts: bool) -> Iterator[str]:
+    """The quoted table a COPY of ``columns`` writes to: ``db_table`` itself, or with
+    ``ignore_conflicts`` a temporary table of those columns, whose rows then join ``db_table``
+    with ``ON CONFLICT DO NOTHING`` (COPY has no such clause)."""
+    quote = connection.ops.quote_name
+    table = quote(db_table)
+    if not ignore_conflicts:
+        yield table
+        return
+    target = quote(f"copy_{db_table}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {target} AS SELECT {columns} FROM {table} WITH NO DATA")
+    yield target
+    cursor.execute(
+        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {target} ON CONFLICT DO NOTHING"
+    )
+    cursor.execute(f"DROP TABLE {target}")
+
+
 def insert_rows(
     model: type[models.Model], objs: Iterable[models.Model], *, ignore_conflicts: bool = False
 ) -> list[models.Model]:
@@ -198,14 +223,11 @@ def insert_rows(
     # Read once: the connection is a proxy, each attribute a lookup of the current thread's.
     alias, quote = connection.alias, connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
-    table = quote(meta.db_table)
-    with transaction.atomic(), connection.cursor() as cursor:
-        target = table
-        if ignore_conflicts:
-            target = quote(f"copy_{meta.db_table}")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {target} AS SELECT {columns} FROM {table} WITH NO DATA"
-            )
+    with (
+        transaction.atomic(),
+        connection.cursor() as cursor,
+        _copy_target(cursor, meta.db_table, columns, ignore_conflicts=ignore_conflicts) as target,
+    ):
         for start in range(0, len(objs), BATCH_ROWS):
             lines = []
             for obj in objs[start : start + BATCH_ROWS]:
@@ -225,12 +247,6 @@ def insert_rows(
                     setattr(obj, attname, now)
                 obj._state.adding, obj._state.db = False, alias
             copy_lines(cursor, target, columns, lines)
-        if ignore_conflicts:
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {target} "
-                "ON CONFLICT DO NOTHING"
-            )
-            cursor.execute(f"DROP TABLE {target}")
     return objs
 
 
@@ -257,13 +273,20 @@ def _row_converter(field: models.Field) -> Callable[[object], str]:
         # unescaped (the column keeps the JSON parsed, not its text): most values then hold
         # no backslash, and COPY's escaping has nothing to do.
         encode = (field.encoder or json.JSONEncoder)(ensure_ascii=False).encode
-        return lambda value: "\\N" if value is None else _plain_text(encode(value))
+        return lambda value: "\\N" if value is None else copy_text(encode(value))
     if isinstance(field, models.DateField):  # and DateTimeField
         return lambda value: "\\N" if value is None else value.isoformat()
-    if isinstance(field, (models.IntegerField, models.AutoField, models.ForeignKey)):
-        return _plain_text
-    if isinstance(field, (models.CharField, models.TextField)):
-        return _plain_text
+    if isinstance(
+        field,
+        (
+            models.IntegerField,
+            models.AutoField,
+            models.ForeignKey,
+            models.CharField,
+            models.TextField,
+        ),
+    ):
+        return copy_text
     if isinstance(field, models.DecimalField):
         return _decimal_converter(field)
     return lambda value: _text(field.get_db_prep_save(value, connection))
@@ -326,15 +349,13 @@ def copy_rows(
     width, tabs = len(given), len(plain) - 1
     quote = connection.ops.quote_name
     names = ", ".join(quote(field.column) for field in columns)
-    table = target = quote(meta.db_table)
     # No savepoint (two more round trips): as ``bulk_create``, a failure fails the caller's
     # transaction.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if ignore_conflicts:
-            target = quote(f"copy_{meta.db_table}")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {target} AS SELECT {names} FROM {table} WITH NO DATA"
-            )
+    with (
+        transaction.atomic(savepoint=False),
+        connection.cursor() as cursor,
+        _copy_target(cursor, meta.db_table, names, ignore_conflicts=ignore_conflicts) as target,
+    ):
         sent, refused = [0], []
 
         def lines() -> Iterator[str]:
@@ -365,13 +386,7 @@ def copy_rows(
             if refused:  # the COPY was cancelled because of the row, which says more
                 raise refused[0] from error
             raise
-        count = sent[0]
-        if ignore_conflicts:
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) SELECT {names} FROM {target} ON CONFLICT DO NOTHING"
-            )
-            cursor.execute(f"DROP TABLE {target}")
-    return count
+    return sent[0]
 
 
 # Below this many rows, keeping the indexes up to date costs less than building them again.

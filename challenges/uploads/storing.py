@@ -4,7 +4,6 @@ the file), marks near-duplicates, inserts in bulk and reports."""
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import json
 from collections.abc import Callable, Iterable, Sequence
@@ -31,7 +30,7 @@ from challenges.uploads.reading import (
     UploadErrors,
     UploadRejected,
 )
-from hackathon.bulk import COPY_ESCAPES, copy_lines, reserve_ids
+from hackathon.bulk import copy_lines, copy_text, reserve_ids
 
 # Stored fingerprints (or ids) looked up per query: an upload never loads the challenge's other
 # items, and a query stays under SQLite's limit on parameters.
@@ -223,31 +222,13 @@ def _raw_value(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
 
 
-def _copy_text(value: Any) -> str:
-    """A raw attribute value in COPY's text format: what ``_raw_value`` hands the driver, as
-    PostgreSQL reads it from a COPY stream."""
-    if value is None:
-        return "\\N"
-    if value is True or value is False:
-        return "t" if value else "f"
-    if isinstance(value, (list, dict)):
-        value = json.dumps(value, ensure_ascii=False)
-    elif isinstance(value, (dt.date, dt.datetime)):
-        value = value.isoformat()
-    elif not isinstance(value, str):
-        return str(value)
-    if "\\" in value or "\n" in value or "\r" in value or "\t" in value:
-        return value.translate(COPY_ESCAPES)
-    return value
-
-
 def _column_texts(values: list[Any]) -> list[str]:
     """One column's values in COPY's text format: converted once when every row has the same
     (the status, the dates, the exam's description an upload's rows share), else one by one."""
     first = values[0]
     if values.count(first) == len(values) and len(set(map(type, values))) == 1:
-        return [_copy_text(first)] * len(values)
-    return list(map(_copy_text, values))
+        return [copy_text(first)] * len(values)
+    return list(map(copy_text, values))
 
 
 def insert_items(
