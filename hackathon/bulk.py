@@ -55,20 +55,14 @@ FEW_ROWS = 100
 
 
 def _text(value) -> str:
-    """One value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(COPY_ESCAPES)
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    """A value as the driver is handed it (``get_db_prep_save``'s result) in COPY's text
+    format: psycopg2's Json adapter as its JSON, anything else ``copy_text`` does not know as
+    its ``str``."""
     if hasattr(value, "adapted") and hasattr(value, "dumps"):  # psycopg2's Json adapter
-        return value.dumps(value.adapted).translate(COPY_ESCAPES)
-    return str(value).translate(COPY_ESCAPES)
+        value = value.dumps(value.adapted)
+    elif not (value is None or isinstance(value, (bool, str, dt.date))):
+        value = str(value)
+    return copy_text(value)
 
 
 def copy_text(value) -> str:
