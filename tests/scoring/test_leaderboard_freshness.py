@@ -116,3 +116,19 @@ def test_a_signed_in_persons_refresh_is_the_shared_table(client, judged, partici
     assert "<html" not in fragment.content.decode() and fragment.has_header("ETag")
     page = client.get("/leaderboard/")  # the whole page names the person: never shared
     assert "<html" in page.content.decode() and not page.has_header("ETag")
+
+
+def test_the_bar_draws_only_the_challenges_with_points_in_their_own_colour(
+    client, edition, judged, django_capture_on_commit_callbacks
+):
+    """A board of 1,000 teams is served whole: a row's bar carries a part per challenge the
+    team has points in (coloured by the challenge's column), none for the others."""
+    ChallengeFactory(edition=edition, slug="video", kind="video", category="deliverable")
+    mark(judged, "4", django_capture_on_commit_callbacks)
+    page = client.get("/leaderboard/").content.decode()
+    bar = page[page.index('<div class="stack"') :]
+    bar = bar[: bar.index("</div>")]
+    columns = [challenge.slug for challenge in edition.challenges.all()]
+    assert bar.count("stack-part") == 1
+    assert f'part-{columns.index("demo") + 1}"' in bar
+    assert 'title="' + judged["challenge"].title + '"' in bar
