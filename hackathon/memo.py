@@ -5,8 +5,9 @@ read by almost every page. Each web process remembers them in its own memory, un
 *generation* of their scope kept in the shared cache: ``SITE`` for what organizers change (the
 edition, its challenges, window extensions, consent texts) and one per person
 (``person_scope``) for what a person's own actions change (their team, profile, consents,
-groups). A page reads the generations it needs in one cache round trip (``MemoMiddleware``,
-lazily, at the first lookup), then every remembered lookup costs nothing.
+groups, unread notifications). A page reads the generations it needs from this process's copy
+while Redis has not said they changed (``hackathon.cache.read_tracked``, lazily, at the first
+lookup), then every remembered lookup costs nothing.
 
 Whoever owns the data calls ``forget(scope)`` on the events that change it (their models'
 signals, see each app's ``receivers``): the scope's generation moves on, at once and again once
@@ -30,6 +31,8 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+
+from hackathon.cache import read_tracked
 
 SITE = "site"
 # Entries of older generations are unreachable; past this many the process starts afresh.
@@ -74,30 +77,23 @@ class _RequestState:
         # Scopes this request changed: what it reads of them may not be committed yet.
         self.changed: set[str] = set()
 
-    def _first_scopes(self) -> list[str]:
-        scopes = [SITE]
-        user = getattr(self.request, "user", None)
-        if user is not None and user.is_authenticated:
-            scopes.append(person_scope(user.pk))
-        return scopes
-
     def generation(self, scope: str):
         if scope not in self.generations:
-            wanted = [scope] if self.generations else {*self._first_scopes(), scope}
-            keys = {_generation_key(name): name for name in wanted}
-            found = cache.get_many(list(keys))
-            for key, name in keys.items():
-                if key not in found:
-                    # Never set, or evicted: a new generation, never one seen before.
-                    cache.add(key, time.time_ns() // 1000, timeout=None)
-                    found[key] = cache.get(key)
-                self.generations[name] = found[key]
+            key = _generation_key(scope)
+            # This process's copy while Redis has not said the key changed (read_tracked): a
+            # page costs no round trip for its generations once each was read.
+            found = read_tracked(key)
+            if found is None:
+                # Never set, or evicted: a new generation, never one seen before.
+                cache.add(key, _new_generation(), timeout=None)
+                found = cache.get(key)
+            self.generations[scope] = found
         return self.generations[scope]
 
 
 class MemoMiddleware:
     """Lets the request's lookups be remembered (see the module). After the authentication
-    middleware: the person's scope is read with the site's."""
+    middleware, whose user a person's scope belongs to."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -129,16 +125,27 @@ def remember(key: str, compute: Callable[[], T], *, scope: str = SITE) -> T:
     return value
 
 
+_last_generation = 0
+
+
+def _new_generation() -> int:
+    """A generation never used before: the clock in nanoseconds, and past the last one this
+    process gave when the clock has not moved on (two changes in one tick)."""
+    global _last_generation
+    _last_generation = max(time.time_ns(), _last_generation + 1)
+    return _last_generation
+
+
 def _move_on(scopes: list[str]) -> None:
+    # New values for every scope in one round trip: a notification to 5,000 people forgets
+    # 5,000 scopes.
     state = _state.get()
-    for scope in scopes:
-        key = _generation_key(scope)
-        try:
-            generation = cache.incr(key)
-        except ValueError:  # never set, or evicted
-            generation = time.time_ns() // 1000
-            cache.set(key, generation, timeout=None)
-        if state is not None:
+    generations = {scope: _new_generation() for scope in scopes}
+    cache.set_many(
+        {_generation_key(scope): value for scope, value in generations.items()}, timeout=None
+    )
+    if state is not None:
+        for scope, generation in generations.items():
             state.changed.add(scope)
             if scope in state.generations:
                 state.generations[scope] = generation

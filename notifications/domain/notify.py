@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from hackathon.memo import forget, person_scope, remember
 from notifications.domain.preferences import email_language
 from notifications.models import ESSENTIAL_KINDS, Email, EmailSettings, Notification
 
@@ -92,26 +93,35 @@ def notify(
             for user in users
         ]
         Notification.objects.bulk_create(created)
+        forget(*(person_scope(user.pk) for user in users))
     return created
 
 
 def unread_count(*, user) -> int:
+    """How many of the person's notifications are unread (the bell on every page of theirs):
+    remembered for their scope, which a new notification or a reading of theirs moves on."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(user=user, read_at=None).count()
+    return remember(
+        "unread-notifications",
+        lambda: Notification.objects.filter(user=user, read_at=None).count(),
+        scope=person_scope(user.pk),
+    )
 
 
 def read_notification(*, user, notification_id: int, now: dt.datetime | None = None) -> bool:
     """A person marks one of their own notifications as read (somebody else's: nothing)."""
-    return bool(
-        Notification.objects.filter(pk=notification_id, user=user, read_at=None).update(
-            read_at=now or timezone.now()
-        )
+    read = Notification.objects.filter(pk=notification_id, user=user, read_at=None).update(
+        read_at=now or timezone.now()
     )
+    forget(person_scope(user.pk))
+    return bool(read)
 
 
 def read_all(*, user, now: dt.datetime | None = None) -> int:
     """A person marks every notification of theirs as read. Returns how many were unread."""
-    return Notification.objects.filter(user=user, read_at=None).update(
+    read = Notification.objects.filter(user=user, read_at=None).update(
         read_at=now or timezone.now()
     )
+    forget(person_scope(user.pk))
+    return read

@@ -102,6 +102,35 @@ def test_the_bell_shows_the_unread_count(client, world):
     assert "unread-count" not in client.get("/", **EN).content.decode()
 
 
+def bell(client) -> str:
+    page = client.get("/", **EN).content.decode()
+    start = page.find('<span class="unread-count"')
+    return page[start : page.index("</span>", start)].rsplit(">", 1)[1] if start >= 0 else ""
+
+
+def test_the_remembered_bell_sees_every_change_on_the_next_page(
+    client, world, remembered, django_assert_num_queries
+):
+    """The unread count is remembered between pages (no query of the notifications), and a
+    new notification, one read or all read show on the very next page."""
+    people, names = world
+    captain = people["participant"]
+    client.force_login(captain)
+    assert bell(client) == "1"
+    with CaptureQueriesContext(connection) as queries:
+        assert bell(client) == "1"
+    assert not [q for q in queries.captured_queries if "notifications_notification" in q["sql"]]
+
+    notify(user_ids=[captain.pk, people["other_team"].pk], kind=Kind.GRANT, params=GRANT)
+    assert bell(client) == "2"
+    client.post(f"/notifications/{names['notification']}/read/")
+    assert bell(client) == "1"
+    client.post("/notifications/read-all/")
+    assert bell(client) == ""
+    notify(user_ids=[captain.pk], kind=Kind.GRANT, params=GRANT)
+    assert bell(client) == "1"
+
+
 def test_the_list_marks_unread_and_links(client, world):
     people, _names = world
     client.force_login(people["participant"])
