@@ -158,6 +158,16 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Each process's own copies of template fragments that are the same for many people (the site
+# header per language, role and page: templates/base.html), keyed by everything they show.
+# (hackathon.apps empties it when runserver sees a template change.) Entries of old keys
+# (a renamed edition, another unread count) are culled past MAX_ENTRIES.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
