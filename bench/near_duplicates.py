@@ -78,7 +78,8 @@ def main() -> None:
             return {number: (text_of(number), "") for (number,) in cursor.fetchall()}
 
     def check():
-        started, cpu, database_cpu = time.perf_counter(), time.process_time(), database_cpu_seconds()
+        database_cpu = database_cpu_seconds()
+        started, cpu = time.perf_counter(), time.process_time()
         signed = sign(upload)
         signed_at = time.perf_counter()
         found = find_near_duplicates(
