@@ -42,6 +42,8 @@ FALSE_POSITIVE_WEIGHT = 0.1
 # Index rows per INSERT on SQLite: a whole upload (20,000 rows of up to 14 bands) in one
 # statement, its values in a JSON list, a few MB. PostgreSQL takes them by COPY.
 INDEX_BATCH = 500_000
+# Bands an item may have (a byte holds a band's number in its hash; ``band_layout``'s are fewer).
+MAX_BANDS = 256
 # The index's columns, in the order of the COPY lines of ``index_items``.
 COPY_COLUMNS = "challenge_id, item_type, item_id, band, band_hash"
 # Shingles permuted at once when texts are signed (times NUM_PERM 32-bit values: 1 MB, which stays in the processor's cache).
@@ -336,12 +338,18 @@ def index_items(
             # COPY's text format: the ids, bands and hashes are numbers, the type a label.
             prefix = f"{challenge_id}\t{item_type.translate(COPY_ESCAPES)}\t"
             written = [0]
+            tails = [f"\t{band}\t" for band in range(MAX_BANDS)]
 
             def lines():
+                # An item's lines as one text: a fourteenth of the texts to hand the reader.
                 for item_id, item in items:
+                    if not item.bands:
+                        continue
                     written[0] += len(item.bands)
-                    for band, band_hash in enumerate(item.bands):
-                        yield f"{prefix}{item_id}\t{band}\t{band_hash}"
+                    head = f"{prefix}{item_id}"
+                    # strict=False: there are more tails than bands.
+                    pairs = zip(tails, item.bands, strict=False)
+                    yield "\n".join([head + tail + str(band_hash) for tail, band_hash in pairs])
 
             copy_lines(cursor, table, COPY_COLUMNS, lines())
             return written[0]
