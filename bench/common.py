@@ -107,6 +107,21 @@ def seed(args: argparse.Namespace) -> dict:
     return {"seeded_now": not seeded, "seed_seconds": round(time.perf_counter() - started, 1)}
 
 
+def database_cpu_seconds() -> float:
+    """The processor time of this connection's PostgreSQL backend so far, when the server runs
+    on this machine (its /proc entry is readable); 0 otherwise."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def report(name: str, figures: dict) -> None:
     """Print the figures as one JSON line and keep them in bench/results/<name>.json."""
     line = json.dumps({"benchmark": name, **figures}, ensure_ascii=False, sort_keys=False)

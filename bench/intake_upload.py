@@ -10,9 +10,8 @@ import os
 import resource
 import time
 import tracemalloc
-from pathlib import Path
 
-from common import RESULTS, arguments, report, seed, use_database
+from common import RESULTS, arguments, database_cpu_seconds, report, seed, use_database
 
 
 def build_file(rows: int, salt: str) -> bytes:
@@ -80,21 +79,6 @@ def remove_benchmark_exams(author) -> None:
         item_id__in=ExamQuestion.objects.filter(exam__in=exams).values("pk"),
     ).delete()
     exams.delete()
-
-
-def database_cpu_seconds() -> float:
-    """The processor time of this connection's PostgreSQL backend so far, when the server runs
-    on this machine (its /proc entry is readable); 0 otherwise."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (pid,) = cursor.fetchone()
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start_profiler():

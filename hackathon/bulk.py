@@ -48,6 +48,9 @@ PLAIN_FIELDS = (
     models.OneToOneField,
 )
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+# ``json.dumps(value, ensure_ascii=False)``, without the encoder that call makes each time
+# (a third of its cost on an upload's 20,000 lists of options).
+_JSON_TEXT = json.JSONEncoder(ensure_ascii=False).encode
 BATCH_ROWS = 20_000
 # Characters of COPY input handed to the driver per read.
 COPY_READ = 256 * 1024
@@ -81,7 +84,7 @@ def copy_text(value) -> str:
     if value is False:
         return "f"
     if isinstance(value, (list, dict)):
-        return copy_text(json.dumps(value, ensure_ascii=False))
+        return copy_text(_JSON_TEXT(value))
     if isinstance(value, dt.date):  # and datetime
         return value.isoformat()
     return str(value)

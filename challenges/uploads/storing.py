@@ -447,16 +447,17 @@ def store_upload(
     )
     for row, field_name, message in sorted(notices):
         report.skipped.add(row, field_name, message)
+    # Translated once: an exam's questions alike but for a number are thousands of repeats.
+    of_stored, of_row = _("Possible duplicate of #%(id)s."), _("Possible duplicate of row %(row)s.")
     for position, item in enumerate(new):
         match = near.matches[position] if near else None
         if match is not None:
             report.possible_duplicates.add(
                 rows_of[id(item)],
                 repeats.field,
-                _("Possible duplicate of #%(id)s.") % {"id": item.possible_duplicate_of_id}
+                of_stored % {"id": item.possible_duplicate_of_id}
                 if match.stored_id
-                else _("Possible duplicate of row %(row)s.")
-                % {"row": rows_of[id(new[match.earlier])]},
+                else of_row % {"row": rows_of[id(new[match.earlier])]},
             )
         words = notice(item) if notice else ""
         if words:
@@ -529,11 +530,12 @@ def record_near_duplicates(
     """Once the new items are saved: the repeats of earlier items point at them (in the
     database too, unless ``linked``: they were saved pointing at them), and every new item's
     bands join the index."""
-    links = link_near_duplicates(items=items, near=near)
+    # Linked: the items were set pointing at them before they were written (``insert_items``).
+    links = () if linked else link_near_duplicates(items=items, near=near)
     index_items(
         challenge_id=challenge.pk,
         item_type=model._meta.label_lower,
         items=zip((item.pk for item in items), near.signed, strict=True),
-        links=() if linked else links,
+        links=links,
         model=model,
     )

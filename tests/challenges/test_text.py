@@ -3,7 +3,16 @@ one for storage (``clean``)."""
 
 import pytest
 
-from challenges.text import INVISIBLE_CONTROLS, clean, fingerprint, fold, is_blank, normalize
+from challenges.text import (
+    INVISIBLE_CONTROLS,
+    clean,
+    clean_together,
+    fingerprint,
+    fold,
+    fold_together,
+    is_blank,
+    normalize,
+)
 
 BASE = "¿Quién fundó Lima?"
 
@@ -59,3 +68,28 @@ def test_clean_keeps_what_was_typed_minus_the_invisible_controls():
     assert clean("  ¿Quién\u200b fundó “Lima”?\u200f ") == "¿Quién fundó “Lima”?"
     assert clean("ÁRBOL — ﬁn") == "ÁRBOL — ﬁn"
     assert clean("".join(sorted(INVISIBLE_CONTROLS))) == ""
+
+
+# Texts whose steps could act across the boundary between two texts joined: combining marks
+# starting a text, a spacing accent (NFKC makes it a space and a mark), spaces of every kind at
+# the edges, letters that fold to several (ß, ﬁ), Hangul syllables (NFKD splits them), and the
+# separator itself inside a text.
+TOGETHER = [
+    [
+        "¿Quién fundó Lima?",
+        "\u0301acento suelto",
+        "Perú\u0303",
+        "a´",
+        "  ¿QUIÉN\u00a0\u2003 fundó\tLima?\n",
+    ],
+    ["Straße ﬁn", "ｆｕｌｌ ｗｉｄｔｈ", "한국어 문제", "Ελληνικά Κυριλλица", "“comillas” — guion"],
+    ["\u200b\ufeff", "   ", "", "\u0301", "solo ascii"],
+    ["texto con \0 dentro", "otro", "más\0", "\0", "fin"],
+    ["plain ascii", "only", "here", "NO accents", "1821"],
+]
+
+
+@pytest.mark.parametrize("texts", TOGETHER)
+def test_texts_processed_together_come_out_as_each_alone(texts):
+    assert clean_together(texts) == [clean(text) for text in texts]
+    assert fold_together(texts) == ([normalize(t) for t in texts], [fold(t) for t in texts])

@@ -16,7 +16,14 @@ from challenges.include.models import (
     ExamQuestion,
 )
 from challenges.models import ContributionStatus
-from challenges.text import fingerprint_folded, fold, fold_lines, normalize
+from challenges.text import (
+    clean_together,
+    fingerprint_folded,
+    fold,
+    fold_lines,
+    fold_together,
+    normalize,
+)
 from challenges.uploads import (
     MAX_NUMBER_DIGITS,
     UploadErrors,
@@ -121,6 +128,30 @@ def _clean_options(record: dict, *, row: int, errors: UploadErrors) -> list[str]
     return options
 
 
+def _passing_texts(record: dict) -> tuple[str, list[str], list[str]] | None:
+    """A record's question, its list of 4 options and their folded forms, when all of them
+    pass ``check_text``'s checks and the options differ, found with one pass of each step over
+    the row's 5 texts (``clean_together``, ``fold_together``) instead of one per text; None when
+    one might not, or the options are not a list of 4 texts: ``check_text`` and
+    ``_clean_options`` then find what is wrong, one text at a time."""
+    question, options = record.get("question"), record.get("options")
+    if type(question) is not str or type(options) is not list or len(options) != OPTION_COUNT:
+        return None
+    texts = [question, *options]
+    if any(type(text) is not str for text in options):
+        return None
+    cleaned = clean_together(texts)
+    if len(cleaned[0]) > QUESTION_MAX or any(len(text) > OPTION_MAX for text in cleaned[1:]):
+        return None
+    if any("<" in text for text in cleaned):  # maybe HTML
+        return None
+    normalized, folded = fold_together(cleaned)
+    # A text is blank when nothing is left of it folded (``is_blank``).
+    if len(set(normalized[1:])) < OPTION_COUNT or not all(folded):
+        return None
+    return cleaned[0], cleaned[1:], folded
+
+
 def _clean_answer(record: dict, *, row: int, errors: UploadErrors, workshop: bool) -> int | None:
     if workshop:
         value = record.get("correct_answer")
@@ -214,6 +245,88 @@ def _clean_country(record: dict, *, row: int, errors: UploadErrors, exam: Exam) 
     return code
 
 
+# The fields of a record that describe its question rather than state it: a file repeats them.
+DESCRIPTION_FIELDS = (
+    "category",
+    "category_en",
+    "category_original_lang",
+    "language",
+    "country",
+    "exam_name",
+    "source",
+    "license",
+    "level",
+)
+
+
+def _description_key(record: dict, *, workshop: bool) -> tuple | None:
+    """A record's description fields as they were sent, to find an earlier row with the same;
+    None when one is neither a text nor missing (its check is not remembered)."""
+    values = tuple(map(record.get, DESCRIPTION_FIELDS))
+    if all(value is None or type(value) is str for value in values):
+        return (workshop, *values)
+    return None
+
+
+def _clean_description(
+    record: dict, *, row: int, errors: UploadErrors, exam: Exam, workshop: bool
+) -> tuple[dict | None, int | None]:
+    """A record's description (the question's fields of DESCRIPTION_FIELDS, checked, with the
+    exam's where the record has none, and whether its category is flagged), None if any was
+    refused (its errors added); and the question's number in the exam, checked between them
+    (the errors of a row come in the order of its fields)."""
+    before = errors.total
+    if workshop:
+        category = check_text(record, "category", row=row, errors=errors, max_length=TEXT_MAX)
+        category_original = category
+        category_en = (
+            check_text(
+                record, "category_en", row=row, errors=errors, required=False, max_length=TEXT_MAX
+            )
+            or category
+        )
+        number_key = "question_id"
+    else:
+        category_en = check_text(record, "category_en", row=row, errors=errors, max_length=TEXT_MAX)
+        category_original = (
+            check_text(
+                record,
+                "category_original_lang",
+                row=row,
+                errors=errors,
+                required=False,
+                max_length=TEXT_MAX,
+            )
+            or category_en
+        )
+        number_key = "original_question_num"
+    numbered = errors.total
+    number = _clean_number(record, number_key, row=row, errors=errors)
+    number_errors = errors.total - numbered
+    language = _clean_language(record, row=row, errors=errors, default=exam.language)
+    country = _clean_country(record, row=row, errors=errors, exam=exam)
+    described = {
+        key: check_text(record, key, row=row, errors=errors, required=False, max_length=TEXT_MAX)
+        or default
+        for key, default in (
+            ("exam_name", exam.name),
+            ("source", exam.source),
+            ("license", exam.license),
+            ("level", exam.level),
+        )
+    }
+    if errors.total - before > number_errors:  # not only the number's
+        return None, number
+    return {
+        "language": language,
+        "country": country,
+        "category_en": category_en,
+        "category_original_lang": category_original,
+        "flagged_category": is_flagged_category(category_en, category_original),
+        **described,
+    }, number
+
+
 def question_template(exam: Exam) -> ExamQuestion:
     """An unsaved pending question of ``exam``, which the questions of an upload into it copy
     (``clean_question_record``'s ``template``): the model's ``__init__`` runs once per upload
@@ -233,6 +346,7 @@ def clean_question_record(
     exam: Exam,
     errors: UploadErrors,
     template: ExamQuestion | None = None,
+    descriptions: dict | None = None,
 ) -> ExamQuestion | None:
     """One uploaded record as an unsaved question of ``exam``, or None (with its errors added).
 
@@ -241,65 +355,43 @@ def clean_question_record(
     ``correct_answer`` (a letter), ``category`` and ``question_id``. What a record lacks of the
     exam's description (language, country, exam name, source, licence, level) is the exam's.
     With ``template`` (``question_template(exam)``) the question is a copy of it: the same
-    question, made faster.
+    question, made faster. With ``descriptions`` (a dict the rows of one upload share), the
+    description of a record (category, language, country, exam name, source, licence, level)
+    that an earlier row had the same and passed is taken as that row's, not checked again: a
+    file repeats it on every row.
     """
     before = errors.total
     workshop = is_workshop_record(record)
-    question = check_text(record, "question", row=row, errors=errors, max_length=QUESTION_MAX)
-    options = _clean_options(record, row=row, errors=errors)
-    answer = _clean_answer(record, row=row, errors=errors, workshop=workshop)
-    if workshop:
-        category = check_text(record, "category", row=row, errors=errors, max_length=TEXT_MAX)
-        category_original = category
-        category_en = (
-            check_text(
-                record, "category_en", row=row, errors=errors, required=False, max_length=TEXT_MAX
-            )
-            or category
-        )
-        number = _clean_number(record, "question_id", row=row, errors=errors)
+    passing = _passing_texts(record)
+    if passing is None:
+        question = check_text(record, "question", row=row, errors=errors, max_length=QUESTION_MAX)
+        options = _clean_options(record, row=row, errors=errors)
     else:
-        category_en = check_text(record, "category_en", row=row, errors=errors, max_length=TEXT_MAX)
-        category_original = (
-            check_text(
-                record,
-                "category_original_lang",
-                row=row,
-                errors=errors,
-                required=False,
-                max_length=TEXT_MAX,
-            )
-            or category_en
+        question, options, folded = passing
+    answer = _clean_answer(record, row=row, errors=errors, workshop=workshop)
+    key = _description_key(record, workshop=workshop) if descriptions is not None else None
+    description = descriptions.get(key) if key is not None else None
+    if description is None:
+        description, number = _clean_description(
+            record, row=row, errors=errors, exam=exam, workshop=workshop
         )
-        number = _clean_number(record, "original_question_num", row=row, errors=errors)
-    language = _clean_language(record, row=row, errors=errors, default=exam.language)
-    country = _clean_country(record, row=row, errors=errors, exam=exam)
-    described = {
-        key: check_text(record, key, row=row, errors=errors, required=False, max_length=TEXT_MAX)
-        or default
-        for key, default in (
-            ("exam_name", exam.name),
-            ("source", exam.source),
-            ("license", exam.license),
-            ("level", exam.level),
-        )
-    }
+        if key is not None and description is not None:
+            descriptions[key] = description
+    else:
+        number_key = "question_id" if workshop else "original_question_num"
+        number = _clean_number(record, number_key, row=row, errors=errors)
     if errors.total > before:
         return None
     # Folded once, for the fingerprint and for the near-duplicate check (``folded_text``).
-    folded = [fold(question), *(fold(option) for option in options)]
+    if passing is None:
+        folded = [fold(question), *(fold(option) for option in options)]
     values = {
-        "language": language,
-        "country": country,
-        "category_en": category_en,
-        "category_original_lang": category_original,
+        **description,
         "original_question_num": number,
         "question": question,
         "options": options,
         "answer": answer,
         "fingerprint": fingerprint_folded(folded),
-        "flagged_category": is_flagged_category(category_en, category_original),
-        **described,
     }
     if template is None:
         item = ExamQuestion(

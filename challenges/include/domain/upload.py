@@ -92,7 +92,12 @@ def _store_questions(
 
     return store_upload(
         rows=rows,
-        check_row=partial(clean_question_record, exam=exam, template=question_template(exam)),
+        check_row=partial(
+            clean_question_record,
+            exam=exam,
+            template=question_template(exam),
+            descriptions={},  # this upload's
+        ),
         model=ExamQuestion,
         challenge=exam.challenge,
         duplicates=DuplicatePolicy.SKIP,

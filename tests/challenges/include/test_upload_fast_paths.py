@@ -113,8 +113,11 @@ def test_a_large_upload_stores_what_the_row_by_row_paths_store(exam, monkeypatch
     rows = hand_built_records()
     fast = upload_and_roll_back(exam, rows)
 
-    # The row-by-row paths: INSERTs, the model's __init__, each text folded by the check.
+    # The row-by-row paths: INSERTs, the model's __init__, each text checked and folded alone,
+    # every row's description checked.
     monkeypatch.setattr(storing, "COPY_FROM", 10**9)
+    monkeypatch.setattr(records, "_passing_texts", lambda record: None)
+    monkeypatch.setattr(records, "_description_key", lambda record, workshop: None)
     monkeypatch.setattr(upload, "question_template", lambda exam: None)
     monkeypatch.setattr(
         upload,
@@ -181,3 +184,90 @@ def test_a_deleted_challenge_takes_its_index_rows_along(exam):
     assert NearDuplicateBand.objects.filter(challenge=exam.challenge).exists()
     exam.challenge.delete()
     assert not NearDuplicateBand.objects.exists()
+
+
+def outcome(record, *, exam, one_by_one: bool, monkeypatch, descriptions=None) -> tuple:
+    """What checking the record gives: the question's values, or the errors."""
+    with monkeypatch.context() as patch:
+        if one_by_one:
+            patch.setattr(records, "_passing_texts", lambda record: None)
+        errors = UploadErrors()
+        question = records.clean_question_record(
+            record, row=1, exam=exam, errors=errors, descriptions=descriptions
+        )
+    if question is None:
+        return [(error.field, error.message) for error in errors.shown]
+    return {k: v for k, v in vars(question).items() if k != "_state"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "in_one_pass"),
+    [
+        ({}, True),
+        (
+            {
+                "question": "  ¿Qui\u200bén fundó\u00a0 “Lima”?  ",
+                "options": ["Pizarro", "a´", "ß", "ﬁn"],
+            },
+            True,
+        ),
+        (
+            {"question": "\u0301¿Acento?", "options": ["한국어", "Ελληνικά", "Кириллица", "ｘ"]},
+            True,
+        ),
+        ({"options": ["Peru", "Perú", "Chile", "Bolivia"]}, True),  # differ (accents are kept)
+        ({"question": "con \0 dentro", "options": ["a\0", "b", "c", "d"]}, True),
+        ({"options": ["1810", "1821", "1824", "<b>1879</b>"]}, False),  # HTML
+        ({"options": ["1810", "1821", "1824", "1" * 2000]}, False),  # too long
+        ({"question": "¿" + "a" * 3000 + "?"}, False),
+        ({"options": ["Perú", "perú", "Chile", "Bolivia"]}, False),  # the same once normalized
+        ({"options": ["1810", "\u200b", "1824", "1879"]}, False),  # nothing visible
+        ({"options": ["1810", "   ", "1824", "1879"]}, False),
+        ({"options": ["1810", 1821, "1824", "1879"]}, False),  # a number
+        ({"options": ["1810", "1821", "1824"]}, False),
+        ({"question": None}, False),
+    ],
+)
+def test_a_row_checked_in_one_pass_is_the_row_checked_text_by_text(
+    exam, monkeypatch, overrides, in_one_pass
+):
+    record = official(**overrides)
+    assert (records._passing_texts(record) is not None) == in_one_pass
+    assert outcome(record, exam=exam, one_by_one=False, monkeypatch=monkeypatch) == outcome(
+        record, exam=exam, one_by_one=True, monkeypatch=monkeypatch
+    )
+
+
+def test_a_description_that_passed_on_an_earlier_row_is_taken_as_it_was(exam, monkeypatch):
+    descriptions = {}
+    first = outcome(
+        official(country="Chile", category_en="Mathematics"), exam=exam, one_by_one=False,
+        monkeypatch=monkeypatch, descriptions=descriptions,
+    )  # fmt: skip
+    assert len(descriptions) == 1
+    # Remembered, not checked again: a check that would now fail is not run.
+    monkeypatch.setattr(records, "check_text", None)
+    monkeypatch.setattr(records, "_clean_country", None)
+    again = outcome(
+        official(country="Chile", category_en="Mathematics", question="¿Otra?", original_question_num=2),
+        exam=exam, one_by_one=False, monkeypatch=monkeypatch, descriptions=descriptions,
+    )  # fmt: skip
+    assert again == {**first, "question": "¿Otra?", "original_question_num": 2,
+                     "fingerprint": again["fingerprint"], "folded_text": again["folded_text"]}  # fmt: skip
+    assert again["country"] == "CL" and again["flagged_category"]
+    # The number is still checked on every row.
+    assert outcome(
+        official(country="Chile", category_en="Mathematics", original_question_num=-1),
+        exam=exam, one_by_one=False, monkeypatch=monkeypatch, descriptions=descriptions,
+    ) == [("original_question_num", "The question's number in the exam must be a whole number (or empty).")]  # fmt: skip
+
+
+def test_a_description_refused_is_refused_on_every_row(exam, monkeypatch):
+    descriptions = {}
+    for _row in range(2):
+        errors = outcome(
+            official(country="Narnia", original_question_num=-1), exam=exam, one_by_one=False,
+            monkeypatch=monkeypatch, descriptions=descriptions,
+        )  # fmt: skip
+        assert [field for field, _message in errors] == ["original_question_num", "country"]
+    assert descriptions == {}
