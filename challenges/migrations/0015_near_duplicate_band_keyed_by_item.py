@@ -40,6 +40,34 @@ def copy_entries_back(apps, schema_editor):
     )
 
 
+def rename_key(apps, schema_editor, *, old: str, new: str) -> None:
+    """PostgreSQL named the primary key after the table it was created as."""
+    if schema_editor.connection.vendor == "postgresql":
+        table = apps.get_model("challenges", "NearDuplicateBand")._meta.db_table
+        quote = schema_editor.quote_name
+        schema_editor.execute(
+            f"ALTER TABLE {quote(table)} RENAME CONSTRAINT {quote(old)} TO {quote(new)}"
+        )
+
+
+def name_key_after_table(apps, schema_editor):
+    rename_key(
+        apps,
+        schema_editor,
+        old="challenges_nearduplicateentry_pkey",
+        new="challenges_nearduplicateband_pkey",
+    )
+
+
+def name_key_after_first_table(apps, schema_editor):
+    rename_key(
+        apps,
+        schema_editor,
+        old="challenges_nearduplicateband_pkey",
+        new="challenges_nearduplicateentry_pkey",
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("challenges", "0014_near_duplicate_band_without_challenge_constraint"),
@@ -85,6 +113,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(copy_entries, copy_entries_back),
         migrations.DeleteModel(name="NearDuplicateBand"),
         migrations.RenameModel(old_name="NearDuplicateEntry", new_name="NearDuplicateBand"),
+        migrations.RunPython(name_key_after_table, name_key_after_first_table),
         migrations.AddIndex(
             model_name="nearduplicateband",
             index=challenges.models.HashIndexOnPostgreSQL(

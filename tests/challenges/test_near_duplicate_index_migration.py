@@ -63,8 +63,10 @@ def test_the_rows_move_to_the_table_keyed_by_item_band_and_type(migrate):
     assert entries(new) == expected
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, TABLE)
-    [key] = [c["columns"] for c in constraints.values() if c["primary_key"]]
+    [(name, key)] = [(n, c["columns"]) for n, c in constraints.items() if c["primary_key"]]
     assert set(key) == {"item_id", "band", "item_type"}
+    if connection.vendor == "postgresql":  # named after the table, not the one it was built as
+        assert name == f"{TABLE}_pkey"
     hashes = constraints["near_duplicate_hash_idx"]
     assert hashes["columns"] == ["band_hash"]
     assert hashes["type"] == ("hash" if connection.vendor == "postgresql" else "idx")
