@@ -5,7 +5,8 @@ nowhere else: a failure is stored and logged as a category (timeout, rate limite
 with the service's own message, which may echo the request.
 
 While it streams, the growing text lives in the shared cache (Redis), not in the row: the
-battle's page reads it from there (``show_live_texts``), and the row is written twice, when
+battle's page reads it from there (``show_live_texts``, and the polled fragment of
+``domain.live`` with nothing else), and the row is written twice, when
 the answer is claimed and when it ends. Hundreds of answers streaming at once would otherwise
 be an UPDATE every ``ARENA_FLUSH_SECONDS`` each. For the same reason a streaming thread holds
 no database connection while it waits on the model: the worker runs one thread per answer
@@ -49,9 +50,32 @@ def _live_text_seconds() -> int:
     return 2 * settings.ARENA_ANSWER_SECONDS + 60
 
 
-def store_live_text(*, answer_id: int, text: str, seconds: int | None = None) -> None:
-    """The text so far of an answer being streamed, where the battle's page reads it."""
-    cache.set(_live_text_key(answer_id), text, timeout=seconds or _live_text_seconds())
+def store_live_text(
+    *,
+    answer_id: int,
+    text: str,
+    status: str = BattleAnswer.Status.STREAMING,
+    failure: str = "",
+    seconds: int | None = None,
+) -> None:
+    """The text so far of an answer being streamed, where the battle's page reads it; once the
+    answer's row is written, its end too (done, or failed and why), so the page polling the
+    cache alone (``domain.live``) knows when to read the battle again."""
+    value = {"text": text, "status": str(status), "failure": str(failure)}
+    cache.set(_live_text_key(answer_id), value, timeout=seconds or _live_text_seconds())
+
+
+def read_live_entries(*, answer_ids: list[int]) -> list[dict | None]:
+    """What the cache holds of each answer (text, status, failure), in order; None for one
+    that has not written yet (or whose entry is gone). One read for all of them."""
+    values = cache.get_many([_live_text_key(pk) for pk in answer_ids])
+    return [_live_value(values.get(_live_text_key(pk))) for pk in answer_ids]
+
+
+def _live_value(value) -> dict | None:
+    if isinstance(value, str):  # written by a worker of the previous release: the text alone
+        return {"text": value, "status": BattleAnswer.Status.STREAMING, "failure": ""}
+    return value
 
 
 def show_live_texts(*, answers: list[BattleAnswer]) -> None:
@@ -60,9 +84,10 @@ def show_live_texts(*, answers: list[BattleAnswer]) -> None:
     streaming = [a for a in answers if a.status == BattleAnswer.Status.STREAMING]
     if not streaming:
         return
-    texts = cache.get_many([_live_text_key(a.pk) for a in streaming])
-    for answer in streaming:
-        answer.text = texts.get(_live_text_key(answer.pk), answer.text)
+    values = read_live_entries(answer_ids=[a.pk for a in streaming])
+    for answer, value in zip(streaming, values, strict=True):
+        if value is not None:
+            answer.text = value["text"]
 
 
 @contextlib.contextmanager
@@ -204,6 +229,14 @@ def stream_answer(*, answer_id: int) -> None:
             failure=failure,
         )
         settle_battle(battle_id=battle.pk)
+    # After the row and the battle are written: a page that sees the end in the cache and
+    # reads the battle again finds it settled.
+    store_live_text(
+        answer_id=answer.pk,
+        text=text,
+        status=BattleAnswer.Status.FAILED if failure else BattleAnswer.Status.DONE,
+        failure=failure,
+    )
 
 
 def fail_stale_answers(*, now: dt.datetime | None = None) -> int:
@@ -222,4 +255,7 @@ def fail_stale_answers(*, now: dt.datetime | None = None) -> int:
             pk=pk, status__in=[BattleAnswer.Status.WAITING, BattleAnswer.Status.STREAMING]
         ).update(status=BattleAnswer.Status.FAILED, failure=Failure.TIMEOUT, finished_at=now)
         settle_battle(battle_id=battle_id)
+        store_live_text(
+            answer_id=pk, text="", status=BattleAnswer.Status.FAILED, failure=Failure.TIMEOUT
+        )
     return len(answers)
