@@ -49,12 +49,13 @@ def arena(request, slug: str):
     """Start a battle on a new prompt or one of the team's; the person's past battles."""
     challenge = get_challenge(request, slug, KIND)
     team_prompts = _team_prompts(challenge, request.user)
-    country = Profile.objects.filter(user=request.user).values_list("country", flat=True).first()
-    form = BattleForm(
-        request.POST if request.method == "POST" else None,
-        team_prompts=team_prompts,
-        initial={"country": country or None},
-    )
+    if request.method == "POST":  # the person's country only pre-fills the empty form
+        form = BattleForm(request.POST, team_prompts=team_prompts)
+    else:
+        country = (
+            Profile.objects.filter(user=request.user).values_list("country", flat=True).first()
+        )
+        form = BattleForm(team_prompts=team_prompts, initial={"country": country or None})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
