@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
@@ -173,6 +174,8 @@ def battle(request, slug: str, pk: int):
     return render(request, template, context)
 
 
+# Never stored by a cache on the way: the answer depends on the session cookie it checks.
+@never_cache
 def live_answers(request, slug: str, pk: int):
     """The answers of a battle still being written, polled every second by its page: read
     from the cache alone on the grant the battle's page gave (``domain.live``), so it touches

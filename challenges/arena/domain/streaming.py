@@ -18,6 +18,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import importlib
+import json
 import logging
 import os
 import threading
@@ -126,6 +128,42 @@ def _client_for(base_url: str, key: str, read_timeout: float) -> openai.OpenAI:
     )
 
 
+def read_stream_chunks(response) -> Iterator[tuple[str, int | None]]:
+    """Each chunk of an OpenAI-compatible stream (Server-Sent Events) as its text piece and,
+    in the last one, the tokens used. Read from the event lines with one ``json.loads`` each:
+    the SDK's typed chunk objects cost more than half of the worker's processor time per
+    chunk, hundreds of answers at once (``bench/arena.py --words``). Failures are the SDK's
+    own: a timeout or a cut connection while reading, an error event, a chunk that is not
+    JSON."""
+    request = response.http_response.request
+    # The SDK's HTTP library (httpx, or httpx2 in its recent releases), whose errors it wraps
+    # in its own when it reads the stream itself.
+    library = importlib.import_module(type(response.http_response).__module__.partition(".")[0])
+    try:
+        for line in response.iter_lines():
+            if not line.startswith("data:"):
+                continue  # blank separators, comments, event names
+            data = line[5:].strip()
+            if data == "[DONE]":
+                return
+            try:
+                chunk = json.loads(data)
+            except ValueError as error:
+                raise openai.APIError("A chunk that is not JSON.", request, body=None) from error
+            if not isinstance(chunk, dict):
+                continue
+            if chunk.get("error"):
+                raise openai.APIError("An error event in the stream.", request, body=None)
+            choices = chunk.get("choices") or [{}]
+            delta = (choices[0] or {}).get("delta") or {}
+            usage = chunk.get("usage") or {}
+            yield delta.get("content") or "", usage.get("completion_tokens")
+    except library.TimeoutException as error:
+        raise openai.APITimeoutError(request=request) from error
+    except library.TransportError as error:
+        raise openai.APIConnectionError(request=request) from error
+
+
 def _failure_of(error: Exception) -> str:
     if isinstance(error, openai.APITimeoutError | TimeoutError):
         return Failure.TIMEOUT
@@ -171,7 +209,7 @@ def stream_answer(*, answer_id: int) -> None:
     started = time.monotonic()
     flushed = started
     try:
-        stream = build_client(model).chat.completions.create(
+        request = build_client(model).chat.completions.with_streaming_response.create(
             model=model.model_id,
             messages=messages,
             max_tokens=model.max_tokens,
@@ -179,11 +217,9 @@ def stream_answer(*, answer_id: int) -> None:
             stream=True,
             stream_options={"include_usage": True},
         )
-        with stream:
-            for chunk in stream:
-                if chunk.usage is not None:
-                    tokens = chunk.usage.completion_tokens or tokens
-                piece = chunk.choices[0].delta.content if chunk.choices else None
+        with request as response:
+            for piece, used in read_stream_chunks(response):
+                tokens = used or tokens
                 first_piece = bool(piece) and first_token_at is None
                 if first_piece:
                     first_token_at = timezone.now()

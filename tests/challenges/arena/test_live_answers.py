@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core import signing
+from django.core.cache import cache
 from django.test import Client
 
 from challenges.arena.domain import live
@@ -148,6 +149,7 @@ def test_a_poll_costs_no_query_and_leaves_the_session_alone(
     assert response.status_code == 200
     # Neither read nor written: the session middleware would vary on the cookie, or set it.
     assert "Cookie" not in response.get("Vary", "") and not response.cookies
+    assert "no-store" in response["Cache-Control"]  # it depends on the cookie: never cached
     body = response.content.decode()
     assert f"{SECRET_TEXT} {battle.pk}" in body
     assert "Waiting for the answer" in body or "Esperando" in body
@@ -238,3 +240,11 @@ def test_the_worker_writes_the_end_to_the_cache_after_the_row(challenge, models,
         BattleAnswer.objects.filter(pk__in=ids).order_by("side").values_list("text", flat=True)
     )
     assert Battle.objects.get(pk=battle.pk).status == Battle.Status.READY
+
+
+def test_an_entry_of_the_previous_release_is_the_text_so_far():
+    cache.set("arena:live-text:987654", "Texto de antes")
+    assert read_live_entries(answer_ids=[987654, 987655]) == [
+        {"text": "Texto de antes", "status": BattleAnswer.Status.STREAMING, "failure": ""},
+        None,
+    ]
