@@ -303,7 +303,9 @@ ARENA_DAILY_VOTE_CAP = read_int("ARENA_DAILY_VOTE_CAP", default=50)
 # per answer streaming) use at most ARENA_WORKER_DATABASE_CONNECTIONS connections at once.
 ARENA_ANSWER_SECONDS = read_int("ARENA_ANSWER_SECONDS", default=90)
 ARENA_READ_TIMEOUT_SECONDS = read_int("ARENA_READ_TIMEOUT_SECONDS", default=30)
-ARENA_FLUSH_SECONDS = float(os.environ.get("ARENA_FLUSH_SECONDS", "0.25"))
+# Half the page's poll (every second): a quarter of a second cost the worker a cache write per
+# four chunks (of hundreds of answers at once) that the page mostly never read.
+ARENA_FLUSH_SECONDS = float(os.environ.get("ARENA_FLUSH_SECONDS", "0.5"))
 ARENA_WORKER_DATABASE_CONNECTIONS = read_int("ARENA_WORKER_DATABASE_CONNECTIONS", default=10)
 ARENA_MAX_TURNS = read_int("ARENA_MAX_TURNS", default=5)
 # Resamples of the battles behind the ratings' 95% intervals.

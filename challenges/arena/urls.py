@@ -6,6 +6,7 @@ app_name = "arena"
 urlpatterns = [
     path("<slug:slug>/", views.arena, name="arena"),
     path("<slug:slug>/battle/<int:pk>/", views.battle, name="battle"),
+    path("<slug:slug>/battle/<int:pk>/live/", views.live_answers, name="live"),
     path("<slug:slug>/battle/<int:pk>/vote/", views.vote, name="vote"),
     path("<slug:slug>/battle/<int:pk>/continue/", views.continue_battle, name="continue"),
     path("<slug:slug>/ratings/", views.ratings_page, name="ratings"),

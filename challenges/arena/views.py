@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from functools import partial
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import organizer_required
@@ -26,7 +30,7 @@ from challenges.shortcuts import announce_form_errors, get_challenge
 from hackathon.background import send_in_background
 from teams.models import Membership
 
-from .domain import battles, exports, ratings
+from .domain import battles, exports, live, ratings
 from .domain.streaming import show_live_texts
 from .forms import ArenaSettingsForm, BattleForm, ContinueForm, VoteForm
 from .models import ArenaModel, ArenaSettings, Battle, BattleAnswer
@@ -46,12 +50,13 @@ def arena(request, slug: str):
     """Start a battle on a new prompt or one of the team's; the person's past battles."""
     challenge = get_challenge(request, slug, KIND)
     team_prompts = _team_prompts(challenge, request.user)
-    country = Profile.objects.filter(user=request.user).values_list("country", flat=True).first()
-    form = BattleForm(
-        request.POST if request.method == "POST" else None,
-        team_prompts=team_prompts,
-        initial={"country": country or None},
-    )
+    if request.method == "POST":  # the person's country only pre-fills the empty form
+        form = BattleForm(request.POST, team_prompts=team_prompts)
+    else:
+        country = (
+            Profile.objects.filter(user=request.user).values_list("country", flat=True).first()
+        )
+        form = BattleForm(team_prompts=team_prompts, initial={"country": country or None})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -113,6 +118,27 @@ def _own_battle_and_answers(request, challenge: Challenge, pk: int):
     return battle, answers
 
 
+def _live_poll(request, slug: str, battle: Battle, answers: list[BattleAnswer]) -> dict | None:
+    """How the last turn's answers follow the models while they write: polling the fragment
+    that reads the cache alone, on a grant for this battle, its owner and their session."""
+    if battle.status != Battle.Status.ANSWERING:
+        return None
+    battle_url = reverse("arena:battle", args=[slug, battle.pk])
+    session_key = request.session.session_key
+    if not session_key:  # no grant without a session to bind it to: the battle itself
+        return {"url": battle_url, "trigger": "every 1s", "target": "#battle-answers"}
+    last = len(battle.turns) - 1
+    token = live.grant_live_answers(
+        slug=slug,
+        battle_id=battle.pk,
+        user_id=request.user.pk,
+        answer_ids=[a.pk for a in sorted(answers, key=lambda a: a.side) if a.turn == last],
+        session_key=session_key,
+    )
+    url = reverse("arena:live", args=[slug, battle.pk])
+    return {"url": f"{url}?{urlencode({'grant': token})}", "trigger": "every 1s", "target": ""}
+
+
 def _battle_context(battle: Battle, answers: list[BattleAnswer]) -> dict:
     last = len(battle.turns) - 1
     turns = [
@@ -142,9 +168,41 @@ def battle(request, slug: str, pk: int):
         "vote_form": VoteForm(),
         "continue_form": ContinueForm(),
         "max_turns": settings.ARENA_MAX_TURNS,
+        "live": _live_poll(request, slug, battle, answers),
     }
     template = "arena/battle.html#answers" if request.htmx else "arena/battle.html"
     return render(request, template, context)
+
+
+# Never stored by a cache on the way: the answer depends on the session cookie it checks.
+@never_cache
+def live_answers(request, slug: str, pk: int):
+    """The answers of a battle still being written, polled every second by its page: read
+    from the cache alone on the grant the battle's page gave (``domain.live``), so it touches
+    neither the session, nor the person, nor the database; a grant refused is a 403. Once
+    they end (or the grant is due for renewal) the fragment has the page read the battle."""
+    try:
+        grant = live.check_live_grant(
+            token=request.GET.get("grant", ""),
+            slug=slug,
+            battle_id=pk,
+            session_key=request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""),
+        )
+    except live.GrantRefused:
+        return HttpResponseForbidden()
+    answers, ended = live.find_live_answers(grant=grant)
+    if ended:
+        poll = {
+            "url": reverse("arena:battle", args=[slug, pk]),
+            "trigger": "load",
+            "target": "#battle-answers",
+        }
+    else:
+        poll = {"url": request.get_full_path(), "trigger": "every 1s", "target": ""}
+    sides = [(answer.side, answer) for answer in answers]
+    # No request for the template: the context processors would read the session and person.
+    html = render_to_string("arena/battle.html#live", {"sides": sides, "live": poll})
+    return HttpResponse(html)
 
 
 @login_required

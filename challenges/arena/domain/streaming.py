@@ -5,7 +5,8 @@ nowhere else: a failure is stored and logged as a category (timeout, rate limite
 with the service's own message, which may echo the request.
 
 While it streams, the growing text lives in the shared cache (Redis), not in the row: the
-battle's page reads it from there (``show_live_texts``), and the row is written twice, when
+battle's page reads it from there (``show_live_texts``, and the polled fragment of
+``domain.live`` with nothing else), and the row is written twice, when
 the answer is claimed and when it ends. Hundreds of answers streaming at once would otherwise
 be an UPDATE every ``ARENA_FLUSH_SECONDS`` each. For the same reason a streaming thread holds
 no database connection while it waits on the model: the worker runs one thread per answer
@@ -17,6 +18,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import importlib
+import json
 import logging
 import os
 import threading
@@ -49,9 +52,32 @@ def _live_text_seconds() -> int:
     return 2 * settings.ARENA_ANSWER_SECONDS + 60
 
 
-def store_live_text(*, answer_id: int, text: str, seconds: int | None = None) -> None:
-    """The text so far of an answer being streamed, where the battle's page reads it."""
-    cache.set(_live_text_key(answer_id), text, timeout=seconds or _live_text_seconds())
+def store_live_text(
+    *,
+    answer_id: int,
+    text: str,
+    status: str = BattleAnswer.Status.STREAMING,
+    failure: str = "",
+    seconds: int | None = None,
+) -> None:
+    """The text so far of an answer being streamed, where the battle's page reads it; once the
+    answer's row is written, its end too (done, or failed and why), so the page polling the
+    cache alone (``domain.live``) knows when to read the battle again."""
+    value = {"text": text, "status": str(status), "failure": str(failure)}
+    cache.set(_live_text_key(answer_id), value, timeout=seconds or _live_text_seconds())
+
+
+def read_live_entries(*, answer_ids: list[int]) -> list[dict | None]:
+    """What the cache holds of each answer (text, status, failure), in order; None for one
+    that has not written yet (or whose entry is gone). One read for all of them."""
+    values = cache.get_many([_live_text_key(pk) for pk in answer_ids])
+    return [_live_value(values.get(_live_text_key(pk))) for pk in answer_ids]
+
+
+def _live_value(value) -> dict | None:
+    if isinstance(value, str):  # written by a worker of the previous release: the text alone
+        return {"text": value, "status": BattleAnswer.Status.STREAMING, "failure": ""}
+    return value
 
 
 def show_live_texts(*, answers: list[BattleAnswer]) -> None:
@@ -60,9 +86,10 @@ def show_live_texts(*, answers: list[BattleAnswer]) -> None:
     streaming = [a for a in answers if a.status == BattleAnswer.Status.STREAMING]
     if not streaming:
         return
-    texts = cache.get_many([_live_text_key(a.pk) for a in streaming])
-    for answer in streaming:
-        answer.text = texts.get(_live_text_key(answer.pk), answer.text)
+    values = read_live_entries(answer_ids=[a.pk for a in streaming])
+    for answer, value in zip(streaming, values, strict=True):
+        if value is not None:
+            answer.text = value["text"]
 
 
 @contextlib.contextmanager
@@ -99,6 +126,42 @@ def _client_for(base_url: str, key: str, read_timeout: float) -> openai.OpenAI:
         timeout=openai.Timeout(read_timeout, connect=5.0),
         max_retries=0,
     )
+
+
+def read_stream_chunks(response) -> Iterator[tuple[str, int | None]]:
+    """Each chunk of an OpenAI-compatible stream (Server-Sent Events) as its text piece and,
+    in the last one, the tokens used. Read from the event lines with one ``json.loads`` each:
+    the SDK's typed chunk objects cost more than half of the worker's processor time per
+    chunk, hundreds of answers at once (``bench/arena.py --words``). Failures are the SDK's
+    own: a timeout or a cut connection while reading, an error event, a chunk that is not
+    JSON."""
+    request = response.http_response.request
+    # The SDK's HTTP library (httpx, or httpx2 in its recent releases), whose errors it wraps
+    # in its own when it reads the stream itself.
+    library = importlib.import_module(type(response.http_response).__module__.partition(".")[0])
+    try:
+        for line in response.iter_lines():
+            if not line.startswith("data:"):
+                continue  # blank separators, comments, event names
+            data = line[5:].strip()
+            if data == "[DONE]":
+                return
+            try:
+                chunk = json.loads(data)
+            except ValueError as error:
+                raise openai.APIError("A chunk that is not JSON.", request, body=None) from error
+            if not isinstance(chunk, dict):
+                continue
+            if chunk.get("error"):
+                raise openai.APIError("An error event in the stream.", request, body=None)
+            choices = chunk.get("choices") or [{}]
+            delta = (choices[0] or {}).get("delta") or {}
+            usage = chunk.get("usage") or {}
+            yield delta.get("content") or "", usage.get("completion_tokens")
+    except library.TimeoutException as error:
+        raise openai.APITimeoutError(request=request) from error
+    except library.TransportError as error:
+        raise openai.APIConnectionError(request=request) from error
 
 
 def _failure_of(error: Exception) -> str:
@@ -146,7 +209,7 @@ def stream_answer(*, answer_id: int) -> None:
     started = time.monotonic()
     flushed = started
     try:
-        stream = build_client(model).chat.completions.create(
+        request = build_client(model).chat.completions.with_streaming_response.create(
             model=model.model_id,
             messages=messages,
             max_tokens=model.max_tokens,
@@ -154,11 +217,9 @@ def stream_answer(*, answer_id: int) -> None:
             stream=True,
             stream_options={"include_usage": True},
         )
-        with stream:
-            for chunk in stream:
-                if chunk.usage is not None:
-                    tokens = chunk.usage.completion_tokens or tokens
-                piece = chunk.choices[0].delta.content if chunk.choices else None
+        with request as response:
+            for piece, used in read_stream_chunks(response):
+                tokens = used or tokens
                 first_piece = bool(piece) and first_token_at is None
                 if first_piece:
                     first_token_at = timezone.now()
@@ -204,6 +265,14 @@ def stream_answer(*, answer_id: int) -> None:
             failure=failure,
         )
         settle_battle(battle_id=battle.pk)
+    # After the row and the battle are written: a page that sees the end in the cache and
+    # reads the battle again finds it settled.
+    store_live_text(
+        answer_id=answer.pk,
+        text=text,
+        status=BattleAnswer.Status.FAILED if failure else BattleAnswer.Status.DONE,
+        failure=failure,
+    )
 
 
 def fail_stale_answers(*, now: dt.datetime | None = None) -> int:
@@ -222,4 +291,7 @@ def fail_stale_answers(*, now: dt.datetime | None = None) -> int:
             pk=pk, status__in=[BattleAnswer.Status.WAITING, BattleAnswer.Status.STREAMING]
         ).update(status=BattleAnswer.Status.FAILED, failure=Failure.TIMEOUT, finished_at=now)
         settle_battle(battle_id=battle_id)
+        store_live_text(
+            answer_id=pk, text="", status=BattleAnswer.Status.FAILED, failure=Failure.TIMEOUT
+        )
     return len(answers)

@@ -55,6 +55,8 @@ MATRIX = [
     ("get", "/arena/{slug}/", signed_in(200)),
     ("post", "/arena/{slug}/", signed_in(400)),  # an empty form
     ("get", "/arena/{slug}/battle/{battle}/", own(200)),
+    # Without a grant (test_live_answers: with one, and with forged ones): nobody, no login.
+    ("get", "/arena/{slug}/battle/{battle}/live/", dict.fromkeys(ROLES, 403)),
     ("post", "/arena/{slug}/battle/{battle}/vote/", own(302)),  # no choice: a message
     ("post", "/arena/{slug}/battle/{battle}/continue/", own(302)),
     ("get", "/arena/{slug}/ratings/", staff(200, others=404)),

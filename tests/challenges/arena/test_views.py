@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import Profile
 from challenges.arena.domain.battles import start_battle, vote_battle
 from challenges.arena.models import ArenaSettings, Battle
 from challenges.arena.tasks import stream_answer_task
@@ -75,6 +76,21 @@ def test_a_battle_from_the_form(client, challenge, models, player):
     battle = Battle.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/battle/{battle.pk}/")
     assert battle.country == "MX" and battle.turns == ["¿Qué se desayuna en Oaxaca?"]
+
+
+def test_the_form_starts_in_the_persons_country_and_the_start_does_not_read_it(
+    client, challenge, models, player
+):
+    Profile.objects.update_or_create(user=player, defaults={"country": "AR"})
+    client.force_login(player)
+    page = client.get(f"/arena/{challenge.slug}/").content.decode()
+    assert '<option value="AR" selected>' in page
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            f"/arena/{challenge.slug}/", {"country": "MX", "language": "es", "text": "¿Qué?"}
+        )
+    assert response.status_code == 302 and Battle.objects.get().country == "MX"
+    assert not [q for q in queries.captured_queries if '"accounts_profile"' in q["sql"]]
 
 
 @pytest.mark.parametrize(
