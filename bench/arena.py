@@ -95,6 +95,7 @@ def main() -> None:
         port=0,
         workers=2,
         arena_workers=0,
+        arena_nice=0,
         words=WORDS,
     )
     args.database = args.database or "bench_arena"
@@ -102,6 +103,7 @@ def main() -> None:
     figures: dict = {
         "battles": args.battles,
         "arena_workers": args.arena_workers,
+        "arena_nice": args.arena_nice,
         "words": args.words,
     }
     figures.update(seed(args))
@@ -254,7 +256,7 @@ def main() -> None:
     arena_web = contextlib.nullcontext(None)
     if args.arena_workers:
         arena_port = (args.port or int(os.environ.get("BENCH_PORT", "8099"))) + 1
-        arena_web = Gunicorn(port=arena_port, workers=args.arena_workers)
+        arena_web = Gunicorn(port=arena_port, workers=args.arena_workers, nice=args.arena_nice)
     with Gunicorn(port=args.port or None, workers=args.workers) as server, arena_web as arena:
         arena_base = arena.base if arena else server.base
         env = server.environment()  # the default ARENA_FLUSH_SECONDS, as deployed
@@ -262,7 +264,7 @@ def main() -> None:
             [sys.executable, "-m", "celery", "-A", "hackathon", "worker", "-Q", "arena",
              "-P", "threads", "-c", str(args.threads), "--loglevel", "warning",
              "--without-gossip", "--without-mingle", "-n", "bench-arena@%h"],
-            cwd=ROOT, env=env,
+            cwd=ROOT, env=env, preexec_fn=(lambda: os.nice(args.arena_nice)) if args.arena_nice else None,
         )  # fmt: skip
         try:
             time.sleep(5)  # the worker connects to Redis

@@ -78,9 +78,9 @@ BENCHMARKS = [
     Benchmark("publishing"),
     Benchmark("hub_sync", (), {"a_first_sync.api_calls": ("<=", 1000)}, own_database="bench_hub"),
     Benchmark("soak"),
-    # Its own small database (bench_arena); the arena's pages on web processes of their own, as
-    # docker-compose.yml deploys them.
-    Benchmark("arena", ("--arena-workers", "2")),
+    # Its own small database (bench_arena); the arena's pages on web processes of their own, and
+    # its services at a lower processor priority, as docker-compose.yml deploys them.
+    Benchmark("arena", ("--arena-workers", "2", "--arena-nice", "10")),
     Benchmark("judging"),
 ]
 
