@@ -183,9 +183,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 # A task whose worker died before acknowledging it goes to another worker after this long
-# (Redis); longer than any task's countdown (the email retries wait 30 min at most).
+# (Redis); longer than any task's countdown (the email retries wait 30 min at most). Workers
+# look for such tasks every CELERY_UNACKED_RESTORE_SECONDS: kombu 5.7 scans on every tenth of
+# its sweeps by default (unacked_restore_throttle), 100 s apart; here every sweep scans.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": read_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600)
+    "visibility_timeout": read_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600),
+    "unacked_restore_interval": read_int("CELERY_UNACKED_RESTORE_SECONDS", default=10),
+    "unacked_restore_throttle": 1,
 }
 
 AUTH_USER_MODEL = "accounts.User"

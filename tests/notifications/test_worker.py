@@ -37,8 +37,10 @@ def start_worker(transactional_db, need_postgres, need_redis, smtp, tmp_path):
         "DATABASE_URL": child_database_url(),
         "REDIS_URL": broker_url(),
         "EMAIL_URL": smtp.url,
-        # A task whose worker died is handed to the next worker after 2 s, not an hour.
+        # A task whose worker died is handed to the next worker after 2 s, not an hour, and
+        # workers look for such tasks every second.
         "CELERY_VISIBILITY_TIMEOUT_SECONDS": "2",
+        "CELERY_UNACKED_RESTORE_SECONDS": "1",
         "PYTHONUNBUFFERED": "1",
     }
     workers = []

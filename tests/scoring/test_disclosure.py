@@ -205,7 +205,13 @@ def visit_every_page(client, world, person) -> dict[str, str]:
 
 
 def leaks(pages: dict[str, str], needles) -> list[tuple[str, str]]:
-    return [(page, needle) for page, body in pages.items() for needle in needles if needle in body]
+    """Where a needle stands as a number of its own: not inside a longer one, such as the
+    microseconds of a feed's timestamp (…T20:08:37.781234 holds "7.78")."""
+    found = []
+    for needle in needles:
+        alone = re.compile(rf"(?<![\d.,]){re.escape(needle)}(?![\d])")
+        found += [(page, needle) for page, body in pages.items() if alone.search(body)]
+    return found
 
 
 def test_the_skipped_pages_refuse_a_team_member(client, world):
@@ -314,3 +320,9 @@ def test_publishing_and_holding_back_rewrite_the_public_points_at_once(
     assert TeamScore.objects.get(team=world["team"]).public_points == D(JUDGED)
     set_published(client, world, django_capture_on_commit_callbacks, False)
     assert TeamScore.objects.get(team=world["team"]).public_points == 0
+
+
+def test_a_leak_is_found_as_a_number_of_its_own_not_inside_a_timestamp():
+    pages = {"score": "<td>7,78</td>", "feed": "<updated>2026-12-01T20:08:37.781234Z</updated>"}
+    assert leaks(pages, JUDGED_FORMS) == [("score", "7,78")]
+    assert leaks({"text": "Judged: 7.777 points"}, JUDGED_FORMS) == [("text", "7.777")]

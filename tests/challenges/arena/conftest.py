@@ -93,11 +93,12 @@ def arena_worker(transactional_db, need_postgres, need_redis, tmp_path, arena_ke
     # nothing clears it, which would drop other runs' queued tasks).
     prefix = f"{queue}-cache"
     settings.CACHES = {
+        **settings.CACHES,  # the templates' "fragments" among them
         "default": {
             "BACKEND": "hackathon.cache.RedisCache",
             "LOCATION": broker_url(),
             "KEY_PREFIX": prefix,
-        }
+        },
     }
     env = {
         **os.environ,
