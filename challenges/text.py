@@ -66,16 +66,20 @@ def clean(text: str) -> str:
 NORMALIZED_KEPT = 4096
 
 
-@lru_cache(maxsize=NORMALIZED_KEPT)
-def normalize(text: str) -> str:
-    """The form two texts are compared in: cleaned, Unicode-normalized (NFKC: "ﬁ" is "fi",
-    full-width letters are letters), typographic quotes and dashes as ASCII, case folded,
-    single spaces. Accents are kept ("papa" and "papá" differ)."""
+def _normalized(text: str) -> str:
     if not text.isascii():  # ASCII text is its own NFKC form, without invisible controls
         text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
     if _TYPOGRAPHIC.search(text):
         text = text.translate(_PUNCTUATION)
     return " ".join(text.casefold().split())
+
+
+@lru_cache(maxsize=NORMALIZED_KEPT)
+def normalize(text: str) -> str:
+    """The form two texts are compared in: cleaned, Unicode-normalized (NFKC: "ﬁ" is "fi",
+    full-width letters are letters), typographic quotes and dashes as ASCII, case folded,
+    single spaces. Accents are kept ("papa" and "papá" differ)."""
+    return _normalized(text)
 
 
 # Characters kept as they are by ``_combining_marks``' table, listed in it: ``str.translate``
@@ -102,7 +106,10 @@ def _combining_marks() -> dict[int, int | None]:
 def fold(text: str) -> str:
     """``normalize`` without accents, for finding duplicates: "Matemáticas" and "matematicas",
     "Perú" and "peru" meet."""
-    normalized = normalize(text)
+    return _without_accents(normalize(text))
+
+
+def _without_accents(normalized: str) -> str:
     if normalized.isascii():
         return normalized
     return unicodedata.normalize("NFKD", normalized).translate(_combining_marks())
@@ -135,16 +142,10 @@ def fold_together(texts: Sequence[str]) -> tuple[list[str], list[str]]:
     joined = _SEPARATOR.join(texts)
     if joined.count(_SEPARATOR) != len(texts) - 1:  # a text holds the separator
         return [normalize(text) for text in texts], [fold(text) for text in texts]
-    if not joined.isascii():
-        joined = unicodedata.normalize("NFKC", _INVISIBLE.sub("", joined))
-    if _TYPOGRAPHIC.search(joined):
-        joined = joined.translate(_PUNCTUATION)
-    normalized = [" ".join(part.split()) for part in joined.casefold().split(_SEPARATOR)]
-    joined = _SEPARATOR.join(normalized)
-    if joined.isascii():
-        return normalized, list(normalized)
-    folded = unicodedata.normalize("NFKD", joined).translate(_combining_marks())
-    return normalized, folded.split(_SEPARATOR)
+    # The joined text's single spaces may stand beside a separator: each part's own are kept.
+    normalized = [" ".join(part.split()) for part in _normalized(joined).split(_SEPARATOR)]
+    folded = _without_accents(_SEPARATOR.join(normalized)).split(_SEPARATOR)
+    return normalized, folded
 
 
 def fold_lines(folded: Sequence[str]) -> str | None:
