@@ -4,7 +4,8 @@ A field's HTML (label, widget, help text) goes through half a dozen form templat
 "next item" pages that was most of the page's rendering. An unbound field renders the same
 HTML for the same form, field, language and initial value, so ``RememberedFieldsForm`` keeps
 what ``as_field_group`` rendered and gives it again. A bound field (a form sent back with its
-errors) is always rendered afresh.
+errors) is always rendered afresh. A plain hidden input is written directly, as the templates
+would write it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.models import ModelChoiceIterator
+from django.utils.html import format_html
 from django.utils.translation import get_language
 
 MAX_ENTRIES = 5_000
@@ -19,6 +21,26 @@ _rendered: dict[tuple, str] = {}
 
 
 class RememberedBoundField(BoundField):
+    def __str__(self):
+        # A plain hidden input (the id of the item on the page) is one tag, but Django renders
+        # it through three form templates; its value differs on every page, so it is written
+        # here instead, exactly as those templates write it.
+        field, widget = self.field, self.field.widget
+        if (
+            type(widget) is forms.HiddenInput
+            and not widget.attrs
+            and not field.disabled
+            and not field.show_hidden_initial
+        ):
+            value = widget.format_value(self.value())
+            return format_html(
+                '<input type="hidden" name="{}"{}{}>',
+                self.html_name,
+                format_html(' value="{}"', value) if value is not None else "",
+                format_html(' id="{}"', self.auto_id) if self.auto_id else "",
+            )
+        return super().__str__()
+
     def as_field_group(self):
         field = self.field
         # A bound field shows what was sent; a model choice's options are rows, which change.
@@ -49,7 +71,7 @@ class RememberedBoundField(BoundField):
 
 
 class RememberedFieldsForm(forms.Form):
-    """A form whose unbound fields' ``as_field_group`` is rendered once per process (see the
-    module). Only for forms whose fields' HTML depends on nothing but what the key names."""
+    """A form whose unbound fields' ``as_field_group`` is rendered once per process, and whose
+    plain hidden inputs are written without templates (see the module). Only for forms whose fields' HTML depends on nothing but what the key names."""
 
     bound_field_class = RememberedBoundField

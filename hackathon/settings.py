@@ -193,10 +193,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's, remembering the signed-in person's row per process (accounts.backends).
+# Sessions of the two originals (before 2026-12) sign in again once.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
+# Sessions are read from the shared cache, and written to it and to the database (a Redis
+# restart keeps everyone signed in).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -22,12 +22,12 @@ from challenges.countries import parse_country
 from challenges.domain import ContributionRefused, ensure_window_open
 from challenges.domain.peer_validation import (
     count_vote,
+    dependent_items,
     ensure_independent,
-    exclude_dependent_items,
     offer_item,
     release_item,
 )
-from challenges.domain.queues import absent
+from challenges.domain.queues import Queue, absent
 from challenges.intake import PeerValidation
 from challenges.models import Challenge, ContributionStatus
 from challenges.text import clean, fingerprint, fold, is_blank
@@ -134,12 +134,11 @@ def find_next_question(
         return None
     answered = absent(BlendAnswer, outer=BlendQuestion, link=("question", "pk"), author=user.pk)
     skipped = absent(BlendSkip, outer=BlendQuestion, link=("question", "pk"), user=user.pk)
-    return (
-        BlendQuestion.objects.filter(challenge=challenge, country__in=countries)
-        .filter(answered, skipped)
-        .order_by("id")
-        .first()
-    )
+    return Queue(
+        BlendQuestion,
+        equals={"challenge": challenge, "country": list(countries)},
+        conditions=[answered, skipped],
+    ).first()
 
 
 def check_answer(
@@ -336,14 +335,12 @@ def find_next_answer_to_validate(
     if not country:
         return None
     mine = absent(BlendValidation, outer=BlendAnswer, link=("answer", "pk"), validator=validator.pk)
-    pending = BlendAnswer.objects.filter(
-        challenge=challenge, status=ContributionStatus.PENDING, country=country
-    )
-    queue = (
-        exclude_dependent_items(pending, validator=validator, edition_id=challenge.edition_id)
-        .filter(mine)
-        .select_related("question")
-        .order_by("id")
+    theirs = dependent_items(BlendAnswer, validator=validator, edition_id=challenge.edition_id)
+    queue = Queue(
+        BlendAnswer,
+        equals={"challenge": challenge, "status": ContributionStatus.PENDING, "country": country},
+        conditions=[theirs, mine],
+        related="question",
     )
     return offer_item(queue, validator=validator)
 

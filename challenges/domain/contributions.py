@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection, models, transaction
-from django.db.models import Count
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -197,14 +196,28 @@ def count_by_status(
     *, model: type[models.Model], challenge: Challenge, author_ids: Iterable[int] | None = None
 ) -> dict[str, int]:
     """How many contributions the given people (everyone, without ``author_ids``) have in each
-    status (one query)."""
+    status (one query).
+
+    Written out as SQL: the "next item" pages show the person's counts on every request, and
+    building and compiling the grouped QuerySet cost twice its query.
+    """
     counts = dict.fromkeys(ContributionStatus.values, 0)
-    items = model.objects.filter(challenge=challenge)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    column = {name: quote(model._meta.get_field(name).column) for name in ("challenge", "status")}
+    sql = f"SELECT {column['status']}, COUNT(*) FROM {table} WHERE {column['challenge']} = %s"
+    params: list = [challenge.pk]
     if author_ids is not None:
-        items = items.filter(author_id__in=list(author_ids))
-    rows = items.values("status").annotate(total=Count("pk")).order_by()
-    for row in rows:
-        counts[row["status"]] = row["total"]
+        author_ids = list(author_ids)
+        if not author_ids:
+            author_ids = [None]  # nobody: no row matches
+        author = quote(model._meta.get_field("author").column)
+        sql += f" AND {author} IN ({', '.join(['%s'] * len(author_ids))})"
+        params += author_ids
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} GROUP BY {column['status']}", params)
+        for status, total in cursor.fetchall():
+            counts[status] = total
     counts["submitted"] = sum(
         value for key, value in counts.items() if key != ContributionStatus.DRAFT
     )

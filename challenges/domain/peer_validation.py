@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from challenges.domain import remembered
 from challenges.domain.contributions import announce_change, announce_decisions, item_type_of
+from challenges.domain.queues import Queue
 from challenges.domain.windows import ContributionRefused
 from challenges.intake import PeerValidation, get_intake
 from challenges.models import Challenge, ChangeRecord, ContributionStatus, ReviewDecision
@@ -93,32 +94,42 @@ def _teammates_of(validator, *, edition_id: int) -> models.QuerySet:
     )
 
 
-def exclude_dependent_items(
-    items: models.QuerySet, *, validator, edition_id: int, author_field: str = "author"
-) -> models.QuerySet:
-    """``items`` without the validator's own and those of their team's members in the edition.
+def dependent_items(
+    model: type[models.Model], *, validator, edition_id: int, author_field: str = "author"
+) -> RawSQL:
+    """The condition that keeps ``model``'s rows by others than the validator and their team's
+    members in the edition: for a ``queues.Queue`` (or a QuerySet's ``filter``).
 
     An anti-join inside the queue's own query, on the memberships' (user, edition) unique index
     and the team's memberships: no other query, nothing per row. Written out as SQL
     (``queues.absent``'s way): the queue pages build it on every request.
     """
-    author_id = f"{author_field}_id"
     membership = apps.get_model("teams", "Membership")
     quote = connection.ops.quote_name
     table = quote(membership._meta.db_table)
     team, user, edition = (
         quote(membership._meta.get_field(name).column) for name in ("team", "user", "edition")
     )
-    author_column = quote(items.model._meta.get_field(author_field).column)
-    author = f"{quote(items.model._meta.db_table)}.{author_column}"
-    teammates = RawSQL(
-        f"NOT EXISTS (SELECT 1 FROM {table} mine JOIN {table} theirs"
+    author = f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(author_field).column)}"
+    return RawSQL(
+        f"{author} <> %s AND NOT EXISTS (SELECT 1 FROM {table} mine JOIN {table} theirs"
         f" ON theirs.{team} = mine.{team} WHERE mine.{user} = %s"
         f" AND theirs.{edition} = %s AND theirs.{user} = {author})",
-        [validator.pk, edition_id],
+        [validator.pk, validator.pk, edition_id],
         output_field=models.BooleanField(),
     )
-    return items.exclude(**{author_id: validator.pk}).filter(teammates)
+
+
+def exclude_dependent_items(
+    items: models.QuerySet, *, validator, edition_id: int, author_field: str = "author"
+) -> models.QuerySet:
+    """``items`` without the validator's own and those of their team's members in the edition
+    (``dependent_items``)."""
+    return items.filter(
+        dependent_items(
+            items.model, validator=validator, edition_id=edition_id, author_field=author_field
+        )
+    )
 
 
 # --- offering items: each validator gets one nobody else is looking at ------------------------
@@ -141,9 +152,9 @@ def _take(*, key: str, validator_id: int, holder) -> bool:
     return holder is None and cache.add(key, validator_id, HOLD_SECONDS)
 
 
-def offer_item(items: models.QuerySet, *, validator) -> models.Model | None:
-    """The first of ``items`` (a validator's queue, in its order) that no other validator holds,
-    now held for this one for ``HOLD_SECONDS``; asking again offers the same item.
+def offer_item(queue: Queue, *, validator) -> models.Model | None:
+    """The first item of ``queue`` (a validator's queue, in its order) that no other validator
+    holds, now held for this one for ``HOLD_SECONDS``; asking again offers the same item.
 
     Validators asking at once get different items, instead of all deciding the same oldest
     one (whose quorum the first of them reaches, so the others' decisions are refused). The
@@ -154,21 +165,21 @@ def offer_item(items: models.QuerySet, *, validator) -> models.Model | None:
     One query when the first item is free or the validator's, as it is for one validator
     alone: the queue's first item; with others at the same place, its next ids and the item.
     """
-    first = items.first()
+    first = queue.first()
     if first is None:
         return None
     model = type(first)
     key = hold_key(model=model, item_id=first.pk)
     if _take(key=key, validator_id=validator.pk, holder=cache.get(key)):
         return first
-    ids = list(items.values_list("pk", flat=True)[:HOLD_CANDIDATES])
+    ids = queue.ids(HOLD_CANDIDATES)
     keys = {item_id: hold_key(model=model, item_id=item_id) for item_id in ids}
     holders = cache.get_many(list(keys.values()))
     for item_id in ids:
         if item_id == first.pk:
             continue
         if _take(key=keys[item_id], validator_id=validator.pk, holder=holders.get(keys[item_id])):
-            return items.filter(pk=item_id).first() or first
+            return queue.get(item_id) or first
     return first
 
 

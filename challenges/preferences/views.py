@@ -29,7 +29,6 @@ from challenges.preferences.models import (
     ArenaUpload,
     ArenaVote,
     Prompt,
-    PromptValidation,
     QuizAttempt,
     QuizChoice,
 )
@@ -250,9 +249,7 @@ def validate(request, slug: str):
             "prompt": prompt,
             "vote": vote,
             "form": form,
-            "done": PromptValidation.objects.filter(
-                validator=request.user, prompt__challenge=challenge
-            ).count(),
+            "done": domain.count_validations(challenge=challenge, validator=request.user),
         },
         status=400 if request.method == "POST" else 200,
     )

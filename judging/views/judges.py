@@ -143,7 +143,7 @@ def accept(request, token: str):
         else:
             if signed_in or form is not None:
                 if not signed_in:
-                    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                    login(request, user, backend="accounts.backends.ModelBackend")
                 messages.success(request, _("Welcome! You are now a judge of this edition."))
                 return redirect("judging:home")
             messages.success(

@@ -376,3 +376,95 @@ def test_two_validators_loading_the_page_at_once_get_different_prompts(need_post
     offered = [re.findall(r'name="prompt" value="(\d+)"', r.content.decode()) for r in responses]
     assert all(len(ids) == 1 for ids in offered)
     assert offered[0] != offered[1]
+
+
+# --- what the pages keep (the "fragments" cache) ---------------------------------------------
+
+
+@pytest.fixture
+def fresh_fragments():
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+    yield
+    caches["fragments"].clear()
+
+
+@pytest.mark.usefixtures("fresh_fragments")
+def test_the_kept_rating_fields_follow_the_language_and_the_first_region(client, edition):
+    challenge = StereotypesChallengeFactory(edition=edition)
+    PairFactory.create_batch(2, challenge=challenge)
+    first, second = member(edition), member(edition)
+    make_ready(first, challenge, regions=["Cusco"])
+    make_ready(second, challenge, regions=["Arequipa"])
+    url = f"/stereotypes/{challenge.slug}/"
+    client.force_login(first)
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "How strongly are they associated in your region?" in english
+    assert 'value="Cusco"' in english
+    spanish = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "How strongly" not in spanish and 'value="Cusco"' in spanish
+    client.force_login(second)
+    other = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'value="Arequipa"' in other and "Cusco" not in other
+    # The pair's own id is written on each page, never kept.
+    pairs = re.findall(r'name="pair" value="(\d+)"', english + other)
+    assert len(pairs) == 2
+
+
+@pytest.mark.usefixtures("fresh_fragments")
+def test_a_sent_back_rating_shows_its_own_errors_not_the_kept_fields(client, edition):
+    challenge = StereotypesChallengeFactory(edition=edition)
+    pair = PairFactory(challenge=challenge)
+    rater = member(edition)
+    make_ready(rater, challenge)
+    client.force_login(rater)
+    client.get(f"/stereotypes/{challenge.slug}/", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        f"/stereotypes/{challenge.slug}/rate/",
+        {"pair": pair.pk, "action": "rate", "rating": "", "region": "x" * 500},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    page = response.content.decode()
+    assert 'id="rating-errors"' in page or "errorlist" in page
+    assert "x" * 500 in page  # what was sent, not the kept empty field
+
+
+@pytest.mark.usefixtures("fresh_fragments")
+@pytest.mark.parametrize(
+    "url", ["/stereotypes/{slug}/", "/blend/{slug}/", "/preferences/{slug}/validate/"]
+)
+def test_the_kept_challenge_navigation_follows_the_role_and_the_title(
+    client, edition, roles, url
+):
+    factory = {
+        "stereotypes": StereotypesChallengeFactory,
+        "blend": BlendChallengeFactory,
+        "preferences": PreferencesChallengeFactory,
+    }[url.split("/")[1]]
+    challenge = factory(edition=edition, slug="the-challenge", title_en="First title")
+    url = url.format(slug=challenge.slug)
+    participant, organizer = member(edition), member(edition)
+    organizer.groups.add(roles[ORGANIZERS])
+    if factory is StereotypesChallengeFactory:
+        make_ready(participant, challenge)
+        make_ready(organizer, challenge)
+    review = f'href="/organize/{challenge.slug}/review/"'
+    client.force_login(organizer)
+    as_organizer = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.force_login(participant)
+    as_participant = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    nav = 'class="actions"'
+    assert nav in as_organizer and nav in as_participant
+    organizer_only = {
+        "stereotypes": "Pool of pairs",
+        "blend": "Questions (organizers)",
+        "preferences": "Arena votes",
+    }[url.split("/")[1]]
+    assert organizer_only in as_organizer and organizer_only not in as_participant
+    assert review not in as_participant
+    challenge.title_en = "Second title"
+    challenge.save()
+    if factory is PreferencesChallengeFactory:  # its navigation shows the title
+        nav = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode().split("<h1>")[0]
+        assert "Second title" in nav and "First title" not in nav

@@ -58,3 +58,47 @@ def test_a_model_choice_is_rendered_afresh_as_its_rows_change():
     after = Picking()["group"].as_field_group()
     assert "Jurado" not in before and "Jurado" in after
     assert not rendering._rendered
+
+
+class PlainHidden(forms.Form):
+    item = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    note = forms.CharField(widget=forms.HiddenInput, required=False)
+    styled = forms.CharField(widget=forms.HiddenInput(attrs={"class": "x"}), required=False)
+
+
+class RememberedHidden(rendering.RememberedFieldsForm):
+    item = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    note = forms.CharField(widget=forms.HiddenInput, required=False)
+    styled = forms.CharField(widget=forms.HiddenInput(attrs={"class": "x"}), required=False)
+
+
+@pytest.mark.parametrize(
+    ("kwargs"),
+    [
+        {},
+        {"initial": {"item": 42, "note": 'a "quoted" <b>note</b> & more'}},
+        {"initial": {"item": 0, "note": ""}},
+        {"data": {"item": "7", "note": "sent"}},
+        {"data": {"item": "not a number"}},
+        {"auto_id": False, "initial": {"item": 3}},
+        {"prefix": "pair", "initial": {"item": 5}},
+    ],
+)
+def test_a_hidden_input_is_written_as_the_form_templates_write_it(kwargs):
+    plain, remembered = PlainHidden(**kwargs), RememberedHidden(**kwargs)
+    for name in ("item", "note", "styled"):
+        assert str(remembered[name]) == str(plain[name])
+    assert 'name="item"' in str(remembered["item"]) or "pair-item" in str(remembered["item"])
+
+
+def test_a_hidden_input_is_written_without_the_templates(monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        forms.HiddenInput, "render", lambda *args, **kwargs: calls.append(1) or "rendered"
+    )
+    assert str(RememberedHidden(initial={"item": 9})["item"]) == (
+        '<input type="hidden" name="item" value="9" id="id_item">'
+    )
+    assert not calls
+    str(RememberedHidden()["styled"])  # attributes of its own: through the templates
+    assert calls

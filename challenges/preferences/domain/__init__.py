@@ -70,6 +70,7 @@ from .shared_import import import_shared_preferences, is_shared_shape
 from .validation import (
     IMPROVED_ANSWER_MAX_LENGTH,
     PEER_VALIDATION,
+    count_validations,
     next_prompt_to_validate,
     validate_prompt,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "import_shared_preferences",
     "is_shared_shape",
     "latest_decisive_vote",
+    "count_validations",
     "next_prompt_to_validate",
     "parse_country",
     "parse_language",

@@ -19,7 +19,7 @@ from challenges.domain import (
     announce_change,
     ensure_window_open,
 )
-from challenges.domain.queues import absent
+from challenges.domain.queues import Queue, absent
 from challenges.models import Challenge, ContributionStatus
 from challenges.stereotypes.models import (
     ATTRIBUTE_MAX,
@@ -48,19 +48,19 @@ def find_next_pair(
     """The pair to show next: in a language the person reads, never one they already rated or
     skipped; the least rated first, then the oldest, so every pair gets ratings.
 
-    One query: an anti-join (NOT EXISTS on the unique (author, pair) index) over the pool's
-    (challenge, language, times_rated, id) index.
+    One query (written out, ``queues.Queue``): an anti-join (NOT EXISTS on the unique (author,
+    pair) index) over the pool's (challenge, language, times_rated, id) index.
     """
     languages = list(languages)
     if not languages:
         return None
     answered = absent(StereotypeRating, outer=StereotypePair, link=("pair", "pk"), author=user.pk)
-    return (
-        StereotypePair.objects.filter(challenge=challenge, language__in=languages)
-        .filter(answered)
-        .order_by("times_rated", "id")
-        .first()
-    )
+    return Queue(
+        StereotypePair,
+        equals={"challenge": challenge, "language": languages},
+        conditions=[answered],
+        order_by=("times_rated", "pk"),
+    ).first()
 
 
 @dataclass(frozen=True)
