@@ -434,9 +434,7 @@ def test_a_sent_back_rating_shows_its_own_errors_not_the_kept_fields(client, edi
 @pytest.mark.parametrize(
     "url", ["/stereotypes/{slug}/", "/blend/{slug}/", "/preferences/{slug}/validate/"]
 )
-def test_the_kept_challenge_navigation_follows_the_role_and_the_title(
-    client, edition, roles, url
-):
+def test_the_kept_challenge_navigation_follows_the_role_and_the_title(client, edition, roles, url):
     factory = {
         "stereotypes": StereotypesChallengeFactory,
         "blend": BlendChallengeFactory,

@@ -68,8 +68,9 @@ def pair_queryset(challenge, person, languages):
 @pytest.mark.parametrize("languages", [["es"], ["es", "pt"], ["pt", "en"], ["fr"], []])
 def test_a_queue_gives_the_querysets_rows_in_its_order(pool, languages):
     challenge, person, _pairs = pool
-    queue, queryset = pair_queue(challenge, person, languages), pair_queryset(
-        challenge, person, languages
+    queue, queryset = (
+        pair_queue(challenge, person, languages),
+        pair_queryset(challenge, person, languages),
     )
     expected = list(queryset.values_list("pk", flat=True))
     assert queue.ids(50) == expected
