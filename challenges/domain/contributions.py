@@ -9,6 +9,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from challenges.domain.queues import fetch_rows
 from challenges.domain.windows import ContributionRefused
 from challenges.models import Challenge, ContributionStatus, ReviewDecision
 
@@ -198,8 +199,8 @@ def count_by_status(
     """How many contributions the given people (everyone, without ``author_ids``) have in each
     status (one query).
 
-    Written out as SQL: the "next item" pages show the person's counts on every request, and
-    building and compiling the grouped QuerySet cost twice its query.
+    Written out as SQL (``queues.fetch_rows``): the "next item" pages show the person's counts
+    on every request, and building and compiling the grouped QuerySet cost twice its query.
     """
     counts = dict.fromkeys(ContributionStatus.values, 0)
     quote = connection.ops.quote_name
@@ -214,10 +215,8 @@ def count_by_status(
         author = quote(model._meta.get_field("author").column)
         sql += f" AND {author} IN ({', '.join(['%s'] * len(author_ids))})"
         params += author_ids
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} GROUP BY {column['status']}", params)
-        for status, total in cursor.fetchall():
-            counts[status] = total
+    for status, total in fetch_rows(f"{sql} GROUP BY {column['status']}", params):
+        counts[status] = total
     counts["submitted"] = sum(
         value for key, value in counts.items() if key != ContributionStatus.DRAFT
     )

@@ -10,6 +10,8 @@ as SQL, on the same indexes. ``Queue`` writes the whole query out, for the same 
 from __future__ import annotations
 
 import copy
+import hashlib
+import re
 from collections.abc import Iterable
 
 from django.db import connection, models
@@ -45,6 +47,36 @@ def absent(
         params.append(value.pk if isinstance(value, models.Model) else value)
     sql = f"NOT EXISTS (SELECT 1 FROM {quote(inner._meta.db_table)} u WHERE {' AND '.join(conditions)})"
     return RawSQL(sql, params, output_field=models.BooleanField())
+
+
+def fetch_rows(sql: str, params: list) -> list[tuple]:
+    """The rows of a query of this module's kind (written out, ``%s`` placeholders).
+
+    On PostgreSQL each connection prepares it once (``PREPARE``) and then only executes it:
+    planning these anti-joins cost the server more than running them (0.6 ms against 0.1 ms
+    for a validation queue), on every request of the queue pages. Prepared statements outlive
+    transactions, rollbacks included, and the server plans them again after a table changes.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        raw = connection.connection
+        known = getattr(connection, "_prepared_queries", None)
+        if known is None or known[0] is not raw:  # a new connection knows none of them
+            known = connection._prepared_queries = (raw, set())
+        name = "queue_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:20]
+        arguments = f"({', '.join(['%s'] * len(params))})" if params else ""
+        execute = f"EXECUTE {name}{arguments}"
+        if name not in known[1]:
+            # Prepared and executed in one round trip (and one query for the tests' counts).
+            numbered = iter(range(1, len(params) + 1))
+            placeholders = re.sub("%s", lambda _match: f"${next(numbered)}", sql)
+            execute = f"PREPARE {name} AS {placeholders}; {execute}"
+        cursor.execute(execute, params)
+        rows = cursor.fetchall()
+        known[1].add(name)
+        return rows
 
 
 class Queue:
@@ -130,16 +162,15 @@ class Queue:
     def _select(self, columns: str, limit: int) -> tuple[str, list]:
         sql = (
             f"SELECT {columns} FROM {self.table}{self.join} WHERE {' AND '.join(self.where)}"
-            f" ORDER BY {self.order_by} LIMIT %s"
+            # The limit is written in: a prepared statement's plan depends on it.
+            f" ORDER BY {self.order_by} LIMIT {int(limit)}"
         )
-        return sql, [*self.params, limit]
+        return sql, list(self.params)
 
     def first(self) -> models.Model | None:
         """The queue's first item (with its related row), or None: one query."""
         fields = self.fields + (self.related_fields if self.related else [])
-        with connection.cursor() as cursor:
-            cursor.execute(*self._select(self.columns, 1))
-            rows = cursor.fetchall()
+        rows = fetch_rows(*self._select(self.columns, 1))
         # The database's values as Django's own queries give them (time zones, JSON, ...).
         compiler = Query(self.model).get_compiler(connection=connection)
         converters = compiler.get_converters(
@@ -163,9 +194,7 @@ class Queue:
     def ids(self, limit: int) -> list[int]:
         """The ids of the queue's first ``limit`` items, in order."""
         column = f"{self.table}.{connection.ops.quote_name(self.model._meta.pk.column)}"
-        with connection.cursor() as cursor:
-            cursor.execute(*self._select(column, limit))
-            return [row[0] for row in cursor.fetchall()]
+        return [row[0] for row in fetch_rows(*self._select(column, limit))]
 
     def get(self, pk: int) -> models.Model | None:
         """The item ``pk`` (with its related row) if it is still in the queue: one query."""

@@ -17,7 +17,7 @@ from challenges.domain.peer_validation import (
     offer_item,
     release_item,
 )
-from challenges.domain.queues import Queue, absent
+from challenges.domain.queues import Queue, absent, fetch_rows
 from challenges.intake import PeerValidation
 from challenges.models import Challenge, ContributionStatus
 from challenges.preferences.models import (
@@ -82,16 +82,15 @@ def next_prompt_to_validate(
 
 def count_validations(*, challenge: Challenge, validator) -> int:
     """How many of the challenge's prompts this person has validated. One query, written out
-    (``queues``' way): the validation page shows it on every request."""
+    (``queues.fetch_rows``): the validation page shows it on every request."""
     quote = connection.ops.quote_name
     validations, prompts = (quote(model._meta.db_table) for model in (PromptValidation, Prompt))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*) FROM {validations} v JOIN {prompts} p ON p.id = v.prompt_id"
-            " WHERE v.validator_id = %s AND p.challenge_id = %s",
-            [validator.pk, challenge.pk],
-        )
-        return cursor.fetchone()[0]
+    ((count,),) = fetch_rows(
+        f"SELECT COUNT(*) FROM {validations} v JOIN {prompts} p ON p.id = v.prompt_id"
+        " WHERE v.validator_id = %s AND p.challenge_id = %s",
+        [validator.pk, challenge.pk],
+    )
+    return count
 
 
 def validate_prompt(
