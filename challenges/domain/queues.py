@@ -171,11 +171,21 @@ class Queue:
         """The queue's first item (with its related row), or None: one query."""
         fields = self.fields + (self.related_fields if self.related else [])
         rows = fetch_rows(*self._select(self.columns, 1))
-        # The database's values as Django's own queries give them (time zones, JSON, ...).
-        compiler = Query(self.model).get_compiler(connection=connection)
-        converters = compiler.get_converters(
-            [field.get_col(field.model._meta.db_table) for field in fields]
-        )
+        # The database's values as Django's own queries give them (time zones, JSON, ...),
+        # with the converters found once per connection.
+        found = getattr(connection, "_queue_converters", None)
+        if found is None:  # the connection's own (each thread has its own): set through it
+            found = connection._queue_converters = {}
+        key = (self.model, self.related)
+        if key not in found:
+            compiler = Query(self.model).get_compiler(connection=connection)
+            found[key] = (
+                compiler,
+                compiler.get_converters(
+                    [field.get_col(field.model._meta.db_table) for field in fields]
+                ),
+            )
+        compiler, converters = found[key]
         if converters:
             rows = list(compiler.apply_converters(rows, converters))
         if not rows:
