@@ -9,7 +9,8 @@ a fork, so one client per pool serves the whole process.
 
 ``read_tracked`` reads a small value that changes rarely but is read on every request (the
 leaderboard's versions) from this process's memory, for as long as Redis has not said that it
-changed (``TrackedValues``).
+changed (``TrackedValues``); ``get_tracked_copy`` does the same for a value the reader may
+change (the sessions, ``hackathon.sessions``).
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ class RedisCache(DjangoRedisCache):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
         self._tracked = None
+        self._tracked_raw = None
 
     def get_tracked(self, key: str, default=None):
         """``get``, from this process's copy while Redis has not said the key changed."""
@@ -113,6 +115,14 @@ class RedisCache(DjangoRedisCache):
             # Writes go to the first server: that is where the key changes.
             self._tracked = TrackedValues(self._servers[0], loads=self._cache._serializer.loads)
         return self._tracked.get(self.make_and_validate_key(key), default)
+
+    def get_tracked_copy(self, key: str, default=None):
+        """``get_tracked``, a new copy on every read: for values the reader may change in
+        place (a session's data). The process keeps the stored bytes."""
+        if self._tracked_raw is None:
+            self._tracked_raw = TrackedValues(self._servers[0], loads=bytes)
+        raw = self._tracked_raw.get(self.make_and_validate_key(key))
+        return default if raw is None else self._cache._serializer.loads(raw)
 
 
 def read_tracked(key: str, default=None):

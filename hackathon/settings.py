@@ -199,9 +199,10 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.ModelBackend",
     "accounts.backends.AuthenticationBackend",
 ]
-# Sessions are read from the shared cache, and written to it and to the database (a Redis
-# restart keeps everyone signed in).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions are read from the shared cache (without a round trip while they have not changed:
+# hackathon.sessions), and written to it and to the database (a Redis restart keeps everyone
+# signed in).
+SESSION_ENGINE = "hackathon.sessions"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
