@@ -40,6 +40,7 @@ from challenges.domain.queues import Queue
 from challenges.domain.windows import ContributionRefused
 from challenges.intake import PeerValidation, get_intake
 from challenges.models import Challenge, ChangeRecord, ContributionStatus, ReviewDecision
+from hackathon.cache import read_tracked
 from hackathon.memo import memo_key
 
 DECIDED_STATUSES = (ContributionStatus.VALIDATED, ContributionStatus.REJECTED)
@@ -170,7 +171,9 @@ def offer_item(queue: Queue, *, validator) -> models.Model | None:
         return None
     model = type(first)
     key = hold_key(model=model, item_id=first.pk)
-    if _take(key=key, validator_id=validator.pk, holder=cache.get(key)):
+    # Without a round trip while the hold has not changed (read_tracked): the validator's own
+    # hold is asked about on every page of their queue.
+    if _take(key=key, validator_id=validator.pk, holder=read_tracked(key)):
         return first
     ids = queue.ids(HOLD_CANDIDATES)
     keys = {item_id: hold_key(model=model, item_id=item_id) for item_id in ids}
