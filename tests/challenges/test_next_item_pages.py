@@ -466,3 +466,42 @@ def test_the_kept_challenge_navigation_follows_the_role_and_the_title(client, ed
     if factory is PreferencesChallengeFactory:  # its navigation shows the title
         nav = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode().split("<h1>")[0]
         assert "Second title" in nav and "First title" not in nav
+
+
+@pytest.mark.usefixtures("fresh_fragments")
+def test_a_draft_shows_its_own_answers_not_the_kept_empty_fields(client, edition):
+    challenge = BlendChallengeFactory(edition=edition, slug="blend")
+    person = member(edition)
+    BlendQuestionFactory(challenge=challenge)
+    client.force_login(person)
+    empty = client.get("/blend/blend/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'name="answer_1"' in empty and "Chicha morada" not in empty
+    draft = BlendAnswerFactory(
+        question__challenge=challenge,
+        author=person,
+        status="draft",
+        answer_1="Chicha morada",
+    )
+    page = client.get(
+        f"/blend/blend/questions/{draft.question.pk}/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert 'value="Chicha morada"' in page
+
+
+@pytest.mark.usefixtures("fresh_fragments")
+def test_the_kept_prompt_fields_ask_about_the_chosen_answer_only_when_there_is_one(client, edition):
+    from tests.challenges.preferences.factories import ArenaVoteFactory
+
+    challenge = PreferencesChallengeFactory(edition=edition)
+    validator = member(edition)
+    plain = PromptFactory(challenge=challenge, author=member(edition))
+    voted = PromptFactory(challenge=challenge, author=member(edition))
+    ArenaVoteFactory(prompt=voted, challenge=challenge)
+    url = f"/preferences/{challenge.slug}/validate/"
+    client.force_login(validator)
+    first = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'name="prompt" value="{plain.pk}"' in first
+    assert 'name="keep_chosen"' not in first
+    second = client.get(f"{url}?after={plain.pk}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'name="prompt" value="{voted.pk}"' in second
+    assert 'name="keep_chosen"' in second
