@@ -193,6 +193,9 @@ def reject_possible_duplicates(
     )
 
 
+STATUSES = tuple(ContributionStatus.values)  # the enum builds a new list on every read
+
+
 def count_by_status(
     *, model: type[models.Model], challenge: Challenge, author_ids: Iterable[int] | None = None
 ) -> dict[str, int]:
@@ -202,7 +205,7 @@ def count_by_status(
     Written out as SQL (``queues.fetch_rows``): the "next item" pages show the person's counts
     on every request, and building and compiling the grouped QuerySet cost twice its query.
     """
-    counts = dict.fromkeys(ContributionStatus.values, 0)
+    counts = dict.fromkeys(STATUSES, 0)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     column = {name: quote(model._meta.get_field(name).column) for name in ("challenge", "status")}

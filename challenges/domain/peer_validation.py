@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from challenges.domain import remembered
 from challenges.domain.contributions import announce_change, announce_decisions, item_type_of
-from challenges.domain.queues import Queue
+from challenges.domain.queues import CONDITION, Queue
 from challenges.domain.windows import ContributionRefused
 from challenges.intake import PeerValidation, get_intake
 from challenges.models import Challenge, ChangeRecord, ContributionStatus, ReviewDecision
@@ -117,7 +117,7 @@ def dependent_items(
         f" ON theirs.{team} = mine.{team} WHERE mine.{user} = %s"
         f" AND theirs.{edition} = %s AND theirs.{user} = {author})",
         [validator.pk, validator.pk, edition_id],
-        output_field=models.BooleanField(),
+        output_field=CONDITION,
     )
 
 

@@ -18,6 +18,10 @@ from django.db import connection, models
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import Query
 
+# What a condition's RawSQL gives; one field for all of them (building one per request cost more
+# than the SQL's text).
+CONDITION = models.BooleanField()
+
 
 def _column(model: type[models.Model], field: str) -> str:
     if field == "pk":
@@ -46,7 +50,7 @@ def absent(
         conditions.append(f"u.{quote(_column(inner, name))} = %s")
         params.append(value.pk if isinstance(value, models.Model) else value)
     sql = f"NOT EXISTS (SELECT 1 FROM {quote(inner._meta.db_table)} u WHERE {' AND '.join(conditions)})"
-    return RawSQL(sql, params, output_field=models.BooleanField())
+    return RawSQL(sql, params, output_field=CONDITION)
 
 
 def fetch_rows(sql: str, params: list) -> list[tuple]:
