@@ -173,6 +173,12 @@ class Gunicorn:
         import subprocess
         import urllib.request
 
+        import socket
+
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                # A server left running (another benchmark's) would be measured instead.
+                sys.exit(f"Port {self.port} is taken: stop what listens there or set BENCH_PORT")
         env = self.environment()
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
@@ -187,6 +193,8 @@ class Gunicorn:
         )  # fmt: skip
         deadline = time.time() + 120  # a busy machine starts it slowly
         while time.time() < deadline:
+            if self.process.poll() is not None:
+                sys.exit(f"gunicorn exited with {self.process.returncode}")
             try:
                 urllib.request.urlopen(f"{self.base}/robots.txt", timeout=1)
                 return self
