@@ -170,10 +170,9 @@ class Gunicorn:
         }
 
     def __enter__(self):
+        import socket
         import subprocess
         import urllib.request
-
-        import socket
 
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", self.port)) == 0:
