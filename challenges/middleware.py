@@ -33,7 +33,8 @@ class EditionMiddleware:
 
 @functools.cache
 def _admin_path(script_prefix: str) -> str:
-    # Reversed once per prefix: every request asks, and reversing cost ~40 µs.
+    # Reversed once per script prefix (the argument is the key; reverse() reads the current
+    # one): every request asks, and reversing cost ~40 µs.
     return reverse("admin:index")
 
 

@@ -72,6 +72,7 @@ class RememberedBoundField(BoundField):
 
 class RememberedFieldsForm(forms.Form):
     """A form whose unbound fields' ``as_field_group`` is rendered once per process, and whose
-    plain hidden inputs are written without templates (see the module). Only for forms whose fields' HTML depends on nothing but what the key names."""
+    plain hidden inputs are written without templates (see the module). Only for forms whose
+    fields' HTML depends on nothing but what the key names."""
 
     bound_field_class = RememberedBoundField

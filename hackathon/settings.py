@@ -158,8 +158,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Each process's own copies of template fragments that are the same for many people (the site
-# header per language, role and page: templates/base.html), keyed by everything they show.
+# Each process's own copies of template fragments that are the same for many people (the site's
+# header, head and footer in templates/base.html, a challenge's navigation, an empty form's
+# fields), keyed by everything they show.
 # (hackathon.apps empties it when runserver sees a template change.) Entries of old keys
 # (a renamed edition, another unread count) are culled past MAX_ENTRIES.
 CACHES["fragments"] = {

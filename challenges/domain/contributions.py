@@ -9,7 +9,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from challenges.domain.queues import fetch_rows
+from challenges.domain.queues import equal_to, fetch_rows
 from challenges.domain.windows import ContributionRefused
 from challenges.models import Challenge, ContributionStatus, ReviewDecision
 
@@ -206,20 +206,16 @@ def count_by_status(
     on every request, and building and compiling the grouped QuerySet cost twice its query.
     """
     counts = dict.fromkeys(STATUSES, 0)
+    equals: dict = {"challenge": challenge}
+    if author_ids is not None:
+        equals["author"] = list(author_ids)
+    where, params = equal_to(model, **equals)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    column = {name: quote(model._meta.get_field(name).column) for name in ("challenge", "status")}
-    sql = f"SELECT {column['status']}, COUNT(*) FROM {table} WHERE {column['challenge']} = %s"
-    params: list = [challenge.pk]
-    if author_ids is not None:
-        author_ids = list(author_ids)
-        if not author_ids:
-            author_ids = [None]  # nobody: no row matches
-        author = quote(model._meta.get_field("author").column)
-        sql += f" AND {author} IN ({', '.join(['%s'] * len(author_ids))})"
-        params += author_ids
-    for status, total in fetch_rows(f"{sql} GROUP BY {column['status']}", params):
-        counts[status] = total
+    status = f"{table}.{quote(model._meta.get_field('status').column)}"
+    sql = f"SELECT {status}, COUNT(*) FROM {table} WHERE {' AND '.join(where)} GROUP BY {status}"
+    for name, total in fetch_rows(sql, params):
+        counts[name] = total
     counts["submitted"] = sum(
         value for key, value in counts.items() if key != ContributionStatus.DRAFT
     )

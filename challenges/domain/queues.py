@@ -10,6 +10,7 @@ as SQL, on the same indexes. ``Queue`` writes the whole query out, for the same 
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -83,6 +84,50 @@ def fetch_rows(sql: str, params: list) -> list[tuple]:
         return rows
 
 
+def equal_to(model: type[models.Model], **equals: object) -> tuple[list[str], list]:
+    """Conditions (SQL on ``model``'s table, and their parameters) that its fields have the
+    values ``equals``: a list or tuple for one of them (none: no row), a row for its key; each
+    value as the ORM would send it (a choice's value, an aware time, ...)."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    where, params = [], []
+    for name, value in equals.items():
+        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        column = f"{table}.{quote(field.column)}"
+        values = [
+            field.get_db_prep_value(item.pk if isinstance(item, models.Model) else item, connection)
+            for item in (value if isinstance(value, list | tuple) else [value])
+        ]
+        if not isinstance(value, list | tuple):
+            where.append(f"{column} = %s")
+        elif values:
+            where.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
+        else:
+            where.append("0=1")
+        params.extend(values)
+    return where, params
+
+
+@functools.cache
+def _selection(model: type[models.Model], related: str) -> tuple[list, list, str, str]:
+    """The fields a queue reads of ``model`` (and of its ``related`` row), the join and the
+    columns: the same for every request, so worked out once."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    fields, related_fields, join = list(model._meta.concrete_fields), [], ""
+    columns = [f"{table}.{quote(field.column)}" for field in fields]
+    if related:
+        link = model._meta.get_field(related)
+        related_fields = list(link.related_model._meta.concrete_fields)
+        joined = quote(link.related_model._meta.db_table)
+        join = (
+            f" INNER JOIN {joined} ON {joined}.{quote(link.target_field.column)}"
+            f" = {table}.{quote(link.column)}"
+        )
+        columns += [f"{joined}.{quote(field.column)}" for field in related_fields]
+    return fields, related_fields, join, ", ".join(columns)
+
+
 class Queue:
     """A "next item" queue written out as SQL: the rows of ``model`` whose fields have the
     values ``equals`` (a list or tuple: one of them) and that meet every one of ``conditions``
@@ -107,50 +152,18 @@ class Queue:
         related: str = "",
     ) -> None:
         self.model, self.related = model, related
-        quote = connection.ops.quote_name
-        self.table = quote(model._meta.db_table)
-        where, params = [], []
-        for name, value in equals.items():
-            field = model._meta.pk if name == "pk" else model._meta.get_field(name)
-            column = f"{self.table}.{quote(field.column)}"
-            values = list(value) if isinstance(value, list | tuple) else [value]
-            # As the ORM would send them (a row's key, a choice's value, an aware time, ...).
-            values = [
-                field.get_db_prep_value(
-                    item.pk if isinstance(item, models.Model) else item, connection
-                )
-                for item in values
-            ]
-            if isinstance(value, list | tuple):
-                where.append(
-                    f"{column} IN ({', '.join(['%s'] * len(values))})" if values else "0=1"
-                )
-            else:
-                where.append(f"{column} = %s")
-            params.extend(values)
+        self.table = connection.ops.quote_name(model._meta.db_table)
+        self.where, self.params = equal_to(model, **equals)
         for condition in conditions:
-            where.append(condition.sql)
-            params.extend(condition.params)
-        self.where, self.params = where, params
+            self.where.append(condition.sql)
+            self.params.extend(condition.params)
+        quote = connection.ops.quote_name
         self.order_by = ", ".join(
             f"{self.table}.{quote(_column(model, name.removeprefix('-')))}"
             + (" DESC" if name.startswith("-") else "")
             for name in order_by
         )
-        self.fields = list(model._meta.concrete_fields)
-        columns = [f"{self.table}.{quote(field.column)}" for field in self.fields]
-        self.join = ""
-        if related:
-            link = model._meta.get_field(related)
-            self.related_model = link.related_model
-            self.related_fields = list(self.related_model._meta.concrete_fields)
-            joined = quote(self.related_model._meta.db_table)
-            self.join = (
-                f" INNER JOIN {joined} ON {joined}.{quote(link.target_field.column)}"
-                f" = {self.table}.{quote(link.column)}"
-            )
-            columns += [f"{joined}.{quote(field.column)}" for field in self.related_fields]
-        self.columns = ", ".join(columns)
+        self.fields, self.related_fields, self.join, self.columns = _selection(model, related)
 
     def _narrowed(self, operator: str, pk: int) -> Queue:
         narrowed = copy.copy(self)
@@ -199,7 +212,7 @@ class Queue:
             connection.alias, [field.attname for field in self.fields], row[:width]
         )
         if self.related:
-            related = self.related_model.from_db(
+            related = self.model._meta.get_field(self.related).related_model.from_db(
                 connection.alias, [field.attname for field in self.related_fields], row[width:]
             )
             setattr(item, self.related, related)

@@ -242,7 +242,7 @@ class ArenaUpload(models.Model):
 class ArenaVoteQuerySet(models.QuerySet):
     def counted(self) -> ArenaVoteQuerySet:
         """Votes not flagged: the ones the dataset, validation and new prompts come from."""
-        return self.filter(flag="")
+        return self.filter(**ArenaVote.COUNTED)
 
 
 class ArenaVote(models.Model):
@@ -262,6 +262,8 @@ class ArenaVote(models.Model):
         BOTH_BAD = "bothbad_vote", _("Both are bad")
 
     DECISIVE = (VoteType.LEFT, VoteType.RIGHT)
+    # What a counted vote's fields are (``ArenaVoteQuerySet.counted``): not flagged.
+    COUNTED = {"flag": ""}
 
     challenge = models.ForeignKey(
         Challenge, on_delete=models.CASCADE, related_name="+", verbose_name=_("challenge")

@@ -435,7 +435,6 @@ def latest_decisive_vote(*, prompt: Prompt) -> ArenaVote | None:
     """
     return Queue(
         ArenaVote,
-        # Not flagged: ``ArenaVoteQuerySet.counted``.
-        equals={"prompt": prompt, "flag": "", "vote_type": list(ArenaVote.DECISIVE)},
+        equals={**ArenaVote.COUNTED, "prompt": prompt, "vote_type": list(ArenaVote.DECISIVE)},
         order_by=("-tstamp", "-pk"),
     ).first()
