@@ -140,6 +140,9 @@ DATABASES = {
         conn_health_checks=bool(DATABASE_URL),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a health check that polls the socket instead of a round trip.
+    DATABASES["default"]["ENGINE"] = "hackathon.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a lock instead of failing at once when two requests write together.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
