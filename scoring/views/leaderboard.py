@@ -4,13 +4,15 @@ import json
 import zlib
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -57,29 +59,53 @@ def _entity_tag(*, variant: str, version: int, gzipped: bool) -> str:
 
 
 def _accepts_gzip(request) -> bool:
-    return "gzip" in request.headers.get("Accept-Encoding", "")
+    # From META, as below: request.headers would first copy every header of the request.
+    return "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
 
 
-def _headers(response: HttpResponse, *, etag: str) -> HttpResponse:
+SHARED_VARY = ("Accept-Encoding", "HX-Request")
+# The whole page is the one everyone gets only while signed out with no message waiting.
+SHARED_PAGE_VARY = (*SHARED_VARY, "Cookie")
+
+
+def _headers(response: HttpResponse, *, etag: str, vary: tuple[str, ...]) -> HttpResponse:
     response["ETag"] = etag
-    # Browsers (and htmx's refresh, through them) ask again each time with If-None-Match.
-    patch_cache_control(response, no_cache=True)
-    patch_vary_headers(response, ["Accept-Encoding", "HX-Request"])
+    # Browsers (and htmx's refresh, through them) ask again each time with If-None-Match. The
+    # response is new: its headers are set outright (patch_* would first parse what is there).
+    response["Cache-Control"] = "no-cache"
+    response["Vary"] = ", ".join(vary)
     return response
 
 
-def _not_modified(request, *, variant: str, version: int) -> HttpResponse | None:
+def _is_shared_visit(request) -> bool:
+    """Whether the visitor gets the whole page everyone gets: signed out, no message waiting.
+    Without a session cookie or a messages cookie neither can be otherwise, so neither is
+    loaded (most visitors at the announcement); with one of them, both are read."""
+    if not request.COOKIES.keys() & {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name}:
+        return True
+    return not request.user.is_authenticated and not len(messages.get_messages(request))
+
+
+def _not_modified(
+    request, *, variant: str, version: int, vary: tuple[str, ...] = SHARED_VARY
+) -> HttpResponse | None:
     """304 when the client holds this page at the current version (its If-None-Match): the
     page's own refresh every 30 s then costs no body at all while no score changed."""
     etag = _entity_tag(variant=variant, version=version, gzipped=_accepts_gzip(request))
-    asked = request.headers.get("If-None-Match", "")
+    asked = request.META.get("HTTP_IF_NONE_MATCH", "")
     if asked and (asked.strip() == "*" or etag in [tag.strip() for tag in asked.split(",")]):
-        return _headers(HttpResponseNotModified(), etag=etag)
+        return _headers(HttpResponseNotModified(), etag=etag, vary=vary)
     return None
 
 
 def _shared_response(
-    request, *, variant: str, version: int, body: bytes, content_type: str
+    request,
+    *,
+    variant: str,
+    version: int,
+    body: bytes,
+    content_type: str,
+    vary: tuple[str, ...] = SHARED_VARY,
 ) -> HttpResponse:
     """A page served to everyone alike: gzipped (once per version) for clients that accept it,
     with its ETag."""
@@ -90,7 +116,9 @@ def _shared_response(
     if accepts_gzip:
         response["Content-Encoding"] = "gzip"
     return _headers(
-        response, etag=_entity_tag(variant=variant, version=version, gzipped=accepts_gzip)
+        response,
+        etag=_entity_tag(variant=variant, version=version, gzipped=accepts_gzip),
+        vary=vary,
     )
 
 
@@ -105,22 +133,15 @@ def leaderboard(request):
     page_number = request.GET.get("page", "1")[:6]
     # The table alone (htmx's refresh) is the same for everyone; the whole page for anonymous
     # visitors without a message to show.
-    shareable = bool(request.htmx) or (
-        not request.user.is_authenticated and not len(messages.get_messages(request))
-    )
+    table_alone = request.META.get("HTTP_HX_REQUEST") == "true"  # what request.htmx reads
+    shareable = table_alone or _is_shared_visit(request)
+    vary = SHARED_VARY if table_alone else SHARED_PAGE_VARY
     variant = ":".join(
-        [
-            "html",
-            get_language() or "",
-            country,
-            track,
-            page_number,
-            str(bool(request.htmx)),
-        ]
+        ["html", get_language() or "", country, track, page_number, str(table_alone)]
     )
     if shareable:
         shared_version, body = get_shared_page(variant=variant)
-        unchanged = _not_modified(request, variant=variant, version=shared_version)
+        unchanged = _not_modified(request, variant=variant, version=shared_version, vary=vary)
         if unchanged is not None:
             return unchanged
         if body is not None:
@@ -130,6 +151,7 @@ def leaderboard(request):
                 version=shared_version,
                 body=body,
                 content_type="text/html; charset=utf-8",
+                vary=vary,
             )
     edition = require_edition(request)
     version = leaderboard_version(edition_id=edition.pk)
@@ -157,7 +179,7 @@ def leaderboard(request):
             page_number=page_number,
         )
         cache.set(key, board, HTML_CACHE_SECONDS)
-    if request.htmx:
+    if table_alone:
         body = board.encode("utf-8")
         keep_shared_page(variant=variant, version=shared_version, body=body)
         return _shared_response(
@@ -183,6 +205,7 @@ def leaderboard(request):
             version=shared_version,
             body=response.content,
             content_type="text/html; charset=utf-8",
+            vary=vary,
         )
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -7,6 +7,10 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.test import RequestFactory
 
 from challenges.models import Edition
 from scoring.judged import submit_review
@@ -132,3 +136,22 @@ def test_the_bar_draws_only_the_challenges_with_points_in_their_own_colour(
     assert bar.count("stack-part") == 1
     assert f'part-{columns.index("demo") + 1}"' in bar
     assert 'title="' + judged["challenge"].title + '"' in bar
+
+
+def test_a_visitor_with_a_message_waiting_sees_it_and_then_the_shared_page(client, judged):
+    client.get("/leaderboard/")  # the shared page is built and kept
+    waiting = CookieStorage(RequestFactory().get("/"))._encode(
+        [Message(constants.INFO, "Your team was created.")]
+    )
+    client.cookies[CookieStorage.cookie_name] = waiting
+
+    page = client.get("/leaderboard/")
+    assert "Your team was created." in page.content.decode() and not page.has_header("ETag")
+    again = client.get("/leaderboard/")  # the message was shown: its cookie is gone
+    assert "Your team was created." not in again.content.decode() and again.has_header("ETag")
+
+
+def test_the_shared_page_is_kept_apart_from_signed_in_peoples_by_caches(client, judged):
+    page = client.get("/leaderboard/")
+    assert page.has_header("ETag") and "Cookie" in page["Vary"]
+    assert "Cookie" in client.get("/leaderboard/", HTTP_IF_NONE_MATCH=page["ETag"])["Vary"]
