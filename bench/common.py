@@ -236,6 +236,61 @@ def run_wrk(
     return figures
 
 
+def compare_with_trivial(
+    base: str,
+    pages: dict[str, tuple[str, dict | None]],
+    *,
+    trivial: str = "/robots.txt",
+    rounds: int = 3,
+    seconds: int = 5,
+    connections: int = 50,
+) -> dict:
+    """wrk figures of each page (name: path and headers) beside the trivial view's, taken in
+    alternation: ``rounds`` times the trivial view then the page (the other way round every
+    second round), after two seconds of each to warm the workers.
+
+    On a shared machine the speed of the same code drifts by a fifth within a minute: a page
+    measured a minute after the trivial view is compared with another machine. Each page's
+    ``ratio_to_trivial`` is the median of its rounds' ratios, each taken against the trivial
+    run beside it; its ``rps``, ``p50_ms`` and ``p99_ms`` are the medians of its runs. The
+    trivial view's own figures are the medians of all its runs."""
+    import statistics
+
+    def median_of(runs: list[dict]) -> dict:
+        figures = {
+            name: round(statistics.median(run[name] for run in runs), 2)
+            for name in ("rps", "p50_ms", "p99_ms")
+        }
+        figures["non_2xx"] = sum(run["non_2xx"] for run in runs)
+        return figures
+
+    trivial_runs, figures = [], {}
+    run_wrk(base + trivial, connections=connections, seconds=2)
+    for name, (path, headers) in pages.items():
+        run_wrk(base + path, connections=connections, seconds=2, headers=headers)
+        page_runs, ratios = [], []
+        for round_number in range(rounds):
+            targets = {"trivial": (trivial, None), "page": (path, headers)}
+            order = ("trivial", "page") if round_number % 2 == 0 else ("page", "trivial")
+            measured = {
+                which: run_wrk(
+                    base + targets[which][0],
+                    connections=connections,
+                    seconds=seconds,
+                    headers=targets[which][1],
+                )
+                for which in order
+            }
+            trivial_runs.append(measured["trivial"])
+            page_runs.append(measured["page"])
+            ratios.append(measured["page"]["rps"] / measured["trivial"]["rps"])
+        figures[f"wrk {name}"] = {
+            **median_of(page_runs),
+            "ratio_to_trivial": round(statistics.median(ratios), 3),
+        }
+    return {f"wrk {trivial}": median_of(trivial_runs), **figures}
+
+
 def measure_view(client, url: str, *, repeat: int = 20) -> dict:
     """Median server time (in-process, no network) and SQL queries of one GET."""
     import statistics

@@ -1,11 +1,20 @@
 """The "next item" pages with 500,000 contributions stored: the stereotype validator, the BLEND
 question to answer, the BLEND answer to validate and the arena prompt to validate. For each,
 server time and SQL queries in-process (the same count at any data size), then requests per
-second and latency under 50 concurrent clients with gunicorn on PostgreSQL (wrk)."""
+second and latency under 50 concurrent clients with gunicorn on PostgreSQL (wrk), in rounds
+alternating with the trivial view (``common.compare_with_trivial``)."""
 
 from __future__ import annotations
 
-from common import Gunicorn, arguments, measure_view, report, run_wrk, seed, use_database
+from common import (
+    Gunicorn,
+    arguments,
+    compare_with_trivial,
+    measure_view,
+    report,
+    seed,
+    use_database,
+)
 
 PAGES = {
     "stereotypes": "/stereotypes/{stereotypes}/",
@@ -36,7 +45,7 @@ def pick_person(edition):
 
 
 def main() -> None:
-    args = arguments(__doc__, seconds=10, connections=50)
+    args = arguments(__doc__, seconds=5, rounds=3, connections=50)
     use_database(args)
     figures = {
         "scale": {"participants": args.participants, "teams": args.teams, "items": args.items}
@@ -62,19 +71,17 @@ def main() -> None:
         figures[name] = measure_view(client, url, repeat=20)
 
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"}
     with Gunicorn(workers=2) as server:
-        run_wrk(server.base + "/robots.txt", seconds=2)
-        figures["wrk /robots.txt"] = run_wrk(
-            server.base + "/robots.txt", connections=args.connections, seconds=args.seconds
-        )
-        for name, url in urls.items():
-            headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"}
-            figures[f"wrk {name}"] = run_wrk(
-                server.base + url,
-                connections=args.connections,
+        figures.update(
+            compare_with_trivial(
+                server.base,
+                {name: (url, headers) for name, url in urls.items()},
+                rounds=args.rounds,
                 seconds=args.seconds,
-                headers=headers,
+                connections=args.connections,
             )
+        )
     report("intake_pages", figures)
 
 

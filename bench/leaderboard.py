@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import time
 
-from common import Gunicorn, arguments, measure_view, report, run_wrk, seed, use_database
+from common import (
+    Gunicorn,
+    arguments,
+    compare_with_trivial,
+    measure_view,
+    report,
+    seed,
+    use_database,
+)
 
 
 def etag_of(url: str, headers: dict) -> str:
@@ -17,7 +25,7 @@ def etag_of(url: str, headers: dict) -> str:
 
 
 def main() -> None:
-    args = arguments(__doc__, seconds=10)
+    args = arguments(__doc__, seconds=5, rounds=3)
     use_database(args)
     figures = {
         "scale": {"participants": args.participants, "teams": args.teams, "items": args.items}
@@ -101,21 +109,18 @@ def main() -> None:
     # send it, with the ETag of the copy they hold (If-None-Match): 304, no body.
     gzip = {"Accept-Encoding": "gzip"}
     htmx = {"HX-Request": "true", "Accept-Encoding": "gzip"}
-    runs = [("/robots.txt", None, ""), ("/leaderboard/", None, ""), ("/leaderboard.json", None, ""),
+    runs = [("/leaderboard/", None, ""), ("/leaderboard.json", None, ""),
             ("/leaderboard/", gzip, " gzip"), ("/leaderboard.json", gzip, " gzip"),
             ("/leaderboard/", htmx, " htmx"), ("/leaderboard/", htmx, " htmx 304")]  # fmt: skip
     with Gunicorn(workers=2) as server:
+        pages = {}
         for url, headers, suffix in runs:
             if suffix.endswith("304"):
                 headers = {**headers, "If-None-Match": etag_of(server.base + url, headers)}
-            run_wrk(server.base + url, seconds=2, headers=headers)  # warm caches and workers
-            figures[f"wrk {url}{suffix}"] = run_wrk(
-                server.base + url, seconds=args.seconds, headers=headers
-            )
-    trivial = figures["wrk /robots.txt"]["rps"]
-    for url, _headers, suffix in runs[1:]:
-        name = f"wrk {url}{suffix}"
-        figures[name]["ratio_to_trivial"] = round(figures[name]["rps"] / trivial, 3)
+            pages[f"{url}{suffix}"] = (url, headers)
+        figures.update(
+            compare_with_trivial(server.base, pages, rounds=args.rounds, seconds=args.seconds)
+        )
     report("leaderboard", figures)
 
 
