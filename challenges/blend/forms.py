@@ -25,18 +25,26 @@ class AnswerForm(RememberedFieldsForm):
         label=_("Answer 1"),
         required=False,
         max_length=domain.ANSWER_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text=_("Required, unless you choose a reason for no answer below."),
     )
     answer_2 = forms.CharField(
-        label=_("Answer 2 (optional)"), required=False, max_length=domain.ANSWER_MAX_LENGTH
+        label=_("Answer 2 (optional)"),
+        required=False,
+        max_length=domain.ANSWER_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     answer_3 = forms.CharField(
-        label=_("Answer 3 (optional)"), required=False, max_length=domain.ANSWER_MAX_LENGTH
+        label=_("Answer 3 (optional)"),
+        required=False,
+        max_length=domain.ANSWER_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     region = forms.CharField(
         label=_("Region (optional)"),
         required=False,
         max_length=domain.REGION_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text=_("If the answer is true only in a region of the country."),
     )
     no_answer_reason = forms.ChoiceField(
@@ -49,8 +57,6 @@ class AnswerForm(RememberedFieldsForm):
     def __init__(self, *args, submit: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.submit = submit
-        for name in ("answer_1", "answer_2", "answer_3", "region"):
-            self.fields[name].widget.attrs["autocomplete"] = "off"
 
     @classmethod
     def for_answer(cls, answer: BlendAnswer | None) -> AnswerForm:

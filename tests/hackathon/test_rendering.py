@@ -1,6 +1,9 @@
 """An unbound field's HTML is rendered once per process and given again, the same as a fresh
 render; a bound form (sent back with its errors) is always rendered afresh."""
 
+import importlib.util
+import sys
+
 import pytest
 from django import forms
 from django.utils.translation import override
@@ -102,3 +105,58 @@ def test_a_hidden_input_is_written_without_the_templates(monkeypatch):
     assert not calls
     str(RememberedHidden()["styled"])  # attributes of its own: through the templates
     assert calls
+
+
+def test_instances_share_the_fields_but_each_has_its_own_list_of_them():
+    first, second = Remembered(), Remembered(data={"comment": "too long"})
+    assert first.fields["comment"] is second.fields["comment"]  # no deep copy per instance
+    assert not second.is_valid() and first.errors == {}
+    del first.fields["comment"]
+    assert "comment" in second.fields and "comment" in Remembered.base_fields
+
+
+def remembered_forms() -> list[type]:
+    import challenges.blend.forms  # noqa: F401 - the forms that use it register as subclasses
+    import challenges.preferences.forms  # noqa: F401
+    import challenges.stereotypes.forms  # noqa: F401
+
+    found, pending = [], list(rendering.RememberedFieldsForm.__subclasses__())
+    while pending:
+        form_class = pending.pop()
+        pending.extend(form_class.__subclasses__())
+        if form_class.__module__.startswith("challenges."):
+            found.append(form_class)
+    return found
+
+
+def described(fields: dict) -> dict:
+    return {
+        name: (
+            repr(field.widget.attrs), field.required, str(field.label), str(field.help_text),
+            repr(getattr(field, "choices", None)), repr(field.initial),
+        )
+        for name, field in fields.items()
+    }  # fmt: skip
+
+
+def as_declared(form_class: type, monkeypatch) -> type:
+    """The form class from its module run afresh: its fields as declared, whatever earlier
+    tests did with the shared ones."""
+    module = sys.modules[form_class.__module__]
+    name = "afresh_" + module.__name__.replace(".", "_")
+    spec = importlib.util.spec_from_file_location(name, module.__file__)
+    afresh = importlib.util.module_from_spec(spec)
+    afresh.__package__ = module.__package__  # for its relative imports
+    monkeypatch.setitem(sys.modules, name, afresh)  # where its classes say they live
+    spec.loader.exec_module(afresh)
+    return getattr(afresh, form_class.__qualname__)
+
+
+@pytest.mark.parametrize("form_class", remembered_forms(), ids=lambda form: form.__qualname__)
+def test_no_form_of_the_apps_changes_the_fields_it_shares(form_class, monkeypatch):
+    form_class = as_declared(form_class, monkeypatch)
+    declared = described(form_class.base_fields)
+    for form in (form_class(), form_class(data={})):
+        form.is_valid()
+        str(form)
+    assert described(form_class.base_fields) == declared
