@@ -122,6 +122,30 @@ def database_cpu_seconds() -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def processor_seconds_of(command: str) -> float:
+    """The processor time so far of this machine's processes whose command line contains
+    ``command`` (for instance every PostgreSQL backend, or gunicorn's workers)."""
+    import subprocess
+
+    pids = subprocess.run(["pgrep", "-f", command], capture_output=True, text=True).stdout.split()
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended in between
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def clients_processor_seconds() -> float:
+    """The processor time of this process's ended children so far (wrk's runs)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def report(name: str, figures: dict) -> None:
     """Print the figures as one JSON line and keep them in bench/results/<name>.json."""
     line = json.dumps({"benchmark": name, **figures}, ensure_ascii=False, sort_keys=False)
@@ -236,6 +260,10 @@ def run_wrk(
     return figures
 
 
+# The processes that serve a page, by what their command lines contain.
+SERVER_PROCESSES = ("gunicorn hackathon", "postgres: ", "redis-server")
+
+
 def compare_with_trivial(
     base: str,
     pages: dict[str, tuple[str, dict | None]],
@@ -262,6 +290,11 @@ def compare_with_trivial(
             for name in ("rps", "p50_ms", "p99_ms")
         }
         figures["non_2xx"] = sum(run["non_2xx"] for run in runs)
+        # Where each request's processor time went: the two cores are shared by all of them.
+        figures["cpu_ms_per_request"] = {
+            name: round(statistics.median(run["cpu_ms_per_request"][name] for run in runs), 3)
+            for name in (*SERVER_PROCESSES, "wrk")
+        }
         return figures
 
     trivial_runs, figures = [], {}
@@ -272,15 +305,24 @@ def compare_with_trivial(
         for round_number in range(rounds):
             targets = {"trivial": (trivial, None), "page": (path, headers)}
             order = ("trivial", "page") if round_number % 2 == 0 else ("page", "trivial")
-            measured = {
-                which: run_wrk(
+            measured = {}
+            for which in order:
+                before = {name: processor_seconds_of(name) for name in SERVER_PROCESSES}
+                before["wrk"] = clients_processor_seconds()
+                measured[which] = run = run_wrk(
                     base + targets[which][0],
                     connections=connections,
                     seconds=seconds,
                     headers=targets[which][1],
                 )
-                for which in order
-            }
+                served = run["rps"] * seconds
+                run["cpu_ms_per_request"] = {
+                    name: (processor_seconds_of(name) - before[name]) * 1000 / served
+                    for name in SERVER_PROCESSES
+                }
+                run["cpu_ms_per_request"]["wrk"] = (
+                    (clients_processor_seconds() - before["wrk"]) * 1000 / served
+                )
             trivial_runs.append(measured["trivial"])
             page_runs.append(measured["page"])
             ratios.append(measured["page"]["rps"] / measured["trivial"]["rps"])

@@ -70,8 +70,12 @@ def main() -> None:
     for name, url in urls.items():
         figures[name] = measure_view(client, url, repeat=20)
 
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"}
+    # The cookies the person's browser holds after those pages: the session and the CSRF
+    # cookie (without it, every page would make a new CSRF secret and set it).
+    assert {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME} <= client.cookies.keys()
+    headers = {
+        "Cookie": "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
+    }
     with Gunicorn(workers=2) as server:
         figures.update(
             compare_with_trivial(
