@@ -20,6 +20,7 @@ import threading
 
 import redis
 from django.core.cache import cache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -81,6 +82,14 @@ class TrackedValues:
             self._connection, self._pid = connection, os.getpid()
         return self._connection
 
+    def forget(self, keys: list[str] | None = None) -> None:
+        """Drop this process's copies of ``keys`` (full Redis keys; all when None)."""
+        with self._lock:
+            if keys is None:
+                self._values.clear()
+            for key in keys or ():
+                self._values.pop(key, None)
+
     def get(self, key: str, default=None):
         """The value stored at ``key`` (a full Redis key), or ``default`` when there is none."""
         with self._lock:
@@ -115,6 +124,65 @@ class RedisCache(DjangoRedisCache):
             # Writes go to the first server: that is where the key changes.
             self._tracked = TrackedValues(self._servers[0], loads=self._cache._serializer.loads)
         return self._tracked.get(self.make_and_validate_key(key), default)
+
+    # This process's own writes drop its copies of what they wrote, once written: it reads its
+    # writes at once. Redis's invalidation would come too, but on another connection, which
+    # Redis may write to a moment after the write's own reply (seen under load: a session
+    # saved and read back at once gave the old one).
+    def _forget(self, keys: list[str] | None, version=None) -> None:
+        made = None if keys is None else [self.make_key(key, version=version) for key in keys]
+        for tracked in (self._tracked, self._tracked_raw):
+            if tracked is not None:
+                tracked.forget(made)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().add(key, value, timeout, version)
+        finally:
+            self._forget([key], version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().set(key, value, timeout, version)
+        finally:
+            self._forget([key], version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().touch(key, timeout, version)
+        finally:
+            self._forget([key], version)
+
+    def delete(self, key, version=None):
+        try:
+            return super().delete(key, version)
+        finally:
+            self._forget([key], version)
+
+    def incr(self, key, delta=1, version=None):
+        try:
+            return super().incr(key, delta, version)
+        finally:
+            self._forget([key], version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().set_many(data, timeout, version)
+        finally:
+            self._forget(list(data), version)  # a dict: its keys
+
+    def delete_many(self, keys, version=None):
+        keys = list(keys)
+        try:
+            return super().delete_many(keys, version)
+        finally:
+            self._forget(keys, version)
+
+    def clear(self):
+        try:
+            return super().clear()
+        finally:
+            self._forget(None)
 
     def get_tracked_copy(self, key: str, default=None):
         """``get_tracked``, a new copy on every read: for values the reader may change in

@@ -91,3 +91,34 @@ def test_read_tracked_uses_the_configured_cache(need_redis):
     cache.incr("tracked-answer")
     assert read_tracked("tracked-answer") == 42
     cache.delete("tracked-answer")
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda backend: backend.set("counter", 8),
+        lambda backend: backend.incr("counter"),
+        lambda backend: backend.set_many({"counter": 8}),
+        lambda backend: (backend.delete("counter"), backend.add("counter", 8)),
+        lambda backend: (
+            backend.delete_many(key for key in ["counter"]) or backend.set("counter", 8)
+        ),
+    ],
+    ids=["set", "incr", "set_many", "delete_add", "delete_many"],
+)
+def test_the_process_reads_its_own_write_before_redis_says_it_changed(tracked, write):
+    backend, _writer, _key = tracked
+    backend.set("counter", 7)
+    assert backend.get_tracked("counter") == 7
+    assert backend.get_tracked_copy("counter") == 7
+    # Redis writes the invalidation on the tracking connection, which may come a moment after
+    # the write's own reply: here it never comes.
+    for values in (backend._tracked, backend._tracked_raw):
+        connection = values._connection
+        connection.send_command("CLIENT", "TRACKING", "OFF")
+        connection.read_response()
+
+    write(backend)
+
+    assert backend.get_tracked("counter") == 8
+    assert backend.get_tracked_copy("counter") == 8
