@@ -4,12 +4,14 @@ lets a newcomer sign up and take part in every challenge, in a real Chromium."""
 import datetime as dt
 import json
 import re
+import zoneinfo
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from challenges.blend.models import BlendAnswer
+from challenges.domain.editions import read_edition_file
 from challenges.include.models import ExamQuestion
 from challenges.models import Edition
 from challenges.preferences.models import Prompt, QuizAttempt, QuizChoice
@@ -26,10 +28,17 @@ def load(first_day: dt.date) -> None:
     call_command("load_edition", str(EDITION_FILE), "--starting-on", first_day.isoformat())
 
 
+def edition_today() -> dt.date:
+    """Today where the edition's days are counted (its time zone, Anywhere on Earth): until noon
+    UTC that is still yesterday, and a window opening "today" is not open yet."""
+    zone = read_edition_file(EDITION_FILE)["edition"].get("time_zone", "Etc/GMT+12")
+    return dt.datetime.now(zoneinfo.ZoneInfo(zone)).date()
+
+
 def test_a_newcomer_takes_part_in_every_challenge_of_the_loaded_file(
     browser, live_server, screenshot, tmp_path
 ):
-    today = dt.date.today()
+    today = edition_today()
     # Twelve days in (the 2025 calendar's 21 April): every window is open but the paper's.
     load(today - dt.timedelta(days=12))
     assert Edition.objects.count() == 1

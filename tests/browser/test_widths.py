@@ -11,6 +11,7 @@ from challenges.projects.models import ProjectSubmission
 from scoring.domain import recompute_scores
 from teams.models import Team
 from tests.browser.test_challenges import log_in
+from tests.browser.test_edition_journey import edition_today
 from tests.factories import make_team
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +31,7 @@ WIDEST = """() => {
 
 @pytest.fixture
 def world(db):
-    start = dt.date.today() - dt.timedelta(days=12)
+    start = edition_today() - dt.timedelta(days=12)
     call_command("load_edition", str(EDITION_FILE), "--starting-on", start.isoformat())
     from challenges.models import Edition
 
