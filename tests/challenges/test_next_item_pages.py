@@ -432,7 +432,13 @@ def test_a_sent_back_rating_shows_its_own_errors_not_the_kept_fields(client, edi
 
 @pytest.mark.usefixtures("fresh_fragments")
 @pytest.mark.parametrize(
-    "url", ["/stereotypes/{slug}/", "/blend/{slug}/", "/preferences/{slug}/validate/"]
+    "url",
+    [
+        "/stereotypes/{slug}/",
+        "/blend/{slug}/",
+        "/blend/{slug}/validate/",
+        "/preferences/{slug}/validate/",
+    ],
 )
 def test_the_kept_challenge_navigation_follows_the_role_and_the_title(client, edition, roles, url):
     factory = {
@@ -463,9 +469,9 @@ def test_the_kept_challenge_navigation_follows_the_role_and_the_title(client, ed
     assert review not in as_participant
     challenge.title_en = "Second title"
     challenge.save()
-    if factory is PreferencesChallengeFactory:  # its navigation shows the title
-        nav = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode().split("<h1>")[0]
-        assert "Second title" in nav and "First title" not in nav
+    # The kept top of the page (its breadcrumb, or its navigation) shows the new title.
+    top = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode().split("<h1>")[0]
+    assert "Second title" in top and "First title" not in top
 
 
 @pytest.mark.usefixtures("fresh_fragments")
