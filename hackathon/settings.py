@@ -118,6 +118,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% url %} remembered by each process (hackathon.templatetags.remembered_urls).
+            "builtins": ["hackathon.templatetags.remembered_urls"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
