@@ -115,6 +115,12 @@ def database_cpu_seconds() -> float:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (pid,) = cursor.fetchone()
+    return _process_seconds(pid)
+
+
+def _process_seconds(pid) -> float:
+    """The processor time (user and system) of process ``pid`` so far; 0 when it cannot be
+    read (gone, or on another machine)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
@@ -128,14 +134,7 @@ def processor_seconds_of(command: str) -> float:
     import subprocess
 
     pids = subprocess.run(["pgrep", "-f", command], capture_output=True, text=True).stdout.split()
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # ended in between
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+    return sum(_process_seconds(pid) for pid in pids)
 
 
 def clients_processor_seconds() -> float:

@@ -164,8 +164,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Each process's own copies of template fragments that are the same for many people (the site's
-# header, head and footer in templates/base.html, a challenge's navigation, an empty form's
-# fields), keyed by everything they show.
+# header, head and footer in templates/base.html, a challenge's navigation, the top of its
+# "next item" pages, an empty form's fields), keyed by everything they show.
 # (hackathon.apps empties it when runserver sees a template change.) Entries of old keys
 # (a renamed edition, another unread count) are culled past MAX_ENTRIES.
 CACHES["fragments"] = {
